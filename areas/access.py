@@ -1,0 +1,187 @@
+"""The one scoping choke point.
+
+Every admin, API view, page and export that touches tenant-owned rows asks this module
+which rows a user reaches. Nothing else filters by area on its own.
+
+A tenant-owned model declares how its rows hang off the tree:
+
+    class Station(models.Model):
+        scope_area_path = "area"      # the path from the row to its Area
+        scope_station_path = "pk"     # optional: the path to a Station, for keepers
+
+Rules (DESIGN.md, rule 2):
+- a grant reaches its area and everything under it (code-prefix match);
+- city, district, street and community roles read and write there;
+- a station keeper reads and writes only the stations named in the grant;
+- a viewer only reads; an auditor reaches only the audit log;
+- superusers (system administration) reach everything;
+- anyone else reaches nothing: outsiders get 404 (the row does not exist for them),
+  read-only roles get 403 on writes.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from .models import Area, StaffGrant
+
+Role = StaffGrant.Role
+
+AREA_WRITE_ROLES = frozenset(
+    {Role.CITY_DEPARTMENT, Role.DISTRICT_DEPARTMENT, Role.STREET, Role.COMMUNITY}
+)
+AREA_READ_ROLES = AREA_WRITE_ROLES | {Role.VIEWER}
+AUDIT_ROLES = AREA_WRITE_ROLES | {Role.AUDITOR}
+
+
+class Purpose(StrEnum):
+    READ = "read"
+    WRITE = "write"
+    AUDIT = "audit"
+
+
+@dataclass(frozen=True)
+class Reach:
+    """What one user reaches, computed once per request from their grants."""
+
+    everything: bool
+    prefixes: dict[Purpose, tuple[str, ...]]
+    station_ids: frozenset[int]  # kept stations: read and write
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.everything and not self.station_ids and not any(self.prefixes.values())
+
+    def can_read_anything(self) -> bool:
+        return self.everything or bool(self.station_ids or self.prefixes[Purpose.READ])
+
+    def can_write_anything(self) -> bool:
+        return self.everything or bool(self.station_ids or self.prefixes[Purpose.WRITE])
+
+
+_NOBODY = Reach(everything=False, prefixes={p: () for p in Purpose}, station_ids=frozenset())
+
+
+def reach_of(user) -> Reach:
+    """The user's reach, cached on the user object (one query per request)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return _NOBODY
+    cached = getattr(user, "_area_reach", None)
+    if cached is not None:
+        return cached
+    if user.is_superuser:
+        reach = Reach(everything=True, prefixes={p: () for p in Purpose}, station_ids=frozenset())
+    else:
+        prefixes: dict[Purpose, set[str]] = {p: set() for p in Purpose}
+        station_ids: set[int] = set()
+        grants = StaffGrant.objects.filter(user=user).select_related("area")
+        for grant in grants.prefetch_related("stations__area"):
+            if grant.role in AREA_READ_ROLES:
+                prefixes[Purpose.READ].add(grant.area.prefix)
+            if grant.role in AREA_WRITE_ROLES:
+                prefixes[Purpose.WRITE].add(grant.area.prefix)
+            if grant.role in AUDIT_ROLES:
+                prefixes[Purpose.AUDIT].add(grant.area.prefix)
+            if grant.role == Role.STATION_KEEPER:
+                # A keeper's stations must lie inside the grant's area; anything else
+                # was granted by mistake and is ignored rather than trusted.
+                station_ids.update(
+                    s.pk for s in grant.stations.all() if s.area.code.startswith(grant.area.prefix)
+                )
+        reach = Reach(
+            everything=False,
+            prefixes={p: _minimal(v) for p, v in prefixes.items()},
+            station_ids=frozenset(station_ids),
+        )
+    user._area_reach = reach
+    return reach
+
+
+def _minimal(prefixes: set[str]) -> tuple[str, ...]:
+    """Drop prefixes already covered by a shorter one (a city grant covers its districts)."""
+    kept: list[str] = []
+    for prefix in sorted(prefixes, key=len):
+        if not any(prefix.startswith(shorter) for shorter in kept):
+            kept.append(prefix)
+    return tuple(sorted(kept))
+
+
+def _area_q(area_path: str, prefixes: tuple[str, ...]) -> Q:
+    q = Q(pk__in=[])
+    for prefix in prefixes:
+        q |= Q(**{f"{area_path}__code__startswith": prefix})
+    return q
+
+
+def scope(queryset: QuerySet, user, purpose: Purpose = Purpose.READ) -> QuerySet:
+    """Restrict a tenant-owned queryset to the rows `user` reaches for `purpose`."""
+    model = queryset.model
+    area_path = getattr(model, "scope_area_path", None)
+    if area_path is None:
+        raise TypeError(f"{model.__name__} does not declare scope_area_path; it cannot be scoped.")
+    reach = reach_of(user)
+    if reach.everything:
+        return queryset
+    station_path = getattr(model, "scope_station_path", None)
+    if area_path == "":  # the Area model itself
+        q = Q(pk__in=[])
+        for prefix in reach.prefixes[purpose]:
+            q |= Q(code__startswith=prefix)
+    else:
+        q = _area_q(area_path, reach.prefixes[purpose])
+    if station_path and reach.station_ids and purpose is not Purpose.AUDIT:
+        q |= Q(**{f"{station_path}__in": reach.station_ids})
+    return queryset.filter(q)
+
+
+def area_of(obj) -> Area | None:
+    """Follow the model's scope_area_path from one row to the Area it belongs to."""
+    path = type(obj).scope_area_path
+    if path == "":
+        return obj.parent if obj.pk is None else obj
+    node = obj
+    for step in path.split("__"):
+        node = getattr(node, step, None)
+        if node is None:
+            return None
+    return node
+
+
+def areas_reached(user, purpose: Purpose = Purpose.READ) -> QuerySet:
+    return scope(Area.objects.all(), user, purpose)
+
+
+def can_write_in(user, area: Area) -> bool:
+    """May `user` create or change rows that belong to `area`?"""
+    reach = reach_of(user)
+    return reach.everything or any(area.code.startswith(p) for p in reach.prefixes[Purpose.WRITE])
+
+
+def can_write(user, obj) -> bool:
+    """May `user` change this particular row? Same rule as scope(..., WRITE), for one row."""
+    return scope(type(obj)._default_manager.filter(pk=obj.pk), user, Purpose.WRITE).exists()
+
+
+def get_for_user(queryset: QuerySet, user, purpose: Purpose = Purpose.READ, **lookup):
+    """Fetch one row for `user`: 404 when they cannot see it at all, 403 when they can see
+    it but `purpose` is WRITE and they may not change it."""
+    try:
+        obj = scope(queryset, user, Purpose.READ).get(**lookup)
+    except queryset.model.DoesNotExist:
+        raise Http404 from None
+    if purpose is Purpose.WRITE and not can_write(user, obj):
+        raise PermissionDenied
+    return obj
+
+
+def require_write_in(user, area: Area) -> None:
+    """Refuse (403 for read-only roles, 404 for outsiders) a write into `area`."""
+    if can_write_in(user, area):
+        return
+    reach = reach_of(user)
+    if reach.everything or any(area.code.startswith(p) for p in reach.prefixes[Purpose.READ]):
+        raise PermissionDenied
+    raise Http404

@@ -1,0 +1,148 @@
+"""The division tree and who may reach which part of it.
+
+Codes are the 12-digit statistical division codes: 2 digits province, 2 city, 2 county,
+3 town/street, 3 village/community (the first 6 are GB/T 2260). Because a child's code
+starts with its parent's significant digits, "everything under area X" is a code-prefix
+match, which an index answers without walking the tree.
+"""
+
+from django.conf import settings
+from django.contrib.gis.db import models as gis_models
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.models import TimeStampedModel
+
+
+class Area(TimeStampedModel):
+    class Level(models.TextChoices):
+        PROVINCE = "province", _("Province")
+        CITY = "city", _("City")
+        DISTRICT = "district", _("District / county")
+        STREET = "street", _("Street / town")
+        COMMUNITY = "community", _("Community / village")
+
+    # How many leading digits of the code are significant at each level.
+    PREFIX_LENGTH = {
+        Level.PROVINCE: 2,
+        Level.CITY: 4,
+        Level.DISTRICT: 6,
+        Level.STREET: 9,
+        Level.COMMUNITY: 12,
+    }
+    PARENT_LEVEL = {
+        Level.CITY: Level.PROVINCE,
+        Level.DISTRICT: Level.CITY,
+        Level.STREET: Level.DISTRICT,
+        Level.COMMUNITY: Level.STREET,
+    }
+
+    scope_area_path = ""  # the Area model is scoped by its own code (areas.access)
+
+    code = models.CharField(
+        _("division code"),
+        max_length=12,
+        unique=True,
+        validators=[RegexValidator(r"^\d{12}$", _("A division code has exactly 12 digits."))],
+        help_text=_("12-digit statistical division code; the first 6 digits are GB/T 2260."),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    level = models.CharField(_("level"), max_length=12, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    boundary = gis_models.MultiPolygonField(_("boundary"), srid=4326, null=True, blank=True)
+    centre = gis_models.PointField(_("centre"), srid=4326, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("area")
+        verbose_name_plural = _("areas")
+        ordering = ["code"]
+        indexes = [
+            # Prefix (LIKE 'xxxx%') lookups are how scoping works; this opclass makes them
+            # use the index under any collation.
+            models.Index(
+                fields=["code"],
+                name="areas_area_code_prefix_idx",
+                opclasses=["varchar_pattern_ops"],
+            ),
+            models.Index(fields=["level"], name="areas_area_level_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(level="province", parent__isnull=True)
+                | (~models.Q(level="province") & models.Q(parent__isnull=False)),
+                name="areas_area_parent_matches_level",
+                violation_error_message=_("Only a province has no parent area."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def prefix(self) -> str:
+        """The leading digits every area under this one shares."""
+        return self.code[: self.PREFIX_LENGTH[self.level]]
+
+    def contains(self, other: "Area") -> bool:
+        return other.code.startswith(self.prefix)
+
+    @property
+    def full_name(self) -> str:
+        names, node = [], self
+        while node is not None:
+            names.append(node.name)
+            node = node.parent
+        return " ".join(reversed(names))
+
+
+class StaffGrant(TimeStampedModel):
+    """A staff member's reach: one user, one area (and everything under it), one role."""
+
+    class Role(models.TextChoices):
+        CITY_DEPARTMENT = "city", _("City department (市委社会工作部)")
+        DISTRICT_DEPARTMENT = "district", _("District department (区委社会工作部)")
+        STREET = "street", _("Street (街道)")
+        COMMUNITY = "community", _("Community (社区)")
+        STATION_KEEPER = "keeper", _("Station keeper (站长)")
+        AUDITOR = "auditor", _("Auditor (reads the audit log only)")
+        VIEWER = "viewer", _("Read-only viewer")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="grants",
+    )
+    area = models.ForeignKey(
+        Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="grants"
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices)
+    stations = models.ManyToManyField(
+        "stations.Station",
+        verbose_name=_("stations kept"),
+        blank=True,
+        related_name="keeper_grants",
+        help_text=_("For station keepers: the stations this grant covers."),
+    )
+
+    class Meta:
+        verbose_name = _("staff grant")
+        verbose_name_plural = _("staff grants")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "area", "role"],
+                name="areas_staffgrant_unique_user_area_role",
+                violation_error_message=_("This person already has this role in this area."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.area}"

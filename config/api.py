@@ -1,0 +1,8 @@
+"""/api/v1/: one router collecting each app's api/urls.py."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("areas.api.urls")),
+    path("", include("stations.api.urls")),
+]

@@ -1,0 +1,19 @@
+"""The Celery application and its beat schedule (kept in code, tested to import)."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+
+app = Celery("warmstations")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# Readable kebab-case names; each entry points at a thin, idempotent task.
+app.conf.beat_schedule = {
+    "core-heartbeat": {
+        "task": "core.tasks.heartbeat",
+        "schedule": 60.0,
+    },
+}

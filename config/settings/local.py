@@ -1,0 +1,6 @@
+"""Developer machine / `make run`."""
+
+from .base import *  # noqa: F401,F403
+from .base import env_bool
+
+DEBUG = env_bool("DJANGO_DEBUG", True)

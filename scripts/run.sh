@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Foreground: web server, Celery worker and Celery beat. Ctrl-C stops all three.
+set -uo pipefail
+VENV=.venv
+HOST=${HOST:-127.0.0.1}
+PORT=${PORT:-8000}
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  echo; echo "Stopping web, worker and beat…"
+  kill "${pids[@]}" 2>/dev/null
+  wait 2>/dev/null
+  exit 0
+}
+trap stop INT TERM EXIT
+
+$VENV/bin/celery -A config worker --loglevel=INFO --concurrency=2 &
+pids+=($!)
+$VENV/bin/celery -A config beat --loglevel=INFO &
+pids+=($!)
+$VENV/bin/gunicorn config.wsgi:application --bind "$HOST:$PORT" --workers 3 --access-logfile - &
+pids+=($!)
+
+sleep 2
+cat <<MSG
+
+  Warm stations is running.
+    Workers' mobile map   http://$HOST:$PORT/m/
+    Staff admin           http://$HOST:$PORT/admin/
+    API docs              http://$HOST:$PORT/api/docs/
+    Health                http://$HOST:$PORT/healthz
+
+  Demo logins (password: ${DEMO_PASSWORD:-warm-demo-2026}):
+    admin (system administrator), city_qingyang, city_huizhou, district_xifeng,
+    district_zhifu, district_chanhe, street_qishan, community_beidajie,
+    keeper_beidajie, viewer_xifeng, auditor_xifeng
+
+  Ctrl-C stops everything.
+MSG
+wait -n "${pids[@]}"
+echo "A process exited; stopping the rest."
+stop

@@ -1,0 +1,239 @@
+from django.contrib import admin, messages
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from leaflet.admin import LeafletGeoAdminMixin
+
+from areas import access
+from areas.admin_mixins import ScopedAdmin, ScopedInlineMixin, area_filter_queryset
+from core.exceptions import ApplicationError
+
+from . import services
+from .models import (
+    Brand,
+    Facility,
+    Inspection,
+    OpeningException,
+    OpeningPeriod,
+    Standard,
+    StandardItem,
+    Station,
+    StationFacility,
+    StationPhoto,
+)
+
+
+class AreaListFilter(admin.SimpleListFilter):
+    """Streets and communities the user reaches; picking one shows everything under it."""
+
+    title = _("area")
+    parameter_name = "area_code"
+
+    def lookups(self, request, model_admin):
+        areas = area_filter_queryset(request).filter(level__in=["district", "street", "community"])
+        return [
+            (a.code, f"{'· ' * (['district', 'street', 'community'].index(a.level))}{a.name}")
+            for a in areas[:300]
+        ]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        area = access.areas_reached(request.user).filter(code=self.value()).first()
+        return queryset.filter(area__code__startswith=area.prefix) if area else queryset.none()
+
+
+class FacilityListFilter(admin.SimpleListFilter):
+    title = _("facility")
+    parameter_name = "facility"
+
+    def lookups(self, request, model_admin):
+        return [(f.code, f.name) for f in Facility.objects.all()]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(
+                station_facilities__facility__code=self.value(), station_facilities__available=True
+            )
+        return queryset
+
+
+class ComplianceListFilter(admin.SimpleListFilter):
+    title = _("standard (六有)")
+    parameter_name = "compliance"
+
+    def lookups(self, request, model_admin):
+        return [("no", _("Not compliant or never inspected")), ("yes", _("Compliant"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(compliant=True)
+        if self.value() == "no":
+            return queryset.filter(Q(compliant=False) | Q(compliant__isnull=True))
+        return queryset
+
+
+class StationFacilityInline(ScopedInlineMixin, admin.TabularInline):
+    model = StationFacility
+    extra = 0
+
+
+class OpeningPeriodInline(ScopedInlineMixin, admin.TabularInline):
+    model = OpeningPeriod
+    extra = 0
+
+
+class OpeningExceptionInline(ScopedInlineMixin, admin.TabularInline):
+    model = OpeningException
+    extra = 0
+
+
+class StationPhotoInline(ScopedInlineMixin, admin.TabularInline):
+    model = StationPhoto
+    extra = 0
+    fields = ["image", "caption", "order"]
+
+
+@admin.register(Station)
+class StationAdmin(LeafletGeoAdminMixin, ScopedAdmin):
+    list_display = [
+        "name",
+        "brand",
+        "area",
+        "status",
+        "compliant",
+        "last_inspected_on",
+        "poster_link",
+    ]
+    list_filter = [AreaListFilter, "brand", "status", FacilityListFilter, ComplianceListFilter]
+    search_fields = ["name", "address", "name_initials"]
+    list_select_related = ["brand", "area"]
+    autocomplete_fields = []
+    raw_id_fields = ["area"]
+    filter_horizontal = ["keepers"]
+    readonly_fields = ["name_initials", "compliant", "last_inspected_on", "poster_link"]
+    inlines = [
+        StationFacilityInline,
+        OpeningPeriodInline,
+        OpeningExceptionInline,
+        StationPhotoInline,
+    ]
+    actions = ["rotate_poster_keys"]
+    fieldsets = [
+        (None, {"fields": ["name", "brand", "area", "address", "location", "status"]}),
+        (_("Host and contact"), {"fields": ["host_kind", "host_name", "phone", "keepers"]}),
+        (_("Service"), {"fields": ["always_open", "capacity", "description"]}),
+        (
+            _("Derived"),
+            {"fields": ["name_initials", "compliant", "last_inspected_on", "poster_link"]},
+        ),
+    ]
+
+    @admin.display(description=_("poster"))
+    def poster_link(self, obj):
+        if not obj.pk:
+            return "—"
+        return format_html(
+            '<a href="{}" target="_blank">{}</a>',
+            reverse("station-poster", args=[obj.pk]),
+            _("Print poster"),
+        )
+
+    def save_model(self, request, obj, form, change):
+        # The service checks access and keeps derived fields (pinyin initials) right.
+        services.station_save(actor=request.user, station=obj)
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for deleted in formset.deleted_objects:
+            deleted.delete()
+        for instance in instances:
+            if isinstance(instance, StationPhoto) and instance._state.adding:
+                services.station_add_photo(
+                    actor=request.user,
+                    station=form.instance,
+                    upload=instance.image.file,
+                    caption=instance.caption,
+                )
+            else:
+                instance.save()
+        formset.save_m2m()
+
+    @admin.action(description=_("Issue new poster codes (old posters stop checking in)"))
+    def rotate_poster_keys(self, request, queryset):
+        done = 0
+        for station in queryset:
+            try:
+                services.station_rotate_poster_key(actor=request.user, station=station)
+                done += 1
+            except (ApplicationError, PermissionError) as exc:
+                messages.error(request, f"{station}: {exc}")
+        messages.success(request, _("%(n)d stations have new poster codes.") % {"n": done})
+
+
+class StandardItemInline(ScopedInlineMixin, admin.TabularInline):
+    model = StandardItem
+    extra = 0
+
+
+@admin.register(Standard)
+class StandardAdmin(ScopedAdmin):
+    list_display = ["area", "name", "active"]
+    list_filter = ["active"]
+    raw_id_fields = ["area"]
+    inlines = [StandardItemInline]
+
+
+@admin.register(Inspection)
+class InspectionAdmin(ScopedAdmin):
+    list_display = ["station", "inspected_on", "inspector", "compliant"]
+    list_filter = ["compliant"]
+    search_fields = ["station__name"]
+    list_select_related = ["station", "inspector"]
+    raw_id_fields = ["station"]
+    readonly_fields = ["inspector", "standard", "compliant"]
+    fields = ["station", "inspected_on", "items_met", "note", "standard", "inspector", "compliant"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.save()
+            return
+        try:
+            recorded = services.inspection_record(
+                actor=request.user,
+                station=form.cleaned_data["station"],
+                inspected_on=form.cleaned_data["inspected_on"],
+                items_met_ids=[i.pk for i in form.cleaned_data["items_met"]],
+                note=form.cleaned_data.get("note", ""),
+            )
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            raise
+        obj.pk = recorded.pk
+        obj.refresh_from_db()
+
+    def save_related(self, request, form, formsets, change):
+        if change:
+            super().save_related(request, form, formsets, change)
+
+
+class CatalogueAdmin(admin.ModelAdmin):
+    """Catalogues shared by all districts: every staff member reads them, system
+    administrators change them."""
+
+    def has_module_permission(self, request):
+        return request.user.is_staff
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_staff
+
+
+@admin.register(Facility)
+class FacilityAdmin(CatalogueAdmin):
+    list_display = ["name", "code", "icon", "order"]
+
+
+@admin.register(Brand)
+class BrandAdmin(CatalogueAdmin):
+    list_display = ["name", "code", "is_partner_merchant"]

@@ -1,0 +1,196 @@
+from django.conf import settings
+from django.contrib.gis.geos import Point
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from areas.models import Area
+from core.coords import CoordSystem
+from stations import links
+from stations.models import Brand, Station
+
+
+class FacilityBriefSerializer(serializers.Serializer):
+    code = serializers.CharField(source="facility.code")
+    name = serializers.CharField(source="facility.name")
+    note = serializers.CharField()
+
+
+class StationSerializer(serializers.ModelSerializer):
+    """Output: what staff tools and the map need about a station."""
+
+    brand = serializers.SlugRelatedField(slug_field="code", queryset=Brand.objects.all())
+    brand_name = serializers.CharField(source="brand.name", read_only=True)
+    area_code = serializers.CharField(source="area.code", read_only=True)
+    area_name = serializers.CharField(source="area.name", read_only=True)
+    lng = serializers.FloatField(read_only=True)
+    lat = serializers.FloatField(read_only=True)
+    open_now = serializers.BooleanField(source="is_open_now", read_only=True)
+    facilities = FacilityBriefSerializer(source="station_facilities", many=True, read_only=True)
+    navigation = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Station
+        fields = [
+            "id",
+            "name",
+            "brand",
+            "brand_name",
+            "area",
+            "area_code",
+            "area_name",
+            "address",
+            "lng",
+            "lat",
+            "host_kind",
+            "host_name",
+            "phone",
+            "status",
+            "always_open",
+            "capacity",
+            "description",
+            "open_now",
+            "facilities",
+            "compliant",
+            "last_inspected_on",
+            "navigation",
+        ]
+        read_only_fields = ["compliant", "last_inspected_on"]
+
+    def get_navigation(self, station) -> dict:
+        return links.navigation_links(station)
+
+
+class StationWriteSerializer(serializers.ModelSerializer):
+    """Input: a station as staff create or edit it. Coordinates may be given in the
+    system the user copied them from (Amap gives GCJ-02, Baidu BD-09)."""
+
+    brand = serializers.SlugRelatedField(slug_field="code", queryset=Brand.objects.all())
+    area = serializers.PrimaryKeyRelatedField(
+        queryset=Area.objects.filter(level__in=[Area.Level.COMMUNITY, Area.Level.STREET])
+    )
+    lng = serializers.FloatField(min_value=-180, max_value=180)
+    lat = serializers.FloatField(min_value=-90, max_value=90)
+    coord = serializers.ChoiceField(
+        choices=[c.value for c in CoordSystem], default="wgs84", write_only=True
+    )
+    facilities = serializers.ListField(child=serializers.SlugField(), required=False)
+
+    class Meta:
+        model = Station
+        fields = [
+            "name",
+            "brand",
+            "area",
+            "address",
+            "lng",
+            "lat",
+            "coord",
+            "host_kind",
+            "host_name",
+            "phone",
+            "status",
+            "always_open",
+            "capacity",
+            "description",
+            "facilities",
+        ]
+
+    def to_station(self, instance: Station | None = None) -> tuple[Station, list[str] | None]:
+        from core.coords import to_wgs84
+
+        data = dict(self.validated_data)
+        facilities = data.pop("facilities", None)
+        coord = data.pop("coord", "wgs84")
+        lng, lat = data.pop("lng", None), data.pop("lat", None)
+        station = instance or Station()
+        for field, value in data.items():
+            setattr(station, field, value)
+        if lng is not None and lat is not None:
+            station.location = Point(*to_wgs84(lng, lat, coord), srid=4326)
+        return station, facilities
+
+
+class NearbyQuerySerializer(serializers.Serializer):
+    """The nearby search's query string, with messages a worker's app can show as they are."""
+
+    lat = serializers.FloatField(
+        min_value=-90,
+        max_value=90,
+        error_messages={
+            "required": _("Latitude (lat) is required."),
+            "invalid": _("Latitude (lat) must be a number."),
+            "min_value": _("Latitude must be between -90 and 90."),
+            "max_value": _("Latitude must be between -90 and 90."),
+        },
+    )
+    lng = serializers.FloatField(
+        min_value=-180,
+        max_value=180,
+        error_messages={
+            "required": _("Longitude (lng) is required."),
+            "invalid": _("Longitude (lng) must be a number."),
+            "min_value": _("Longitude must be between -180 and 180."),
+            "max_value": _("Longitude must be between -180 and 180."),
+        },
+    )
+    radius = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        error_messages={
+            "invalid": _("The radius must be a whole number of metres."),
+            "min_value": _("The radius must be at least 1 metre."),
+        },
+    )
+    facility = serializers.CharField(required=False, allow_blank=True)
+    open_now = serializers.BooleanField(required=False, default=False)
+    coord = serializers.ChoiceField(
+        choices=[c.value for c in CoordSystem],
+        required=False,
+        default="wgs84",
+        error_messages={"invalid_choice": _("coord must be wgs84, gcj02 or bd09.")},
+    )
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=50, default=20)
+
+    def validate_radius(self, value):
+        if value > settings.NEARBY_MAX_RADIUS_M:
+            raise serializers.ValidationError(
+                _("The radius can be at most %(max)d metres.")
+                % {"max": settings.NEARBY_MAX_RADIUS_M}
+            )
+        return value
+
+    def validate_facility(self, value):
+        from stations.selectors import known_facility_codes
+
+        codes = [c.strip() for c in (value or "").split(",") if c.strip()]
+        unknown = sorted(set(codes) - known_facility_codes())
+        if unknown:
+            raise serializers.ValidationError(
+                _("Unknown facility: %(codes)s.") % {"codes": ", ".join(unknown)}
+            )
+        return codes
+
+
+class NearbyStationSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="station.id")
+    name = serializers.CharField(source="station.name")
+    brand = serializers.CharField(source="station.brand.name")
+    address = serializers.CharField(source="station.address")
+    lng = serializers.FloatField(source="station.lng")
+    lat = serializers.FloatField(source="station.lat")
+    open_now = serializers.BooleanField(source="station.is_open_now")
+    status = serializers.CharField(source="station.status")
+    distance_m = serializers.IntegerField()
+    walking_minutes = serializers.IntegerField()
+    ebike_minutes = serializers.IntegerField()
+    facilities = FacilityBriefSerializer(source="station.station_facilities", many=True)
+    url = serializers.SerializerMethodField()
+    navigation = serializers.SerializerMethodField()
+
+    def get_url(self, result) -> str:
+        from django.urls import reverse
+
+        return reverse("mobile-station", args=[result.station.pk])
+
+    def get_navigation(self, result) -> dict:
+        return links.navigation_links(result.station)

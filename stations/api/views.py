@@ -1,0 +1,147 @@
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import renderers, status
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+
+from areas import access
+from areas.models import Area
+from core.api import GeoJSONRenderer, ScopedModelViewSet
+from core.coords import to_wgs84
+from core.exceptions import ApplicationError
+from stations import exports, selectors, services
+from stations.filters import StationFilter
+from stations.models import Station
+
+from .serializers import (
+    NearbyQuerySerializer,
+    NearbyStationSerializer,
+    StationSerializer,
+    StationWriteSerializer,
+)
+
+
+class StationViewSet(ScopedModelViewSet):
+    """Stations the signed-in staff member reaches. `?format=geojson` returns a
+    FeatureCollection."""
+
+    base_queryset = staticmethod(selectors.station_list)
+    filterset_class = StationFilter
+    renderer_classes = [renderers.JSONRenderer, renderers.BrowsableAPIRenderer, GeoJSONRenderer]
+
+    def get_serializer_class(self):
+        if self.action in ("create", "update", "partial_update"):
+            return StationWriteSerializer
+        return StationSerializer
+
+    def _respond(self, station, code):
+        station = selectors.station_list(user=self.request.user).get(pk=station.pk)
+        return Response(
+            StationSerializer(station, context=self.get_serializer_context()).data, status=code
+        )
+
+    @extend_schema(request=StationWriteSerializer, responses=StationSerializer)
+    def create(self, request, *args, **kwargs):
+        serializer = StationWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        station, facilities = serializer.to_station()
+        services.station_save(actor=request.user, station=station, facility_codes=facilities)
+        return self._respond(station, status.HTTP_201_CREATED)
+
+    @extend_schema(request=StationWriteSerializer, responses=StationSerializer)
+    def update(self, request, *args, **kwargs):
+        instance = self.get_object()
+        serializer = StationWriteSerializer(
+            instance, data=request.data, partial=kwargs.get("partial", False)
+        )
+        serializer.is_valid(raise_exception=True)
+        station, facilities = serializer.to_station(instance)
+        services.station_save(actor=request.user, station=station, facility_codes=facilities)
+        return self._respond(station, status.HTTP_200_OK)
+
+    def perform_destroy(self, instance):
+        # Closing, not deleting, keeps history (check-ins, inspections) intact.
+        instance.status = Station.Status.CLOSED
+        services.station_save(actor=self.request.user, station=instance)
+
+    @extend_schema(
+        parameters=[NearbyQuerySerializer],
+        responses=NearbyStationSerializer(many=True),
+        description="Nearest stations to a point, nearest first (public: no login needed).",
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        permission_classes=[AllowAny],
+        authentication_classes=[],
+        renderer_classes=[renderers.JSONRenderer],
+        filterset_class=None,
+        pagination_class=None,
+    )
+    def nearby(self, request):
+        query = NearbyQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        lng, lat = to_wgs84(params["lng"], params["lat"], params["coord"])
+        results = selectors.stations_nearby(
+            lng=lng,
+            lat=lat,
+            radius_m=params.get("radius"),
+            facility_codes=params.get("facility") or [],
+            open_now=params["open_now"],
+            limit=params["limit"],
+        )
+        return Response(
+            {
+                "count": len(results),
+                "origin": {"lng": lng, "lat": lat},
+                "results": NearbyStationSerializer(results, many=True).data,
+            }
+        )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("district", str, description="District code (6 or 12 digits)"),
+            OpenApiParameter("file", str, enum=["xlsx", "csv"]),
+        ],
+        responses={(200, "application/octet-stream"): bytes},
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="poi-export",
+        filterset_class=None,
+        pagination_class=None,
+    )
+    def poi_export(self, request):
+        """A district's stations with WGS-84, GCJ-02 and BD-09 columns for map platforms."""
+        code = (request.query_params.get("district") or "").strip().ljust(12, "0")
+        district = (
+            access.areas_reached(request.user).filter(code=code, level=Area.Level.DISTRICT).first()
+        )
+        if district is None:
+            raise ApplicationError(_("Choose a district you manage (its 6-digit code)."))
+        stations = (
+            self.get_queryset()
+            .filter(area__code__startswith=district.prefix)
+            .exclude(status=Station.Status.CLOSED)
+            .prefetch_related("opening_periods")
+            .order_by("area__code", "name")
+        )
+        kind = request.query_params.get("file", "xlsx")
+        if kind == "csv":
+            body, content_type = exports.poi_csv(stations), "text/csv; charset=utf-8"
+        elif kind == "xlsx":
+            body = exports.poi_xlsx(
+                stations,
+                title=_("%(name)s station POI list") % {"name": district.name},
+                unit=district.full_name,
+            )
+            content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        else:
+            raise ApplicationError(_("file must be xlsx or csv."))
+        response = HttpResponse(body, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="poi-{district.code[:6]}.{kind}"'
+        return response

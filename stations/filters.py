@@ -1,0 +1,48 @@
+"""FilterSets shared by the API, the admin and the pages."""
+
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as filters
+
+from areas.models import Area
+
+from . import selectors
+from .models import Brand, Station
+
+
+class StationFilter(filters.FilterSet):
+    area = filters.CharFilter(method="filter_area", label=_("Area code (the area and below)"))
+    brand = filters.ModelChoiceFilter(
+        queryset=Brand.objects.all(), to_field_name="code", label=_("Brand code")
+    )
+    facility = filters.CharFilter(
+        method="filter_facility", label=_("Facility codes, comma-separated (all required)")
+    )
+    open_now = filters.BooleanFilter(method="filter_open_now", label=_("Open now"))
+    status = filters.ChoiceFilter(choices=Station.Status.choices)
+    compliant = filters.BooleanFilter()
+    q = filters.CharFilter(method="filter_search", label=_("Name, address or pinyin initials"))
+
+    class Meta:
+        model = Station
+        fields = ["area", "brand", "facility", "open_now", "status", "compliant", "q"]
+
+    def filter_area(self, queryset, name, value):
+        area = Area.objects.filter(code=value.strip().ljust(12, "0")).first()
+        return queryset.filter(area__code__startswith=area.prefix) if area else queryset.none()
+
+    def filter_facility(self, queryset, name, value):
+        codes = [c.strip() for c in value.split(",") if c.strip()]
+        return selectors.with_facilities(queryset, codes)
+
+    def filter_open_now(self, queryset, name, value):
+        q = selectors.open_now_q()
+        return queryset.filter(q) if value else queryset.exclude(q)
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(
+            Q(name__icontains=value)
+            | Q(address__icontains=value)
+            | Q(name_initials__startswith=value.lower())
+        )
