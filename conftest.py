@@ -1,6 +1,17 @@
 """Fixtures shared by every app's tests, registered once here (Saleor style)."""
 
+import pytest
+from django.utils import translation
+
 pytest_plugins = [
     "areas.tests.fixtures",
     "stations.tests.fixtures",
 ]
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests():
+    """Service-level messages are asserted in English (the source strings); requests still
+    pick their language through LocaleMiddleware (zh-hans by default)."""
+    with translation.override("en"):
+        yield

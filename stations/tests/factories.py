@@ -4,6 +4,7 @@ import factory
 from django.contrib.gis.geos import Point
 
 from stations.models import Brand, Facility, OpeningPeriod, Station, StationFacility
+from stations.services import pinyin_initials
 
 
 class StationFactory(factory.django.DjangoModelFactory):
@@ -12,6 +13,7 @@ class StationFactory(factory.django.DjangoModelFactory):
 
     brand = factory.LazyFunction(lambda: Brand.objects.get(code="nuanfeng"))
     name = factory.Sequence(lambda n: f"暖峰港湾{n}号")
+    name_initials = factory.LazyAttribute(lambda o: pinyin_initials(o.name))
     address = "解放路1号"
     location = factory.LazyFunction(lambda: Point(107.64, 35.71, srid=4326))
     status = Station.Status.OPEN

@@ -1,0 +1,98 @@
+"""The admin for each member of the area trio."""
+
+import pytest
+
+from stations.models import Station
+
+pytestmark = pytest.mark.django_db
+CHANGELIST = "/admin/stations/station/"
+
+
+def test_changelist_shows_only_own_district(client, trio, station_a, station_b):
+    client.force_login(trio.staff_a)
+    html = client.get(CHANGELIST).content.decode()
+    assert "甲站" in html and "乙站" not in html
+    client.force_login(trio.staff_b)
+    html = client.get(CHANGELIST).content.decode()
+    assert "乙站" in html and "甲站" not in html
+
+
+def test_change_page_of_another_district_is_not_reachable(client, trio, station_a):
+    client.force_login(trio.staff_b)
+    response = client.get(f"{CHANGELIST}{station_a.pk}/change/")
+    assert response.status_code == 302  # the admin redirects "does not exist" to the index
+
+
+def test_viewer_sees_read_only_form_and_cannot_post(client, trio, station_a):
+    client.force_login(trio.viewer_a)
+    url = f"{CHANGELIST}{station_a.pk}/change/"
+    response = client.get(url)
+    assert response.status_code == 200
+    assert 'name="_save"' not in response.content.decode()
+    assert client.post(url, {"name": "改名"}).status_code == 403
+    station_a.refresh_from_db()
+    assert station_a.name == "甲站"
+
+
+def test_viewer_cannot_open_the_add_form(client, trio):
+    client.force_login(trio.viewer_a)
+    assert client.get(f"{CHANGELIST}add/").status_code == 403
+
+
+def test_staff_edits_a_station_through_the_service(client, trio, station_a):
+    client.force_login(trio.staff_a)
+    url = f"{CHANGELIST}{station_a.pk}/change/"
+    form = {
+        "name": "暖峰港湾北站", "brand": station_a.brand_id, "area": station_a.area_id,
+        "address": "新地址", "location": '{"type":"Point","coordinates":[107.65,35.72]}',
+        "status": "open", "host_kind": "community", "host_name": "", "phone": "",
+        "always_open": "on", "capacity": 8, "description": "",
+    }
+    for prefix in ("station_facilities", "opening_periods", "opening_exceptions", "photos"):
+        form.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
+    response = client.post(url, form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    station_a.refresh_from_db()
+    assert station_a.name == "暖峰港湾北站" and station_a.name_initials == "nfgwbz"
+
+
+def test_staff_cannot_move_a_station_into_another_district(client, trio, station_a):
+    client.force_login(trio.staff_a)
+    url = f"{CHANGELIST}{station_a.pk}/change/"
+    form = {
+        "name": "甲站", "brand": station_a.brand_id, "area": trio.tree.b["community"].pk,
+        "address": "x", "location": '{"type":"Point","coordinates":[107.65,35.72]}',
+        "status": "open", "host_kind": "community", "capacity": 8,
+    }
+    for prefix in ("station_facilities", "opening_periods", "opening_exceptions", "photos"):
+        form.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
+    response = client.post(url, form)
+    assert response.status_code == 200  # the form refuses the area choice
+    station_a.refresh_from_db()
+    assert station_a.area == trio.tree.a["community"]
+
+
+def test_search_by_pinyin_initials(client, trio, station_a):
+    client.force_login(trio.staff_a)
+    assert "甲站" in client.get(CHANGELIST, {"q": "jz"}).content.decode()
+
+
+def test_non_compliant_filter(client, trio, station_a):
+    Station.objects.filter(pk=station_a.pk).update(compliant=True)
+    client.force_login(trio.staff_a)
+    assert "甲站" not in client.get(CHANGELIST, {"compliance": "no"}).content.decode()
+    assert "甲站" in client.get(CHANGELIST, {"compliance": "yes"}).content.decode()
+
+
+def test_area_filter_lists_only_reachable_areas(client, trio, station_a):
+    client.force_login(trio.staff_a)
+    html = client.get(CHANGELIST).content.decode()
+    assert "西峰区甲社区" in html and "庆城县甲社区" not in html
+
+
+def test_admin_index_for_user_without_grants_shows_no_apps(client, tree):
+    from areas.tests.factories import UserFactory
+
+    client.force_login(UserFactory(username="lonely"))
+    html = client.get("/admin/").content.decode()
+    assert "/admin/stations/station/" not in html
