@@ -43,10 +43,18 @@ def test_staff_edits_a_station_through_the_service(client, trio, station_a):
     client.force_login(trio.staff_a)
     url = f"{CHANGELIST}{station_a.pk}/change/"
     form = {
-        "name": "暖峰港湾北站", "brand": station_a.brand_id, "area": station_a.area_id,
-        "address": "新地址", "location": '{"type":"Point","coordinates":[107.65,35.72]}',
-        "status": "open", "host_kind": "community", "host_name": "", "phone": "",
-        "always_open": "on", "capacity": 8, "description": "",
+        "name": "暖峰港湾北站",
+        "brand": station_a.brand_id,
+        "area": station_a.area_id,
+        "address": "新地址",
+        "location": '{"type":"Point","coordinates":[107.65,35.72]}',
+        "status": "open",
+        "host_kind": "community",
+        "host_name": "",
+        "phone": "",
+        "always_open": "on",
+        "capacity": 8,
+        "description": "",
     }
     for prefix in ("station_facilities", "opening_periods", "opening_exceptions", "photos"):
         form.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
@@ -60,9 +68,14 @@ def test_staff_cannot_move_a_station_into_another_district(client, trio, station
     client.force_login(trio.staff_a)
     url = f"{CHANGELIST}{station_a.pk}/change/"
     form = {
-        "name": "甲站", "brand": station_a.brand_id, "area": trio.tree.b["community"].pk,
-        "address": "x", "location": '{"type":"Point","coordinates":[107.65,35.72]}',
-        "status": "open", "host_kind": "community", "capacity": 8,
+        "name": "甲站",
+        "brand": station_a.brand_id,
+        "area": trio.tree.b["community"].pk,
+        "address": "x",
+        "location": '{"type":"Point","coordinates":[107.65,35.72]}',
+        "status": "open",
+        "host_kind": "community",
+        "capacity": 8,
     }
     for prefix in ("station_facilities", "opening_periods", "opening_exceptions", "photos"):
         form.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})

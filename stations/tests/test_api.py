@@ -24,11 +24,20 @@ def client_for(user=None):
 
 
 def new_station_payload(area, **overrides):
-    return {"name": "新驿站", "brand": "nuanfeng", "area": area.pk, "address": "解放路2号",
-            "lng": 107.65, "lat": 35.72, "facilities": ["water", "seating"], **overrides}
+    return {
+        "name": "新驿站",
+        "brand": "nuanfeng",
+        "area": area.pk,
+        "address": "解放路2号",
+        "lng": 107.65,
+        "lat": 35.72,
+        "facilities": ["water", "seating"],
+        **overrides,
+    }
 
 
 # The area trio ---------------------------------------------------------------------------
+
 
 def test_list_shows_each_staff_member_only_their_district(trio, station_a, station_b):
     assert [s["name"] for s in client_for(trio.staff_a).get(LIST).json()["results"]] == ["甲站"]
@@ -48,23 +57,29 @@ def test_detail_of_another_district_is_404(trio, station_a):
 
 def test_staff_creates_a_station_in_their_district(trio):
     response = client_for(trio.staff_a).post(
-        LIST, new_station_payload(trio.tree.a["community"]), format="json")
+        LIST, new_station_payload(trio.tree.a["community"]), format="json"
+    )
     assert response.status_code == 201, response.json()
     body = response.json()
-    assert body["name"] == "新驿站" and {f["code"] for f in body["facilities"]} == {"water", "seating"}
+    assert body["name"] == "新驿站" and {f["code"] for f in body["facilities"]} == {
+        "water",
+        "seating",
+    }
     assert Station.objects.get(name="新驿站").name_initials == "xyz"
 
 
 def test_viewer_cannot_create_and_nothing_is_saved(trio):
     response = client_for(trio.viewer_a).post(
-        LIST, new_station_payload(trio.tree.a["community"]), format="json")
+        LIST, new_station_payload(trio.tree.a["community"]), format="json"
+    )
     assert response.status_code == 403
     assert not Station.objects.filter(name="新驿站").exists()
 
 
 def test_staff_of_b_cannot_create_in_a(trio):
     response = client_for(trio.staff_b).post(
-        LIST, new_station_payload(trio.tree.a["community"]), format="json")
+        LIST, new_station_payload(trio.tree.a["community"]), format="json"
+    )
     assert response.status_code == 404
     assert not Station.objects.filter(name="新驿站").exists()
 
@@ -87,13 +102,17 @@ def test_delete_closes_instead_of_erasing(trio, station_a):
 
 def test_create_refuses_bad_input_with_field_errors(trio):
     client = client_for(trio.staff_a)
-    bad = new_station_payload(trio.tree.a["community"], lat=95, brand="nope",
-                              facilities=["teleporter"])
+    bad = new_station_payload(
+        trio.tree.a["community"], lat=95, brand="nope", facilities=["teleporter"]
+    )
     response = client.post(LIST, bad, format="json")
     assert response.status_code == 400
     assert {"lat", "brand"} <= set(response.json())
-    response = client.post(LIST, new_station_payload(trio.tree.a["community"],
-                                                     facilities=["teleporter"]), format="json")
+    response = client.post(
+        LIST,
+        new_station_payload(trio.tree.a["community"], facilities=["teleporter"]),
+        format="json",
+    )
     assert response.status_code == 400
     assert "teleporter" in str(response.json())
     assert not Station.objects.filter(name="新驿站").exists()
@@ -101,7 +120,8 @@ def test_create_refuses_bad_input_with_field_errors(trio):
 
 def test_duplicate_name_in_community_is_refused(trio, station_a):
     response = client_for(trio.staff_a).post(
-        LIST, new_station_payload(trio.tree.a["community"], name="甲站"), format="json")
+        LIST, new_station_payload(trio.tree.a["community"], name="甲站"), format="json"
+    )
     assert response.status_code == 400
 
 
@@ -110,8 +130,10 @@ def test_gcj02_input_is_stored_as_wgs84(trio):
 
     g_lng, g_lat = wgs84_to_gcj02(107.65, 35.72)
     response = client_for(trio.staff_a).post(
-        LIST, new_station_payload(trio.tree.a["community"], lng=g_lng, lat=g_lat, coord="gcj02"),
-        format="json")
+        LIST,
+        new_station_payload(trio.tree.a["community"], lng=g_lng, lat=g_lat, coord="gcj02"),
+        format="json",
+    )
     assert response.status_code == 201
     station = Station.objects.get(name="新驿站")
     assert station.lng == pytest.approx(107.65, abs=1e-6)
@@ -154,6 +176,7 @@ def test_geojson_output(trio, station_a):
 
 # Nearby ----------------------------------------------------------------------------------
 
+
 def test_nearby_is_public_and_returns_distance_and_minutes(station_a):
     response = client_for().get(NEARBY, {"lat": 35.711, "lng": 107.64})
     assert response.status_code == 200
@@ -174,15 +197,18 @@ def test_nearby_accepts_gcj02_and_bd09_origins(station_a):
         assert body["results"][0]["distance_m"] <= 1, system
 
 
-@pytest.mark.parametrize("params, field, words", [
-    ({"lng": 107.6}, "lat", "required"),
-    ({"lat": "north", "lng": 107.6}, "lat", "number"),
-    ({"lat": 91, "lng": 107.6}, "lat", "between"),
-    ({"lat": 35.7, "lng": 181}, "lng", "between"),
-    ({"lat": 35.7, "lng": 107.6, "radius": 999_999}, "radius", "at most"),
-    ({"lat": 35.7, "lng": 107.6, "facility": "water,jacuzzi"}, "facility", "jacuzzi"),
-    ({"lat": 35.7, "lng": 107.6, "coord": "mercator"}, "coord", "wgs84"),
-])
+@pytest.mark.parametrize(
+    "params, field, words",
+    [
+        ({"lng": 107.6}, "lat", "required"),
+        ({"lat": "north", "lng": 107.6}, "lat", "number"),
+        ({"lat": 91, "lng": 107.6}, "lat", "between"),
+        ({"lat": 35.7, "lng": 181}, "lng", "between"),
+        ({"lat": 35.7, "lng": 107.6, "radius": 999_999}, "radius", "at most"),
+        ({"lat": 35.7, "lng": 107.6, "facility": "water,jacuzzi"}, "facility", "jacuzzi"),
+        ({"lat": 35.7, "lng": 107.6, "coord": "mercator"}, "coord", "wgs84"),
+    ],
+)
 def test_nearby_bad_input_is_400_with_a_clear_message(db, params, field, words):
     response = client_for().get(NEARBY, params, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400
@@ -197,9 +223,11 @@ def test_nearby_messages_are_in_chinese_by_default(db):
 
 # POI export ------------------------------------------------------------------------------
 
+
 def test_poi_export_xlsx_has_three_coordinate_systems(trio, station_a, station_b):
-    response = client_for(trio.staff_a).get(LIST + "poi-export/",
-                                            {"district": "621002", "file": "xlsx"})
+    response = client_for(trio.staff_a).get(
+        LIST + "poi-export/", {"district": "621002", "file": "xlsx"}
+    )
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
@@ -211,8 +239,9 @@ def test_poi_export_xlsx_has_three_coordinate_systems(trio, station_a, station_b
 
 
 def test_poi_export_csv(trio, station_a):
-    response = client_for(trio.staff_a).get(LIST + "poi-export/", {"district": "621002",
-                                                                   "file": "csv"})
+    response = client_for(trio.staff_a).get(
+        LIST + "poi-export/", {"district": "621002", "file": "csv"}
+    )
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert len(rows) == 2 and rows[1][1] == "甲站"
 

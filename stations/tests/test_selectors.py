@@ -60,8 +60,13 @@ def test_dated_exception_closes_the_day(station):
 
 
 def test_dated_exception_with_special_hours_replaces_the_schedule(station):
-    OpeningException.objects.create(station=station, date=MONDAY_NOON.date(), closed=False,
-                                    opens=dt.time(13), closes=dt.time(15))
+    OpeningException.objects.create(
+        station=station,
+        date=MONDAY_NOON.date(),
+        closed=False,
+        opens=dt.time(13),
+        closes=dt.time(15),
+    )
     assert not is_open(station, MONDAY_NOON)
     assert is_open(station, MONDAY_NOON.replace(hour=14))
 
@@ -74,8 +79,9 @@ def test_exception_also_overrides_open_24_hours(tree):
 
 
 def test_temporarily_closed_station_is_never_open(tree):
-    s = StationFactory(area=tree.a["community"], always_open=True,
-                       status=Station.Status.TEMPORARILY_CLOSED)
+    s = StationFactory(
+        area=tree.a["community"], always_open=True, status=Station.Status.TEMPORARILY_CLOSED
+    )
     assert not is_open(s, MONDAY_NOON)
 
 
@@ -100,8 +106,9 @@ ORIGIN = (107.640, 35.710)
 def at_offset(tree, name, metres_east, **kwargs):
     # ~90.3 km per degree of longitude at 35.7°N
     lng = ORIGIN[0] + metres_east / 90_300
-    return StationFactory(area=tree.a["community"], name=name,
-                          location=Point(lng, ORIGIN[1], srid=4326), **kwargs)
+    return StationFactory(
+        area=tree.a["community"], name=name, location=Point(lng, ORIGIN[1], srid=4326), **kwargs
+    )
 
 
 def test_nearby_orders_by_distance_with_metres_and_minutes(tree):
@@ -119,8 +126,10 @@ def test_nearby_orders_by_distance_with_metres_and_minutes(tree):
 def test_nearby_respects_radius(tree):
     at_offset(tree, "inside", 900)
     at_offset(tree, "outside", 1500)
-    names = [r.station.name for r in
-             selectors.stations_nearby(lng=ORIGIN[0], lat=ORIGIN[1], radius_m=1000)]
+    names = [
+        r.station.name
+        for r in selectors.stations_nearby(lng=ORIGIN[0], lat=ORIGIN[1], radius_m=1000)
+    ]
     assert names == ["inside"]
 
 
@@ -131,8 +140,12 @@ def test_nearby_filters_by_every_requested_facility(tree):
     add_facility(both, "ebike-charging")
     add_facility(water_only, "water")
     add_facility(water_only, "ebike-charging", available=False)
-    names = [r.station.name for r in selectors.stations_nearby(
-        lng=ORIGIN[0], lat=ORIGIN[1], facility_codes=["water", "ebike-charging"])]
+    names = [
+        r.station.name
+        for r in selectors.stations_nearby(
+            lng=ORIGIN[0], lat=ORIGIN[1], facility_codes=["water", "ebike-charging"]
+        )
+    ]
     assert names == ["both"]
 
 
@@ -141,8 +154,7 @@ def test_nearby_open_now_filter(tree):
     closed_one = at_offset(tree, "closed", 200)
     set_hours(open_one, dt.time(8), dt.time(20))
     set_hours(closed_one, dt.time(13), dt.time(14))
-    results = selectors.stations_nearby(lng=ORIGIN[0], lat=ORIGIN[1], open_now=True,
-                                        at=MONDAY_NOON)
+    results = selectors.stations_nearby(lng=ORIGIN[0], lat=ORIGIN[1], open_now=True, at=MONDAY_NOON)
     assert [r.station.name for r in results] == ["open"]
 
 

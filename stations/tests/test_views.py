@@ -92,8 +92,7 @@ def test_bulk_posters_for_a_street_as_pages_and_zip(client, trio, station_a):
 
 def test_bulk_posters_outside_reach_is_404(client, trio, station_a):
     client.force_login(trio.staff_b)
-    assert client.get("/stations/posters/",
-                      {"area": trio.tree.a["street"].code}).status_code == 404
+    assert client.get("/stations/posters/", {"area": trio.tree.a["street"].code}).status_code == 404
 
 
 def test_rotate_poster_endpoint_refuses_get_and_viewer(client, trio, station_a):

@@ -1,0 +1,154 @@
+"""Browser journeys in headless Chromium (Debian's /usr/bin/chromium, driven by Playwright).
+
+Data is created before the browser starts; the page talks to pytest-django's live server.
+"""
+
+import os
+import shutil
+
+import pytest
+from django.contrib.gis.geos import Point
+
+from areas.models import StaffGrant
+from areas.tests.factories import UserFactory, grant
+from stations.tests.factories import StationFactory, add_facility
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# Playwright's sync API runs an event loop in this thread; Django refuses ORM calls from
+# such a thread unless told it is fine (the test owns the thread).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Chromium is not installed"),
+]
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+def offline_tiles(page, live_server_url):
+    """No network here: refuse anything that is not the live server (map tiles)."""
+    page.route(
+        "**/*",
+        lambda route: (
+            route.continue_() if route.request.url.startswith(live_server_url) else route.abort()
+        ),
+    )
+
+
+@pytest.fixture
+def network(tree):
+    near = StationFactory(
+        name="暖峰港湾·北大街社区",
+        area=tree.a["community"],
+        location=Point(107.6405, 35.7105, srid=4326),
+    )
+    add_facility(near, "water")
+    add_facility(near, "ebike-charging")
+    other = StationFactory(
+        name="暖峰港湾·育才路社区",
+        area=tree.a["community2"],
+        location=Point(107.6500, 35.7150, srid=4326),
+    )
+    add_facility(other, "water")
+    StationFactory(
+        name="庆城县驿站", area=tree.b["community"], location=Point(107.8800, 36.0000, srid=4326)
+    )
+    return near
+
+
+def test_phone_map_finds_the_nearest_station_and_opens_it(browser, live_server, network):
+    context = browser.new_context(
+        viewport=PHONE,
+        geolocation={"latitude": 35.7100, "longitude": 107.6400},
+        permissions=["geolocation"],
+        locale="zh-CN",
+    )
+    page = context.new_page()
+    offline_tiles(page, live_server.url)
+    transferred = []
+    page.on(
+        "response",
+        lambda r: (
+            transferred.append((r.url, len(r.body() or b"")))
+            if r.url.startswith(live_server.url)
+            else None
+        ),
+    )
+    page.goto(f"{live_server.url}/m/")
+    first = page.locator("#results li").first
+    first.wait_for(timeout=15000)
+    assert "暖峰港湾·北大街社区" in first.inner_text()
+    assert "庆城县驿站" not in page.locator("#results").inner_text()  # 30 km away
+
+    # Facility chip narrows the list to stations with e-bike charging.
+    page.locator('[data-facility="ebike-charging"]').click()
+    page.wait_for_function("document.querySelectorAll('#results li').length === 1")
+
+    # First load stays under 200 KB, map tiles excluded (none are fetched here).
+    first_load = sum(size for url, size in transferred if "/api/" not in url)
+    assert first_load <= 200 * 1024, transferred
+
+    if os.path.isdir("var/screenshots"):  # for a person to look at; not asserted
+        page.screenshot(path="var/screenshots/mobile-home.png")
+    first.locator("a").click()
+    page.wait_for_url(f"**/m/stations/{network.pk}/")
+    assert page.locator("h1").inner_text() == "暖峰港湾·北大街社区"
+    assert (
+        page.locator("a", has_text="高德").get_attribute("href").startswith("https://uri.amap.com/")
+    )
+    if os.path.isdir("var/screenshots"):  # for a person to look at; not asserted
+        page.screenshot(path="var/screenshots/mobile-station.png")
+    context.close()
+
+
+def test_map_without_location_falls_back_to_the_default_centre(
+    browser, live_server, network, settings
+):
+    settings.MAP_DEFAULT_CENTER = (35.7100, 107.6400)
+    context = browser.new_context(viewport=PHONE)  # no geolocation permission
+    page = context.new_page()
+    offline_tiles(page, live_server.url)
+    page.goto(f"{live_server.url}/m/")
+    page.locator("#results li").first.wait_for(timeout=15000)
+    assert "定位" in page.locator("#status").inner_text() or page.locator("#status").inner_text()
+    context.close()
+
+
+def test_community_staff_logs_in_and_sees_only_their_community(browser, live_server, tree, network):
+    staff = UserFactory(username="community_a")
+    grant(staff, tree.a["community"], StaffGrant.Role.COMMUNITY)
+    context = browser.new_context()
+    page = context.new_page()
+    offline_tiles(page, live_server.url)
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", "community_a")
+    page.fill("#id_password", "pw")
+    page.click("input[type=submit]")
+    page.goto(f"{live_server.url}/admin/stations/station/")
+    listing = page.locator("#result_list").inner_text()
+    assert "暖峰港湾·北大街社区" in listing
+    assert "暖峰港湾·育才路社区" not in listing  # sibling community
+    assert "庆城县驿站" not in listing  # another district
+    context.close()

@@ -1,0 +1,147 @@
+"""Tenancy isolation matrix: every registered API list/detail route and every admin
+changelist of a tenant-owned model, walked as every demo role, on the demo network.
+
+The expected reach is computed here from the grants themselves (code prefixes and kept
+stations), not by calling areas.access, so a bug in the choke point shows up as a leak.
+"""
+
+import re
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.urls import get_resolver
+from rest_framework.test import APIClient
+
+from areas.access import area_of
+from areas.models import Area, StaffGrant
+
+pytestmark = pytest.mark.django_db
+
+WRITE_OR_READ = {"city", "district", "street", "community", "viewer"}
+# Routes that are public by design (workers use them without logging in).
+PUBLIC_ROUTES = {"station-nearby"}
+
+
+@pytest.fixture
+def demo(db):
+    call_command("load_demo", verbosity=0)
+
+
+def expected_reach(user):
+    """(area prefixes, kept station ids) straight from the user's grants."""
+    prefixes, stations = [], set()
+    for grant in StaffGrant.objects.filter(user=user).select_related("area"):
+        if grant.role in WRITE_OR_READ:
+            prefixes.append(grant.area.prefix)
+        if grant.role == "keeper":
+            stations.update(grant.stations.values_list("pk", flat=True))
+    return prefixes, stations
+
+
+def row_allowed(obj, prefixes, stations) -> bool:
+    area = obj if isinstance(obj, Area) else area_of(obj)
+    if any(area.code.startswith(p) for p in prefixes):
+        return True
+    station_path = getattr(type(obj), "scope_station_path", None)
+    if station_path == "pk":
+        return obj.pk in stations
+    if station_path:
+        return getattr(obj, f"{station_path}_id", None) in stations
+    return False
+
+
+def api_routes() -> dict[str, type]:
+    """Every router list route under /api/v1/, with the model its viewset serves."""
+    from django.db.models import QuerySet
+    from django.urls import resolve, reverse
+
+    routes = {}
+    for name in get_resolver().reverse_dict:
+        if not (isinstance(name, str) and name.endswith("-list")):
+            continue
+        url = reverse(name)
+        if not url.startswith("/api/v1/"):
+            continue
+        view_cls = resolve(url).func.cls
+        base = view_cls.base_queryset
+        queryset = base if isinstance(base, QuerySet) else base(user=None)
+        routes[name] = queryset.model
+    return routes
+
+
+def demo_users():
+    return list(
+        get_user_model().objects.filter(grants__isnull=False).distinct().order_by("username")
+    )
+
+
+def test_every_api_list_and_detail_route_respects_each_roles_reach(demo):
+    from django.urls import reverse
+
+    routes = api_routes()
+    assert {"area-list", "station-list"} <= set(routes), routes
+    for route, model in routes.items():
+        all_ids = set(model.objects.values_list("pk", flat=True))
+        for user in demo_users():
+            prefixes, stations = expected_reach(user)
+            client = APIClient()
+            client.force_authenticate(user)
+            seen, url = set(), reverse(route) + "?limit=500"
+            while url:
+                body = client.get(url).json()
+                seen.update(row["id"] for row in body["results"])
+                url = body.get("next")
+            expected = (
+                {pk for pk in all_ids if row_allowed(model.objects.get(pk=pk), prefixes, stations)}
+                if len(all_ids) < 200
+                else None
+            )
+            for pk in seen:
+                assert row_allowed(model.objects.get(pk=pk), prefixes, stations), (
+                    f"{user.username} sees {model.__name__} {pk} via {route}"
+                )
+            if expected is not None:
+                assert seen == expected, f"{user.username} on {route}"
+            # A row outside the reach is 404 on the detail route.
+            outside = next((pk for pk in sorted(all_ids - seen)), None)
+            if outside is not None:
+                detail = reverse(route.replace("-list", "-detail"), args=[outside])
+                assert client.get(detail).status_code == 404, (user.username, detail)
+
+
+def test_every_admin_changelist_respects_each_roles_reach(demo, client):
+    scoped_admins = [
+        (model, model_admin)
+        for model, model_admin in admin.site._registry.items()
+        if hasattr(model, "scope_area_path")
+    ]
+    assert len(scoped_admins) >= 4
+    for user in demo_users():
+        prefixes, stations = expected_reach(user)
+        client.force_login(user)
+        for model, _model_admin in scoped_admins:
+            url = f"/admin/{model._meta.app_label}/{model._meta.model_name}/?all="
+            response = client.get(url)
+            if response.status_code == 403:
+                continue  # no module access at all: nothing leaks
+            assert response.status_code == 200, (user.username, url, response.status_code)
+            pks = re.findall(r'name="_selected_action" value="(\d+)"', response.content.decode())
+            for pk in pks:
+                assert row_allowed(model.objects.get(pk=pk), prefixes, stations), (
+                    f"{user.username} sees {model.__name__} {pk} in the admin"
+                )
+
+
+def test_outsider_with_no_grant_sees_nothing_anywhere(demo):
+    from areas.tests.factories import UserFactory
+
+    outsider = UserFactory(username="outsider")
+    client = APIClient()
+    client.force_authenticate(outsider)
+    from django.urls import reverse
+
+    for route in api_routes():
+        assert client.get(reverse(route)).json()["count"] == 0
+    assert PUBLIC_ROUTES  # documented exception: the public nearby search
