@@ -1,7 +1,8 @@
 from django import forms
 from django.contrib import admin, messages
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from leaflet.admin import LeafletGeoAdminMixin
 
@@ -22,13 +23,28 @@ class BoundaryUploadForm(forms.Form):
 
 @admin.register(Area)
 class AreaAdmin(LeafletGeoAdminMixin, ScopedAdmin):
-    list_display = ["name", "code", "level", "parent"]
+    list_display = ["name", "code", "level", "parent", "poster_links"]
     list_filter = ["level"]
     search_fields = ["name", "code"]
     raw_id_fields = ["parent"]
     list_select_related = ["parent"]
     readonly_fields = ["centre"]
     change_list_template = "admin/areas/area/change_list.html"
+
+    @admin.display(description=_("station posters"))
+    def poster_links(self, obj):
+        """Bulk posters for a street or district: a printable page, or a ZIP of files."""
+        if obj.level not in (Area.Level.DISTRICT, Area.Level.STREET):
+            return ""
+        url = reverse("station-bulk-posters")
+        return format_html(
+            '<a href="{}?area={}" target="_blank">{}</a> · <a href="{}?area={}&file=zip">ZIP</a>',
+            url,
+            obj.code,
+            _("Print"),
+            url,
+            obj.code,
+        )
 
     def get_urls(self):
         extra = [

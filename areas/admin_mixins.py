@@ -28,7 +28,12 @@ class ScopedAdminMixin:
         return self.has_module_permission(request)
 
     def has_add_permission(self, request):
-        return request.user.is_staff and access.reach_of(request.user).can_write_anything()
+        # New rows belong to an area, so adding takes an area-level write grant; a station
+        # keeper changes their stations but does not open new ones.
+        reach = access.reach_of(request.user)
+        return request.user.is_staff and (
+            reach.everything or bool(reach.prefixes[access.Purpose.WRITE])
+        )
 
     def has_change_permission(self, request, obj=None):
         if not (request.user.is_staff and access.reach_of(request.user).can_write_anything()):

@@ -106,6 +106,8 @@ class Area(TimeStampedModel):
 class StaffGrant(TimeStampedModel):
     """A staff member's reach: one user, one area (and everything under it), one role."""
 
+    scope_area_path = "area"
+
     class Role(models.TextChoices):
         CITY_DEPARTMENT = "city", _("City department (市委社会工作部)")
         DISTRICT_DEPARTMENT = "district", _("District department (区委社会工作部)")

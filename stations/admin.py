@@ -111,8 +111,13 @@ class StationAdmin(LeafletGeoAdminMixin, ScopedAdmin):
     list_select_related = ["brand", "area"]
     autocomplete_fields = []
     raw_id_fields = ["area"]
-    filter_horizontal = ["keepers"]
-    readonly_fields = ["name_initials", "compliant", "last_inspected_on", "poster_link"]
+    readonly_fields = [
+        "keeper_names",
+        "name_initials",
+        "compliant",
+        "last_inspected_on",
+        "poster_link",
+    ]
     inlines = [
         StationFacilityInline,
         OpeningPeriodInline,
@@ -122,13 +127,18 @@ class StationAdmin(LeafletGeoAdminMixin, ScopedAdmin):
     actions = ["rotate_poster_keys"]
     fieldsets = [
         (None, {"fields": ["name", "brand", "area", "address", "location", "status"]}),
-        (_("Host and contact"), {"fields": ["host_kind", "host_name", "phone", "keepers"]}),
+        (_("Host and contact"), {"fields": ["host_kind", "host_name", "phone", "keeper_names"]}),
         (_("Service"), {"fields": ["always_open", "capacity", "description"]}),
         (
             _("Derived"),
             {"fields": ["name_initials", "compliant", "last_inspected_on", "poster_link"]},
         ),
     ]
+
+    @admin.display(description=_("keepers"))
+    def keeper_names(self, obj):
+        names = [u.get_full_name() or u.username for u in obj.keepers] if obj.pk else []
+        return "、".join(names) or _("None yet: give a staff member a station keeper grant.")
 
     @admin.display(description=_("poster"))
     def poster_link(self, obj):

@@ -89,12 +89,6 @@ class Station(TimeStampedModel):
         default=HostKind.COMMUNITY_CENTRE,
     )
     host_name = models.CharField(_("host organisation"), max_length=100, blank=True)
-    keepers = models.ManyToManyField(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("keepers"),
-        blank=True,
-        related_name="kept_stations",
-    )
     phone = models.CharField(
         _("phone"),
         max_length=20,
@@ -140,6 +134,16 @@ class Station(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def keepers(self):
+        """The station's keepers (站长) are the users whose keeper grant names it: one
+        record says both who keeps a station and what they may reach."""
+        from django.contrib.auth import get_user_model
+
+        return (
+            get_user_model().objects.filter(grants__role="keeper", grants__stations=self).distinct()
+        )
 
     @property
     def lng(self) -> float:

@@ -40,7 +40,7 @@ def pinyin_initials(text: str) -> str:
 
 def _validated(station: Station) -> None:
     try:
-        station.full_clean(exclude=["keepers", "facilities"])
+        station.full_clean(exclude=["facilities"])
     except ValidationError as exc:
         raise ApplicationError(
             _("The station could not be saved: please correct the fields shown."),

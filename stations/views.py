@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from areas import access
+from areas.models import Area
 
 from . import links, selectors, services
 from .models import Facility, RetiredPosterKey, Station
@@ -40,6 +41,13 @@ def mobile_home(request):
     """The map and the nearest open stations. The page asks the browser for its location
     and falls back to the district default."""
     lat, lng = settings.MAP_DEFAULT_CENTER
+    # A district's own posters and links can carry ?area=<code> so the map opens on that
+    # district when the phone does not share its location.
+    code = (request.GET.get("area") or "").strip()
+    if code.isdigit():
+        area = Area.objects.filter(code=code.ljust(12, "0"), centre__isnull=False).first()
+        if area is not None:
+            lat, lng = area.centre.y, area.centre.x
     return render(
         request,
         "mobile/home.html",

@@ -109,3 +109,20 @@ def test_admin_index_for_user_without_grants_shows_no_apps(client, tree):
     client.force_login(UserFactory(username="lonely"))
     html = client.get("/admin/").content.decode()
     assert "/admin/stations/station/" not in html
+
+
+def test_keeper_edits_their_station_but_cannot_add_or_see_others(client, tree, station_a):
+    from areas.models import StaffGrant
+    from areas.tests.factories import UserFactory, grant
+
+    from .factories import StationFactory
+
+    other = StationFactory(area=tree.a["community"], name="隔壁站")
+    keeper = UserFactory(username="keeper_a")
+    grant(keeper, tree.a["community"], StaffGrant.Role.STATION_KEEPER).stations.add(station_a)
+    client.force_login(keeper)
+    html = client.get(CHANGELIST).content.decode()
+    assert "甲站" in html and other.name not in html
+    assert client.get(f"{CHANGELIST}add/").status_code == 403
+    assert client.get(f"{CHANGELIST}{station_a.pk}/change/").status_code == 200
+    assert "keeper_a" in client.get(f"{CHANGELIST}{station_a.pk}/change/").content.decode()

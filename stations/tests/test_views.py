@@ -106,3 +106,13 @@ def test_rotate_poster_endpoint_refuses_get_and_viewer(client, trio, station_a):
     old_key = station_a.poster_key
     station_a.refresh_from_db()
     assert station_a.poster_key != old_key
+
+
+def test_mobile_home_centres_on_a_district_given_by_code(client, tree):
+    from django.contrib.gis.geos import Point
+
+    district = tree.a["district"]
+    district.centre = Point(107.61, 35.73, srid=4326)
+    district.save()
+    html = client.get("/m/", {"area": "621002"}).content.decode()
+    assert '"defaultLat": 35.73' in html and '"defaultLng": 107.61' in html

@@ -239,6 +239,9 @@ class Command(BaseCommand):
         areas_by_path: dict[str, Area] = {}
         for district_code, centre, brand_code, streets in NETWORK:
             district = Area.objects.get(code=district_code.ljust(12, "0"))
+            if district.centre is None:
+                district.centre = Point(*centre, srid=4326)
+                district.save(update_fields=["centre", "updated_at"])
             areas_by_path[district_code] = district
             self._standard_for(district)
             brand = Brand.objects.get(code=brand_code)
@@ -333,5 +336,3 @@ class Command(BaseCommand):
             grant, _ = StaffGrant.objects.get_or_create(user=user, area=area, role=role)
             if kept:
                 grant.stations.set(Station.objects.filter(area=area, name__in=kept))
-                for station in grant.stations.all():
-                    station.keepers.add(user)

@@ -1,0 +1,34 @@
+import pytest
+from django.core.management import call_command
+
+from areas.models import Area, StaffGrant
+from stations.models import OpeningPeriod, Station, StationFacility
+
+pytestmark = pytest.mark.django_db
+
+
+def snapshot():
+    return {
+        "areas": list(Area.objects.order_by("code").values_list("code", "name", "updated_at")),
+        "stations": list(Station.objects.order_by("pk").values_list("pk", "name", "updated_at")),
+        "facilities": StationFacility.objects.count(),
+        "periods": OpeningPeriod.objects.count(),
+        "grants": StaffGrant.objects.count(),
+    }
+
+
+def test_demo_network_matches_the_seeds_and_a_second_run_changes_nothing():
+    call_command("load_demo", verbosity=0)
+    assert (
+        Station.objects.filter(area__code__startswith="621002", brand__code="nuanfeng").count()
+        == 19
+    )
+    assert (
+        Station.objects.filter(area__code__startswith="370602001").count() == 21
+    )  # 18 + 3 grid shops
+    assert Station.objects.filter(name="旭升社区爱心驿站", brand__code="aixin").exists()
+    keeper_grant = StaffGrant.objects.get(user__username="keeper_beidajie")
+    assert list(keeper_grant.stations.values_list("name", flat=True)) == ["暖峰港湾·北大街社区"]
+    before = snapshot()
+    call_command("load_demo", verbosity=0)
+    assert snapshot() == before
