@@ -172,6 +172,16 @@ def copy_in(objs: list) -> None:
             copy.write_row(row)
 
 
+def copy_rows(model, field_names: list[str], rows: list[tuple]) -> None:
+    columns = ", ".join(
+        connection.ops.quote_name(model._meta.get_field(name).column) for name in field_names
+    )
+    sql = f"COPY {model._meta.db_table} ({columns}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
 def pick(rng: random.Random, shares):
     """Choose from [(value, share), …] (shares sum to 1)."""
     roll, total = rng.random(), 0.0
@@ -234,17 +244,14 @@ def make_stations(rng: random.Random, districts: list[Area], homes: dict[int, li
         for station in batch:
             next_id += 1
             station.pk = next_id
+        # The million-row children go in as plain tuples: building a model instance each
+        # would cost more than the COPY itself.
         periods, listed, exceptions = [], [], []
         for station, weekly in zip(batch, plans, strict=True):
             for days, opens, closes in weekly:
-                periods += [
-                    OpeningPeriod(station_id=station.pk, weekday=d, opens=opens, closes=closes)
-                    for d in days
-                ]
+                periods += [(station.pk, d, opens, closes) for d in days]
             listed += [
-                StationFacility(station_id=station.pk, facility_id=pk, available=True)
-                for pk, share in facility_shares
-                if rng.random() < share
+                (station.pk, pk, True, "") for pk, share in facility_shares if rng.random() < share
             ]
             if rng.random() < EXCEPTION_SHARE:
                 closed = rng.random() < 0.7
@@ -259,8 +266,10 @@ def make_stations(rng: random.Random, districts: list[Area], homes: dict[int, li
                     )
                 )
         with transaction.atomic():
-            for objs in (batch, periods, listed, exceptions):
-                copy_in(objs)
+            copy_in(batch)
+            copy_rows(OpeningPeriod, ["station", "weekday", "opens", "closes"], periods)
+            copy_rows(StationFacility, ["station", "facility", "available", "note"], listed)
+            copy_in(exceptions)
         counts["periods"] += len(periods)
         counts["facilities"] += len(listed)
         counts["exceptions"] += len(exceptions)

@@ -1,5 +1,7 @@
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -9,7 +11,7 @@ from areas import access
 from areas.admin_mixins import ScopedAdmin, ScopedInlineMixin, area_filter_queryset
 from core.exceptions import ApplicationError
 
-from . import services
+from . import exports, selectors, services
 from .models import (
     Brand,
     Facility,
@@ -124,7 +126,7 @@ class StationAdmin(LeafletGeoAdminMixin, ScopedAdmin):
         OpeningExceptionInline,
         StationPhotoInline,
     ]
-    actions = ["rotate_poster_keys"]
+    actions = ["export_poi_xlsx", "export_poi_csv", "rotate_poster_keys"]
     fieldsets = [
         (None, {"fields": ["name", "brand", "area", "address", "location", "status"]}),
         (_("Host and contact"), {"fields": ["host_kind", "host_name", "phone", "keeper_names"]}),
@@ -170,15 +172,58 @@ class StationAdmin(LeafletGeoAdminMixin, ScopedAdmin):
                 instance.save()
         formset.save_m2m()
 
-    @admin.action(description=_("Issue new poster codes (old posters stop checking in)"))
+    def _poi_queryset(self, queryset):
+        return (
+            queryset.select_related("brand", "area")
+            .prefetch_related(selectors.facility_prefetch(), "opening_periods")
+            .order_by("area__code", "name")
+        )
+
+    @admin.action(description=_("Export selected stations as a POI list (Excel)"))
+    def export_poi_xlsx(self, request, queryset):
+        body = exports.poi_xlsx(
+            self._poi_queryset(queryset),
+            title=_("Station POI list"),
+            unit=", ".join(
+                sorted(
+                    {
+                        str(a)
+                        for a in access.areas_reached(request.user).filter(
+                            level__in=["city", "district"]
+                        )[:3]
+                    }
+                )
+            ),
+        )
+        response = HttpResponse(
+            body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response["Content-Disposition"] = 'attachment; filename="stations-poi.xlsx"'
+        return response
+
+    @admin.action(description=_("Export selected stations as a POI list (CSV)"))
+    def export_poi_csv(self, request, queryset):
+        response = HttpResponse(
+            exports.poi_csv(self._poi_queryset(queryset)), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = 'attachment; filename="stations-poi.csv"'
+        return response
+
+    @admin.action(
+        description=_("Issue new poster codes (old posters stop checking in)"),
+        permissions=["change"],  # read-only roles may export but not rotate
+    )
     def rotate_poster_keys(self, request, queryset):
         done = 0
         for station in queryset:
             try:
                 services.station_rotate_poster_key(actor=request.user, station=station)
                 done += 1
-            except (ApplicationError, PermissionError) as exc:
-                messages.error(request, f"{station}: {exc}")
+            except PermissionDenied:
+                messages.error(
+                    request,
+                    _("%(station)s: you may not change this station.") % {"station": station},
+                )
         messages.success(request, _("%(n)d stations have new poster codes.") % {"n": done})
 
 

@@ -76,13 +76,13 @@ def poi_xlsx(stations, *, title: str, unit: str) -> bytes:
     sheet = book.active
     sheet.title = "POI"
     columns = _columns()
-    sheet.append([title])
+    sheet.append([str(title)])
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(columns))
     sheet["A1"].font = Font(size=14, bold=True)
     sheet["A1"].alignment = Alignment(horizontal="center")
     sheet.append(
         [
-            _("Reporting unit: %(unit)s") % {"unit": unit},
+            _("Reporting unit: %(unit)s") % {"unit": str(unit)},
             "",
             "",
             "",

@@ -126,3 +126,70 @@ def test_keeper_edits_their_station_but_cannot_add_or_see_others(client, tree, s
     assert client.get(f"{CHANGELIST}add/").status_code == 403
     assert client.get(f"{CHANGELIST}{station_a.pk}/change/").status_code == 200
     assert "keeper_a" in client.get(f"{CHANGELIST}{station_a.pk}/change/").content.decode()
+
+
+def test_viewer_exports_poi_but_cannot_rotate_posters(client, trio, station_a):
+    client.force_login(trio.viewer_a)
+    response = client.post(
+        CHANGELIST, {"action": "export_poi_xlsx", "_selected_action": [station_a.pk]}
+    )
+    assert response.status_code == 200
+    assert response["Content-Disposition"].endswith('.xlsx"')
+    html = client.get(CHANGELIST).content.decode()
+    assert "rotate_poster_keys" not in html
+    old_key = station_a.poster_key
+    client.post(CHANGELIST, {"action": "rotate_poster_keys", "_selected_action": [station_a.pk]})
+    station_a.refresh_from_db()
+    assert station_a.poster_key == old_key
+
+
+def test_staff_rotates_poster_codes_from_the_changelist(client, trio, station_a):
+    client.force_login(trio.staff_a)
+    old_key = station_a.poster_key
+    response = client.post(
+        CHANGELIST, {"action": "rotate_poster_keys", "_selected_action": [station_a.pk]}
+    )
+    assert response.status_code == 302
+    station_a.refresh_from_db()
+    assert station_a.poster_key != old_key
+
+
+def test_admin_photo_upload_goes_through_the_cleaning_service(
+    client, trio, station_a, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from .test_services import jpeg_with_gps_exif
+
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(trio.staff_a)
+    form = {
+        "name": "甲站",
+        "brand": station_a.brand_id,
+        "area": station_a.area_id,
+        "address": "x",
+        "location": '{"type":"Point","coordinates":[107.65,35.72]}',
+        "status": "open",
+        "host_kind": "community",
+        "capacity": 8,
+        "always_open": "on",
+    }
+    for prefix in ("station_facilities", "opening_periods", "opening_exceptions"):
+        form.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
+    form.update(
+        {
+            "photos-TOTAL_FORMS": 1,
+            "photos-INITIAL_FORMS": 0,
+            "photos-0-caption": "门口",
+            "photos-0-order": 0,
+            "photos-0-image": SimpleUploadedFile(
+                "p.jpg", jpeg_with_gps_exif(), content_type="image/jpeg"
+            ),
+        }
+    )
+    response = client.post(f"{CHANGELIST}{station_a.pk}/change/", form)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    photo = station_a.photos.get()
+    with Image.open(photo.image.path) as stored:
+        assert not stored.getexif()
