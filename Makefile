@@ -29,8 +29,7 @@ compilemessages: venv
 	$(MANAGE) compilemessages -v0 --ignore=.venv
 
 messages: venv
-	$(MANAGE) makemessages -l zh_Hans --ignore=.venv --ignore=var --no-obsolete
-	$(MANAGE) makemessages -d djangojs -l zh_Hans --ignore=.venv --ignore=var --no-obsolete
+	$(MANAGE) makemessages -l zh_Hans --ignore=.venv --ignore=var --ignore=bench --no-obsolete
 
 migrate: services venv
 	$(MANAGE) migrate --noinput -v0

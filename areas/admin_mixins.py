@@ -43,20 +43,21 @@ class ScopedAdminMixin:
     def has_delete_permission(self, request, obj=None):
         return self.has_change_permission(request, obj)
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+    def _limit_to_writable(self, db_field, request, kwargs) -> dict:
+        """A tenant-owned related model offers only the rows the user may write to."""
         related = db_field.remote_field.model
         if hasattr(related, "scope_area_path"):
             kwargs["queryset"] = access.scope(
                 related._default_manager.all(), request.user, access.Purpose.WRITE
             )
+        return kwargs
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs = self._limit_to_writable(db_field, request, kwargs)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
-        related = db_field.remote_field.model
-        if hasattr(related, "scope_area_path"):
-            kwargs["queryset"] = access.scope(
-                related._default_manager.all(), request.user, access.Purpose.WRITE
-            )
+        kwargs = self._limit_to_writable(db_field, request, kwargs)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):

@@ -6,6 +6,26 @@ from stations.models import Station
 
 pytestmark = pytest.mark.django_db
 CHANGELIST = "/admin/stations/station/"
+INLINES = ("station_facilities", "opening_periods", "opening_exceptions", "photos")
+
+
+def station_form(station, **fields) -> dict:
+    """The admin change form's POST for `station`, with empty inlines unless overridden."""
+    form = {
+        "name": station.name,
+        "brand": station.brand_id,
+        "area": station.area_id,
+        "address": "x",
+        "location": '{"type":"Point","coordinates":[107.65,35.72]}',
+        "status": "open",
+        "host_kind": "community",
+        "capacity": 8,
+        "always_open": "on",
+    }
+    for prefix in INLINES:
+        form.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
+    form.update(fields)
+    return form
 
 
 def test_changelist_shows_only_own_district(client, trio, station_a, station_b):
@@ -42,22 +62,7 @@ def test_viewer_cannot_open_the_add_form(client, trio):
 def test_staff_edits_a_station_through_the_service(client, trio, station_a):
     client.force_login(trio.staff_a)
     url = f"{CHANGELIST}{station_a.pk}/change/"
-    form = {
-        "name": "暖峰港湾北站",
-        "brand": station_a.brand_id,
-        "area": station_a.area_id,
-        "address": "新地址",
-        "location": '{"type":"Point","coordinates":[107.65,35.72]}',
-        "status": "open",
-        "host_kind": "community",
-        "host_name": "",
-        "phone": "",
-        "always_open": "on",
-        "capacity": 8,
-        "description": "",
-    }
-    for prefix in ("station_facilities", "opening_periods", "opening_exceptions", "photos"):
-        form.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
+    form = station_form(station_a, name="暖峰港湾北站", address="新地址")
     response = client.post(url, form)
     assert response.status_code == 302, response.content.decode()[:2000]
     station_a.refresh_from_db()
@@ -67,18 +72,7 @@ def test_staff_edits_a_station_through_the_service(client, trio, station_a):
 def test_staff_cannot_move_a_station_into_another_district(client, trio, station_a):
     client.force_login(trio.staff_a)
     url = f"{CHANGELIST}{station_a.pk}/change/"
-    form = {
-        "name": "甲站",
-        "brand": station_a.brand_id,
-        "area": trio.tree.b["community"].pk,
-        "address": "x",
-        "location": '{"type":"Point","coordinates":[107.65,35.72]}',
-        "status": "open",
-        "host_kind": "community",
-        "capacity": 8,
-    }
-    for prefix in ("station_facilities", "opening_periods", "opening_exceptions", "photos"):
-        form.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
+    form = station_form(station_a, area=trio.tree.b["community"].pk)
     response = client.post(url, form)
     assert response.status_code == 200  # the form refuses the area choice
     station_a.refresh_from_db()
@@ -164,19 +158,7 @@ def test_admin_photo_upload_goes_through_the_cleaning_service(
 
     settings.MEDIA_ROOT = tmp_path
     client.force_login(trio.staff_a)
-    form = {
-        "name": "甲站",
-        "brand": station_a.brand_id,
-        "area": station_a.area_id,
-        "address": "x",
-        "location": '{"type":"Point","coordinates":[107.65,35.72]}',
-        "status": "open",
-        "host_kind": "community",
-        "capacity": 8,
-        "always_open": "on",
-    }
-    for prefix in ("station_facilities", "opening_periods", "opening_exceptions"):
-        form.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
+    form = station_form(station_a)
     form.update(
         {
             "photos-TOTAL_FORMS": 1,

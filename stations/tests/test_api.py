@@ -261,3 +261,9 @@ def test_openapi_schema_is_served(db):
     response = client_for().get("/api/schema/")
     assert response.status_code == 200
     assert b"/api/v1/stations/nearby/" in response.content
+
+
+def test_api_docs_use_self_hosted_assets(client, db):
+    html = client.get("/api/docs/").content.decode()
+    assert "/static/drf_spectacular_sidecar/" in html
+    assert "cdn.jsdelivr" not in html and "unpkg" not in html
