@@ -23,7 +23,7 @@ services:
 	bash scripts/services.sh
 
 services-test:
-	bash scripts/services.sh --test
+	STARTED_DIR=var/run/test bash scripts/services.sh --test
 
 compilemessages: venv
 	$(MANAGE) compilemessages -v0 --ignore=.venv

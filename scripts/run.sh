@@ -10,6 +10,18 @@ stop() {
   echo; echo "Stopping web, worker and beat…"
   kill "${pids[@]}" 2>/dev/null
   wait 2>/dev/null
+  # Services that `make run` itself started (scripts/services.sh noted them) stop too;
+  # ones that were already running before are left alone.
+  if [ -f var/run/redis ]; then
+    echo "Stopping Redis (started by make run)…"
+    redis-cli -h 127.0.0.1 shutdown nosave >/dev/null 2>&1
+    rm -f var/run/redis
+  fi
+  if [ -f var/run/postgresql ]; then
+    echo "Stopping PostgreSQL (started by make run)…"
+    pg_ctlcluster --skip-systemctl-redirect "$(cat var/run/postgresql)" main stop
+    rm -f var/run/postgresql
+  fi
   exit 0
 }
 trap stop INT TERM EXIT

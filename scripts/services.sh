@@ -14,6 +14,10 @@ DB_USER=${POSTGRES_USER:-warmstations}
 DB_PASSWORD=${POSTGRES_PASSWORD:-warmstations}
 PG_VERSION=${PG_VERSION:-15}
 
+# What this script starts is noted here, so `make run` can stop it again on Ctrl-C.
+STARTED_DIR=${STARTED_DIR:-var/run}
+mkdir -p "$STARTED_DIR"
+
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 die() { printf '\033[31m%s\033[0m\n' "$*" >&2; exit 1; }
 
@@ -50,6 +54,7 @@ if ! pg_lsclusters -h 2>/dev/null | awk -v v="$PG_VERSION" '$1==v && $2=="main" 
     $SUDO pg_createcluster "$PG_VERSION" main >/dev/null
   fi
   $SUDO pg_ctlcluster --skip-systemctl-redirect "$PG_VERSION" main start
+  echo "$PG_VERSION" > "$STARTED_DIR/postgresql"
 fi
 
 if ! redis-cli -h 127.0.0.1 ping >/dev/null 2>&1; then
@@ -57,6 +62,7 @@ if ! redis-cli -h 127.0.0.1 ping >/dev/null 2>&1; then
   $SUDO mkdir -p /var/lib/redis /var/log/redis
   $SUDO redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save '' --appendonly no \
     --dir /var/lib/redis --logfile /var/log/redis/warmstations.log
+  touch "$STARTED_DIR/redis"
 fi
 
 psql_su() { $SUDO -u postgres psql -v ON_ERROR_STOP=1 -qtA "$@" 2>/dev/null || runuser -u postgres -- psql -v ON_ERROR_STOP=1 -qtA "$@"; }

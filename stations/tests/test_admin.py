@@ -175,3 +175,48 @@ def test_admin_photo_upload_goes_through_the_cleaning_service(
     photo = station_a.photos.get()
     with Image.open(photo.image.path) as stored:
         assert not stored.getexif()
+
+
+def test_inspection_recorded_in_the_admin_updates_compliance(client, trio, station_a):
+    from stations.models import Standard, StandardItem
+
+    standard = Standard.objects.create(area=trio.tree.a["district"], name="六有")
+    items = [StandardItem.objects.create(standard=standard, text=t) for t in ("有桌椅", "有饮水")]
+    client.force_login(trio.staff_a)
+    response = client.post(
+        "/admin/stations/inspection/add/",
+        {
+            "station": station_a.pk,
+            "inspected_on": "2026-11-20",
+            "items_met": [i.pk for i in items],
+            "note": "",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    station_a.refresh_from_db()
+    assert station_a.compliant is True
+    inspection = station_a.inspections.get()
+    assert inspection.inspector == trio.staff_a
+
+
+def test_inspection_admin_refuses_viewer_and_outsider(client, trio, station_a):
+    from stations.models import Inspection
+
+    client.force_login(trio.viewer_a)
+    assert client.get("/admin/stations/inspection/add/").status_code == 403
+    client.force_login(trio.staff_b)
+    response = client.post(
+        "/admin/stations/inspection/add/", {"station": station_a.pk, "inspected_on": "2026-11-20"}
+    )
+    assert response.status_code == 200  # station A is not a choice for staff of B
+    assert not Inspection.objects.exists()
+
+
+def test_standard_admin_trio(client, trio):
+    from stations.models import Standard
+
+    Standard.objects.create(area=trio.tree.a["district"], name="六有")
+    for user, visible in ((trio.staff_a, True), (trio.viewer_a, True), (trio.staff_b, False)):
+        client.force_login(user)
+        html = client.get("/admin/stations/standard/").content.decode()
+        assert ("西峰区" in html) is visible, user
