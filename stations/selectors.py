@@ -14,7 +14,14 @@ from django.utils import timezone
 
 from areas import access
 
-from .models import Facility, OpeningException, OpeningPeriod, Station, StationFacility
+from .models import (
+    Facility,
+    OpeningException,
+    OpeningPeriod,
+    RetiredPosterKey,
+    Station,
+    StationFacility,
+)
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 WALKING_METRES_PER_MINUTE = 80  # 4.8 km/h
@@ -111,6 +118,18 @@ def public_station_detail(*, station_id: int) -> Station:
         .prefetch_related(facility_prefetch(), "opening_periods", "photos", "opening_exceptions")
         .get(pk=station_id)
     )
+
+
+def station_for_poster_key(key: str) -> tuple[Station | None, bool]:
+    """The station a poster key leads to and whether the key is still current.
+    (None, False) when no station that is still open used this key."""
+    station = Station.objects.filter(poster_key=key).exclude(status=Station.Status.CLOSED).first()
+    if station is not None:
+        return station, True
+    retired = RetiredPosterKey.objects.select_related("station").filter(key=key).first()
+    if retired is not None and retired.station.status != Station.Status.CLOSED:
+        return retired.station, False
+    return None, False
 
 
 def known_facility_codes() -> set[str]:

@@ -67,6 +67,15 @@ def station_save(*, actor, station: Station, facility_codes: list[str] | None = 
     return station
 
 
+def station_close(*, actor, station: Station) -> Station:
+    """Close a station for good. Stations are closed, never deleted: their history
+    (inspections, and later check-ins) must stay intact."""
+    station = access.get_for_user(Station.objects.all(), actor, access.Purpose.WRITE, pk=station.pk)
+    station.status = Station.Status.CLOSED
+    station.save(update_fields=["status", "updated_at"])
+    return station
+
+
 @transaction.atomic
 def station_set_facilities(*, actor, station: Station, facility_codes: list[str]) -> None:
     """Make the station's available facilities exactly `facility_codes` (notes kept)."""

@@ -16,7 +16,7 @@ from areas import access
 from areas.models import Area
 
 from . import links, selectors, services
-from .models import Facility, RetiredPosterKey, Station
+from .models import Facility, Station
 
 
 def _tile_config() -> dict:
@@ -83,17 +83,12 @@ def poster_entry(request, token: str):
     """Where a poster's QR code leads. Current key → the station page; a rotated key →
     a friendly "this poster is out of date" page that still links to the station."""
     key = services.poster_key_from_token(token)
-    if key is None:
+    station, current = selectors.station_for_poster_key(key) if key else (None, False)
+    if station is None:
         return render(request, "mobile/poster_invalid.html", status=404)
-    station = Station.objects.filter(poster_key=key).exclude(status=Station.Status.CLOSED).first()
-    if station is not None:
+    if current:
         return redirect(reverse("mobile-station", args=[station.pk]) + "?from=poster")
-    retired = RetiredPosterKey.objects.select_related("station").filter(key=key).first()
-    if retired is not None and retired.station.status != Station.Status.CLOSED:
-        return render(
-            request, "mobile/poster_outdated.html", {"station": retired.station}, status=410
-        )
-    return render(request, "mobile/poster_invalid.html", status=404)
+    return render(request, "mobile/poster_outdated.html", {"station": station}, status=410)
 
 
 def _poster_context(request, station: Station) -> dict:

@@ -62,9 +62,7 @@ class StationViewSet(ScopedModelViewSet):
         return self._respond(station, status.HTTP_200_OK)
 
     def perform_destroy(self, instance):
-        # Closing, not deleting, keeps history (check-ins, inspections) intact.
-        instance.status = Station.Status.CLOSED
-        services.station_save(actor=self.request.user, station=instance)
+        services.station_close(actor=self.request.user, station=instance)
 
     @extend_schema(
         parameters=[NearbyQuerySerializer],

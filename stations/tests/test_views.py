@@ -116,3 +116,11 @@ def test_mobile_home_centres_on_a_district_given_by_code(client, tree):
     district.save()
     html = client.get("/m/", {"area": "621002"}).content.decode()
     assert '"defaultLat": 35.73' in html and '"defaultLng": 107.61' in html
+
+
+def test_poster_of_a_closed_station_is_a_friendly_404(client, trio, station_a):
+    token = services.poster_token(station_a)
+    services.station_close(actor=trio.staff_a, station=station_a)
+    response = client.get(f"/q/{token}/")
+    assert response.status_code == 404
+    assert "/m/" in response.content.decode()
