@@ -9,7 +9,7 @@ from PIL import Image
 
 from core.exceptions import ApplicationError
 from stations import services
-from stations.models import RetiredPosterKey, Standard, StandardItem, Station
+from stations.models import Brand, RetiredPosterKey, Standard, StandardItem, Station
 
 pytestmark = pytest.mark.django_db
 
@@ -85,7 +85,7 @@ def test_poster_token_round_trips_and_rejects_tampering(station_a):
 def test_station_save_sets_pinyin_initials(trio):
     station = Station(
         name="暖峰港湾北大街",
-        brand_id=1,
+        brand=Brand.objects.get(code="nuanfeng"),
         area=trio.tree.a["community"],
         address="x",
         location="SRID=4326;POINT(107.6 35.7)",
@@ -97,7 +97,7 @@ def test_station_save_sets_pinyin_initials(trio):
 def test_station_save_into_an_area_outside_reach_is_refused(trio):
     station = Station(
         name="越界站",
-        brand_id=1,
+        brand=Brand.objects.get(code="nuanfeng"),
         area=trio.tree.b["community"],
         address="x",
         location="SRID=4326;POINT(107.6 35.7)",
