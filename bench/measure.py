@@ -16,6 +16,7 @@ The four are interleaved point by point, in a rotating order, so a hiccup on the
 
 import argparse
 import datetime as dt
+import gc
 import json
 import math
 import os
@@ -242,10 +243,24 @@ def main() -> None:
         runner.raw_knn(lng, lat)
     sqls = [runner.orm_sql(lng, lat) for lng, lat in points]  # untimed: just the text
 
+    # Full (generation 2) garbage collections stop the process for as long as the heap
+    # takes to scan; count them, since they are what the slowest requests wait on.
+    pauses: list[float] = []
+    started: list[float] = []
+
+    def on_gc(phase, info):
+        if info["generation"] != 2:
+            return
+        if phase == "start":
+            started.append(time.perf_counter())
+        elif started:
+            pauses.append((time.perf_counter() - started.pop()) * 1000)
+
     names = ["endpoint", "selector", "orm_sql", "raw_knn"]
     times: dict[str, list[float]] = {name: [] for name in names}
     found = {"endpoint": [], "raw_knn": []}
     clock = time.perf_counter
+    gc.callbacks.append(on_gc)
     began = clock()
     for i, ((lng, lat), sql) in enumerate(zip(points, sqls, strict=True)):
         for step in range(4):
@@ -263,6 +278,7 @@ def main() -> None:
         found["endpoint"].append(json.loads(response.content)["count"])
         found["raw_knn"].append(knn_rows)
     elapsed = clock() - began
+    gc.callbacks.remove(on_gc)
 
     with CaptureQueriesContext(connection) as captured:
         runner.endpoint(*points[0])
@@ -290,6 +306,8 @@ def main() -> None:
         f"(0 at {sum(1 for n in found['endpoint'] if n == 0) / len(points):.0%} of points, "
         f"20 at {sum(1 for n in found['endpoint'] if n == 20) / len(points):.0%}); "
         f"raw KNN {statistics.fmean(found['raw_knn']):.1f}",
+        f"gc        {len(pauses)} full collections while timing, "
+        f"{max(pauses, default=0):.0f} ms the longest; {len(gc.get_objects()):,} objects tracked",
         "",
         f"{'milliseconds':<44}{'p50':>8}{'p90':>8}{'p99':>8}{'mean':>8}{'max':>8}"
         f"{'p50 ×':>8}{'p99 ×':>8}",
