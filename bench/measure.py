@@ -19,6 +19,7 @@ import datetime as dt
 import gc
 import json
 import math
+import importlib
 import os
 import platform
 import random
@@ -33,7 +34,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
 import django  # noqa: E402
 
-django.setup()
+# The same start-up as a gunicorn worker: django.setup(), the URLconf, gc.freeze().
+importlib.import_module("config.wsgi")
 
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402

@@ -5,3 +5,16 @@ from django.utils.translation import gettext_lazy as _
 class StationsConfig(AppConfig):
     name = "stations"
     verbose_name = _("Stations")
+
+    def ready(self):
+        from django.core.cache import cache
+        from django.db.models.signals import post_delete, post_save
+
+        from .models import Facility
+        from .selectors import FACILITY_CODES_CACHE_KEY
+
+        def forget_facility_codes(**kwargs):
+            cache.delete(FACILITY_CODES_CACHE_KEY)
+
+        post_save.connect(forget_facility_codes, sender=Facility, weak=False)
+        post_delete.connect(forget_facility_codes, sender=Facility, weak=False)

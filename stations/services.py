@@ -10,7 +10,6 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
-from pypinyin import Style, lazy_pinyin
 
 from areas import access
 from core.exceptions import ApplicationError
@@ -35,6 +34,10 @@ POSTER_SIGNER_SALT = "stations.poster"
 
 def pinyin_initials(text: str) -> str:
     """暖峰港湾北大街站 → nfgwbdjz: what staff type to find a station fast."""
+    # Imported here: pypinyin's dictionaries are ~200k objects that every web worker
+    # would otherwise carry (and the garbage collector walk) for a rarely used write.
+    from pypinyin import Style, lazy_pinyin
+
     return "".join(part[:1] for part in lazy_pinyin(text, style=Style.FIRST_LETTER)).lower()
 
 

@@ -20,6 +20,7 @@ from .serializers import (
     NearbyStationSerializer,
     StationSerializer,
     StationWriteSerializer,
+    nearby_result_payload,
 )
 
 
@@ -95,7 +96,7 @@ class StationViewSet(ScopedModelViewSet):
             {
                 "count": len(results),
                 "origin": {"lng": lng, "lat": lat},
-                "results": NearbyStationSerializer(results, many=True).data,
+                "results": [nearby_result_payload(result) for result in results],
             }
         )
 

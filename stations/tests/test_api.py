@@ -267,3 +267,26 @@ def test_api_docs_use_self_hosted_assets(client, db):
     html = client.get("/api/docs/").content.decode()
     assert "/static/drf_spectacular_sidecar/" in html
     assert "cdn.jsdelivr" not in html and "unpkg" not in html
+
+
+def test_nearby_payload_matches_its_documented_schema(station_a):
+    from stations.api.serializers import NearbyStationSerializer
+
+    add_facility(station_a, "water")
+    result = client_for().get(NEARBY, {"lat": 35.71, "lng": 107.64}).json()["results"][0]
+    assert set(result) == set(NearbyStationSerializer().fields)
+    assert result["facilities"] == [{"code": "water", "name": "饮用水", "note": ""}]
+
+
+def test_nearby_knows_a_facility_added_to_the_catalogue(db):
+    from stations.models import Facility
+
+    assert (
+        client_for().get(NEARBY, {"lat": 35.7, "lng": 107.6, "facility": "shower"}).status_code
+        == 400
+    )
+    Facility.objects.create(code="shower", name="淋浴")
+    assert (
+        client_for().get(NEARBY, {"lat": 35.7, "lng": 107.6, "facility": "shower"}).status_code
+        == 200
+    )
