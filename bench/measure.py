@@ -17,9 +17,9 @@ The four are interleaved point by point, in a rotating order, so a hiccup on the
 import argparse
 import datetime as dt
 import gc
+import importlib
 import json
 import math
-import importlib
 import os
 import platform
 import random
