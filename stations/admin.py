@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
@@ -240,6 +241,26 @@ class StandardAdmin(ScopedAdmin):
     inlines = [StandardItemInline]
 
 
+class InspectionForm(forms.ModelForm):
+    class Meta:
+        model = Inspection
+        fields = ["station", "inspected_on", "items_met", "note"]
+
+    def clean(self):
+        cleaned = super().clean()
+        station, inspected_on = cleaned.get("station"), cleaned.get("inspected_on")
+        if station and inspected_on:
+            try:
+                services.inspection_check(
+                    station=station,
+                    inspected_on=inspected_on,
+                    items_met_ids=[i.pk for i in cleaned.get("items_met") or []],
+                )
+            except ApplicationError as exc:
+                raise forms.ValidationError(exc.message) from None
+        return cleaned
+
+
 @admin.register(Inspection)
 class InspectionAdmin(ScopedAdmin):
     list_display = ["station", "inspected_on", "inspector", "compliant"]
@@ -250,27 +271,29 @@ class InspectionAdmin(ScopedAdmin):
     readonly_fields = ["inspector", "standard", "compliant"]
     fields = ["station", "inspected_on", "items_met", "note", "standard", "inspector", "compliant"]
 
+    form = InspectionForm
+
+    # Inspections are records: a new one supersedes an old one; none is edited or deleted,
+    # so a station's standing always matches its latest inspection.
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
     def save_model(self, request, obj, form, change):
-        if change:
-            obj.save()
-            return
-        try:
-            recorded = services.inspection_record(
-                actor=request.user,
-                station=form.cleaned_data["station"],
-                inspected_on=form.cleaned_data["inspected_on"],
-                items_met_ids=[i.pk for i in form.cleaned_data["items_met"]],
-                note=form.cleaned_data.get("note", ""),
-            )
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-            raise
+        recorded = services.inspection_record(
+            actor=request.user,
+            station=form.cleaned_data["station"],
+            inspected_on=form.cleaned_data["inspected_on"],
+            items_met_ids=[i.pk for i in form.cleaned_data["items_met"]],
+            note=form.cleaned_data.get("note", ""),
+        )
         obj.pk = recorded.pk
         obj.refresh_from_db()
 
     def save_related(self, request, form, formsets, change):
-        if change:
-            super().save_related(request, form, formsets, change)
+        pass  # inspection_record already set the requirements met
 
 
 class CatalogueAdmin(admin.ModelAdmin):

@@ -8,6 +8,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -217,22 +218,31 @@ def _active_standard(station: Station) -> Standard:
     return standard
 
 
+def inspection_check(*, station: Station, inspected_on: dt.date, items_met_ids) -> Standard:
+    """What an inspection must satisfy before it is recorded; returns the standard it is
+    checked against. Forms call it to show the refusal next to the fields."""
+    if inspected_on > timezone.localdate():
+        raise ApplicationError(_("An inspection date cannot be in the future."))
+    standard = _active_standard(station)
+    if set(items_met_ids) - {item.pk for item in standard.items.all()}:
+        raise ApplicationError(_("Some ticked requirements are not part of this standard."))
+    return standard
+
+
 @transaction.atomic
 def inspection_record(
     *, actor, station: Station, inspected_on: dt.date, items_met_ids: list[int], note: str = ""
 ) -> Inspection:
     """Record a check against the district's standard and update the station's standing
-    when this is its latest inspection."""
+    when this is its latest inspection. Inspections are records: a later one supersedes
+    an earlier one, nothing edits them."""
     station = access.get_for_user(
         Station.objects.select_for_update(), actor, access.Purpose.WRITE, pk=station.pk
     )
-    if inspected_on > dt.date.today() + dt.timedelta(days=1):
-        raise ApplicationError(_("An inspection date cannot be in the future."))
-    standard = _active_standard(station)
+    standard = inspection_check(
+        station=station, inspected_on=inspected_on, items_met_ids=items_met_ids
+    )
     item_ids = {item.pk for item in standard.items.all()}
-    stray = set(items_met_ids) - item_ids
-    if stray:
-        raise ApplicationError(_("Some ticked requirements are not part of this standard."))
     inspection = Inspection.objects.create(
         station=station,
         standard=standard,

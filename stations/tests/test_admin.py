@@ -220,3 +220,33 @@ def test_standard_admin_trio(client, trio):
         client.force_login(user)
         html = client.get("/admin/stations/standard/").content.decode()
         assert ("西峰区" in html) is visible, user
+
+
+def test_inspection_refused_in_the_admin_shows_the_reason_and_saves_nothing(
+    client, trio, station_a
+):
+    from stations.models import Inspection
+
+    client.force_login(trio.staff_a)  # district A has no standard yet
+    response = client.post(
+        "/admin/stations/inspection/add/", {"station": station_a.pk, "inspected_on": "2026-11-20"}
+    )
+    assert response.status_code == 200
+    assert 'class="errorlist' in response.content.decode()
+    assert not Inspection.objects.exists()
+
+
+def test_recorded_inspections_cannot_be_edited_or_deleted(client, trio, station_a):
+    import datetime as dt
+
+    from stations import services
+    from stations.models import Standard
+
+    Standard.objects.create(area=trio.tree.a["district"], name="六有")
+    inspection = services.inspection_record(
+        actor=trio.staff_a, station=station_a, inspected_on=dt.date(2026, 11, 1), items_met_ids=[]
+    )
+    client.force_login(trio.staff_a)
+    url = f"/admin/stations/inspection/{inspection.pk}/"
+    assert client.post(f"{url}change/", {"note": "x"}).status_code == 403
+    assert client.post(f"{url}delete/", {"post": "yes"}).status_code == 403
