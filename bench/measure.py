@@ -6,8 +6,8 @@ timing covers the whole request inside Django (middleware, URL routing, DRF, the
 serialisation) and nothing of a network or a WSGI server. For each query point, in the
 same run, it also times:
 
-- `selectors.stations_nearby()` alone: the ORM query, its prefetch and the model objects;
-- the main SQL statement that selector sends, run raw on a cursor: the database's share;
+- `selectors.stations_nearby()` alone: its one SQL statement and the result objects;
+- that SQL statement, with its parameters, run raw on a cursor: the database's share;
 - the raw KNN query, no filters: the baseline the issue's "≤ 3×" goal compares with.
 
 The four are interleaved point by point, in a rotating order, so a hiccup on the machine
@@ -129,7 +129,7 @@ class Runner:
         )
 
     def orm_sql(self, lng, lat) -> str:
-        """The selector's main statement, as sent (parameters inlined by the driver)."""
+        """The selector's statement, as sent (parameters inlined by the driver)."""
         with CaptureQueriesContext(connection) as captured:
             self.selector(lng, lat)
         return next(q["sql"] for q in captured.captured_queries if "<->" in q["sql"])
@@ -290,8 +290,8 @@ def main() -> None:
     base = stats["raw_knn"]
     labels = {
         "endpoint": "GET /api/v1/stations/nearby/ (server-side)",
-        "selector": "selectors.stations_nearby() (ORM only)",
-        "orm_sql": "  its main SQL, run raw",
+        "selector": "selectors.stations_nearby() alone",
+        "orm_sql": "  its SQL statement, run raw",
         "raw_knn": "raw PostGIS KNN, no filters (baseline)",
     }
     query = f"?lat=..&lng=..&facility={args.facility}&open_now=true&radius={args.radius}"
@@ -322,16 +322,19 @@ def main() -> None:
             + f"{s['p50'] / base['p50']:>8.1f}{s['p99'] / base['p99']:>8.1f}"
         )
     e = stats["endpoint"]
-    ratio50, ratio99 = e["p50"] / base["p50"], e["p99"] / base["p99"]
     goals = [
         (f"p50 ≤ {GOAL_P50_MS} ms", e["p50"] <= GOAL_P50_MS, f"{e['p50']:.2f} ms"),
         (f"p99 ≤ {GOAL_P99_MS} ms", e["p99"] <= GOAL_P99_MS, f"{e['p99']:.2f} ms"),
-        (f"p50 ≤ {GOAL_RATIO}× raw KNN", ratio50 <= GOAL_RATIO, f"{ratio50:.1f}×"),
-        (f"p99 ≤ {GOAL_RATIO}× raw KNN", ratio99 <= GOAL_RATIO, f"{ratio99:.1f}×"),
     ]
+    # "≤ 3× the raw query" read two ways: against the same filtered KNN query run raw (what
+    # Django and DRF add), and against the bare KNN with no filters (what the filters add too).
+    for baseline, label in (("orm_sql", "its SQL run raw"), ("raw_knn", "bare KNN")):
+        for p in ("p50", "p99"):
+            ratio = e[p] / stats[baseline][p]
+            goals.append((f"{p} ≤ {GOAL_RATIO}× {label}", ratio <= GOAL_RATIO, f"{ratio:.1f}×"))
     lines += ["", "goals (endpoint)"]
     lines += [
-        f"  {'met    ' if ok else 'NOT MET'}  {goal:<22} {value}" for goal, ok, value in goals
+        f"  {'met    ' if ok else 'NOT MET'}  {goal:<28} {value}" for goal, ok, value in goals
     ]
     lines += ["", *explain(runner, *points[0])]
 

@@ -6,7 +6,8 @@ from core.coords import wgs84_to_bd09, wgs84_to_gcj02
 
 
 def navigation_links(station) -> dict[str, str]:
-    """Amap takes GCJ-02, Baidu BD-09 (coord_type=bd09ll); both open their app when
+    """Links for anything with a name and WGS-84 `lng`/`lat` (a Station, a NearbyResult).
+    Amap takes GCJ-02, Baidu BD-09 (coord_type=bd09ll); both open their app when
     installed and the web map otherwise."""
     name = quote(station.name)
     g_lng, g_lat = wgs84_to_gcj02(station.lng, station.lat)

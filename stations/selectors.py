@@ -6,25 +6,15 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.contrib.gis.geos import Point
-from django.contrib.gis.measure import D
-from django.contrib.postgres.expressions import ArraySubquery
+from django.contrib.postgres.fields import ArrayField
 from django.core.cache import cache
-from django.db.models import BooleanField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
-from django.db.models.expressions import RawSQL
-from django.db.models.functions import JSONObject
+from django.db import connection
+from django.db.models import BooleanField, F, Func, Prefetch, Q, QuerySet, TextField, Value
 from django.utils import timezone
 
 from areas import access
 
-from .models import (
-    Facility,
-    OpeningException,
-    OpeningPeriod,
-    RetiredPosterKey,
-    Station,
-    StationFacility,
-)
+from .models import Facility, OpeningPeriod, RetiredPosterKey, Station, StationFacility
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 WALKING_METRES_PER_MINUTE = 80  # 4.8 km/h
@@ -36,63 +26,49 @@ def local_now(at: dt.datetime | None = None) -> dt.datetime:
     return (at or timezone.now()).astimezone(LOCAL_TZ)
 
 
+class StationOpenAt(Func):
+    """The one rule for "is this station open?", evaluated by the database for the station
+    row: the SQL function `stations_station_open_at` (migration 0003 holds the rule and
+    says it in words). The hand-written nearby search calls the same function."""
+
+    function = "stations_station_open_at"
+    output_field = BooleanField()
+
+    def __init__(self, at: dt.datetime | None = None):
+        now = local_now(at)
+        super().__init__(
+            F("pk"),
+            F("status"),
+            F("always_open"),
+            Value(now.date()),
+            Value(now.time().replace(microsecond=0)),
+        )
+
+
+class StationHasFacilities(Func):
+    """Every facility in `codes` is available at the station (SQL function
+    `stations_station_has_facilities`, migration 0003; the nearby search shares it)."""
+
+    function = "stations_station_has_facilities"
+    output_field = BooleanField()
+
+    def __init__(self, codes: list[str]):
+        super().__init__(F("pk"), Value(list(codes), output_field=ArrayField(TextField())))
+
+
 def open_now_q(at: dt.datetime | None = None) -> Q:
-    """The one rule for "is this station open now?", as a filter the database can run.
-
-    Open means: status is open, and
-    - if today has a dated exception, the exception decides (closed, or its hours);
-    - otherwise it is open 24 hours, or inside one of today's weekly periods, or inside a
-      period that started yesterday and runs past midnight (unless yesterday itself had
-      an exception, which replaced that period).
-    """
-    now = local_now(at)
-    today, time = now.date(), now.time().replace(microsecond=0)
-    yesterday = today - dt.timedelta(days=1)
-    weekday, prev_weekday = today.weekday(), yesterday.weekday()
-
-    exception_today = OpeningException.objects.filter(station=OuterRef("pk"), date=today)
-    exception_yesterday = OpeningException.objects.filter(station=OuterRef("pk"), date=yesterday)
-    open_by_exception = exception_today.filter(closed=False, opens__lte=time, closes__gt=time)
-    in_period_today = OpeningPeriod.objects.filter(
-        Q(closes__gt=time) | Q(closes__lte=F("opens")),  # ends later today, or after midnight
-        station=OuterRef("pk"),
-        weekday=weekday,
-        opens__lte=time,
-    )
-    overnight_from_yesterday = OpeningPeriod.objects.filter(
-        station=OuterRef("pk"), weekday=prev_weekday, closes__lte=F("opens"), closes__gt=time
-    )
-    regular = (
-        Q(always_open=True)
-        | Q(Exists(in_period_today))
-        | (Q(Exists(overnight_from_yesterday)) & ~Q(Exists(exception_yesterday)))
-    )
-    return Q(status=Station.Status.OPEN) & (
-        (Q(Exists(exception_today)) & Q(Exists(open_by_exception)))
-        | (~Q(Exists(exception_today)) & regular)
-    )
+    """A filter for stations open at `at` (default: now), China time."""
+    return Q(StationOpenAt(at))
 
 
 def with_open_now(queryset: QuerySet, at: dt.datetime | None = None) -> QuerySet:
     """Annotate `is_open_now` on each station (the same rule as the filter)."""
-    from django.db.models import ExpressionWrapper
-
-    return queryset.annotate(
-        is_open_now=ExpressionWrapper(open_now_q(at), output_field=BooleanField())
-    )
+    return queryset.annotate(is_open_now=StationOpenAt(at))
 
 
 def with_facilities(queryset: QuerySet, codes: list[str]) -> QuerySet:
     """Stations that have every facility in `codes` available."""
-    for code in codes:
-        queryset = queryset.filter(
-            Exists(
-                StationFacility.objects.filter(
-                    station=OuterRef("pk"), facility__code=code, available=True
-                )
-            )
-        )
-    return queryset
+    return queryset.filter(StationHasFacilities(codes)) if codes else queryset
 
 
 def facility_prefetch() -> Prefetch:
@@ -150,7 +126,17 @@ def known_facility_codes() -> set[str]:
 
 @dataclass(frozen=True)
 class NearbyResult:
-    station: Station
+    """One station found by the nearby search: the fields a worker's phone shows, plain
+    values rather than a model instance (this is the hottest public endpoint)."""
+
+    id: int
+    name: str
+    brand: str
+    address: str
+    status: str
+    lng: float
+    lat: float
+    open_now: bool
     distance_m: int
     facilities: list[dict]  # [{"code", "name", "note"}], catalogue order
 
@@ -163,6 +149,43 @@ class NearbyResult:
         return max(1, math.ceil(self.distance_m / EBIKE_METRES_PER_MINUTE))
 
 
+# The nearby search is one hand-written, parameterised statement: building and compiling
+# the equivalent ORM query cost ~14 ms of Python per request against ~4 ms of SQL
+# (BENCHMARKS.md). The rules it applies are not restated here: "open" and "has these
+# facilities" are the SQL functions the ORM filters call too (migration 0003), and "public"
+# is every station that is not closed, as in public_station_detail().
+#
+# Ordering uses PostGIS's KNN operator (<->) on the geography column's GiST index, so the
+# database walks stations outward from the point and stops after `limit` matches instead
+# of measuring every station in the country; ST_DWithin bounds the walk.
+NEARBY_SQL = """
+SELECT s.id, s.name, b.name, s.address, s.status,
+       ST_X(s.location::geometry), ST_Y(s.location::geometry),
+       %(open_only)s OR stations_station_open_at(
+           s.id, s.status, s.always_open, %(local_date)s, %(local_time)s),
+       s.location <-> ST_SetSRID(ST_MakePoint(%(lng)s, %(lat)s), 4326)::geography,
+       (SELECT coalesce(
+                   json_agg(json_build_object('code', f.code, 'name', f.name, 'note', sf.note)
+                            ORDER BY f."order", f.code),
+                   '[]'::json)
+          FROM stations_stationfacility sf
+          JOIN stations_facility f ON f.id = sf.facility_id
+         WHERE sf.station_id = s.id AND sf.available)
+  FROM stations_station s
+  JOIN stations_brand b ON b.id = s.brand_id
+ WHERE s.status <> %(closed)s
+   AND ST_DWithin(s.location, ST_SetSRID(ST_MakePoint(%(lng)s, %(lat)s), 4326)::geography,
+                  %(radius_m)s)
+   AND (cardinality(%(codes)s::text[]) = 0
+        OR stations_station_has_facilities(s.id, %(codes)s::text[]))
+   AND (NOT %(open_only)s
+        OR stations_station_open_at(
+               s.id, s.status, s.always_open, %(local_date)s, %(local_time)s))
+ ORDER BY s.location <-> ST_SetSRID(ST_MakePoint(%(lng)s, %(lat)s), 4326)::geography
+ LIMIT %(limit)s
+"""
+
+
 def stations_nearby(
     *,
     lng: float,
@@ -173,46 +196,39 @@ def stations_nearby(
     limit: int = 20,
     at: dt.datetime | None = None,
 ) -> list[NearbyResult]:
-    """The nearest public stations to a WGS-84 point, nearest first.
-
-    Ordering uses PostGIS's KNN operator (<->) on the geography column's GiST index, so
-    the database walks stations outward from the point and stops after `limit` matches
-    instead of measuring every station in the country.
-    """
-    radius_m = radius_m or settings.NEARBY_DEFAULT_RADIUS_M
-    point = Point(lng, lat, srid=4326)
-    distance = RawSQL(f"{Station._meta.db_table}.location <-> ST_GeogFromText(%s)", (point.ewkt,))
-    queryset = (
-        Station.objects.exclude(status=Station.Status.CLOSED)
-        .filter(location__dwithin=(point, D(m=radius_m)))
-        .select_related("brand")
-        .only("id", "name", "address", "location", "status", "brand__name")
-        # Facilities come back as one JSON array per row: no second query, no model
-        # instances to build (this is the hottest public endpoint).
-        .annotate(distance_m=distance, facility_list=_facility_list())
-        .order_by("distance_m")
-    )
-    queryset = with_facilities(queryset, list(facility_codes))
-    if open_now:
-        # Filtered on the rule already: every row is open, so the rule is not compiled and
-        # evaluated a second time as an annotation.
-        queryset = queryset.filter(open_now_q(at)).annotate(
-            is_open_now=Value(True, output_field=BooleanField())
-        )
-    else:
-        queryset = with_open_now(queryset, at)
+    """The nearest public stations to a WGS-84 point, nearest first, within `radius_m`;
+    with `open_now`, only stations open at `at` (default: now); with `facility_codes`,
+    only stations where every one of them is available."""
+    now = local_now(at)
+    params = {
+        "lng": float(lng),
+        "lat": float(lat),
+        "radius_m": float(radius_m or settings.NEARBY_DEFAULT_RADIUS_M),
+        "codes": list(facility_codes),
+        "open_only": bool(open_now),
+        "local_date": now.date(),
+        "local_time": now.time().replace(microsecond=0),
+        "closed": Station.Status.CLOSED.value,
+        "limit": int(limit),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(NEARBY_SQL, params)
+        rows = cursor.fetchall()
     return [
-        NearbyResult(station=s, distance_m=round(s.distance_m), facilities=s.facility_list)
-        for s in queryset[:limit]
+        NearbyResult(
+            id=id_,
+            name=name,
+            brand=brand,
+            address=address,
+            status=status,
+            lng=x,
+            lat=y,
+            open_now=is_open,
+            distance_m=round(distance),
+            facilities=facilities,
+        )
+        for id_, name, brand, address, status, x, y, is_open, distance, facilities in rows
     ]
-
-
-def _facility_list() -> ArraySubquery:
-    return ArraySubquery(
-        StationFacility.objects.filter(station=OuterRef("pk"), available=True)
-        .order_by("facility__order", "facility__code")
-        .values(json=JSONObject(code="facility__code", name="facility__name", note="note"))
-    )
 
 
 def weekly_hours(station: Station) -> list[tuple[str, list[str]]]:

@@ -200,21 +200,19 @@ class NearbyStationSerializer(serializers.Serializer):
 
 
 def nearby_result_payload(result) -> dict:
-    station = result.station
-    lng, lat = station.location.coords
     return {
-        "id": station.pk,
-        "name": station.name,
-        "brand": station.brand.name,
-        "address": station.address,
-        "lng": lng,
-        "lat": lat,
-        "open_now": station.is_open_now,
-        "status": station.status,
+        "id": result.id,
+        "name": result.name,
+        "brand": result.brand,
+        "address": result.address,
+        "lng": result.lng,
+        "lat": result.lat,
+        "open_now": result.open_now,
+        "status": result.status,
         "distance_m": result.distance_m,
         "walking_minutes": result.walking_minutes,
         "ebike_minutes": result.ebike_minutes,
         "facilities": result.facilities,
-        "url": reverse("mobile-station", args=[station.pk]),
-        "navigation": links.navigation_links(station),
+        "url": reverse("mobile-station", args=[result.id]),
+        "navigation": links.navigation_links(result),
     }

@@ -20,9 +20,9 @@ class StationFactory(factory.django.DjangoModelFactory):
     always_open = True
 
 
-def add_facility(station: Station, code: str, available: bool = True) -> None:
+def add_facility(station: Station, code: str, available: bool = True, note: str = "") -> None:
     StationFacility.objects.create(
-        station=station, facility=Facility.objects.get(code=code), available=available
+        station=station, facility=Facility.objects.get(code=code), available=available, note=note
     )
 
 

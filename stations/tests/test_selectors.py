@@ -116,7 +116,7 @@ def test_nearby_orders_by_distance_with_metres_and_minutes(tree):
     at_offset(tree, "near", 300)
     at_offset(tree, "mid", 900)
     results = selectors.stations_nearby(lng=ORIGIN[0], lat=ORIGIN[1], radius_m=5000)
-    assert [r.station.name for r in results] == ["near", "mid", "far"]
+    assert [r.name for r in results] == ["near", "mid", "far"]
     near = results[0]
     assert 280 <= near.distance_m <= 320
     assert near.walking_minutes == 4  # 300 m at 80 m/min, rounded up
@@ -126,10 +126,7 @@ def test_nearby_orders_by_distance_with_metres_and_minutes(tree):
 def test_nearby_respects_radius(tree):
     at_offset(tree, "inside", 900)
     at_offset(tree, "outside", 1500)
-    names = [
-        r.station.name
-        for r in selectors.stations_nearby(lng=ORIGIN[0], lat=ORIGIN[1], radius_m=1000)
-    ]
+    names = [r.name for r in selectors.stations_nearby(lng=ORIGIN[0], lat=ORIGIN[1], radius_m=1000)]
     assert names == ["inside"]
 
 
@@ -141,7 +138,7 @@ def test_nearby_filters_by_every_requested_facility(tree):
     add_facility(water_only, "water")
     add_facility(water_only, "ebike-charging", available=False)
     names = [
-        r.station.name
+        r.name
         for r in selectors.stations_nearby(
             lng=ORIGIN[0], lat=ORIGIN[1], facility_codes=["water", "ebike-charging"]
         )
@@ -155,13 +152,13 @@ def test_nearby_open_now_filter(tree):
     set_hours(open_one, dt.time(8), dt.time(20))
     set_hours(closed_one, dt.time(13), dt.time(14))
     results = selectors.stations_nearby(lng=ORIGIN[0], lat=ORIGIN[1], open_now=True, at=MONDAY_NOON)
-    assert [r.station.name for r in results] == ["open"]
+    assert [r.name for r in results] == ["open"]
 
 
 def test_nearby_hides_closed_stations_but_shows_paused_ones(tree):
     at_offset(tree, "closed-for-good", 100, status=Station.Status.CLOSED)
     at_offset(tree, "paused", 200, status=Station.Status.TEMPORARILY_CLOSED)
-    names = [r.station.name for r in selectors.stations_nearby(lng=ORIGIN[0], lat=ORIGIN[1])]
+    names = [r.name for r in selectors.stations_nearby(lng=ORIGIN[0], lat=ORIGIN[1])]
     assert names == ["paused"]
 
 
@@ -169,3 +166,33 @@ def test_nearby_limit(tree):
     for i in range(5):
         at_offset(tree, f"s{i}", 100 * (i + 1))
     assert len(selectors.stations_nearby(lng=ORIGIN[0], lat=ORIGIN[1], limit=3)) == 3
+
+
+def test_nearby_reports_open_now_by_the_same_rule_as_the_staff_filter(tree):
+    open_one = at_offset(tree, "open", 500)
+    shut_one = at_offset(tree, "shut", 200)
+    set_hours(open_one, dt.time(8), dt.time(20))
+    set_hours(shut_one, dt.time(13), dt.time(14))
+    OpeningException.objects.create(station=open_one, date=MONDAY_NOON.date(), closed=True)
+    results = selectors.stations_nearby(lng=ORIGIN[0], lat=ORIGIN[1], at=MONDAY_NOON)
+    reported = {r.name: r.open_now for r in results}
+    assert reported == {"open": False, "shut": False}  # the dated exception closes "open"
+    for station in (open_one, shut_one):
+        assert reported[station.name] == is_open(station, MONDAY_NOON)
+
+
+def test_nearby_returns_plain_values_with_facilities_in_catalogue_order(tree):
+    station = at_offset(tree, "s", 100)
+    add_facility(station, "water", note="hot and cold")
+    add_facility(station, "toilet", available=False)
+    (result,) = selectors.stations_nearby(lng=ORIGIN[0], lat=ORIGIN[1])
+    assert (result.id, result.brand) == (station.pk, station.brand.name)
+    assert (round(result.lng, 6), round(result.lat, 6)) == (round(station.lng, 6), ORIGIN[1])
+    assert [f["code"] for f in result.facilities] == ["water"]
+    assert result.facilities[0]["note"] == "hot and cold"
+
+
+def test_facility_filter_with_no_codes_keeps_every_station(tree):
+    at_offset(tree, "bare", 100)
+    assert selectors.with_facilities(Station.objects.all(), []).count() == 1
+    assert [r.name for r in selectors.stations_nearby(lng=ORIGIN[0], lat=ORIGIN[1])] == ["bare"]
