@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
-.PHONY: run test services venv lint check migrate demo bench lock messages compilemessages clean
+.PHONY: run test services venv keys lint check migrate demo bench lock messages compilemessages clean
 
 $(VENV)/.installed: requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -25,19 +25,23 @@ services:
 services-test:
 	STARTED_DIR=var/run/test bash scripts/services.sh --test
 
+# The personal-data keyring file (var/keys/, never committed): made once, then kept.
+keys: venv
+	$(MANAGE) create_personal_data_keys --if-missing
+
 compilemessages: venv
 	$(MANAGE) compilemessages -v0 --ignore=.venv
 
 messages: venv
 	$(MANAGE) makemessages -l zh_Hans --ignore=.venv --ignore=var --ignore=bench --no-obsolete
 
-migrate: services venv
+migrate: services venv keys
 	$(MANAGE) migrate --noinput -v0
 
 demo: migrate
 	$(MANAGE) load_demo
 
-run: services venv compilemessages
+run: services venv keys compilemessages
 	$(MANAGE) migrate --noinput -v0
 	$(MANAGE) collectstatic --noinput -v0
 	$(MANAGE) load_demo
@@ -47,10 +51,12 @@ lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check -q .
 
-check: venv
+check: venv keys
 	$(MANAGE) check
 	$(MANAGE) makemigrations --check --dry-run -v0
 	DJANGO_SETTINGS_MODULE=config.settings.production DJANGO_SECRET_KEY=check-deploy-$$(date +%s)-0123456789abcdefghijklmnopqrstuvwxyz \
+		FIELD_ENCRYPTION_KEYS=check:aes-gcm:$$(head -c 32 /dev/urandom | base64 -w0) \
+		BLIND_INDEX_KEY=$$(head -c 32 /dev/urandom | base64 -w0) \
 		$(MANAGE) check --deploy --fail-level WARNING
 	@# The compose file must stay valid (no engine needed to check it).
 	if docker compose version >/dev/null 2>&1; then docker compose config -q; \
@@ -59,12 +65,13 @@ check: venv
 test: services-test venv compilemessages lint check
 	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest --create-db $(PYTEST_ARGS)
 
-bench: services venv
+bench: services venv keys
 	bash bench/run.sh
 
 lock:
 	$(VENV)/bin/pip install -q uv
 	$(VENV)/bin/uv pip compile pyproject.toml --extra dev -o requirements.lock --python-version 3.11
 
+# Keeps var/keys and var/media: the keys decrypt the database's personal data.
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var/run var/static

@@ -7,6 +7,7 @@ from django.utils import translation
 pytest_plugins = [
     "areas.tests.fixtures",
     "stations.tests.fixtures",
+    "members.tests.fixtures",
 ]
 
 

@@ -14,6 +14,9 @@ Rules (DESIGN.md, rule 2):
 - city, district, street and community roles read and write there;
 - a station keeper reads and writes only the stations named in the grant;
 - a viewer only reads; an auditor reaches only the audit log;
+- party records need the grant's party-affairs flag (Purpose.PARTY to read them,
+  PARTY_WRITE to change them) and unmasked personal data its may-unmask flag
+  (Purpose.UNMASK), on top of a role that reads (or writes) there;
 - superusers (system administration) reach everything;
 - anyone else reaches nothing: outsiders get 404 (the row does not exist for them),
   read-only roles get 403 on writes.
@@ -41,6 +44,9 @@ class Purpose(StrEnum):
     READ = "read"
     WRITE = "write"
     AUDIT = "audit"
+    PARTY = "party"  # read party records (political status, party members, 三管)
+    PARTY_WRITE = "party-write"
+    UNMASK = "unmask"  # see personal data unmasked (logged by core.audit)
 
 
 @dataclass(frozen=True)
@@ -55,11 +61,17 @@ class Reach:
     def is_empty(self) -> bool:
         return not self.everything and not self.station_ids and not any(self.prefixes.values())
 
+    def reaches_any(self, purpose: Purpose) -> bool:
+        """Is there any row at all this user reaches for `purpose`?"""
+        if self.everything or self.prefixes[purpose]:
+            return True
+        return bool(self.station_ids) and purpose in (Purpose.READ, Purpose.WRITE)
+
     def can_read_anything(self) -> bool:
-        return self.everything or bool(self.station_ids or self.prefixes[Purpose.READ])
+        return self.reaches_any(Purpose.READ)
 
     def can_write_anything(self) -> bool:
-        return self.everything or bool(self.station_ids or self.prefixes[Purpose.WRITE])
+        return self.reaches_any(Purpose.WRITE)
 
 
 _NOBODY = Reach(everything=False, prefixes={p: () for p in Purpose}, station_ids=frozenset())
@@ -85,6 +97,12 @@ def reach_of(user) -> Reach:
                 prefixes[Purpose.WRITE].add(grant.area.prefix)
             if grant.role in AUDIT_ROLES:
                 prefixes[Purpose.AUDIT].add(grant.area.prefix)
+            if grant.role in AREA_READ_ROLES and grant.party_affairs:
+                prefixes[Purpose.PARTY].add(grant.area.prefix)
+            if grant.role in AREA_WRITE_ROLES and grant.party_affairs:
+                prefixes[Purpose.PARTY_WRITE].add(grant.area.prefix)
+            if grant.role in AREA_READ_ROLES and grant.may_unmask:
+                prefixes[Purpose.UNMASK].add(grant.area.prefix)
             if grant.role == Role.STATION_KEEPER:
                 # A keeper's stations must lie inside the grant's area; anything else
                 # was granted by mistake and is ignored rather than trusted.
@@ -132,7 +150,7 @@ def scope(queryset: QuerySet, user, purpose: Purpose = Purpose.READ) -> QuerySet
             q |= Q(code__startswith=prefix)
     else:
         q = _area_q(area_path, reach.prefixes[purpose])
-    if station_path and reach.station_ids and purpose is not Purpose.AUDIT:
+    if station_path and reach.station_ids and purpose in (Purpose.READ, Purpose.WRITE):
         q |= Q(**{f"{station_path}__in": reach.station_ids})
     return queryset.filter(q)
 
@@ -154,10 +172,17 @@ def areas_reached(user, purpose: Purpose = Purpose.READ) -> QuerySet:
     return scope(Area.objects.all(), user, purpose)
 
 
+def can_in(user, area: Area | None, purpose: Purpose) -> bool:
+    """Does `user` reach `area` for `purpose`? (No area: only superusers.)"""
+    reach = reach_of(user)
+    if reach.everything:
+        return True
+    return area is not None and any(area.code.startswith(p) for p in reach.prefixes[purpose])
+
+
 def can_write_in(user, area: Area) -> bool:
     """May `user` create or change rows that belong to `area`?"""
-    reach = reach_of(user)
-    return reach.everything or any(area.code.startswith(p) for p in reach.prefixes[Purpose.WRITE])
+    return can_in(user, area, Purpose.WRITE)
 
 
 def can_write(user, obj) -> bool:

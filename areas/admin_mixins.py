@@ -4,16 +4,24 @@ Every ModelAdmin of a tenant-owned model inherits ScopedAdmin, so the changelist
 change form, the foreign-key choices and every save go through areas.access.
 """
 
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from core.exceptions import ApplicationError
 
 from . import access
 from .models import Area
 
 
 class ScopedAdminMixin:
+    # What reading this model's rows takes: READ for most, PARTY for party records,
+    # AUDIT for the access log.
+    read_purpose = access.Purpose.READ
+
     def get_queryset(self, request):
-        return access.scope(super().get_queryset(request), request.user)
+        return access.scope(super().get_queryset(request), request.user, self.read_purpose)
 
     # Permissions come from grants. Django's own model permissions are not used for
     # tenant-owned data: "staff of A" is an area grant, not a per-model checkbox.
@@ -21,7 +29,7 @@ class ScopedAdminMixin:
         return (
             request.user.is_active
             and request.user.is_staff
-            and (access.reach_of(request.user).can_read_anything())
+            and access.reach_of(request.user).reaches_any(self.read_purpose)
         )
 
     def has_view_permission(self, request, obj=None):
@@ -90,3 +98,43 @@ class ScopedInlineMixin:
 def area_filter_queryset(request):
     """The areas shown in a changelist's area filter: only those the user reaches."""
     return access.areas_reached(request.user).exclude(level=Area.Level.PROVINCE)
+
+
+class ServiceAdminForm(forms.ModelForm):
+    """An admin form whose save is a service call.
+
+    The call is made at the end of validation, after the model's own checks, so a
+    refusal (ApplicationError) shows by the fields with everything the user typed still
+    in the form. The admin's change view wraps validation and saving in one transaction;
+    `ServiceAdminMixin.save_model` then has nothing left to do. Subclasses implement
+    `call_service(actor)` and return the saved instance.
+    """
+
+    actor = None  # set per request by ServiceAdminMixin.get_form
+
+    def call_service(self, actor):
+        raise NotImplementedError
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors:
+            return
+        try:
+            with transaction.atomic():
+                self.instance = self.call_service(self.actor)
+        except ApplicationError as exc:
+            for field, messages in exc.fields.items():
+                self.add_error(field if field in self.fields else None, messages)
+            if not exc.fields:
+                self.add_error(None, exc.message)
+
+
+class ServiceAdminMixin:
+    """For admins whose form is a ServiceAdminForm."""
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"actor": request.user})
+
+    def save_model(self, request, obj, form, change):
+        pass  # saved by the service while the form was validated

@@ -134,6 +134,18 @@ class StaffGrant(TimeStampedModel):
         related_name="keeper_grants",
         help_text=_("For station keepers: the stations this grant covers."),
     )
+    # Capabilities on top of the role, for the area of the grant. Both are off by default:
+    # a staff member sees masked personal data and no party records until granted.
+    party_affairs = models.BooleanField(
+        _("party affairs (党务)"),
+        default=False,
+        help_text=_("May see political status, party members and three-management records."),
+    )
+    may_unmask = models.BooleanField(
+        _("may see unmasked personal data"),
+        default=False,
+        help_text=_("Full names, phone numbers and ID numbers; every use is logged."),
+    )
 
     class Meta:
         verbose_name = _("staff grant")

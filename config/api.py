@@ -5,4 +5,5 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("areas.api.urls")),
     path("", include("stations.api.urls")),
+    path("", include("members.api.urls")),
 ]

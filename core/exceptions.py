@@ -19,6 +19,14 @@ class ApplicationError(Exception):
         self.fields = fields or {}
 
 
+def full_clean_or_refuse(instance, message: str, **kwargs) -> None:
+    """Run the model's validation; refuse with `message` and the per-field errors."""
+    try:
+        instance.full_clean(**kwargs)
+    except DjangoValidationError as exc:
+        raise ApplicationError(message, fields=exc.message_dict) from None
+
+
 def api_exception_handler(exc, context):
     if isinstance(exc, ApplicationError):
         exc = drf_exceptions.ValidationError({"detail": exc.message, **exc.fields})

@@ -1,1 +1,346 @@
-"""Built by a later issue; the app exists so the tree is the final one."""
+"""Workers (新就业群体) and where they work: enterprises, their outlets (the 摸排 ledger),
+and each worker's registration (报到) with its history.
+
+Personal data: the phone is kept in clear (workers log in with it) but shown masked; the
+resident ID number is encrypted at rest (core.crypto) with a blind index for lookups;
+political status is sensitive and kept only with the worker's separate consent (a database
+constraint). See core.masking for what staff see by default.
+"""
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from areas.models import Area
+from core.crypto import EncryptedTextField, blind_index
+from core.identifiers import validate_id_number, validate_mobile, validate_uscc
+from core.masking import mask_id_number, mask_name, mask_phone
+from core.models import TimeStampedModel
+
+# Workers, outlets and stations belong to a community (or, where a street keeps them
+# itself, a street): never to a whole district.
+COMMUNITY_LEVEL_VALUES = (Area.Level.COMMUNITY, Area.Level.STREET)
+COMMUNITY_LEVELS = {"level__in": COMMUNITY_LEVEL_VALUES}
+
+
+class Occupation(models.TextChoices):
+    COURIER = "courier", _("Courier (快递员)")
+    FOOD_DELIVERY = "food_delivery", _("Food delivery rider (外卖骑手)")
+    RIDE_HAIL = "ride_hail", _("Ride-hail driver (网约车司机)")
+    TRUCK = "truck", _("Truck driver (货车司机)")
+    DESIGNATED_DRIVER = "designated_driver", _("Designated driver (代驾)")
+    LIVE_STREAMER = "live_streamer", _("Live streamer (网络主播)")
+    PARKING_WARDEN = "parking_warden", _("Parking warden (停车巡管员)")
+    OTHER = "other", _("Other")
+
+
+class Enterprise(TimeStampedModel):
+    """A new-economy enterprise whose workers use the stations: a platform, an express
+    company, a fleet… Kept by the area that registered it (a district, usually); its
+    outlets sit in communities."""
+
+    scope_area_path = "area"
+
+    class Kind(models.TextChoices):
+        PLATFORM = "platform", _("Platform (平台企业)")
+        EXPRESS = "express", _("Express company (快递企业)")
+        LOGISTICS = "logistics", _("Logistics (物流企业)")
+        RIDE_HAIL = "ride_hail", _("Ride-hail company (网约车企业)")
+        MERCHANT = "merchant", _("Merchant (商户)")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    credit_code = models.CharField(
+        _("unified social credit code"),
+        max_length=18,
+        blank=True,
+        validators=[validate_uscc],
+        help_text=_("统一社会信用代码: 18 characters, from the business licence."),
+    )
+    area = models.ForeignKey(
+        Area,
+        verbose_name=_("registered by (area)"),
+        on_delete=models.PROTECT,
+        related_name="enterprises",
+    )
+    instructor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("party-building instructor (党建指导员)"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="instructed_enterprises",
+    )
+
+    class Meta:
+        verbose_name = _("enterprise")
+        verbose_name_plural = _("enterprises")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["credit_code"],
+                condition=~models.Q(credit_code=""),
+                name="members_enterprise_unique_credit_code",
+                violation_error_message=_("An enterprise with this credit code already exists."),
+            ),
+            models.UniqueConstraint(
+                fields=["area", "name"],
+                name="members_enterprise_unique_name_in_area",
+                violation_error_message=_("This area already has an enterprise of this name."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Outlet(TimeStampedModel):
+    """An enterprise's site in a community — a 快递网点, 配送站点 or 车队 — with the head
+    counts of the 摸排 survey: the base ledger of who works where."""
+
+    scope_area_path = "area"
+
+    class Kind(models.TextChoices):
+        EXPRESS_OUTLET = "express_outlet", _("Express outlet (快递网点)")
+        DELIVERY_STATION = "delivery_station", _("Delivery station (配送站点)")
+        FLEET = "fleet", _("Fleet (车队)")
+        OTHER = "other", _("Other")
+
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("enterprise"), on_delete=models.PROTECT, related_name="outlets"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    area = models.ForeignKey(
+        Area,
+        verbose_name=_("community"),
+        on_delete=models.PROTECT,
+        related_name="outlets",
+        limit_choices_to=COMMUNITY_LEVELS,
+    )
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    worker_count = models.PositiveIntegerField(_("workers"), default=0)
+    party_member_count = models.PositiveIntegerField(_("party members among them"), default=0)
+    surveyed_on = models.DateField(_("surveyed on (摸排日期)"), null=True, blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=50, blank=True)
+    contact_phone = models.CharField(
+        _("contact phone"), max_length=11, blank=True, validators=[validate_mobile]
+    )
+
+    class Meta:
+        verbose_name = _("outlet")
+        verbose_name_plural = _("outlets (摸排台账)")
+        ordering = ["area__code", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise", "area", "name"],
+                name="members_outlet_unique_name",
+                violation_error_message=_(
+                    "This enterprise already has an outlet of this name in this community."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(party_member_count__lte=models.F("worker_count")),
+                name="members_outlet_party_members_among_workers",
+                violation_error_message=_(
+                    "Party members are counted among the workers: there cannot be more of them."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} · {self.name}"
+
+
+class Worker(TimeStampedModel):
+    """A new-employment worker and their registration (报到) with a community."""
+
+    scope_area_path = "area"
+
+    class Gender(models.TextChoices):
+        MALE = "male", _("Male")
+        FEMALE = "female", _("Female")
+
+    class PoliticalStatus(models.TextChoices):
+        CPC_MEMBER = "cpc", _("CPC member (中共党员)")
+        PROBATIONARY = "probationary", _("Probationary member (中共预备党员)")
+        CYL_MEMBER = "cyl", _("Youth League member (共青团员)")
+        MASSES = "masses", _("The masses (群众)")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for review")
+        APPROVED = "approved", _("Registered")
+        REJECTED = "rejected", _("Returned")
+        MERGED = "merged", _("Merged into another record")
+
+    class Source(models.TextChoices):
+        SELF = "self", _("Self-registered on the phone")
+        STAFF = "staff", _("Registered by staff at a station")
+        IMPORT = "import", _("Imported from a ledger")
+        INVITATION = "invitation", _("Came by invitation")
+
+    name = models.CharField(_("name"), max_length=50)
+    phone = models.CharField(
+        _("mobile phone"), max_length=11, unique=True, validators=[validate_mobile]
+    )
+    id_number = EncryptedTextField(
+        _("resident ID number"), blank=True, validators=[validate_id_number]
+    )
+    # HMAC of the normalised ID number (core.crypto.blind_index): lookups and uniqueness.
+    id_number_index = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices, blank=True)
+    birth_year = models.PositiveSmallIntegerField(_("birth year"), null=True, blank=True)
+    occupation = models.CharField(_("occupation"), max_length=20, choices=Occupation.choices)
+    enterprise = models.ForeignKey(
+        Enterprise,
+        verbose_name=_("employer"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="workers",
+    )
+    platform = models.CharField(
+        _("platform"), max_length=50, blank=True, help_text=_("e.g. 美团, 饿了么, 滴滴, 货拉拉")
+    )
+    outlet = models.ForeignKey(
+        Outlet,
+        verbose_name=_("outlet"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="workers",
+    )
+    area = models.ForeignKey(
+        Area,
+        verbose_name=_("work community (报到社区)"),
+        on_delete=models.PROTECT,
+        related_name="workers",
+        limit_choices_to=COMMUNITY_LEVELS,
+    )
+    residence_area = models.ForeignKey(
+        Area,
+        verbose_name=_("residence community"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="resident_workers",
+        limit_choices_to=COMMUNITY_LEVELS,
+    )
+    political_status = models.CharField(
+        _("political status"), max_length=20, choices=PoliticalStatus.choices, blank=True
+    )
+    status = models.CharField(
+        _("registration status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    status_reason = models.CharField(_("reason given to the worker"), max_length=200, blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_records",
+    )
+    source = models.CharField(_("source"), max_length=12, choices=Source.choices)
+    tags = ArrayField(
+        models.CharField(max_length=30), verbose_name=_("tags"), default=list, blank=True
+    )
+    privacy_notice_version = models.CharField(_("privacy notice accepted"), max_length=20)
+    consented_at = models.DateTimeField(_("consent given at"))
+    sensitive_consent_at = models.DateTimeField(
+        _("consent to sensitive data given at"), null=True, blank=True
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("worker")
+        verbose_name_plural = _("workers")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["status", "area"], name="members_worker_queue_idx"),
+            GinIndex(fields=["tags"], name="members_worker_tags_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(political_status="")
+                | models.Q(sensitive_consent_at__isnull=False),
+                name="members_worker_political_status_needs_consent",
+                violation_error_message=_(
+                    "Political status is kept only with the worker's consent to sensitive data."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="merged", merged_into__isnull=False)
+                | (~models.Q(status="merged") & models.Q(merged_into__isnull=True)),
+                name="members_worker_merged_names_the_kept_record",
+                violation_error_message=_(
+                    "A merged record must name the record it was merged into."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(merged_into=models.F("pk")),
+                name="members_worker_not_merged_into_itself",
+                violation_error_message=_("A record cannot be merged into itself."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(phone__regex=r"^1[3-9][0-9]{9}$"),
+                name="members_worker_phone_is_mobile",
+                violation_error_message=_("Enter an 11-digit mainland mobile number."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.masked_name} {self.masked_phone}"
+
+    def save(self, *args, **kwargs):
+        # The blind index is derived from the ID number and must never drift from it.
+        self.id_number_index = blind_index(self.id_number, "id_number") if self.id_number else None
+        if kwargs.get("update_fields") and "id_number" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "id_number_index"}
+        super().save(*args, **kwargs)
+
+    @property
+    def masked_name(self) -> str:
+        return mask_name(self.name)
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.id_number)
+
+
+class WorkerStatusChange(models.Model):
+    """One step of a registration's history: submitted, approved, returned, merged…"""
+
+    worker = models.ForeignKey(
+        Worker, verbose_name=_("worker"), on_delete=models.CASCADE, related_name="status_changes"
+    )
+    from_status = models.CharField(
+        _("from"), max_length=10, choices=Worker.Status.choices, blank=True
+    )
+    to_status = models.CharField(_("to"), max_length=10, choices=Worker.Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        help_text=_("Empty when the worker did it on their phone."),
+    )
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("registration history entry")
+        verbose_name_plural = _("registration history")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.from_status or '—'} → {self.to_status}"

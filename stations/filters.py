@@ -4,14 +4,14 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
-from areas.models import Area
+from areas.filters import AreaCodeFilter
 
 from . import selectors
 from .models import Brand, Station
 
 
 class StationFilter(filters.FilterSet):
-    area = filters.CharFilter(method="filter_area", label=_("Area code (the area and below)"))
+    area = AreaCodeFilter()
     brand = filters.ModelChoiceFilter(
         queryset=Brand.objects.all(), to_field_name="code", label=_("Brand code")
     )
@@ -26,10 +26,6 @@ class StationFilter(filters.FilterSet):
     class Meta:
         model = Station
         fields = ["area", "brand", "facility", "open_now", "status", "compliant", "q"]
-
-    def filter_area(self, queryset, name, value):
-        area = Area.objects.filter(code=value.strip().ljust(12, "0")).first()
-        return queryset.filter(area__code__startswith=area.prefix) if area else queryset.none()
 
     def filter_facility(self, queryset, name, value):
         codes = [c.strip() for c in value.split(",") if c.strip()]

@@ -5,7 +5,6 @@ import datetime as dt
 import io
 
 from django.core import signing
-from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -13,7 +12,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from areas import access
-from core.exceptions import ApplicationError
+from core.exceptions import ApplicationError, full_clean_or_refuse
 
 from .models import (
     Facility,
@@ -43,13 +42,11 @@ def pinyin_initials(text: str) -> str:
 
 
 def _validated(station: Station) -> None:
-    try:
-        station.full_clean(exclude=["facilities"])
-    except ValidationError as exc:
-        raise ApplicationError(
-            _("The station could not be saved: please correct the fields shown."),
-            fields=exc.message_dict,
-        ) from None
+    full_clean_or_refuse(
+        station,
+        _("The station could not be saved: please correct the fields shown."),
+        exclude=["facilities"],
+    )
 
 
 @transaction.atomic

@@ -143,6 +143,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a "status" or "kind" choice set: name each enum after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "StationStatusEnum": "stations.models.Station.Status",
+        "WorkerStatusEnum": "members.models.Worker.Status",
+        "EnterpriseKindEnum": "members.models.Enterprise.Kind",
+        "OutletKindEnum": "members.models.Outlet.Kind",
+    },
 }
 
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
@@ -171,6 +178,16 @@ LEAFLET_CONFIG = {
 # Nearby search limits (DESIGN: bad input → 400 with a clear message).
 NEARBY_MAX_RADIUS_M = env_int("NEARBY_MAX_RADIUS_M", 20_000, minimum=100)
 NEARBY_DEFAULT_RADIUS_M = env_int("NEARBY_DEFAULT_RADIUS_M", 3_000, minimum=100)
+
+# Personal data (core/crypto.py). Keys come from the environment (FIELD_ENCRYPTION_KEYS:
+# "<id>:<aes-gcm|sm4-gcm>:<base64 key>", comma-separated, current first; BLIND_INDEX_KEY:
+# base64 of 32 bytes) or else from the keyring file, which `manage.py
+# create_personal_data_keys` writes (make run does it once). Never in code.
+FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", [])
+BLIND_INDEX_KEY = env_str("BLIND_INDEX_KEY", "")
+PERSONAL_DATA_KEYS_FILE = env_str(
+    "PERSONAL_DATA_KEYS_FILE", str(BASE_DIR / "var" / "keys" / "personal-data.keys")
+)
 
 # The password every demo account gets from `manage.py load_demo` (documented in README).
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "warm-demo-2026")

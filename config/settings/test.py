@@ -1,5 +1,8 @@
 """pytest. The same PostGIS and Redis as everywhere else; never SQLite."""
 
+import base64
+import os
+
 from .base import *  # noqa: F401,F403
 from .base import STORAGES
 
@@ -19,3 +22,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 CELERY_TASK_ALWAYS_EAGER = False
+
+# Fresh random personal-data keys for every test run: nothing encrypted by tests outlives them.
+FIELD_ENCRYPTION_KEYS = [f"test:aes-gcm:{base64.b64encode(os.urandom(32)).decode()}"]
+BLIND_INDEX_KEY = base64.b64encode(os.urandom(32)).decode()

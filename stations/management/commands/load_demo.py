@@ -15,6 +15,7 @@ from django.db import transaction
 
 from areas.models import Area, StaffGrant
 from areas.services import area_upsert, divisions_load
+from members.demo import load_demo_members
 from stations.models import Brand, OpeningPeriod, Standard, StandardItem, Station
 from stations.services import pinyin_initials, station_set_facilities
 
@@ -269,6 +270,7 @@ class Command(BaseCommand):
                     lat = centre[1] + rng.uniform(-0.02, 0.02)
                     self._station(brand, community, station_name, lng, lat, extras, rng)
         self._users(areas_by_path)
+        load_demo_members(areas_by_path)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo network ready: {Station.objects.count()} stations, "

@@ -1,0 +1,364 @@
+"""Staff work on workers, enterprises and outlets. Personal data is masked here too: a
+staff member with the may-unmask grant opens one record's full details by giving a reason,
+which is logged (core.audit), and sees them for UNMASK_MINUTES."""
+
+import time
+
+from django import forms
+from django.contrib import admin, messages
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from areas import access
+from areas.admin_mixins import (
+    ScopedAdmin,
+    ServiceAdminForm,
+    ServiceAdminMixin,
+    area_filter_queryset,
+)
+from core.audit import record_access
+from core.exceptions import ApplicationError
+from core.masking import mask_phone
+from core.models import AccessLog
+
+from . import selectors, services
+from .models import Enterprise, Outlet, Worker, WorkerStatusChange
+
+UNMASK_MINUTES = 10
+PERSONAL_FIELDS = ["name", "phone", "id_number"]
+SESSION_KEY = "members:unmasked-workers"  # {worker id: [unix time, reason given]}
+
+
+def unmask_reason(request, worker: Worker) -> str | None:
+    """The reason given for unmasking this worker, while the unmasking lasts."""
+    opened = request.session.get(SESSION_KEY, {}).get(str(worker.pk))
+    if opened is None or time.time() - opened[0] > UNMASK_MINUTES * 60:
+        return None
+    return opened[1]
+
+
+def unmasked_in_session(request, worker: Worker) -> bool:
+    return unmask_reason(request, worker) is not None
+
+
+class AreaFilter(admin.RelatedFieldListFilter):
+    def field_choices(self, field, request, model_admin):
+        return [(a.pk, str(a)) for a in area_filter_queryset(request)]
+
+
+# Enterprises and outlets -----------------------------------------------------------------
+
+
+class EnterpriseForm(ServiceAdminForm):
+    class Meta:
+        model = Enterprise
+        fields = ["name", "kind", "credit_code", "area", "instructor"]
+
+    def call_service(self, actor):
+        return services.enterprise_save(actor=actor, enterprise=self.instance)
+
+
+@admin.register(Enterprise)
+class EnterpriseAdmin(ServiceAdminMixin, ScopedAdmin):
+    form = EnterpriseForm
+    list_display = ["name", "kind", "credit_code", "area", "instructor"]
+    list_filter = ["kind", ("area", AreaFilter)]
+    search_fields = ["name", "credit_code"]
+    list_select_related = ["area", "instructor"]
+    autocomplete_fields = []
+
+
+class OutletForm(ServiceAdminForm):
+    class Meta:
+        model = Outlet
+        fields = [
+            "enterprise",
+            "name",
+            "kind",
+            "area",
+            "address",
+            "worker_count",
+            "party_member_count",
+            "surveyed_on",
+            "contact_name",
+            "contact_phone",
+        ]
+
+    def call_service(self, actor):
+        return services.outlet_save(actor=actor, outlet=self.instance)
+
+
+@admin.register(Outlet)
+class OutletAdmin(ServiceAdminMixin, ScopedAdmin):
+    form = OutletForm
+    list_display = [
+        "name",
+        "enterprise",
+        "kind",
+        "area",
+        "worker_count",
+        "party_member_count",
+        "surveyed_on",
+        "masked_contact_phone",
+    ]
+    list_filter = ["kind", "enterprise", ("area", AreaFilter)]
+    search_fields = ["name", "enterprise__name", "address"]
+    list_select_related = ["enterprise", "area"]
+
+    @admin.display(description=_("contact phone"))
+    def masked_contact_phone(self, obj):
+        return mask_phone(obj.contact_phone)
+
+
+# Workers ---------------------------------------------------------------------------------
+
+
+class WorkerForm(ServiceAdminForm):
+    """Staff-assisted registration (add) and corrections (change). Which personal fields
+    are on the form depends on the user's grants (WorkerAdmin.get_fields)."""
+
+    worker_consented = forms.BooleanField(
+        label=_("The worker has read the privacy notice and agrees"),
+        required=False,
+        help_text=_("Read the notice to them or let them read it at the station first."),
+    )
+    sensitive_consented = forms.BooleanField(
+        label=_("The worker also agrees to record their political status"),
+        required=False,
+    )
+
+    class Meta:
+        model = Worker
+        fields = "__all__"
+
+    def call_service(self, actor):
+        given = [name for name in services.DETAIL_FIELDS if name in self.cleaned_data]
+        details = services.WorkerDetails(**{name: self.cleaned_data[name] for name in given})
+        if self.instance.pk is None:
+            if not self.cleaned_data.get("worker_consented"):
+                raise services.refuse(
+                    "worker_consented", _("The worker must agree to the privacy notice first.")
+                )
+            worker, _created = services.worker_register(
+                details=details,
+                source=Worker.Source.STAFF,
+                notice_version=services.PRIVACY_NOTICE_VERSION,
+                sensitive_consent=bool(self.cleaned_data.get("sensitive_consented")),
+                actor=actor,
+            )
+            return worker
+        changed = [name for name in given if name in self.changed_data]
+        return services.worker_update(
+            actor=actor, worker=self.instance, details=details, given=changed
+        )
+
+
+class StatusHistoryInline(admin.TabularInline):
+    model = WorkerStatusChange
+    extra = 0
+    can_delete = False
+    fields = ["at", "from_status", "to_status", "actor", "reason"]
+    readonly_fields = fields
+    verbose_name_plural = _("registration history")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return True
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason the worker will read"),
+        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class UnmaskForm(forms.Form):
+    reason = forms.CharField(label=_("Why do you need the full details?"), max_length=200)
+
+
+@admin.register(Worker)
+class WorkerAdmin(ServiceAdminMixin, ScopedAdmin):
+    form = WorkerForm
+    inlines = [StatusHistoryInline]
+    list_display = [
+        "masked_name",
+        "masked_phone",
+        "occupation",
+        "enterprise",
+        "area",
+        "status",
+        "source",
+        "created_at",
+    ]
+    list_filter = ["status", "occupation", "source", ("area", AreaFilter), "enterprise"]
+    list_select_related = ["area", "enterprise"]
+    search_fields = ["name"]  # replaced by get_search_results (phone, ID, name)
+    search_help_text = _("A full phone number or ID number finds the person; or part of a name.")
+    actions = ["approve_selected", "reject_selected"]
+    ordering = ["-created_at"]
+
+    # Which fields the form shows ------------------------------------------------------
+
+    def may_unmask(self, request, obj) -> bool:
+        return obj is not None and access.can_in(request.user, obj.area, access.Purpose.UNMASK)
+
+    def may_see_party(self, request, obj) -> bool:
+        area = obj.area if obj is not None else None
+        if area is None:
+            return access.reach_of(request.user).reaches_any(access.Purpose.PARTY_WRITE)
+        return access.can_in(request.user, area, access.Purpose.PARTY_WRITE)
+
+    def get_fields(self, request, obj=None):
+        fields = []
+        if obj is None or unmasked_in_session(request, obj):
+            fields += PERSONAL_FIELDS
+        else:
+            fields += ["masked_name", "masked_phone", "masked_id_number", "unmask_link"]
+        fields += [
+            "gender",
+            "birth_year",
+            "occupation",
+            "enterprise",
+            "platform",
+            "outlet",
+            "area",
+            "residence_area",
+            "tags",
+        ]
+        if self.may_see_party(request, obj) and (obj is None or obj.sensitive_consent_at):
+            fields.append("political_status")
+        if obj is None:
+            fields.append("worker_consented")
+            if self.may_see_party(request, obj):
+                fields.append("sensitive_consented")
+        else:
+            fields += ["status", "status_reason", "source", "privacy_notice_version"]
+        return fields
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = ["masked_name", "masked_phone", "masked_id_number", "unmask_link"]
+        if obj is not None:
+            readonly += ["status", "status_reason", "source", "privacy_notice_version"]
+        return readonly
+
+    @admin.display(description=_("full details"))
+    def unmask_link(self, obj):
+        if obj is None or obj.pk is None:
+            return ""
+        url = reverse("admin:members_worker_unmask", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Show full details (logged)"))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        worker = self.get_object(request, object_id)
+        reason = unmask_reason(request, worker) if worker is not None else None
+        if reason is not None and request.method == "GET":
+            # Every showing of the unmasked record is logged, with the reason given.
+            record_access(
+                actor=request.user,
+                action=AccessLog.Action.VIEW,
+                reason=reason,
+                area=worker.area,
+                obj=worker,
+                fields=PERSONAL_FIELDS,
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    # Search: full phone / full ID (blind index) / part of a name ----------------------
+
+    def get_search_results(self, request, queryset, search_term):
+        if not search_term.strip():
+            return queryset, False
+        return queryset.filter(selectors.worker_search_q(search_term)), False
+
+    # Review ---------------------------------------------------------------------------
+
+    @admin.action(description=_("Approve selected registrations"))
+    def approve_selected(self, request, queryset):
+        done, refused = 0, []
+        for worker in queryset.filter(status=Worker.Status.PENDING):
+            try:
+                services.worker_approve(actor=request.user, worker=worker)
+                done += 1
+            except ApplicationError as exc:
+                refused.append(f"{worker}: {exc.message}")
+        skipped = queryset.exclude(status=Worker.Status.PENDING).count()
+        messages.success(request, _("%(n)d registrations approved.") % {"n": done})
+        if skipped:
+            messages.warning(
+                request,
+                _("%(n)d were not waiting for review and were left as they are.") % {"n": skipped},
+            )
+        for line in refused:
+            messages.error(request, line)
+
+    @admin.action(description=_("Return selected registrations with a reason…"))
+    def reject_selected(self, request, queryset):
+        pending = queryset.filter(status=Worker.Status.PENDING)
+        form = RejectForm(request.POST if "reason" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            for worker in pending:
+                services.worker_reject(
+                    actor=request.user, worker=worker, reason=form.cleaned_data["reason"]
+                )
+            messages.success(request, _("%(n)d registrations returned.") % {"n": pending.count()})
+            return None
+        return TemplateResponse(
+            request,
+            "admin/members/worker/reject.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Return registrations"),
+                "form": form,
+                "workers": pending,
+                "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+                "opts": self.model._meta,
+            },
+        )
+
+    # Unmasking ------------------------------------------------------------------------
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:worker_id>/unmask/",
+                self.admin_site.admin_view(self.unmask_view),
+                name="members_worker_unmask",
+            ),
+            *super().get_urls(),
+        ]
+
+    def unmask_view(self, request, worker_id):
+        worker = access.get_for_user(Worker.objects.all(), request.user, pk=worker_id)
+        change_url = reverse("admin:members_worker_change", args=[worker.pk])
+        if not self.may_unmask(request, worker):
+            messages.error(request, _("You do not have access to unmasked personal data here."))
+            return redirect(change_url)
+        form = UnmaskForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            # Logged when the change page shows the record (change_view).
+            opened = request.session.get(SESSION_KEY, {})
+            opened[str(worker.pk)] = [time.time(), form.cleaned_data["reason"].strip()]
+            request.session[SESSION_KEY] = opened
+            return redirect(change_url)
+        return TemplateResponse(
+            request,
+            "admin/members/worker/unmask.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Show full details"),
+                "form": form,
+                "worker": worker,
+                "minutes": UNMASK_MINUTES,
+                "opts": self.model._meta,
+            },
+        )

@@ -1,0 +1,78 @@
+"""Demo workers, enterprises and outlets for `manage.py load_demo` (idempotent).
+
+Names and phone numbers are invented (the 199 0000 xxxx block); the mix follows the
+seeds: couriers and riders registering with Xifeng and Qishan communities, some waiting
+for review, some approved, one returned with a reason."""
+
+from django.contrib.auth import get_user_model
+
+from areas.models import Area
+
+from . import services
+from .models import Enterprise, Occupation, Outlet, Worker
+
+# district code, reviewing staff username, community path in areas_by_path
+DISTRICTS = [
+    ("621002", "district_xifeng"),
+    ("370602", "district_zhifu"),
+]
+ENTERPRISES = [
+    ("顺丰速运", Enterprise.Kind.EXPRESS, Outlet.Kind.EXPRESS_OUTLET, Occupation.COURIER),
+    ("美团外卖", Enterprise.Kind.PLATFORM, Outlet.Kind.DELIVERY_STATION, Occupation.FOOD_DELIVERY),
+]
+WORKERS = [  # name, enterprise index, what happens to the registration
+    ("刘建国", 0, "approve"),
+    ("陈晓东", 1, "approve"),
+    ("杨帆", 0, "pending"),
+    ("黄志强", 1, "pending"),
+    ("周磊", 1, "reject"),
+]
+
+
+def load_demo_members(areas_by_path: dict[str, Area]) -> int:
+    staff = {
+        u.username: u for u in get_user_model().objects.filter(username__startswith="district_")
+    }
+    created = 0
+    for d_index, (district_code, reviewer) in enumerate(DISTRICTS):
+        district = areas_by_path[district_code]
+        community = next(
+            area
+            for path, area in sorted(areas_by_path.items())
+            if path.startswith(f"{district_code}@") and area.level == Area.Level.COMMUNITY
+        )
+        outlets = []
+        for name, kind, outlet_kind, _occupation in ENTERPRISES:
+            enterprise, _ = Enterprise.objects.get_or_create(
+                area=district, name=name, defaults={"kind": kind}
+            )
+            outlet, _ = Outlet.objects.get_or_create(
+                enterprise=enterprise,
+                area=community,
+                name=f"{community.name}{'网点' if kind == Enterprise.Kind.EXPRESS else '站点'}",
+                defaults={"kind": outlet_kind, "worker_count": 12, "party_member_count": 1},
+            )
+            outlets.append(outlet)
+        for w_index, (name, e_index, fate) in enumerate(WORKERS):
+            phone = f"1990000{d_index}{w_index:03d}"
+            if Worker.objects.filter(phone=phone).exists():
+                continue
+            worker, _ = services.worker_register(
+                details=services.WorkerDetails(
+                    name=name,
+                    phone=phone,
+                    area=community,
+                    occupation=ENTERPRISES[e_index][3],
+                    outlet=outlets[e_index],
+                ),
+                source=Worker.Source.SELF,
+                notice_version=services.PRIVACY_NOTICE_VERSION,
+            )
+            created += 1
+            if fate == "approve":
+                services.worker_approve(actor=staff[reviewer], worker=worker)
+            elif fate == "reject":
+                services.worker_reject(
+                    actor=staff[reviewer], worker=worker, reason="请补充所在网点和用工企业"
+                )
+    return created

@@ -1,0 +1,381 @@
+"""Writes for workers, enterprises and outlets: registration (报到) and its review.
+
+Every function refuses bad input with an ApplicationError in plain language and changes
+nothing; every status change of a registration is written to its history.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from areas import access
+from areas.models import Area
+from core.crypto import blind_index
+from core.exceptions import ApplicationError, full_clean_or_refuse
+from core.identifiers import normalize_id_number, normalize_mobile, normalize_uscc
+
+from .models import (
+    COMMUNITY_LEVEL_VALUES,
+    Enterprise,
+    Occupation,
+    Outlet,
+    Worker,
+    WorkerStatusChange,
+)
+
+# The privacy notice a worker reads before registering (templates/members/privacy.html).
+# Bump the version whenever the notice changes: consent is recorded against it.
+PRIVACY_NOTICE_VERSION = "2026-11"
+OLDEST_BIRTH_YEAR = 1940
+YOUNGEST_WORKER_AGE = 16
+
+
+def refuse(field_name: str, message: str):
+    """An ApplicationError for one field (the message shows by that field)."""
+    return ApplicationError(message, fields={field_name: [message]})
+
+
+# Registration -----------------------------------------------------------------------------
+
+
+@dataclass
+class WorkerDetails:
+    """What a worker (or staff on their behalf) fills in. Empty optional values mean
+    "not given"; on an update, only the fields named in `given` are changed."""
+
+    name: str = ""
+    phone: str = ""
+    area: Area | None = None
+    occupation: str = ""
+    enterprise: Enterprise | None = None
+    platform: str = ""
+    outlet: Outlet | None = None
+    residence_area: Area | None = None
+    gender: str = ""
+    birth_year: int | None = None
+    id_number: str = ""
+    political_status: str = ""
+    tags: list[str] = field(default_factory=list)
+
+
+DETAIL_FIELDS = [f for f in WorkerDetails.__dataclass_fields__]
+
+
+def _apply(worker: Worker, details: WorkerDetails, given: list[str]) -> None:
+    """Normalise and copy the given fields onto the worker, refusing what cannot be right
+    whatever the model says (the model's own validators run afterwards)."""
+    for name in given:
+        value = getattr(details, name)
+        if name == "phone":
+            value = normalize_mobile(value)
+        elif name == "id_number":
+            value = normalize_id_number(value)
+        elif name in ("name", "platform"):
+            value = (value or "").strip()
+        elif name == "tags":
+            value = sorted({t.strip() for t in value if t and t.strip()})
+        setattr(worker, name, value)
+    if "area" in given and worker.area_id is None:
+        raise refuse("area", _("Choose the community you work in."))
+    for name in ("area", "residence_area"):
+        area = getattr(worker, name)
+        if name in given and area is not None and area.level not in COMMUNITY_LEVEL_VALUES:
+            raise refuse(name, _("Choose a community or a street, not a whole district."))
+    if "occupation" in given and worker.occupation not in Occupation.values:
+        raise refuse("occupation", _("Choose what work you do."))
+    if "birth_year" in given and worker.birth_year is not None:
+        latest = timezone.localdate().year - YOUNGEST_WORKER_AGE
+        if not OLDEST_BIRTH_YEAR <= worker.birth_year <= latest:
+            raise refuse(
+                "birth_year",
+                _("Enter a birth year between %(first)d and %(last)d.")
+                % {"first": OLDEST_BIRTH_YEAR, "last": latest},
+            )
+    if (
+        worker.outlet_id
+        and worker.enterprise_id
+        and worker.outlet.enterprise_id != worker.enterprise_id
+    ):
+        raise refuse("outlet", _("This outlet belongs to another enterprise."))
+    if worker.outlet_id and not worker.enterprise_id:
+        worker.enterprise = worker.outlet.enterprise
+
+
+def _check_unique_id_number(worker: Worker) -> None:
+    """One person, one record: an ID number already on another record is refused with
+    that record named (masked) so staff can merge instead."""
+    if not worker.id_number:
+        return
+    other = (
+        Worker.objects.filter(id_number_index=blind_index(worker.id_number, "id_number"))
+        .exclude(pk=worker.pk)
+        .first()
+    )
+    if other is not None:
+        raise refuse(
+            "id_number",
+            _("This ID number is already registered (%(worker)s). Merge the two records instead.")
+            % {"worker": other},
+        )
+
+
+def _save(worker: Worker) -> None:
+    _check_unique_id_number(worker)
+    full_clean_or_refuse(
+        worker,
+        _("The registration could not be saved: please correct the fields shown."),
+        validate_unique=False,  # phone and ID: checked above and by the database
+        exclude=["id_number_index"],
+    )
+    try:
+        with transaction.atomic():
+            worker.save()
+    except IntegrityError as error:
+        # Two submissions raced on the same phone or ID number.
+        raise refuse(
+            "phone", _("This phone number was registered a moment ago; please try again.")
+        ) from error
+
+
+def _set_status(worker: Worker, to: str, *, actor, reason: str = "") -> None:
+    WorkerStatusChange.objects.create(
+        worker=worker, from_status=worker.status, to_status=to, actor=actor, reason=reason
+    )
+    worker.status = to
+    worker.status_reason = reason
+    if to == Worker.Status.APPROVED:
+        worker.approved_at = timezone.now()
+
+
+@transaction.atomic
+def worker_register(
+    *,
+    details: WorkerDetails,
+    source: str,
+    notice_version: str,
+    sensitive_consent: bool = False,
+    actor=None,
+) -> tuple[Worker, bool]:
+    """Register a worker with a community (报到): on their phone (actor None) or by staff at
+    a station (actor = the staff member, source STAFF). Returns (worker, created).
+
+    A phone already registered resumes that record — its details are updated, never
+    duplicated; a returned registration goes back for review."""
+    if notice_version != PRIVACY_NOTICE_VERSION:
+        raise refuse(
+            "consent", _("Please read the current privacy notice and agree to it to register.")
+        )
+    if details.political_status and not sensitive_consent:
+        raise refuse(
+            "political_status",
+            _("Political status is optional: give it only together with the separate consent."),
+        )
+    if actor is not None and details.area is not None:
+        access.require_write_in(actor, details.area)
+    phone = normalize_mobile(details.phone)
+    worker = Worker.objects.select_for_update().filter(phone=phone).first()
+    created = worker is None
+    if created:
+        worker = Worker(source=source, status=Worker.Status.PENDING)
+    elif worker.status == Worker.Status.MERGED:
+        worker = Worker.objects.select_for_update().get(pk=worker.merged_into_id)
+    if not created and actor is not None and not access.can_write(actor, worker):
+        raise refuse("phone", _("This phone number is already registered with another community."))
+    given = [name for name in DETAIL_FIELDS if created or _is_given(getattr(details, name))]
+    if not created:
+        given.remove("phone")  # the phone found this record (or the one it was merged into)
+    old_area_id = worker.area_id
+    _apply(worker, details, given)
+    now = timezone.now()
+    worker.privacy_notice_version = notice_version
+    worker.consented_at = now
+    if sensitive_consent:
+        worker.sensitive_consent_at = now
+    _save(worker)
+    if created:
+        WorkerStatusChange.objects.create(
+            worker=worker, to_status=Worker.Status.PENDING, actor=actor, reason=""
+        )
+    elif worker.status == Worker.Status.REJECTED or (
+        worker.status == Worker.Status.APPROVED and worker.area_id != old_area_id
+    ):
+        # Resubmitted after being returned, or moved to another community: that
+        # community reviews it.
+        _set_status(worker, Worker.Status.PENDING, actor=actor)
+        worker.save(update_fields=["status", "status_reason", "updated_at"])
+    return worker, created
+
+
+def _is_given(value) -> bool:
+    return value not in (None, "", [])
+
+
+@transaction.atomic
+def worker_update(*, actor, worker: Worker, details: WorkerDetails, given: list[str]) -> Worker:
+    """Staff correct a worker's record (the fields named in `given`)."""
+    worker = access.get_for_user(
+        Worker.objects.select_for_update(), actor, access.Purpose.WRITE, pk=worker.pk
+    )
+    if "political_status" in given and not access.can_in(
+        actor, worker.area, access.Purpose.PARTY_WRITE
+    ):
+        raise refuse("political_status", _("Changing political status needs party-affairs access."))
+    if "political_status" in given and details.political_status and not worker.sensitive_consent_at:
+        raise refuse(
+            "political_status",
+            _("The worker has not consented to sensitive data: political status cannot be kept."),
+        )
+    _apply(worker, details, given)
+    if "area" in given:
+        access.require_write_in(actor, worker.area)
+    _save(worker)
+    return worker
+
+
+OWN_EDITABLE_FIELDS = [
+    "name",
+    "occupation",
+    "enterprise",
+    "platform",
+    "outlet",
+    "area",
+    "residence_area",
+    "gender",
+    "birth_year",
+    "id_number",
+]
+
+
+@transaction.atomic
+def worker_correct_own(*, worker: Worker, details: WorkerDetails, given: list[str]) -> Worker:
+    """A worker corrects their own record on the phone (/m/me). The phone number is the
+    login and is not changed here; changing community sends the record for review."""
+    refused = sorted(set(given) - set(OWN_EDITABLE_FIELDS))
+    if refused:
+        raise ApplicationError(_("These details cannot be changed here: %s") % ", ".join(refused))
+    worker = Worker.objects.select_for_update().get(pk=worker.pk)
+    old_area_id = worker.area_id
+    _apply(worker, details, given)
+    _save(worker)
+    if worker.area_id != old_area_id and worker.status == Worker.Status.APPROVED:
+        _set_status(worker, Worker.Status.PENDING, actor=None)
+        worker.save(update_fields=["status", "status_reason", "updated_at"])
+    return worker
+
+
+# Review (双报到, the worker half) --------------------------------------------------------
+
+REVIEWABLE = {Worker.Status.PENDING}
+
+
+def _reviewable(actor, worker: Worker) -> Worker:
+    worker = access.get_for_user(
+        Worker.objects.select_for_update(), actor, access.Purpose.WRITE, pk=worker.pk
+    )
+    if worker.status not in REVIEWABLE:
+        raise ApplicationError(
+            _("This registration is %(status)s, not waiting for review.")
+            % {"status": worker.get_status_display()}
+        )
+    return worker
+
+
+@transaction.atomic
+def worker_approve(*, actor, worker: Worker) -> Worker:
+    worker = _reviewable(actor, worker)
+    _set_status(worker, Worker.Status.APPROVED, actor=actor)
+    worker.save(update_fields=["status", "status_reason", "approved_at", "updated_at"])
+    return worker
+
+
+@transaction.atomic
+def worker_reject(*, actor, worker: Worker, reason: str) -> Worker:
+    """Return a registration with a reason the worker reads on their phone."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise refuse("reason", _("Tell the worker why, so they can correct it."))
+    worker = _reviewable(actor, worker)
+    _set_status(worker, Worker.Status.REJECTED, actor=actor, reason=reason[:200])
+    worker.save(update_fields=["status", "status_reason", "updated_at"])
+    return worker
+
+
+MERGE_FILLED_FIELDS = [
+    "id_number",
+    "gender",
+    "birth_year",
+    "enterprise",
+    "platform",
+    "outlet",
+    "residence_area",
+]
+
+
+@transaction.atomic
+def worker_merge(*, actor, duplicate: Worker, kept: Worker) -> Worker:
+    """Fold a duplicate registration into the record that stays: blanks on the kept record
+    are filled from the duplicate, the duplicate is marked merged and points to it."""
+    if duplicate.pk == kept.pk:
+        raise ApplicationError(_("Choose two different records to merge."))
+    duplicate = access.get_for_user(
+        Worker.objects.select_for_update(), actor, access.Purpose.WRITE, pk=duplicate.pk
+    )
+    kept = access.get_for_user(
+        Worker.objects.select_for_update(), actor, access.Purpose.WRITE, pk=kept.pk
+    )
+    if Worker.Status.MERGED in (duplicate.status, kept.status):
+        raise ApplicationError(_("One of these records has already been merged."))
+    id_number = duplicate.id_number
+    if id_number and kept.id_number and id_number != kept.id_number:
+        raise ApplicationError(
+            _("These records have different ID numbers: they are two people, not a duplicate.")
+        )
+    _set_status(duplicate, Worker.Status.MERGED, actor=actor, reason=str(kept))
+    duplicate.merged_into = kept
+    duplicate.id_number = ""  # the ID moves to the kept record (it is unique)
+    duplicate.save()
+    for name in MERGE_FILLED_FIELDS:
+        if not _is_given(getattr(kept, name)):
+            setattr(kept, name, id_number if name == "id_number" else getattr(duplicate, name))
+    kept.tags = sorted(set(kept.tags) | set(duplicate.tags))
+    _save(kept)
+    return kept
+
+
+# Enterprises and outlets ----------------------------------------------------------------
+
+
+@transaction.atomic
+def enterprise_save(*, actor, enterprise: Enterprise) -> Enterprise:
+    if enterprise.area_id is None:
+        raise refuse("area", _("Choose the area that keeps this enterprise's record."))
+    if enterprise.pk is not None:
+        access.get_for_user(Enterprise.objects.all(), actor, access.Purpose.WRITE, pk=enterprise.pk)
+    access.require_write_in(actor, enterprise.area)
+    enterprise.name = enterprise.name.strip()
+    enterprise.credit_code = normalize_uscc(enterprise.credit_code)
+    full_clean_or_refuse(
+        enterprise, _("The enterprise could not be saved: please correct the fields shown.")
+    )
+    enterprise.save()
+    return enterprise
+
+
+@transaction.atomic
+def outlet_save(*, actor, outlet: Outlet) -> Outlet:
+    if outlet.area_id is None:
+        raise refuse("area", _("Choose the community the outlet is in."))
+    if outlet.pk is not None:
+        access.get_for_user(Outlet.objects.all(), actor, access.Purpose.WRITE, pk=outlet.pk)
+    access.require_write_in(actor, outlet.area)
+    if outlet.area.level not in COMMUNITY_LEVEL_VALUES:
+        raise refuse("area", _("Choose a community or a street, not a whole district."))
+    outlet.name = outlet.name.strip()
+    outlet.contact_phone = normalize_mobile(outlet.contact_phone) if outlet.contact_phone else ""
+    full_clean_or_refuse(
+        outlet, _("The outlet could not be saved: please correct the fields shown.")
+    )
+    outlet.save()
+    return outlet

@@ -1,0 +1,42 @@
+import factory
+from django.utils import timezone
+
+from core.identifiers import id_number_check_char
+from members.models import Enterprise, Occupation, Outlet, Worker
+from members.services import PRIVACY_NOTICE_VERSION
+
+
+def valid_id_number(serial: int, born: str = "19900101", area: str = "621002") -> str:
+    """A resident ID number with a correct check digit (GB 11643)."""
+    first17 = f"{area}{born}{serial % 1000:03d}"
+    return first17 + id_number_check_char(first17)
+
+
+class EnterpriseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Enterprise
+
+    name = factory.Sequence(lambda n: f"顺达快递{n}")
+    kind = Enterprise.Kind.EXPRESS
+
+
+class OutletFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Outlet
+
+    enterprise = factory.SubFactory(EnterpriseFactory, area=factory.SelfAttribute("..area"))
+    name = factory.Sequence(lambda n: f"{n}号网点")
+    kind = Outlet.Kind.EXPRESS_OUTLET
+    worker_count = 10
+
+
+class WorkerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Worker
+
+    name = factory.Sequence(lambda n: f"张{n}")
+    phone = factory.Sequence(lambda n: f"138{n:08d}")
+    occupation = Occupation.COURIER
+    source = Worker.Source.SELF
+    privacy_notice_version = PRIVACY_NOTICE_VERSION
+    consented_at = factory.LazyFunction(timezone.now)

@@ -1,0 +1,141 @@
+"""The members admin for each member of the area trio: masking, unmasking with a logged
+reason, the review actions and staff-assisted registration."""
+
+import pytest
+
+from core.models import AccessLog
+from members.models import Worker
+
+pytestmark = pytest.mark.django_db
+CHANGELIST = "/admin/members/worker/"
+HISTORY = {"status_changes-TOTAL_FORMS": 0, "status_changes-INITIAL_FORMS": 0}
+
+
+def change_url(worker):
+    return f"{CHANGELIST}{worker.pk}/change/"
+
+
+def test_changelist_is_masked_and_shows_only_own_district(client, trio, worker_a, worker_b):
+    client.force_login(trio.staff_a)
+    html = client.get(CHANGELIST).content.decode()
+    assert "138****1234" in html and "13812341234" not in html
+    assert "139****5678" not in html
+    client.force_login(trio.staff_b)
+    html = client.get(CHANGELIST).content.decode()
+    assert "139****5678" in html and "138****1234" not in html
+
+
+def test_change_page_of_another_district_is_not_reachable(client, trio, worker_a):
+    client.force_login(trio.staff_b)
+    response = client.get(change_url(worker_a))
+    assert response.status_code == 302  # the admin's "does not exist" redirect
+
+
+def test_viewer_sees_but_cannot_approve(client, trio, worker_a):
+    client.force_login(trio.viewer_a)
+    assert client.get(change_url(worker_a)).status_code == 200
+    client.post(CHANGELIST, {"action": "approve_selected", "_selected_action": [worker_a.pk]})
+    worker_a.refresh_from_db()
+    assert worker_a.status == Worker.Status.PENDING
+
+
+def test_full_phone_number_search_finds_the_worker(client, trio, worker_a):
+    client.force_login(trio.staff_a)
+    html = client.get(CHANGELIST, {"q": "13812341234"}).content.decode()
+    assert "138****1234" in html
+
+
+def test_approve_action(client, trio, worker_a):
+    client.force_login(trio.staff_a)
+    client.post(CHANGELIST, {"action": "approve_selected", "_selected_action": [worker_a.pk]})
+    worker_a.refresh_from_db()
+    assert worker_a.status == Worker.Status.APPROVED
+
+
+def test_return_action_asks_for_a_reason_first(client, trio, worker_a):
+    client.force_login(trio.staff_a)
+    form = {"action": "reject_selected", "_selected_action": [worker_a.pk]}
+    page = client.post(CHANGELIST, form)
+    assert page.status_code == 200 and "reason" in page.content.decode()
+    worker_a.refresh_from_db()
+    assert worker_a.status == Worker.Status.PENDING
+    client.post(CHANGELIST, {**form, "reason": "姓名与身份证不符"})
+    worker_a.refresh_from_db()
+    assert (worker_a.status, worker_a.status_reason) == ("rejected", "姓名与身份证不符")
+
+
+def test_unmasking_needs_the_grant(client, trio, worker_a):
+    client.force_login(trio.staff_a)
+    client.post(f"{CHANGELIST}{worker_a.pk}/unmask/", {"reason": "核对身份"})
+    assert "13812341234" not in client.get(change_url(worker_a)).content.decode()
+    assert not AccessLog.objects.exists()
+
+
+def test_unmasking_with_a_reason_is_logged_each_time_it_shows(client, trio, worker_a):
+    trio.staff_a.grants.update(may_unmask=True)
+    client.force_login(trio.staff_a)
+    unmask = f"{CHANGELIST}{worker_a.pk}/unmask/"
+    assert client.post(unmask, {"reason": " "}).status_code == 200  # no reason: asked again
+    assert "13812341234" not in client.get(change_url(worker_a)).content.decode()
+    client.post(unmask, {"reason": "核对身份"})
+    assert "13812341234" in client.get(change_url(worker_a)).content.decode()
+    client.get(change_url(worker_a))
+    logs = AccessLog.objects.all()
+    assert logs.count() == 2
+    assert {(log.actor, log.reason, log.object_id, log.area) for log in logs} == {
+        (trio.staff_a, "核对身份", str(worker_a.pk), worker_a.area)
+    }
+
+
+def test_the_auditor_reads_the_access_log_of_their_area_only(client, trio, worker_a):
+    from areas.models import StaffGrant
+    from areas.tests.factories import UserFactory, grant
+    from core.audit import record_access
+
+    record_access(
+        actor=trio.staff_a, action="view", reason="核对", area=worker_a.area, obj=worker_a
+    )
+    auditor_a, auditor_b = UserFactory(username="aud_a"), UserFactory(username="aud_b")
+    grant(auditor_a, trio.tree.a["district"], StaffGrant.Role.AUDITOR)
+    grant(auditor_b, trio.tree.b["district"], StaffGrant.Role.AUDITOR)
+    client.force_login(auditor_a)
+    assert "核对" in client.get("/admin/core/accesslog/").content.decode()
+    assert client.get(CHANGELIST).status_code == 403  # auditors read the log, not workers
+    client.force_login(auditor_b)
+    assert "核对" not in client.get("/admin/core/accesslog/").content.decode()
+
+
+def test_staff_assisted_registration_needs_the_workers_consent(client, trio):
+    client.force_login(trio.staff_a)
+    form = {
+        "name": "孙七",
+        "phone": "13600001111",
+        "occupation": "truck",
+        "area": trio.tree.a["community"].pk,
+        "tags": "",
+        **HISTORY,
+    }
+    page = client.post(f"{CHANGELIST}add/", form)
+    assert page.status_code == 200 and not Worker.objects.exists()
+    assert "worker_consented" in page.context["adminform"].form.errors
+    client.post(f"{CHANGELIST}add/", {**form, "worker_consented": "on"})
+    worker = Worker.objects.get()
+    assert (worker.source, worker.status) == (Worker.Source.STAFF, Worker.Status.PENDING)
+
+
+def test_a_refused_admin_save_keeps_what_was_typed(client, trio):
+    client.force_login(trio.staff_a)
+    form = {
+        "name": "孙七",
+        "phone": "13600001111",
+        "id_number": "110105194912310021",
+        "occupation": "truck",
+        "area": trio.tree.a["community"].pk,
+        "worker_consented": "on",
+        "tags": "",
+        **HISTORY,
+    }
+    page = client.post(f"{CHANGELIST}add/", form)
+    assert "id_number" in page.context["adminform"].form.errors
+    assert 'value="孙七"' in page.content.decode()
+    assert not Worker.objects.exists()
