@@ -103,9 +103,10 @@ def _apply(worker: Worker, details: WorkerDetails, given: list[str]) -> None:
         worker.enterprise = worker.outlet.enterprise
 
 
-def _check_unique_id_number(worker: Worker) -> None:
-    """One person, one record: an ID number already on another record is refused with
-    that record named (masked) so staff can merge instead."""
+def _check_unique_id_number(worker: Worker, actor) -> None:
+    """One person, one record: an ID number already on another record is refused. Staff
+    who can see that record are told which one (masked) so they can merge instead; no one
+    else learns anything about it."""
     if not worker.id_number:
         return
     other = (
@@ -113,16 +114,24 @@ def _check_unique_id_number(worker: Worker) -> None:
         .exclude(pk=worker.pk)
         .first()
     )
-    if other is not None:
+    if other is None:
+        return
+    if actor is not None and access.scope(Worker.objects.filter(pk=other.pk), actor).exists():
         raise refuse(
             "id_number",
             _("This ID number is already registered (%(worker)s). Merge the two records instead.")
             % {"worker": other},
         )
+    raise refuse(
+        "id_number",
+        _(
+            "This ID number is already registered with another phone number. Please ask the community to help."
+        ),
+    )
 
 
-def _save(worker: Worker) -> None:
-    _check_unique_id_number(worker)
+def _save(worker: Worker, actor=None) -> None:
+    _check_unique_id_number(worker, actor)
     full_clean_or_refuse(
         worker,
         _("The registration could not be saved: please correct the fields shown."),
@@ -193,7 +202,7 @@ def worker_register(
     worker.consented_at = now
     if sensitive_consent:
         worker.sensitive_consent_at = now
-    _save(worker)
+    _save(worker, actor)
     if created:
         WorkerStatusChange.objects.create(
             worker=worker, to_status=Worker.Status.PENDING, actor=actor, reason=""
@@ -230,7 +239,7 @@ def worker_update(*, actor, worker: Worker, details: WorkerDetails, given: list[
     _apply(worker, details, given)
     if "area" in given:
         access.require_write_in(actor, worker.area)
-    _save(worker)
+    _save(worker, actor)
     return worker
 
 
@@ -340,7 +349,7 @@ def worker_merge(*, actor, duplicate: Worker, kept: Worker) -> Worker:
         if not _is_given(getattr(kept, name)):
             setattr(kept, name, id_number if name == "id_number" else getattr(duplicate, name))
     kept.tags = sorted(set(kept.tags) | set(duplicate.tags))
-    _save(kept)
+    _save(kept, actor)
     return kept
 
 

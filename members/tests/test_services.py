@@ -125,11 +125,26 @@ def test_id_number_is_encrypted_and_found_by_its_blind_index(tree):
     assert Worker.objects.filter(id_number_index=worker.id_number_index).get() == worker
 
 
-def test_the_same_id_number_on_another_phone_is_refused_naming_the_record(tree):
-    register(tree.a["community"], id_number=valid_id_number(7))
+def test_the_same_id_number_on_another_phone_is_refused_naming_the_record_to_staff(trio):
+    register(trio.tree.a["community"], id_number=valid_id_number(7))
     with pytest.raises(ApplicationError, match=r"王\*\* 138\*\*\*\*1111") as refused:
-        register(tree.a["community"], phone="13900002222", id_number=valid_id_number(7))
+        register(
+            trio.tree.a["community"],
+            actor=trio.staff_a,
+            phone="13900002222",
+            id_number=valid_id_number(7),
+        )
     assert "id_number" in refused.value.fields
+    assert Worker.objects.count() == 1
+
+
+def test_the_duplicate_id_refusal_names_no_one_to_those_who_cannot_see_the_record(trio):
+    register(trio.tree.a["community"], id_number=valid_id_number(7))
+    for actor in (None, trio.staff_b):
+        community = trio.tree.b["community"] if actor else trio.tree.a["community"]
+        with pytest.raises(ApplicationError) as refused:
+            register(community, actor=actor, phone="13900002222", id_number=valid_id_number(7))
+        assert "138" not in refused.value.message and "王" not in refused.value.message
     assert Worker.objects.count() == 1
 
 
