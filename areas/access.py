@@ -210,3 +210,11 @@ def require_write_in(user, area: Area) -> None:
     if reach.everything or any(area.code.startswith(p) for p in reach.prefixes[Purpose.READ]):
         raise PermissionDenied
     raise Http404
+
+
+def require_write_to(user, obj) -> None:
+    """Refuse saving `obj` unless `user` may change it where it is now (an existing row:
+    404 outside their reach, 403 read-only) and may write where it is going (its area)."""
+    if obj.pk is not None:
+        get_for_user(type(obj)._default_manager.all(), user, Purpose.WRITE, pk=obj.pk)
+    require_write_in(user, area_of(obj))

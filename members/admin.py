@@ -225,15 +225,9 @@ class WorkerAdmin(ServiceAdminMixin, ScopedAdmin):
         else:
             fields += ["masked_name", "masked_phone", "masked_id_number", "unmask_link"]
         fields += [
-            "gender",
-            "birth_year",
-            "occupation",
-            "enterprise",
-            "platform",
-            "outlet",
-            "area",
-            "residence_area",
-            "tags",
+            name
+            for name in services.DETAIL_FIELDS
+            if name not in PERSONAL_FIELDS and name != "political_status"
         ]
         if self.may_see_party(request, obj) and (obj is None or obj.sensitive_consent_at):
             fields.append("political_status")
@@ -250,6 +244,18 @@ class WorkerAdmin(ServiceAdminMixin, ScopedAdmin):
         if obj is not None:
             readonly += ["status", "status_reason", "source", "privacy_notice_version"]
         return readonly
+
+    @admin.display(description=_("name"))
+    def masked_name(self, obj):
+        return obj.masked_name
+
+    @admin.display(description=_("mobile phone"))
+    def masked_phone(self, obj):
+        return obj.masked_phone
+
+    @admin.display(description=_("resident ID number"))
+    def masked_id_number(self, obj):
+        return obj.masked_id_number
 
     @admin.display(description=_("full details"))
     def unmask_link(self, obj):

@@ -360,9 +360,7 @@ def worker_merge(*, actor, duplicate: Worker, kept: Worker) -> Worker:
 def enterprise_save(*, actor, enterprise: Enterprise) -> Enterprise:
     if enterprise.area_id is None:
         raise refuse("area", _("Choose the area that keeps this enterprise's record."))
-    if enterprise.pk is not None:
-        access.get_for_user(Enterprise.objects.all(), actor, access.Purpose.WRITE, pk=enterprise.pk)
-    access.require_write_in(actor, enterprise.area)
+    access.require_write_to(actor, enterprise)
     enterprise.name = enterprise.name.strip()
     enterprise.credit_code = normalize_uscc(enterprise.credit_code)
     full_clean_or_refuse(
@@ -376,9 +374,7 @@ def enterprise_save(*, actor, enterprise: Enterprise) -> Enterprise:
 def outlet_save(*, actor, outlet: Outlet) -> Outlet:
     if outlet.area_id is None:
         raise refuse("area", _("Choose the community the outlet is in."))
-    if outlet.pk is not None:
-        access.get_for_user(Outlet.objects.all(), actor, access.Purpose.WRITE, pk=outlet.pk)
-    access.require_write_in(actor, outlet.area)
+    access.require_write_to(actor, outlet)
     if outlet.area.level not in COMMUNITY_LEVEL_VALUES:
         raise refuse("area", _("Choose a community or a street, not a whole district."))
     outlet.name = outlet.name.strip()

@@ -57,9 +57,7 @@ def station_save(*, actor, station: Station, facility_codes: list[str] | None = 
             _("Choose the community the station belongs to."),
             fields={"area": [_("This field is required.")]},
         )
-    if station.pk is not None:
-        access.get_for_user(Station.objects.all(), actor, access.Purpose.WRITE, pk=station.pk)
-    access.require_write_in(actor, station.area)
+    access.require_write_to(actor, station)
     station.name_initials = pinyin_initials(station.name)
     _validated(station)
     station.save()

@@ -3,8 +3,8 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.test import APIClient
 
+from core.testing import client_for
 from members.models import Enterprise, Outlet, Worker
 from members.services import PRIVACY_NOTICE_VERSION
 
@@ -14,13 +14,6 @@ pytestmark = pytest.mark.django_db
 WORKERS = "/api/v1/workers/"
 ENTERPRISES = "/api/v1/enterprises/"
 OUTLETS = "/api/v1/outlets/"
-
-
-def client_for(user=None):
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
 
 
 def new_worker(community, **overrides):
@@ -105,6 +98,19 @@ def test_merge_through_the_api(trio, worker_a):
     assert response.status_code == 200 and response.json()["platform"] == "美团"
     duplicate.refresh_from_db()
     assert duplicate.status == Worker.Status.MERGED
+
+
+def test_corrections_follow_the_trio_and_bad_values_change_nothing(trio, worker_a):
+    url = f"{WORKERS}{worker_a.pk}/"
+    change = {"platform": "美团"}
+    assert client_for(trio.viewer_a).patch(url, change, format="json").status_code == 403
+    assert client_for(trio.staff_b).patch(url, change, format="json").status_code == 404
+    bad = client_for(trio.staff_a).patch(url, {"birth_year": 1850}, format="json")
+    assert bad.status_code == 400 and "birth_year" in bad.json()
+    ok = client_for(trio.staff_a).patch(url, change, format="json")
+    assert ok.status_code == 200 and ok.json()["platform"] == "美团"
+    worker_a.refresh_from_db()
+    assert (worker_a.platform, worker_a.birth_year) == ("美团", None)
 
 
 def test_workers_are_never_deleted(trio, worker_a):

@@ -5,8 +5,8 @@ import io
 
 import pytest
 from openpyxl import load_workbook
-from rest_framework.test import APIClient
 
+from core.testing import client_for
 from stations.models import Station
 
 from .factories import StationFactory, add_facility
@@ -14,13 +14,6 @@ from .factories import StationFactory, add_facility
 pytestmark = pytest.mark.django_db
 LIST = "/api/v1/stations/"
 NEARBY = "/api/v1/stations/nearby/"
-
-
-def client_for(user=None):
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
 
 
 def new_station_payload(area, **overrides):
