@@ -185,36 +185,43 @@ def can_write_in(user, area: Area) -> bool:
     return can_in(user, area, Purpose.WRITE)
 
 
-def can_write(user, obj) -> bool:
-    """May `user` change this particular row? Same rule as scope(..., WRITE), for one row."""
-    return scope(type(obj)._default_manager.filter(pk=obj.pk), user, Purpose.WRITE).exists()
+# Each writing purpose and the purpose that reads the same rows: someone who can read a
+# row but not write it gets 403; someone who cannot even read it gets 404.
+READ_PURPOSE_OF = {Purpose.WRITE: Purpose.READ, Purpose.PARTY_WRITE: Purpose.PARTY}
+
+
+def can_write(user, obj, purpose: Purpose = Purpose.WRITE) -> bool:
+    """May `user` change this particular row? Same rule as scope(..., purpose), for one row."""
+    return scope(type(obj)._default_manager.filter(pk=obj.pk), user, purpose).exists()
 
 
 def get_for_user(queryset: QuerySet, user, purpose: Purpose = Purpose.READ, **lookup):
     """Fetch one row for `user`: 404 when they cannot see it at all, 403 when they can see
-    it but `purpose` is WRITE and they may not change it."""
+    it but `purpose` is a writing one (WRITE, PARTY_WRITE) they do not have there."""
+    read_purpose = READ_PURPOSE_OF.get(purpose, purpose)
     try:
-        obj = scope(queryset, user, Purpose.READ).get(**lookup)
+        obj = scope(queryset, user, read_purpose).get(**lookup)
     except queryset.model.DoesNotExist:
         raise Http404 from None
-    if purpose is Purpose.WRITE and not can_write(user, obj):
+    if purpose in READ_PURPOSE_OF and not can_write(user, obj, purpose):
         raise PermissionDenied
     return obj
 
 
-def require_write_in(user, area: Area) -> None:
-    """Refuse (403 for read-only roles, 404 for outsiders) a write into `area`."""
-    if can_write_in(user, area):
+def require_write_in(user, area: Area, purpose: Purpose = Purpose.WRITE) -> None:
+    """Refuse (403 for those who only read there, 404 for outsiders) a write into `area`."""
+    if can_in(user, area, purpose):
         return
     reach = reach_of(user)
-    if reach.everything or any(area.code.startswith(p) for p in reach.prefixes[Purpose.READ]):
+    read_purpose = READ_PURPOSE_OF[purpose]
+    if reach.everything or any(area.code.startswith(p) for p in reach.prefixes[read_purpose]):
         raise PermissionDenied
     raise Http404
 
 
-def require_write_to(user, obj) -> None:
+def require_write_to(user, obj, purpose: Purpose = Purpose.WRITE) -> None:
     """Refuse saving `obj` unless `user` may change it where it is now (an existing row:
     404 outside their reach, 403 read-only) and may write where it is going (its area)."""
     if obj.pk is not None:
-        get_for_user(type(obj)._default_manager.all(), user, Purpose.WRITE, pk=obj.pk)
-    require_write_in(user, area_of(obj))
+        get_for_user(type(obj)._default_manager.all(), user, purpose, pk=obj.pk)
+    require_write_in(user, area_of(obj), purpose)

@@ -19,6 +19,7 @@ class ScopedAdminMixin:
     # What reading this model's rows takes: READ for most, PARTY for party records,
     # AUDIT for the access log.
     read_purpose = access.Purpose.READ
+    write_purpose = access.Purpose.WRITE  # PARTY_WRITE for party records
 
     def get_queryset(self, request):
         return access.scope(super().get_queryset(request), request.user, self.read_purpose)
@@ -40,13 +41,14 @@ class ScopedAdminMixin:
         # keeper changes their stations but does not open new ones.
         reach = access.reach_of(request.user)
         return request.user.is_staff and (
-            reach.everything or bool(reach.prefixes[access.Purpose.WRITE])
+            reach.everything or bool(reach.prefixes[self.write_purpose])
         )
 
     def has_change_permission(self, request, obj=None):
-        if not (request.user.is_staff and access.reach_of(request.user).can_write_anything()):
+        reach = access.reach_of(request.user)
+        if not (request.user.is_staff and reach.reaches_any(self.write_purpose)):
             return False
-        return obj is None or access.can_write(request.user, obj)
+        return obj is None or access.can_write(request.user, obj, self.write_purpose)
 
     def has_delete_permission(self, request, obj=None):
         return self.has_change_permission(request, obj)
@@ -56,7 +58,7 @@ class ScopedAdminMixin:
         related = db_field.remote_field.model
         if hasattr(related, "scope_area_path"):
             kwargs["queryset"] = access.scope(
-                related._default_manager.all(), request.user, access.Purpose.WRITE
+                related._default_manager.all(), request.user, self.write_purpose
             )
         return kwargs
 
@@ -70,7 +72,7 @@ class ScopedAdminMixin:
 
     def save_model(self, request, obj, form, change):
         area = access.area_of(obj)
-        if area is None or not access.can_write_in(request.user, area):
+        if area is None or not access.can_in(request.user, area, self.write_purpose):
             raise PermissionDenied
         super().save_model(request, obj, form, change)
 

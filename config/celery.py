@@ -16,4 +16,8 @@ app.conf.beat_schedule = {
         "task": "core.tasks.heartbeat",
         "schedule": 60.0,
     },
+    "members-purge-login-codes": {
+        "task": "members.tasks.purge_login_codes",
+        "schedule": 3600.0,
+    },
 }

@@ -11,16 +11,18 @@ class ScopedViewSetMixin:
     change are 403, rows outside their reach are 404 (they do not exist for them)."""
 
     base_queryset = None  # a callable(user) -> QuerySet, or a QuerySet
+    read_purpose = access.Purpose.READ  # PARTY for party records
+    write_purpose = access.Purpose.WRITE  # PARTY_WRITE for party records
 
     def get_queryset(self):
         base = self.base_queryset
         queryset = base(user=self.request.user) if callable(base) else base.all()
-        return access.scope(queryset, self.request.user)
+        return access.scope(queryset, self.request.user, self.read_purpose)
 
     def get_object(self):
         obj = super().get_object()  # 404 outside the read scope
         if self.request.method not in ("GET", "HEAD", "OPTIONS") and not access.can_write(
-            self.request.user, obj
+            self.request.user, obj, self.write_purpose
         ):
             raise PermissionDenied
         return obj

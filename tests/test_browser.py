@@ -3,7 +3,9 @@
 Data is created before the browser starts; the page talks to pytest-django's live server.
 """
 
+import logging
 import os
+import re
 import shutil
 
 import pytest
@@ -152,3 +154,58 @@ def test_community_staff_logs_in_and_sees_only_their_community(browser, live_ser
     assert "暖峰港湾·育才路社区" not in listing  # sibling community
     assert "庆城县驿站" not in listing  # another district
     context.close()
+
+
+def test_worker_scans_a_poster_logs_in_by_code_registers_and_staff_approves(
+    browser, live_server, tree, network, caplog
+):
+    """The whole 报到 journey: poster QR → station page → code login (console SMS backend)
+    → registration → the community's staff approve it in the admin → the worker sees it."""
+    from members.models import Worker
+    from stations.services import poster_token
+
+    caplog.set_level(logging.INFO, logger="core.sms")
+    staff = UserFactory(username="community_a")
+    grant(staff, tree.a["community"], StaffGrant.Role.COMMUNITY)
+
+    phone_context = browser.new_context(viewport=PHONE, locale="zh-CN")
+    page = phone_context.new_page()
+    offline_tiles(page, live_server.url)
+    page.goto(f"{live_server.url}/q/{poster_token(network)}/")
+    page.wait_for_url(f"**/m/stations/{network.pk}/?from=poster")
+    page.locator("a.register-here").click()
+    page.wait_for_url("**/m/login/**")
+    page.fill("#id_phone", "13700001111")
+    page.locator("button[type=submit]").first.click()
+    page.locator("#id_code").wait_for()
+    code = re.search(r"login code (\d{6})", caplog.text).group(1)
+    page.fill("#id_code", code)
+    page.locator("button[type=submit]").first.click()
+    page.wait_for_url("**/m/register/?station=*")
+    assert tree.a["community"].name in page.locator(".chosen-area").inner_text()
+    page.fill("#id_name", "王小二")
+    page.select_option("#id_occupation", "food_delivery")
+    page.check("#id_consent")
+    page.locator("form.form button[type=submit]").click()
+    page.wait_for_url("**/m/me/")
+    assert "待审核" in page.locator(".status").inner_text()
+    worker = Worker.objects.get(phone="13700001111")
+    assert (worker.area, worker.source) == (tree.a["community"], "self")
+
+    staff_context = browser.new_context()
+    admin = staff_context.new_page()
+    offline_tiles(admin, live_server.url)
+    admin.goto(f"{live_server.url}/admin/login/")
+    admin.fill("#id_username", "community_a")
+    admin.fill("#id_password", "pw")
+    admin.click("input[type=submit]")
+    admin.goto(f"{live_server.url}/admin/members/worker/?status__exact=pending")
+    admin.locator(f"input[name=_selected_action][value='{worker.pk}']").check()
+    admin.select_option("select[name=action]", "approve_selected")
+    admin.locator("button[name=index]").click()
+    admin.locator(".messagelist").wait_for()
+
+    page.reload()
+    assert "已报到" in page.locator(".status").inner_text()
+    staff_context.close()
+    phone_context.close()

@@ -189,6 +189,23 @@ PERSONAL_DATA_KEYS_FILE = env_str(
     "PERSONAL_DATA_KEYS_FILE", str(BASE_DIR / "var" / "keys" / "personal-data.keys")
 )
 
+# Text messages (core/sms.py): the console backend writes login codes to the log instead of
+# sending them; set SMS_BACKEND=core.sms.TencentCloudBackend and the SMS_TENCENT_* values
+# to send real messages.
+SMS_BACKEND = env_str("SMS_BACKEND", "core.sms.ConsoleBackend")
+SMS_TENCENT_SECRET_ID = env_str("SMS_TENCENT_SECRET_ID", "")
+SMS_TENCENT_SECRET_KEY = env_str("SMS_TENCENT_SECRET_KEY", "")
+SMS_TENCENT_APP_ID = env_str("SMS_TENCENT_APP_ID", "")
+SMS_TENCENT_SIGN_NAME = env_str("SMS_TENCENT_SIGN_NAME", "")
+SMS_TENCENT_LOGIN_TEMPLATE_ID = env_str("SMS_TENCENT_LOGIN_TEMPLATE_ID", "")
+SMS_TENCENT_REGION = env_str("SMS_TENCENT_REGION", "ap-guangzhou")
+SMS_TENCENT_ENDPOINT = env_str("SMS_TENCENT_ENDPOINT", "https://sms.tencentcloudapi.com/")
+
+# How many reverse proxies (nginx, a load balancer) stand in front of the app: the
+# per-address limits on login codes read the client's address that many hops back in
+# X-Forwarded-For. 0 = clients connect directly.
+NUM_PROXIES = env_int("NUM_PROXIES", 0, minimum=0)
+
 # The password every demo account gets from `manage.py load_demo` (documented in README).
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "warm-demo-2026")
 

@@ -1,0 +1,35 @@
+"""The members app's models, one module per subject (re-exported here)."""
+
+from .login import LoginCode
+from .party import (
+    CollaborationFeedback,
+    ContactStatusChange,
+    ManagementAssignment,
+    PartyMember,
+    PartyOrg,
+)
+from .workers import (
+    COMMUNITY_LEVEL_VALUES,
+    COMMUNITY_LEVELS,
+    Enterprise,
+    Occupation,
+    Outlet,
+    Worker,
+    WorkerStatusChange,
+)
+
+__all__ = [
+    "COMMUNITY_LEVEL_VALUES",
+    "COMMUNITY_LEVELS",
+    "CollaborationFeedback",
+    "ContactStatusChange",
+    "Enterprise",
+    "LoginCode",
+    "ManagementAssignment",
+    "Occupation",
+    "Outlet",
+    "PartyMember",
+    "PartyOrg",
+    "Worker",
+    "WorkerStatusChange",
+]

@@ -1,0 +1,170 @@
+"""A worker logs in on the phone with their mobile number and a 6-digit SMS code.
+
+The rules, in one place:
+- a code is valid for CODE_VALID_MINUTES, works once, and only the latest one counts;
+- only a keyed hash of the code is stored (a database dump reveals no live codes);
+- codes are sent at most 1 a minute, 5 an hour and 10 a day per phone, and the same per
+  address (core.ratelimit, in Redis);
+- after MAX_WRONG_TRIES wrong codes the code is spent and a new one must be asked for.
+
+The login itself is a few keys in the Django session (`sign_in`/`current_worker`): workers
+are not Django users, and a staff member logged into the admin in the same browser stays
+logged in when a worker logs out.
+"""
+
+import ipaddress
+import secrets
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core import ratelimit, sms
+from core.exceptions import ApplicationError
+from core.identifiers import normalize_mobile, validate_mobile
+
+from .models import LoginCode, Worker
+from .services import refuse
+
+CODE_LENGTH = 6
+CODE_VALID_MINUTES = 5
+MAX_WRONG_TRIES = 5
+KEEP_CODES_FOR = timedelta(days=7)  # then purge_login_codes deletes them
+
+_MINUTE, _HOUR, _DAY = 60, 3600, 86400
+# Longest window first: when several are used up, the person is told the one that lasts.
+SEND_LIMITS = [
+    ratelimit.Limit(10, _DAY, gettext_lazy("Too many codes today. Please try again tomorrow.")),
+    ratelimit.Limit(
+        5, _HOUR, gettext_lazy("Too many codes this hour. Please try again in an hour.")
+    ),
+    ratelimit.Limit(
+        1,
+        _MINUTE,
+        gettext_lazy(
+            "A code was sent less than a minute ago. Please wait a moment before asking again."
+        ),
+    ),
+]
+
+SESSION_PHONE = "worker_phone"
+
+
+def _hash(phone: str, code: str) -> str:
+    return salted_hmac("members.login-code", f"{phone}:{code}", algorithm="sha256").hexdigest()
+
+
+def _valid_phone(phone: str) -> str:
+    phone = normalize_mobile(phone)
+    try:
+        validate_mobile(phone)
+    except ValidationError:
+        raise refuse("phone", _("Enter an 11-digit mainland mobile number.")) from None
+    return phone
+
+
+def _ip_or_none(ip: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(ip))
+    except ValueError:
+        return None
+
+
+def login_code_send(*, phone: str, ip: str) -> LoginCode:
+    """Send a new login code to `phone`, or refuse (too soon, too many, gateway down)."""
+    phone = _valid_phone(phone)
+    try:
+        ratelimit.take("login-code", [f"phone:{phone}", f"ip:{ip}"], SEND_LIMITS)
+    except ratelimit.LimitReached as reached:
+        raise refuse("phone", str(reached.limit.message)) from None
+    code = "".join(secrets.choice("0123456789") for _ in range(CODE_LENGTH))
+    now = timezone.now()
+    login_code = LoginCode.objects.create(
+        phone=phone,
+        code_hash=_hash(phone, code),
+        requested_from=_ip_or_none(ip),
+        created_at=now,
+        expires_at=now + timedelta(minutes=CODE_VALID_MINUTES),
+    )
+    try:
+        sms.get_backend().send_login_code(phone=phone, code=code, valid_minutes=CODE_VALID_MINUTES)
+    except sms.SmsError:
+        LoginCode.objects.filter(pk=login_code.pk).update(expires_at=now)
+        raise ApplicationError(
+            _("The text message could not be sent just now. Please try again in a minute.")
+        ) from None
+    return login_code
+
+
+def login_code_verify(*, phone: str, code: str) -> str:
+    """Check the code; returns the normalised phone number, or refuses. A wrong code counts
+    against the code's tries, and that count is kept even though the call refuses."""
+    phone = _valid_phone(phone)
+    code = "".join(ch for ch in (code or "") if ch.isdigit())
+    if len(code) != CODE_LENGTH:
+        raise refuse("code", _("Enter the 6-digit code from the text message."))
+    with transaction.atomic():
+        latest = (
+            LoginCode.objects.select_for_update()
+            .filter(phone=phone)
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+        if latest is None or latest.used_at or latest.expires_at <= timezone.now():
+            refusal = _("This code has expired or was already used. Ask for a new code.")
+        elif latest.failed_attempts >= MAX_WRONG_TRIES:
+            refusal = _("Too many wrong codes. Ask for a new code.")
+        elif constant_time_compare(latest.code_hash, _hash(phone, code)):
+            latest.used_at = timezone.now()
+            latest.save(update_fields=["used_at"])
+            return phone
+        else:
+            latest.failed_attempts += 1
+            latest.save(update_fields=["failed_attempts"])
+            left = MAX_WRONG_TRIES - latest.failed_attempts
+            refusal = (
+                _("That code is not right. %(left)d tries left.") % {"left": left}
+                if left
+                else _("Too many wrong codes. Ask for a new code.")
+            )
+    raise refuse("code", refusal)
+
+
+def login_codes_purge() -> int:
+    """Delete codes past their keeping time (a beat job). Returns how many."""
+    deleted, _counts = LoginCode.objects.filter(
+        created_at__lt=timezone.now() - KEEP_CODES_FOR
+    ).delete()
+    return deleted
+
+
+# The worker's session ---------------------------------------------------------------------
+
+
+def sign_in(request, phone: str) -> None:
+    request.session.cycle_key()  # a new session id at login: no fixation
+    request.session[SESSION_PHONE] = phone
+
+
+def sign_out(request) -> None:
+    request.session.pop(SESSION_PHONE, None)
+    request.session.cycle_key()
+
+
+def signed_in_phone(request) -> str | None:
+    return request.session.get(SESSION_PHONE)
+
+
+def current_worker(request) -> Worker | None:
+    """The worker record of the logged-in phone (the kept record if it was merged)."""
+    phone = signed_in_phone(request)
+    if not phone:
+        return None
+    worker = Worker.objects.filter(phone=phone).select_related("area", "enterprise").first()
+    if worker is not None and worker.merged_into_id:
+        worker = Worker.objects.select_related("area", "enterprise").get(pk=worker.merged_into_id)
+    return worker

@@ -1,0 +1,248 @@
+"""The worker's phone pages: log in by SMS code, register with a community (报到), see and
+correct their own record. Thin: forms collect, services decide (members.services,
+members.phone_login)."""
+
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.db.models import Exists, OuterRef
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from areas.models import Area
+from core.exceptions import ApplicationError
+from core.ratelimit import client_ip
+from stations.models import Station
+
+from . import phone_login, services
+from .forms import CodeForm, CorrectionForm, PhoneForm, RegisterForm, show_refusal
+from .models import COMMUNITY_LEVEL_VALUES, Worker
+
+COMMUNITY_SEARCH_LIMIT = 30
+
+
+def worker_login_required(view):
+    """Send a worker who has not logged in to the code login, and back here afterwards."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not phone_login.signed_in_phone(request):
+            login_url = reverse("mobile-login")
+            return redirect(f"{login_url}?{urlencode({'next': request.get_full_path()})}")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _next_url(request, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+@require_http_methods(["GET", "POST"])
+def login(request):
+    """Step 1: the phone number → a code is sent. Step 2: the code → logged in."""
+    next_url = _next_url(request, reverse("mobile-me"))
+    phone_form, code_form = PhoneForm(), None
+    if request.method == "POST" and request.POST.get("action") == "verify":
+        code_form = CodeForm(request.POST)
+        if code_form.is_valid():
+            try:
+                phone = phone_login.login_code_verify(
+                    phone=code_form.cleaned_data["phone"], code=code_form.cleaned_data["code"]
+                )
+            except ApplicationError as error:
+                show_refusal(code_form, error)
+            else:
+                phone_login.sign_in(request, phone)
+                return redirect(next_url)
+    elif request.method == "POST":
+        phone_form = PhoneForm(request.POST)
+        if phone_form.is_valid():
+            try:
+                phone_login.login_code_send(
+                    phone=phone_form.cleaned_data["phone"], ip=client_ip(request)
+                )
+            except ApplicationError as error:
+                show_refusal(phone_form, error)
+            else:
+                code_form = CodeForm(initial={"phone": phone_form.cleaned_data["phone"]})
+                messages.info(
+                    request,
+                    _("A code was sent to your phone. It is valid for %(minutes)d minutes.")
+                    % {"minutes": phone_login.CODE_VALID_MINUTES},
+                )
+    return render(
+        request,
+        "mobile/login.html",
+        {"phone_form": phone_form, "code_form": code_form, "next": next_url},
+    )
+
+
+@require_POST
+def logout(request):
+    phone_login.sign_out(request)
+    messages.info(request, _("You have logged out."))
+    return redirect("mobile-home")
+
+
+def _chosen_area(request) -> Area | None:
+    """The work community the worker chose (?area=<code>) or the one of the station whose
+    poster they came from (?station=<id>)."""
+    code = (request.GET.get("area") or "").strip()
+    if code.isdigit():
+        return Area.objects.filter(code=code, level__in=COMMUNITY_LEVEL_VALUES).first()
+    station_id = (request.GET.get("station") or "").strip()
+    if station_id.isdigit():
+        station = Station.objects.select_related("area").filter(pk=station_id).first()
+        if station is not None and station.area.level in COMMUNITY_LEVEL_VALUES:
+            return station.area
+    return None
+
+
+def _details_initial(worker: Worker | None) -> dict:
+    if worker is None:
+        return {}
+    return {
+        "name": worker.name,
+        "occupation": worker.occupation,
+        "enterprise": worker.enterprise_id,
+        "platform": worker.platform,
+        "residence_area": worker.residence_area_id,
+        "gender": worker.gender,
+        "birth_year": worker.birth_year,
+        "id_number": worker.id_number,
+        "political_status": worker.political_status,
+        "sensitive_consent": bool(worker.sensitive_consent_at),
+    }
+
+
+@worker_login_required
+@require_http_methods(["GET", "POST"])
+def register(request):
+    """报到: the worker registers with a community. A phone already registered resumes its
+    record (the service updates it and never duplicates it)."""
+    worker = phone_login.current_worker(request)
+    area = _chosen_area(request) or (worker.area if worker else None)
+    if area is None:
+        return redirect(f"{reverse('mobile-communities')}?{urlencode({'next': 'register'})}")
+    form = RegisterForm(
+        request.POST or None,
+        area=area,
+        initial={**_details_initial(worker), "notice_version": services.PRIVACY_NOTICE_VERSION},
+    )
+    if request.method == "POST" and form.is_valid():
+        details = form.details()
+        details.phone = phone_login.signed_in_phone(request)
+        try:
+            services.worker_register(
+                details=details,
+                source=Worker.Source.SELF,
+                notice_version=form.cleaned_data["notice_version"],
+                sensitive_consent=form.cleaned_data["sensitive_consent"],
+            )
+        except ApplicationError as error:
+            show_refusal(form, error)
+        else:
+            messages.success(
+                request,
+                _("Thank you! %(community)s will review your registration.")
+                % {"community": area.name},
+            )
+            return redirect("mobile-me")
+    return render(
+        request,
+        "mobile/register.html",
+        {
+            "form": form,
+            "area": area,
+            "worker": worker,
+            "notice_version": services.PRIVACY_NOTICE_VERSION,
+        },
+    )
+
+
+@worker_login_required
+@require_http_methods(["GET", "POST"])
+def me(request):
+    """The worker's own record: status (and the reason if returned), details, history;
+    corrections go through worker_correct_own."""
+    worker = phone_login.current_worker(request)
+    if worker is None:
+        return redirect("mobile-register")
+    area = _chosen_area(request) or worker.area
+    form = CorrectionForm(request.POST or None, area=area, initial=_details_initial(worker))
+    if request.method == "POST" and form.is_valid():
+        details, given = form.changed_details(worker)
+        if not given:
+            messages.info(request, _("Nothing was changed."))
+            return redirect("mobile-me")
+        try:
+            updated = services.worker_correct_own(worker=worker, details=details, given=given)
+        except ApplicationError as error:
+            show_refusal(form, error)
+        else:
+            if updated.status == Worker.Status.PENDING and worker.status != updated.status:
+                messages.success(
+                    request, _("Saved. Your new community will review your registration.")
+                )
+            else:
+                messages.success(request, _("Your details were saved."))
+            return redirect("mobile-me")
+    return render(
+        request,
+        "mobile/me.html",
+        {
+            "worker": worker,
+            "form": form,
+            "area": area,
+            "area_changed": area.pk != worker.area_id,
+            "history": worker.status_changes.all(),
+        },
+    )
+
+
+@require_http_methods(["GET"])
+def communities(request):
+    """Choosing the work community: search by name, or open the division tree level by
+    level. Choosing one goes back to the page that asked (register or me)."""
+    back = "mobile-me" if request.GET.get("next") == "me" else "mobile-register"
+    query = (request.GET.get("q") or "").strip()
+    parent = Area.objects.filter(code=(request.GET.get("parent") or "").strip()).first()
+    areas = Area.objects.select_related("parent__parent__parent__parent").annotate(
+        has_children=Exists(Area.objects.filter(parent=OuterRef("pk")))
+    )
+    if query:
+        areas = areas.filter(level__in=COMMUNITY_LEVEL_VALUES, name__icontains=query)
+        areas = areas.order_by("code")[:COMMUNITY_SEARCH_LIMIT]
+    elif parent is not None:
+        areas = areas.filter(parent=parent).order_by("code")
+    else:
+        areas = areas.filter(parent__isnull=True).order_by("code")
+    return render(
+        request,
+        "mobile/communities.html",
+        {
+            "areas": areas,
+            "query": query,
+            "parent": parent,
+            "back": reverse(back),
+            "next": request.GET.get("next", "register"),
+            "choosable": COMMUNITY_LEVEL_VALUES,
+        },
+    )
+
+
+@require_http_methods(["GET"])
+def privacy_notice(request):
+    return render(
+        request, "mobile/privacy.html", {"notice_version": services.PRIVACY_NOTICE_VERSION}
+    )
