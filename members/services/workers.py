@@ -16,7 +16,7 @@ from core.crypto import blind_index
 from core.exceptions import ApplicationError, full_clean_or_refuse
 from core.identifiers import normalize_id_number, normalize_mobile, normalize_uscc
 
-from .models import (
+from ..models import (
     COMMUNITY_LEVEL_VALUES,
     Enterprise,
     Occupation,
@@ -384,3 +384,24 @@ def outlet_save(*, actor, outlet: Outlet) -> Outlet:
     )
     outlet.save()
     return outlet
+
+
+__all__ = [
+    "DETAIL_FIELDS",
+    "MERGE_FILLED_FIELDS",
+    "OLDEST_BIRTH_YEAR",
+    "OWN_EDITABLE_FIELDS",
+    "PRIVACY_NOTICE_VERSION",
+    "REVIEWABLE",
+    "WorkerDetails",
+    "YOUNGEST_WORKER_AGE",
+    "enterprise_save",
+    "outlet_save",
+    "refuse",
+    "worker_approve",
+    "worker_correct_own",
+    "worker_merge",
+    "worker_register",
+    "worker_reject",
+    "worker_update",
+]
