@@ -368,3 +368,6 @@ class WorkerAdmin(ServiceAdminMixin, ScopedAdmin):
                 "opts": self.model._meta,
             },
         )
+
+
+from . import party_admin  # noqa: E402,F401  (registers the party-work admins)

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class MembersConfig(AppConfig):
     name = "members"
     verbose_name = _("Workers and party work")
+
+    def ready(self):
+        from core import work_queue
+
+        from .work_queue import members_work
+
+        work_queue.register(members_work)

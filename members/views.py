@@ -19,8 +19,15 @@ from core.ratelimit import client_ip
 from stations.models import Station
 
 from . import phone_login, services
-from .forms import CodeForm, CorrectionForm, PhoneForm, RegisterForm, show_refusal
-from .models import COMMUNITY_LEVEL_VALUES, Worker
+from .forms import (
+    CodeForm,
+    CorrectionForm,
+    PhoneForm,
+    RegisterForm,
+    RevealForm,
+    show_refusal,
+)
+from .models import COMMUNITY_LEVEL_VALUES, PartyMember, Worker
 
 COMMUNITY_SEARCH_LIMIT = 30
 
@@ -206,6 +213,78 @@ def me(request):
             "area": area,
             "area_changed": area.pk != worker.area_id,
             "history": worker.status_changes.all(),
+        },
+    )
+
+
+@worker_login_required
+@require_http_methods(["GET", "POST"])
+def party(request):
+    """双报到, the party half: a party member reveals their identity (亮明身份) and reports
+    to their work community (到社区报到)."""
+    worker = phone_login.current_worker(request)
+    if worker is None:
+        return redirect("mobile-register")
+    member = (
+        PartyMember.objects.filter(worker=worker)
+        .select_related("reported_to", "membership_org")
+        .first()
+    )
+    initial = {}
+    if member is not None:
+        initial = {
+            name: getattr(member, name)
+            for name in (
+                "standing",
+                "registration",
+                "membership_org_name",
+                "membership_org_place",
+                "joined_on",
+            )
+        }
+        if member.membership_org_id:
+            initial["membership_org_name"] = member.membership_org.name
+    form = RevealForm(
+        request.POST if request.POST.get("action") == "reveal" else None, initial=initial
+    )
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "report" and member is not None:
+                services.party_member_report(member=member, community=worker.area)
+                messages.success(
+                    request,
+                    _("You have reported to %(community)s.") % {"community": worker.area.name},
+                )
+                return redirect("mobile-party")
+            if form.is_valid():
+                details = form.details()
+                if member is not None and member.membership_org_id:
+                    # The phone shows a platform branch by name; an unchanged name keeps
+                    # the link to that branch rather than turning it into free text.
+                    if details.membership_org_name == member.membership_org.name:
+                        details.membership_org, details.membership_org_name = (
+                            member.membership_org,
+                            "",
+                        )
+                services.party_member_reveal(
+                    worker=worker,
+                    details=details,
+                    sensitive_consent=form.cleaned_data["sensitive_consent"],
+                )
+                messages.success(request, _("Thank you for revealing your party membership."))
+                return redirect("mobile-party")
+        except ApplicationError as error:
+            show_refusal(form, error)
+            if not form.is_bound:
+                messages.error(request, error.message)
+    return render(
+        request,
+        "mobile/party.html",
+        {
+            "worker": worker,
+            "member": member,
+            "form": form,
+            "needs_consent": not worker.sensitive_consent_at,
         },
     )
 

@@ -1,9 +1,14 @@
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from .party_views import AssignmentViewSet, CoverageView, PartyMemberViewSet, PartyOrgViewSet
 from .views import EnterpriseViewSet, OutletViewSet, WorkerViewSet
 
 router = DefaultRouter()
 router.register("workers", WorkerViewSet, basename="worker")
 router.register("enterprises", EnterpriseViewSet, basename="enterprise")
 router.register("outlets", OutletViewSet, basename="outlet")
-urlpatterns = router.urls
+router.register("party-orgs", PartyOrgViewSet, basename="party-org")
+router.register("party-members", PartyMemberViewSet, basename="party-member")
+router.register("assignments", AssignmentViewSet, basename="assignment")
+urlpatterns = [*router.urls, path("coverage/", CoverageView.as_view(), name="coverage")]

@@ -294,6 +294,8 @@ class ManagementAssignment(TimeStampedModel):
 class CollaborationFeedback(models.Model):
     """A report back from the unit under collaborative management (协同管反馈)."""
 
+    scope_area_path = "assignment__member__worker__area"
+
     assignment = models.ForeignKey(
         ManagementAssignment,
         verbose_name=_("assignment"),

@@ -271,3 +271,46 @@ def test_community_drill_down(client, tree):
     assert f"area={tree.a['community2'].code}" in html
     top = client.get("/m/communities/").content.decode()
     assert f"parent={tree.province.code}" in top
+
+
+# 双报到, the party half -------------------------------------------------------------------
+
+
+def test_party_member_reveals_and_reports_on_the_phone(client, tree):
+    from members.models import PartyMember
+
+    worker = WorkerFactory(phone=PHONE, area=tree.a["community"], status="approved")
+    client = logged_in(client)
+    page = client.post(
+        "/m/me/party/",
+        {
+            "action": "reveal",
+            "standing": "full",
+            "registration": "floating",
+            "membership_org_name": "周口市某村党支部",
+            "membership_org_place": "河南省周口市",
+        },
+    )
+    assert page.status_code == 200  # refused: no consent to sensitive data yet
+    assert not PartyMember.objects.exists()
+    response = client.post(
+        "/m/me/party/",
+        {
+            "action": "reveal",
+            "standing": "full",
+            "registration": "floating",
+            "membership_org_name": "周口市某村党支部",
+            "sensitive_consent": "on",
+        },
+    )
+    assert response.status_code == 302
+    member = PartyMember.objects.get(worker=worker)
+    assert member.revealed_on is not None and member.reported_on is None
+    client.post("/m/me/party/", {"action": "report"})
+    member.refresh_from_db()
+    assert member.reported_to == tree.a["community"]
+    assert "周口市某村党支部" in client.get("/m/me/party/").content.decode()
+
+
+def test_party_page_needs_login(client):
+    assert client.get("/m/me/party/").status_code == 302

@@ -1,0 +1,316 @@
+"""Party work in the admin: organisations, party members, three-management assignments and
+collaboration feedback. Only staff with the party-affairs flag see any of it
+(read_purpose PARTY); changing it takes PARTY_WRITE. Every save is a service call, so a
+refusal shows by its field with what was typed kept. Imported by members.admin."""
+
+from django.contrib import admin, messages
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from areas import access
+from areas.admin_mixins import ScopedAdmin, ServiceAdminForm, ServiceAdminMixin
+from core.exceptions import ApplicationError
+
+from . import selectors, services
+from .models import (
+    CollaborationFeedback,
+    ContactStatusChange,
+    ManagementAssignment,
+    PartyMember,
+    PartyOrg,
+)
+
+
+class PartyAdmin(ServiceAdminMixin, ScopedAdmin):
+    read_purpose = access.Purpose.PARTY
+    write_purpose = access.Purpose.PARTY_WRITE
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # party records end (with a date and a reason); they are not deleted
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return True
+
+
+# Organisations ------------------------------------------------------------------------------
+
+
+class PartyOrgForm(ServiceAdminForm):
+    class Meta:
+        model = PartyOrg
+        fields = ["name", "kind", "parent", "area", "secretary", "contact_phone"]
+
+    def call_service(self, actor):
+        return services.party_org_save(actor=actor, org=self.instance)
+
+
+@admin.register(PartyOrg)
+class PartyOrgAdmin(PartyAdmin):
+    form = PartyOrgForm
+    list_display = ["name", "kind", "area", "parent", "community_level", "secretary"]
+    list_filter = ["kind"]
+    search_fields = ["name", "secretary"]
+    list_select_related = ["area", "parent"]
+
+    @admin.display(description=_("can take fallback management"), boolean=True)
+    def community_level(self, obj):
+        return obj.is_community_level
+
+
+# Members ------------------------------------------------------------------------------------
+
+
+class PartyMemberForm(ServiceAdminForm):
+    class Meta:
+        model = PartyMember
+        fields = [
+            "worker",
+            "membership_org",
+            "membership_org_name",
+            "membership_org_place",
+            "registration",
+            "standing",
+            "joined_on",
+            "revealed_on",
+            "reported_on",
+            "reported_to",
+        ]
+
+    def call_service(self, actor):
+        return services.party_member_save(actor=actor, member=self.instance)
+
+
+class AssignmentInline(ReadOnlyInline):
+    model = ManagementAssignment
+    fields = ["kind", "org", "started_on", "ended_on", "end_reason", "agreement_ref"]
+    readonly_fields = fields
+    verbose_name_plural = _("three-management assignments (三管)")
+
+
+class ContactHistoryInline(ReadOnlyInline):
+    model = ContactStatusChange
+    fields = ["event", "on", "note", "actor"]
+    readonly_fields = fields
+
+
+class ActiveFilter(admin.SimpleListFilter):
+    title = _("state")
+    parameter_name = "active"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Active")), ("no", _("Ended"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(ended_on__isnull=self.value() == "yes")
+        return queryset
+
+
+class CoverageGapFilter(admin.SimpleListFilter):
+    """The coverage report's gaps as a changelist filter (the admin index links here)."""
+
+    title = _("three-management gap")
+    parameter_name = "gap"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("fallback", _("No fallback management")),
+            ("direct", _("No direct management")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "fallback":
+            ids = selectors.active_members(user=request.user).filter(has_fallback=False)
+        elif self.value() == "direct":
+            ids = selectors.active_members(user=request.user).filter(
+                has_direct=False, membership_org__isnull=False
+            )
+        else:
+            return queryset
+        return queryset.filter(pk__in=ids.values("pk"))
+
+
+@admin.register(PartyMember)
+class PartyMemberAdmin(PartyAdmin):
+    form = PartyMemberForm
+    raw_id_fields = ["worker"]
+    inlines = [AssignmentInline, ContactHistoryInline]
+    list_display = [
+        "masked_worker",
+        "area",
+        "membership_org_display",
+        "registration",
+        "standing",
+        "lost_contact",
+        "revealed_on",
+        "reported_on",
+        "ended_on",
+    ]
+    list_filter = [ActiveFilter, CoverageGapFilter, "registration", "standing", "lost_contact"]
+    list_select_related = ["worker__area", "membership_org"]
+    search_fields = ["worker__name", "membership_org_name"]
+    actions = ["mark_lost_contact", "mark_found"]
+
+    @admin.display(description=_("worker"))
+    def masked_worker(self, obj):
+        return obj.worker.masked_name
+
+    @admin.display(description=_("work community"))
+    def area(self, obj):
+        return obj.worker.area
+
+    @admin.display(description=_("membership branch"))
+    def membership_org_display(self, obj):
+        return obj.membership_org_display
+
+    def _set_lost(self, request, queryset, lost: bool):
+        done = 0
+        for member in queryset:
+            try:
+                services.party_member_set_lost_contact(
+                    actor=request.user, member=member, lost=lost, on=timezone.localdate()
+                )
+                done += 1
+            except ApplicationError as error:
+                self.message_user(request, f"{member}: {error.message}", messages.WARNING)
+        if done:
+            self.message_user(request, _("%(count)d updated.") % {"count": done})
+
+    @admin.action(description=_("Mark as lost contact today (失联)"))
+    def mark_lost_contact(self, request, queryset):
+        self._set_lost(request, queryset, True)
+
+    @admin.action(description=_("Mark as found again today (双找)"))
+    def mark_found(self, request, queryset):
+        self._set_lost(request, queryset, False)
+
+
+# Three-management ------------------------------------------------------------------------
+
+
+class AssignmentForm(ServiceAdminForm):
+    """Adding starts an assignment (assignment_start); changing one only ends it."""
+
+    class Meta:
+        model = ManagementAssignment
+        fields = [
+            "member",
+            "org",
+            "kind",
+            "started_on",
+            "agreement_ref",
+            "feedback_every_months",
+            "ended_on",
+            "end_reason",
+        ]
+
+    def validate_unique(self):
+        # The service checks one-active-per-kind and the collaborative agreement itself,
+        # naming the assignment already active (the model's generic constraint message
+        # would not); the database constraints still stand behind it.
+        pass
+
+    def call_service(self, actor):
+        data = self.cleaned_data
+        if self.instance.pk is None:
+            return services.assignment_start(
+                actor=actor,
+                member=data["member"],
+                org=data["org"],
+                kind=data["kind"],
+                started_on=data["started_on"],
+                agreement_ref=data.get("agreement_ref", ""),
+                feedback_every_months=data.get("feedback_every_months"),
+            )
+        if data.get("ended_on"):
+            return services.assignment_end(
+                actor=actor,
+                assignment=self.instance,
+                on=data["ended_on"],
+                reason=data.get("end_reason", ""),
+            )
+        return self.instance
+
+
+class FeedbackInline(ReadOnlyInline):
+    model = CollaborationFeedback
+    fields = ["on", "summary", "recorded_by"]
+    readonly_fields = fields
+
+
+class FeedbackOverdueFilter(admin.SimpleListFilter):
+    title = _("collaboration feedback")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Overdue"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            overdue = selectors.overdue_collaborations(user=request.user)
+            return queryset.filter(pk__in=overdue.values("pk"))
+        return queryset
+
+
+@admin.register(ManagementAssignment)
+class AssignmentAdmin(PartyAdmin):
+    form = AssignmentForm
+    raw_id_fields = ["member"]
+    inlines = [FeedbackInline]
+    list_display = [
+        "member",
+        "kind",
+        "org",
+        "started_on",
+        "ended_on",
+        "feedback_due_on",
+    ]
+    list_filter = ["kind", ActiveFilter, FeedbackOverdueFilter]
+    list_select_related = ["member__worker", "org"]
+
+    def get_queryset(self, request):
+        return selectors.with_feedback_due(super().get_queryset(request))
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ["ended_on", "end_reason"]
+        started = ["member", "org", "kind", "started_on", "agreement_ref", "feedback_every_months"]
+        return started + (["ended_on", "end_reason"] if obj.ended_on else [])
+
+    @admin.display(description=_("feedback due"), ordering="feedback_due_on")
+    def feedback_due_on(self, obj):
+        return obj.feedback_due_on
+
+
+class FeedbackForm(ServiceAdminForm):
+    class Meta:
+        model = CollaborationFeedback
+        fields = ["assignment", "on", "summary"]
+
+    def call_service(self, actor):
+        data = self.cleaned_data
+        return services.feedback_record(
+            actor=actor, assignment=data["assignment"], on=data["on"], summary=data["summary"]
+        )
+
+
+@admin.register(CollaborationFeedback)
+class FeedbackAdmin(PartyAdmin):
+    form = FeedbackForm
+    raw_id_fields = ["assignment"]
+    list_display = ["assignment", "on", "recorded_by"]
+    list_select_related = ["assignment__org", "assignment__member__worker", "recorded_by"]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request)  # recorded, not edited

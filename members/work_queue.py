@@ -1,0 +1,50 @@
+"""What members work waits for a staff member (core.work_queue): registrations to review,
+and for party-affairs staff the three-management gaps of the coverage report."""
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from areas import access
+from core.work_queue import WorkItem
+
+from . import selectors
+
+
+def members_work(request) -> list[WorkItem]:
+    user = request.user
+    reach = access.reach_of(user)
+    items = []
+    if reach.reaches_any(access.Purpose.WRITE):
+        items.append(
+            WorkItem(
+                _("Registrations waiting for review"),
+                selectors.review_queue(user=user).count(),
+                reverse("admin:members_worker_changelist") + "?status__exact=pending",
+            )
+        )
+    if reach.reaches_any(access.Purpose.PARTY):
+        members = reverse("admin:members_partymember_changelist")
+        active = selectors.active_members(user=user)
+        items += [
+            WorkItem(
+                _("Party members without fallback management (兜底管)"),
+                active.filter(has_fallback=False).count(),
+                f"{members}?active=yes&gap=fallback",
+            ),
+            WorkItem(
+                _("Party members without direct management (直接管)"),
+                active.filter(has_direct=False, membership_org__isnull=False).count(),
+                f"{members}?active=yes&gap=direct",
+            ),
+            WorkItem(
+                _("Party members who lost contact (失联)"),
+                active.filter(lost_contact=True).count(),
+                f"{members}?active=yes&lost_contact__exact=1",
+            ),
+            WorkItem(
+                _("Collaborations overdue for feedback (协同管)"),
+                selectors.overdue_collaborations(user=user).count(),
+                reverse("admin:members_managementassignment_changelist") + "?overdue=yes",
+            ),
+        ]
+    return items
