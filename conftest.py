@@ -5,6 +5,7 @@ from django.core.cache import cache
 from django.utils import translation
 
 pytest_plugins = [
+    "core.tests.fixtures",
     "areas.tests.fixtures",
     "stations.tests.fixtures",
     "members.tests.fixtures",

@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
@@ -15,6 +16,10 @@ app.conf.beat_schedule = {
     "core-heartbeat": {
         "task": "core.tasks.heartbeat",
         "schedule": 60.0,
+    },
+    "members-mark-uncontacted-pairs": {
+        "task": "members.tasks.mark_uncontacted_pairs",
+        "schedule": crontab(hour=7, minute=30),  # before the working day starts
     },
     "members-purge-login-codes": {
         "task": "members.tasks.purge_login_codes",

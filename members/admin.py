@@ -370,4 +370,6 @@ class WorkerAdmin(ServiceAdminMixin, ScopedAdmin):
         )
 
 
-from . import party_admin  # noqa: E402,F401  (registers the party-work admins)
+# The party-work and contact-pairing admins live in their own modules; importing them
+# registers them.
+from . import contact_admin, party_admin  # noqa: E402,F401

@@ -12,7 +12,16 @@ from areas.models import Area
 from core.crypto import blind_index
 from core.identifiers import ID_RE, MOBILE_RE, normalize_id_number, normalize_mobile
 
-from .models import Enterprise, ManagementAssignment, Outlet, PartyMember, PartyOrg, Worker
+from .models import (
+    ContactLog,
+    ContactPair,
+    Enterprise,
+    ManagementAssignment,
+    Outlet,
+    PartyMember,
+    PartyOrg,
+    Worker,
+)
 
 
 def worker_list(*, user) -> QuerySet:
@@ -212,3 +221,29 @@ def coverage_gaps(*, user, area: Area | None = None) -> dict:
         "lost_contact": list(members.filter(lost_contact=True).order_by("worker__area__code")),
         "feedback_overdue": list(overdue.order_by("feedback_due_on")),
     }
+
+
+# Contact pairing --------------------------------------------------------------------------
+
+
+def contact_pair_list(*, user) -> QuerySet:
+    """Pairs in the user's reach (a contact person always reaches their pairs' community:
+    contact_pair_start checks it)."""
+    return (
+        access.scope(ContactPair.objects.all(), user)
+        .select_related("worker__area", "staff", "grid_worker")
+        .annotate(last_contact_on=Max("logs__on"))
+    )
+
+
+def uncontacted_this_month(*, user, today: dt.date | None = None) -> QuerySet:
+    """The user's own pairs with no contact this month (as marked by the daily job)."""
+    month = (today or timezone.localdate()).replace(day=1)
+    return contact_pair_list(user=user).filter(
+        staff=user, ended_on__isnull=True, uncontacted_month=month
+    )
+
+
+def contact_log_list(*, user) -> QuerySet:
+    pairs = contact_pair_list(user=user).values("pk")
+    return ContactLog.objects.filter(pair__in=pairs).select_related("pair__worker", "recorded_by")

@@ -1,5 +1,6 @@
 """What members work waits for a staff member (core.work_queue): registrations to review,
-and for party-affairs staff the three-management gaps of the coverage report."""
+their own contact pairs not contacted this month, and for party-affairs staff the
+three-management gaps of the coverage report."""
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -22,6 +23,13 @@ def members_work(request) -> list[WorkItem]:
                 reverse("admin:members_worker_changelist") + "?status__exact=pending",
             )
         )
+    items.append(
+        WorkItem(
+            _("Workers you have not contacted this month (结对联系)"),
+            selectors.uncontacted_this_month(user=user).count(),
+            reverse("admin:members_contactpair_changelist") + "?mine=uncontacted",
+        )
+    )
     if reach.reaches_any(access.Purpose.PARTY):
         members = reverse("admin:members_partymember_changelist")
         active = selectors.active_members(user=user)

@@ -22,6 +22,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 CELERY_TASK_ALWAYS_EAGER = False
+# Its own broker database: a worker started by `make run` on this machine (which knows only
+# the development database) never picks up a test's task.
+CELERY_BROKER_URL = "redis://127.0.0.1:6379/14"
 
 # Fresh random personal-data keys for every test run: nothing encrypted by tests outlives them.
 FIELD_ENCRYPTION_KEYS = [f"test:aes-gcm:{base64.b64encode(os.urandom(32)).decode()}"]

@@ -1,8 +1,5 @@
 """/healthz against the real services, and a real Celery worker for the 200 case."""
 
-import os
-import subprocess
-import sys
 import time
 
 import pytest
@@ -18,30 +15,6 @@ def test_healthz_is_503_and_names_celery_when_no_worker_runs(client):
     if not body["checks"]["celery"]["ok"]:
         assert response.status_code == 503
         assert body["status"] == "degraded"
-
-
-@pytest.fixture
-def celery_worker_process():
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--pool=solo",
-            "--hostname=healthz-test@%h",
-            "--loglevel=WARNING",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    yield proc
-    proc.terminate()
-    proc.wait(timeout=20)
 
 
 def test_healthz_is_200_with_a_real_worker(client, celery_worker_process):

@@ -1,6 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from .contact_views import ContactLogViewSet, ContactPairViewSet
 from .party_views import AssignmentViewSet, CoverageView, PartyMemberViewSet, PartyOrgViewSet
 from .views import EnterpriseViewSet, OutletViewSet, WorkerViewSet
 
@@ -11,4 +12,6 @@ router.register("outlets", OutletViewSet, basename="outlet")
 router.register("party-orgs", PartyOrgViewSet, basename="party-org")
 router.register("party-members", PartyMemberViewSet, basename="party-member")
 router.register("assignments", AssignmentViewSet, basename="assignment")
+router.register("contact-pairs", ContactPairViewSet, basename="contact-pair")
+router.register("contact-logs", ContactLogViewSet, basename="contact-log")
 urlpatterns = [*router.urls, path("coverage/", CoverageView.as_view(), name="coverage")]

@@ -1,5 +1,6 @@
 """The members app's models, one module per subject (re-exported here)."""
 
+from .contact import ContactLog, ContactPair
 from .login import LoginCode
 from .party import (
     CollaborationFeedback,
@@ -22,6 +23,8 @@ __all__ = [
     "COMMUNITY_LEVEL_VALUES",
     "COMMUNITY_LEVELS",
     "CollaborationFeedback",
+    "ContactLog",
+    "ContactPair",
     "ContactStatusChange",
     "Enterprise",
     "LoginCode",

@@ -1,10 +1,13 @@
 """The members app's writes, one module per subject (re-exported here):
 workers.py — registration (报到) and its review, enterprises, outlets;
-party.py — party organisations, members, three-management (三管)."""
+party.py — party organisations, members, three-management (三管);
+contact.py — contact pairing (结对联系) and the monthly-contact rule."""
 
+from .contact import *  # noqa: F403
+from .contact import __all__ as _contact
 from .party import *  # noqa: F403
 from .party import __all__ as _party
 from .workers import *  # noqa: F403
 from .workers import __all__ as _workers
 
-__all__ = [*_workers, *_party]
+__all__ = [*_workers, *_party, *_contact]

@@ -15,7 +15,7 @@ from django.db import transaction
 
 from areas.models import Area, StaffGrant
 from areas.services import area_upsert, divisions_load
-from members.demo import load_demo_members
+from members.demo import load_demo_members, load_demo_party_work
 from stations.models import Brand, OpeningPeriod, Standard, StandardItem, Station
 from stations.services import pinyin_initials, station_set_facilities
 
@@ -271,10 +271,12 @@ class Command(BaseCommand):
                     self._station(brand, community, station_name, lng, lat, extras, rng)
         self._users(areas_by_path)
         load_demo_members(areas_by_path)
+        load_demo_party_work(areas_by_path)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo network ready: {Station.objects.count()} stations, "
-                f"{len(DEMO_USERS)} demo accounts (password from DEMO_PASSWORD)."
+                f"{get_user_model().objects.filter(is_staff=True).count()} staff accounts "
+                "(demo password from DEMO_PASSWORD)."
             )
         )
 
