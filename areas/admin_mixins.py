@@ -97,6 +97,24 @@ class ScopedInlineMixin:
         return self.has_change_permission(request, obj)
 
 
+class ReadOnlyInline(admin.TabularInline):
+    """A history shown under its record (status changes, contact logs, feedback): read by
+    whoever may open the record, never added, changed or deleted in place — each entry is
+    written by a service."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return True
+
+
 def area_filter_queryset(request):
     """The areas shown in a changelist's area filter: only those the user reaches."""
     return access.areas_reached(request.user).exclude(level=Area.Level.PROVINCE)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from areas import access
 from areas.admin_mixins import (
+    ReadOnlyInline,
     ScopedAdmin,
     ServiceAdminForm,
     ServiceAdminMixin,
@@ -156,22 +157,11 @@ class WorkerForm(ServiceAdminForm):
         )
 
 
-class StatusHistoryInline(admin.TabularInline):
+class StatusHistoryInline(ReadOnlyInline):
     model = WorkerStatusChange
-    extra = 0
-    can_delete = False
     fields = ["at", "from_status", "to_status", "actor", "reason"]
     readonly_fields = fields
     verbose_name_plural = _("registration history")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_view_permission(self, request, obj=None):
-        return True
 
 
 class RejectForm(forms.Form):

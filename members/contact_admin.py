@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
-from areas.admin_mixins import ScopedAdmin, ServiceAdminForm, ServiceAdminMixin
+from areas.admin_mixins import ReadOnlyInline, ScopedAdmin, ServiceAdminForm, ServiceAdminMixin
 
 from . import selectors, services
 from .models import ContactLog, ContactPair
@@ -56,21 +56,12 @@ class MineFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ContactLogInline(admin.TabularInline):
+class ContactLogInline(ReadOnlyInline):
+    """Contacts are logged through "Contact logs › add" (the service checks the date)."""
+
     model = ContactLog
-    extra = 0
-    can_delete = False
     fields = ["on", "kind", "note", "recorded_by"]
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False  # logged through "Contact logs › add" (the service checks the date)
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_view_permission(self, request, obj=None):
-        return True
 
 
 @admin.register(ContactPair)

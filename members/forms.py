@@ -87,7 +87,10 @@ class WorkerDetailsForm(forms.Form):
         label=_("Resident ID number"),
         max_length=20,
         required=False,
-        help_text=_("Optional. Kept encrypted; staff see only its first and last characters."),
+        help_text=_(
+            "Optional. Kept encrypted; staff see only its first and last characters. "
+            "Leave empty to keep the one already given."
+        ),
     )
 
     def __init__(self, *args, area: Area, **kwargs):
@@ -142,6 +145,8 @@ class CorrectionForm(WorkerDetailsForm):
             for name in self.fields
             if name != "political_status" and getattr(details, name) != _current(worker, name)
         ]
+        if not details.id_number and "id_number" in given:
+            given.remove("id_number")  # left empty: the one on record stays (it is not shown)
         if worker.area_id != self.area.pk:
             given.append("area")
         return details, given

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from areas import access
-from areas.admin_mixins import ScopedAdmin, ServiceAdminForm, ServiceAdminMixin
+from areas.admin_mixins import ReadOnlyInline, ScopedAdmin, ServiceAdminForm, ServiceAdminMixin
 from core.exceptions import ApplicationError
 
 from . import selectors, services
@@ -27,20 +27,6 @@ class PartyAdmin(ServiceAdminMixin, ScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # party records end (with a date and a reason); they are not deleted
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_view_permission(self, request, obj=None):
-        return True
 
 
 # Organisations ------------------------------------------------------------------------------

@@ -116,6 +116,8 @@ def _chosen_area(request) -> Area | None:
 
 
 def _details_initial(worker: Worker | None) -> dict:
+    """The worker's record as form values. The ID number is left out: it is never sent back
+    to the page in full (a shared phone, a screenshot); an empty field keeps it."""
     if worker is None:
         return {}
     return {
@@ -126,7 +128,6 @@ def _details_initial(worker: Worker | None) -> dict:
         "residence_area": worker.residence_area_id,
         "gender": worker.gender,
         "birth_year": worker.birth_year,
-        "id_number": worker.id_number,
         "political_status": worker.political_status,
         "sensitive_consent": bool(worker.sensitive_consent_at),
     }

@@ -314,3 +314,14 @@ def test_party_member_reveals_and_reports_on_the_phone(client, tree):
 
 def test_party_page_needs_login(client):
     assert client.get("/m/me/party/").status_code == 302
+
+
+def test_the_id_number_is_never_sent_back_in_full_and_empty_keeps_it(client, tree):
+    id_number = valid_id_number(7)
+    worker = WorkerFactory(phone=PHONE, area=tree.a["community"], id_number=id_number)
+    html = logged_in(client).get("/m/me/").content.decode()
+    assert id_number not in html and worker.masked_id_number in html
+    assert id_number not in logged_in(client).get("/m/register/").content.decode()
+    logged_in(client).post("/m/me/", {"name": "王大二", "occupation": "courier", "id_number": ""})
+    worker.refresh_from_db()
+    assert worker.id_number == id_number and worker.name == "王大二"
