@@ -258,18 +258,9 @@ def party(request):
                 )
                 return redirect("mobile-party")
             if form.is_valid():
-                details = form.details()
-                if member is not None and member.membership_org_id:
-                    # The phone shows a platform branch by name; an unchanged name keeps
-                    # the link to that branch rather than turning it into free text.
-                    if details.membership_org_name == member.membership_org.name:
-                        details.membership_org, details.membership_org_name = (
-                            member.membership_org,
-                            "",
-                        )
                 services.party_member_reveal(
                     worker=worker,
-                    details=details,
+                    details=form.details(),
                     sensitive_consent=form.cleaned_data["sensitive_consent"],
                 )
                 messages.success(request, _("Thank you for revealing your party membership."))

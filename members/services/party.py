@@ -138,6 +138,14 @@ def party_member_reveal(
             _("This membership was ended here on %(day)s; ask the community to reopen it.")
             % {"day": member.ended_on}
         )
+    if (
+        details.membership_org is None
+        and member.membership_org_id
+        and details.membership_org_name.strip() == member.membership_org.name
+    ):
+        # The phone shows a platform branch by its name: giving the same name again keeps
+        # the link to that branch rather than turning it into free text.
+        details.membership_org, details.membership_org_name = member.membership_org, ""
     _apply_membership(member, details)
     member.revealed_on = member.revealed_on or timezone.localdate()
     full_clean_or_refuse(

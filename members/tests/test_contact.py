@@ -210,3 +210,15 @@ def test_beat_job_runs_on_a_real_worker_and_is_idempotent(trio, worker_a, celery
     ContactPair.objects.filter(pk=contacted.pk).update(uncontacted_month=TODAY().replace(day=1))
     mark_uncontacted_pairs.delay()
     wait_until_marked_is({pair.pk})
+
+
+@pytest.mark.django_db
+def test_ending_a_pair_refuses_bad_dates_and_twice(trio, pair):
+    for bad in (pair.started_on - dt.timedelta(days=1), TODAY() + dt.timedelta(days=1)):
+        with pytest.raises(ApplicationError):
+            services.contact_pair_end(actor=trio.staff_a, pair=pair, on=bad)
+    with pytest.raises(PermissionDenied):
+        services.contact_pair_end(actor=trio.viewer_a, pair=pair, on=TODAY())
+    services.contact_pair_end(actor=trio.staff_a, pair=pair, on=TODAY())
+    with pytest.raises(ApplicationError, match="already ended"):
+        services.contact_pair_end(actor=trio.staff_a, pair=pair, on=TODAY())

@@ -363,3 +363,57 @@ def test_org_save_needs_party_write(trio, party_trio):
         services.party_org_save(actor=trio.staff_b, org=org)
     services.party_org_save(actor=trio.staff_a, org=org)
     assert PartyOrg.objects.filter(name="新党支部").exists()
+
+
+def test_revealing_again_by_the_branch_name_keeps_the_platform_branch(party_trio, party_a):
+    member = party_a.member
+    member.membership_org = party_a.community_branch
+    member.save()
+    services.party_member_reveal(
+        worker=member.worker, details=MembershipDetails(membership_org_name="甲社区党支部")
+    )
+    member.refresh_from_db()
+    assert member.membership_org == party_a.community_branch and member.membership_org_name == ""
+
+
+def test_ending_a_membership_needs_a_reason_and_a_past_date(party_trio, party_a):
+    with pytest.raises(ApplicationError) as refused:
+        services.party_member_end(
+            actor=party_trio.staff_a, member=party_a.member, on=TODAY(), reason=" "
+        )
+    assert "end_reason" in refused.value.fields
+    with pytest.raises(ApplicationError):
+        services.party_member_end(
+            actor=party_trio.staff_a,
+            member=party_a.member,
+            on=TODAY() + dt.timedelta(days=1),
+            reason="转出",
+        )
+    with pytest.raises(PermissionDenied):
+        services.party_member_end(
+            actor=party_trio.viewer_a, member=party_a.member, on=TODAY(), reason="转出"
+        )
+    party_a.member.refresh_from_db()
+    assert party_a.member.ended_on is None
+
+
+def test_feedback_needs_a_summary_and_a_date_in_the_collaboration(party_trio, party_a):
+    assignment = start(
+        party_trio.staff_a,
+        party_a.member,
+        party_a.industry,
+        Kind.COLLABORATIVE,
+        agreement_ref="协议",
+    )
+    with pytest.raises(ApplicationError):
+        services.feedback_record(
+            actor=party_trio.staff_a, assignment=assignment, on=TODAY(), summary=""
+        )
+    with pytest.raises(ApplicationError):
+        services.feedback_record(
+            actor=party_trio.staff_a,
+            assignment=assignment,
+            on=TODAY() - dt.timedelta(days=1),
+            summary="早于协同开始",
+        )
+    assert not assignment.feedback.exists()
