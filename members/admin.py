@@ -362,4 +362,4 @@ class WorkerAdmin(ServiceAdminMixin, ScopedAdmin):
 
 # The party-work and contact-pairing admins live in their own modules; importing them
 # registers them.
-from . import contact_admin, party_admin  # noqa: E402,F401
+from . import contact_admin, invitation_admin, party_admin  # noqa: E402,F401

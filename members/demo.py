@@ -155,3 +155,78 @@ def load_demo_party_work(areas_by_path: dict[str, Area]) -> None:
         services.contact_pair_start(
             actor=user, worker=workers[1], staff=user, started_on=today - timedelta(days=40)
         )
+
+
+CALL_UP = "喊你回家 召集令"
+
+
+def load_demo_invitations(areas_by_path: dict[str, Area]) -> None:
+    """Xifeng's call-up (the seeds: 13,000 sent, 238 registered), at demo size: letters
+    for two communities (one batch sent and partly opened), a WeChat group link, and two
+    registrations it brought."""
+    from django.utils import timezone
+
+    from .models import InvitationBatch, InvitationCampaign
+
+    district = areas_by_path["621002"]
+    if InvitationCampaign.objects.filter(area=district, name=CALL_UP).exists():
+        return
+    staff = get_user_model().objects.get(username="district_xifeng")
+    campaign = services.campaign_save(
+        actor=staff,
+        campaign=InvitationCampaign(
+            name=CALL_UP,
+            area=district,
+            message="外卖小哥、快递小哥：西峰是你的家。扫码到社区报到，暖峰港湾为你留一盏灯、一杯热水。",
+            starts_on=timezone.localdate().replace(day=1),
+        ),
+    )
+    communities = [
+        area
+        for path, area in sorted(areas_by_path.items())
+        if path.startswith("621002@") and area.level == Area.Level.COMMUNITY
+    ][:2]
+    letters = services.invitations_issue(
+        actor=staff,
+        campaign=campaign,
+        community=communities[0],
+        channel=InvitationBatch.Channel.LETTER,
+        count=60,
+        note="网点发放",
+    )
+    services.batch_mark_sent(actor=staff, batch=letters)
+    codes = list(letters.invitations.values_list("code", flat=True))
+    for code in codes[:9]:
+        services.invitation_open(code)
+    services.invitations_issue(
+        actor=staff,
+        campaign=campaign,
+        community=communities[-1],
+        channel=InvitationBatch.Channel.LETTER,
+        count=40,
+        note="待发放",
+    )
+    group = services.invitations_issue(
+        actor=staff,
+        campaign=campaign,
+        community=communities[0],
+        channel=InvitationBatch.Channel.WECHAT,
+        count=1,
+        note="美团西峰骑手群",
+    )
+    services.batch_mark_sent(actor=staff, batch=group)
+    for index, (name, code) in enumerate(
+        [("马小军", codes[0]), ("赵亮", group.invitations.get().code)]
+    ):
+        invitation = services.invitation_open(code)
+        services.worker_register(
+            details=services.WorkerDetails(
+                name=name,
+                phone=f"1990000{len(DISTRICTS)}{index:03d}",
+                area=invitation.batch.community,
+                occupation=Occupation.FOOD_DELIVERY,
+            ),
+            source=Worker.Source.SELF,
+            notice_version=services.PRIVACY_NOTICE_VERSION,
+            invitation=services.invitation_for_registration(code),
+        )

@@ -16,6 +16,9 @@ from .models import (
     ContactLog,
     ContactPair,
     Enterprise,
+    Invitation,
+    InvitationBatch,
+    InvitationCampaign,
     ManagementAssignment,
     Outlet,
     PartyMember,
@@ -247,3 +250,115 @@ def uncontacted_this_month(*, user, today: dt.date | None = None) -> QuerySet:
 def contact_log_list(*, user) -> QuerySet:
     pairs = contact_pair_list(user=user).values("pk")
     return ContactLog.objects.filter(pair__in=pairs).select_related("pair__worker", "recorded_by")
+
+
+# Invitations ------------------------------------------------------------------------------
+
+
+def campaign_list(*, user) -> QuerySet:
+    return access.scope(InvitationCampaign.objects.all(), user).select_related("area")
+
+
+def batch_list(*, user) -> QuerySet:
+    return access.scope(InvitationBatch.objects.all(), user).select_related("campaign", "community")
+
+
+def invitation_list(*, user) -> QuerySet:
+    return access.scope(Invitation.objects.all(), user).select_related(
+        "batch__campaign", "batch__community"
+    )
+
+
+@dataclass
+class FunnelRow:
+    """One line of an invitation funnel: a campaign in one community, or a total."""
+
+    campaign: InvitationCampaign | None
+    community: Area | None
+    issued: int = 0
+    sent: int = 0
+    opened: int = 0
+    registered: int = 0
+    approved: int = 0
+
+    @staticmethod
+    def _percent(part: int, whole: int) -> float | None:
+        return round(100 * part / whole, 1) if whole else None
+
+    @property
+    def opened_percent(self) -> float | None:
+        return self._percent(self.opened, self.sent)
+
+    @property
+    def registered_percent(self) -> float | None:
+        """Registrations per hundred invitations sent (Xifeng: 238 of 13,000 = 1.8)."""
+        return self._percent(self.registered, self.sent)
+
+    def add(self, other: "FunnelRow") -> None:
+        for name in ("issued", "sent", "opened", "registered", "approved"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+def invitation_funnel(
+    *, user, campaign: InvitationCampaign | int | None = None, area: Area | None = None
+) -> list[FunnelRow]:
+    """The funnel per campaign and community, over the invitations the user reaches (so
+    community staff see their own community's line of a district's campaign)."""
+    invitations = access.scope(Invitation.objects.all(), user)
+    if campaign is not None:
+        invitations = invitations.filter(batch__campaign=campaign)
+    if area is not None:
+        invitations = invitations.filter(batch__community__code__startswith=area.prefix)
+    return _funnel(invitations)
+
+
+def campaign_funnel(campaign: InvitationCampaign) -> list[FunnelRow]:
+    """One campaign's funnel per community, for a user who has already reached the
+    campaign: its batches all lie within its area, so they reach every invitation."""
+    return _funnel(Invitation.objects.filter(batch__campaign=campaign))
+
+
+def _funnel(invitations: QuerySet) -> list[FunnelRow]:
+    """Issued, sent, opened, the registrations brought and how many of those were
+    approved, per (campaign, community). Two grouped queries and two lookups."""
+    key = ("batch__campaign", "batch__community")
+    rows: dict[tuple[int, int], FunnelRow] = {}
+    for row in (
+        invitations.order_by()
+        .values(*key)
+        .annotate(
+            issued=Count("pk"),
+            sent=Count("pk", filter=Q(sent_at__isnull=False)),
+            opened=Count("pk", filter=Q(opened_at__isnull=False)),
+        )
+    ):
+        rows[(row["batch__campaign"], row["batch__community"])] = FunnelRow(
+            None, None, row["issued"], row["sent"], row["opened"]
+        )
+    for row in (
+        Worker.objects.filter(invitation__in=invitations.values("pk"))
+        .order_by()
+        .values(*(f"invitation__{k}" for k in key))
+        .annotate(
+            registered=Count("pk"),
+            approved=Count("pk", filter=Q(status=Worker.Status.APPROVED)),
+        )
+    ):
+        line = rows[(row["invitation__batch__campaign"], row["invitation__batch__community"])]
+        line.registered, line.approved = row["registered"], row["approved"]
+    campaigns = InvitationCampaign.objects.in_bulk({c for c, _ in rows})
+    communities = Area.objects.in_bulk({a for _, a in rows})
+    for (campaign_id, community_id), line in rows.items():
+        line.campaign, line.community = campaigns[campaign_id], communities[community_id]
+    return sorted(
+        rows.values(), key=lambda line: (-line.campaign.starts_on.toordinal(), line.community.code)
+    )
+
+
+def funnel_totals(rows: list[FunnelRow]) -> list[FunnelRow]:
+    """One total line per campaign, in the order the rows came."""
+    totals: dict[int, FunnelRow] = {}
+    for line in rows:
+        total = totals.setdefault(line.campaign.pk, FunnelRow(line.campaign, None))
+        total.add(line)
+    return list(totals.values())

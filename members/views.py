@@ -30,6 +30,8 @@ from .forms import (
 from .models import COMMUNITY_LEVEL_VALUES, PartyMember, Worker
 
 COMMUNITY_SEARCH_LIMIT = 30
+# The invitation a worker arrived with, kept until they register (or open another).
+INVITATION_SESSION_KEY = "invitation_code"
 
 
 def worker_login_required(view):
@@ -139,7 +141,12 @@ def register(request):
     """报到: the worker registers with a community. A phone already registered resumes its
     record (the service updates it and never duplicates it)."""
     worker = phone_login.current_worker(request)
-    area = _chosen_area(request) or (worker.area if worker else None)
+    invitation = services.invitation_for_registration(request.session.get(INVITATION_SESSION_KEY))
+    area = (
+        _chosen_area(request)
+        or (worker.area if worker else None)
+        or (invitation.batch.community if invitation else None)
+    )
     if area is None:
         return redirect(f"{reverse('mobile-communities')}?{urlencode({'next': 'register'})}")
     form = RegisterForm(
@@ -156,10 +163,12 @@ def register(request):
                 source=Worker.Source.SELF,
                 notice_version=form.cleaned_data["notice_version"],
                 sensitive_consent=form.cleaned_data["sensitive_consent"],
+                invitation=invitation,
             )
         except ApplicationError as error:
             show_refusal(form, error)
         else:
+            request.session.pop(INVITATION_SESSION_KEY, None)
             messages.success(
                 request,
                 _("Thank you! %(community)s will review your registration.")
@@ -308,6 +317,36 @@ def communities(request):
             "back": reverse(back),
             "next": request.GET.get("next", "register"),
             "choosable": COMMUNITY_LEVEL_VALUES,
+        },
+    )
+
+
+@require_http_methods(["GET"])
+def invitation(request, code: str = ""):
+    """Where an invitation's link or QR code leads (喊你回家): the campaign's message and a
+    way to register with the community it invites to. Typing the code from a letter at
+    /m/i/?code=… works the same. The opening is counted; the code is kept in the session
+    so the registration that follows is credited to it."""
+    code = code or request.GET.get("code", "")
+    if not code:
+        return render(request, "mobile/invitation_code.html")
+    opened = services.invitation_open(code)
+    if opened is None:
+        return render(request, "mobile/invitation_code.html", {"code": code}, status=404)
+    campaign = opened.batch.campaign
+    running = campaign.status == campaign.Status.ACTIVE
+    if running:
+        request.session[INVITATION_SESSION_KEY] = opened.code
+    worker = phone_login.current_worker(request) if phone_login.signed_in_phone(request) else None
+    return render(
+        request,
+        "mobile/invitation.html",
+        {
+            "invitation": opened,
+            "campaign": campaign,
+            "community": opened.batch.community,
+            "running": running,
+            "worker": worker,
         },
     )
 

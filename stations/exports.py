@@ -4,12 +4,10 @@
 import csv
 import io
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
 
 from core.coords import wgs84_to_bd09, wgs84_to_gcj02
+from core.xlsx import government_xlsx
 
 from .selectors import weekly_hours
 
@@ -71,33 +69,12 @@ def poi_csv(stations) -> bytes:
 
 
 def poi_xlsx(stations, *, title: str, unit: str) -> bytes:
-    """A government-style sheet: title row, 填报单位 and date, then the table."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "POI"
-    columns = _columns()
-    sheet.append([str(title)])
-    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(columns))
-    sheet["A1"].font = Font(size=14, bold=True)
-    sheet["A1"].alignment = Alignment(horizontal="center")
-    sheet.append(
-        [
-            _("Reporting unit: %(unit)s") % {"unit": str(unit)},
-            "",
-            "",
-            "",
-            _("Date: %(date)s") % {"date": timezone.localdate().isoformat()},
-        ]
+    """A government-style sheet (core.xlsx): title row, 填报单位 and date, then the table."""
+    return government_xlsx(
+        title=title,
+        unit=unit,
+        columns=_columns()[1:],
+        rows=(row[1:] for row in _rows(stations)),
+        widths=[24, 12, 14, 30, 14, 40, 30],
+        sheet_name="POI",
     )
-    sheet.append(columns)
-    for cell in sheet[3]:
-        cell.font = Font(bold=True)
-    for row in _rows(stations):
-        sheet.append(row)
-    for letter, width in zip(
-        "ABCDEFGHIJKLMN", [6, 24, 12, 14, 30, 14, 40, 30] + [14] * 6, strict=True
-    ):
-        sheet.column_dimensions[letter].width = width
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()

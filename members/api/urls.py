@@ -2,6 +2,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from .contact_views import ContactLogViewSet, ContactPairViewSet
+from .invitation_views import BatchViewSet, CampaignViewSet, FunnelView, InvitationViewSet
 from .party_views import AssignmentViewSet, CoverageView, PartyMemberViewSet, PartyOrgViewSet
 from .views import EnterpriseViewSet, OutletViewSet, WorkerViewSet
 
@@ -14,4 +15,11 @@ router.register("party-members", PartyMemberViewSet, basename="party-member")
 router.register("assignments", AssignmentViewSet, basename="assignment")
 router.register("contact-pairs", ContactPairViewSet, basename="contact-pair")
 router.register("contact-logs", ContactLogViewSet, basename="contact-log")
-urlpatterns = [*router.urls, path("coverage/", CoverageView.as_view(), name="coverage")]
+router.register("invitation-campaigns", CampaignViewSet, basename="invitation-campaign")
+router.register("invitation-batches", BatchViewSet, basename="invitation-batch")
+router.register("invitations", InvitationViewSet, basename="invitation")
+urlpatterns = [
+    *router.urls,
+    path("coverage/", CoverageView.as_view(), name="coverage"),
+    path("invitation-funnel/", FunnelView.as_view(), name="invitation-funnel"),
+]

@@ -1,6 +1,13 @@
 """The members app's models, one module per subject (re-exported here)."""
 
 from .contact import ContactLog, ContactPair
+from .invitations import (
+    INVITATION_CODE_ALPHABET,
+    INVITATION_CODE_LENGTH,
+    Invitation,
+    InvitationBatch,
+    InvitationCampaign,
+)
 from .login import LoginCode
 from .party import (
     CollaborationFeedback,
@@ -20,6 +27,11 @@ from .workers import (
 )
 
 __all__ = [
+    "INVITATION_CODE_ALPHABET",
+    "INVITATION_CODE_LENGTH",
+    "Invitation",
+    "InvitationBatch",
+    "InvitationCampaign",
     "COMMUNITY_LEVEL_VALUES",
     "COMMUNITY_LEVELS",
     "CollaborationFeedback",

@@ -255,6 +255,14 @@ class Worker(TimeStampedModel):
         related_name="merged_records",
     )
     source = models.CharField(_("source"), max_length=12, choices=Source.choices)
+    invitation = models.ForeignKey(
+        "members.Invitation",
+        verbose_name=_("came by invitation"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="registrations",
+    )
     tags = ArrayField(
         models.CharField(max_length=30), verbose_name=_("tags"), default=list, blank=True
     )

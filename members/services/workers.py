@@ -166,12 +166,15 @@ def worker_register(
     notice_version: str,
     sensitive_consent: bool = False,
     actor=None,
+    invitation=None,
 ) -> tuple[Worker, bool]:
     """Register a worker with a community (报到): on their phone (actor None) or by staff at
     a station (actor = the staff member, source STAFF). Returns (worker, created).
 
     A phone already registered resumes that record — its details are updated, never
-    duplicated; a returned registration goes back for review."""
+    duplicated; a returned registration goes back for review. A new registration made
+    from an invitation (services.invitation_for_registration) is credited to it; a phone
+    already registered is not: the invitation did not bring that worker."""
     if notice_version != PRIVACY_NOTICE_VERSION:
         raise refuse(
             "consent", _("Please read the current privacy notice and agree to it to register.")
@@ -188,6 +191,8 @@ def worker_register(
     created = worker is None
     if created:
         worker = Worker(source=source, status=Worker.Status.PENDING)
+        if invitation is not None:
+            worker.source, worker.invitation = Worker.Source.INVITATION, invitation
     elif worker.status == Worker.Status.MERGED:
         worker = Worker.objects.select_for_update().get(pk=worker.merged_into_id)
     if not created and actor is not None and not access.can_write(actor, worker):

@@ -2,6 +2,8 @@ import pytest
 from django.core.management import call_command
 
 from areas.models import Area, StaffGrant
+from members import selectors
+from members.models import Invitation, InvitationCampaign, Worker
 from stations.models import OpeningPeriod, Station, StationFacility
 
 pytestmark = pytest.mark.django_db
@@ -14,6 +16,8 @@ def snapshot():
         "facilities": StationFacility.objects.count(),
         "periods": OpeningPeriod.objects.count(),
         "grants": StaffGrant.objects.count(),
+        "workers": Worker.objects.count(),
+        "invitations": list(Invitation.objects.values_list("code", "open_count")),
     }
 
 
@@ -29,6 +33,9 @@ def test_demo_network_matches_the_seeds_and_a_second_run_changes_nothing():
     assert Station.objects.filter(name="旭升社区爱心驿站", brand__code="aixin").exists()
     keeper_grant = StaffGrant.objects.get(user__username="keeper_beidajie")
     assert list(keeper_grant.stations.values_list("name", flat=True)) == ["暖峰港湾·北大街社区"]
+    funnel = selectors.campaign_funnel(InvitationCampaign.objects.get(name="喊你回家 召集令"))
+    total = selectors.funnel_totals(funnel)[0]
+    assert (total.issued, total.sent, total.opened, total.registered) == (101, 61, 10, 2)
     before = snapshot()
     call_command("load_demo", verbosity=0)
     assert snapshot() == before

@@ -15,7 +15,7 @@ from django.db import transaction
 
 from areas.models import Area, StaffGrant
 from areas.services import area_upsert, divisions_load
-from members.demo import load_demo_members, load_demo_party_work
+from members.demo import load_demo_invitations, load_demo_members, load_demo_party_work
 from stations.models import Brand, OpeningPeriod, Standard, StandardItem, Station
 from stations.services import pinyin_initials, station_set_facilities
 
@@ -272,6 +272,7 @@ class Command(BaseCommand):
         self._users(areas_by_path)
         load_demo_members(areas_by_path)
         load_demo_party_work(areas_by_path)
+        load_demo_invitations(areas_by_path)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo network ready: {Station.objects.count()} stations, "

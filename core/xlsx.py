@@ -1,0 +1,54 @@
+"""Spreadsheets in the layout government offices file (台账): a title row across the table,
+the reporting unit (填报单位) and the date, then the column headers and the rows, each row
+numbered (序号). One place for the layout: every .xlsx export goes through here."""
+
+import io
+from collections.abc import Iterable, Sequence
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+DEFAULT_WIDTH = 14
+
+
+def government_xlsx(
+    *,
+    title: str,
+    unit: str,
+    columns: Sequence[str],
+    rows: Iterable[Sequence],
+    widths: Sequence[int] = (),
+    sheet_name: str = "",
+) -> bytes:
+    """The workbook as bytes. `columns` and `rows` exclude the 序号 column: it is added
+    here, numbering the rows from 1."""
+    book = Workbook(write_only=False)
+    sheet = book.active
+    sheet.title = (sheet_name or str(title))[:31]  # Excel's limit for a sheet name
+    headers = [_("No."), *map(str, columns)]
+    sheet.append([str(title)])
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
+    sheet["A1"].font = Font(size=14, bold=True)
+    sheet["A1"].alignment = Alignment(horizontal="center")
+    date_column = max(len(headers) - 1, 2)
+    unit_row = [_("Reporting unit: %(unit)s") % {"unit": str(unit)}]
+    unit_row += [""] * (date_column - 1)
+    unit_row.append(_("Date: %(date)s") % {"date": timezone.localdate().isoformat()})
+    sheet.append(unit_row)
+    sheet.append(headers)
+    for cell in sheet[3]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(horizontal="center", wrap_text=True)
+    for number, row in enumerate(rows, start=1):
+        sheet.append([number, *row])
+    for index, width in enumerate([6, *widths], start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    for index in range(len(widths) + 2, len(headers) + 1):
+        sheet.column_dimensions[get_column_letter(index)].width = DEFAULT_WIDTH
+    sheet.freeze_panes = "A4"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

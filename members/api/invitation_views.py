@@ -1,0 +1,123 @@
+"""Invitation API (喊你回家 召集令): campaigns, batches of codes, the invitations themselves
+(read-only) and the funnel per campaign and community — all in the user's reach."""
+
+from django.db.models import Count
+from django.http import Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from areas import access
+from core.api import ScopedModelViewSet, ScopedReadOnlyViewSet, ScopedViewSetMixin
+
+from .. import selectors, services
+from ..models import InvitationCampaign
+from .invitation_serializers import (
+    BatchSerializer,
+    CampaignSerializer,
+    FunnelSerializer,
+    InvitationSerializer,
+)
+
+
+class CampaignViewSet(ScopedModelViewSet):
+    base_queryset = staticmethod(selectors.campaign_list)
+    serializer_class = CampaignSerializer
+    filterset_fields = ["status"]
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]  # closed, not deleted
+
+    def perform_create(self, serializer):
+        campaign = InvitationCampaign(**serializer.validated_data)
+        serializer.instance = services.campaign_save(actor=self.request.user, campaign=campaign)
+
+    def perform_update(self, serializer):
+        for name, value in serializer.validated_data.items():
+            setattr(serializer.instance, name, value)
+        serializer.instance = services.campaign_save(
+            actor=self.request.user, campaign=serializer.instance
+        )
+
+    @extend_schema(request=None, responses=CampaignSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        campaign = services.campaign_close(actor=request.user, campaign=self.get_object())
+        return Response(CampaignSerializer(campaign).data)
+
+
+class BatchViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Issuing a batch creates its invitations; a batch is then marked sent, never edited."""
+
+    serializer_class = BatchSerializer
+    filterset_fields = ["campaign", "channel"]
+
+    @staticmethod
+    def base_queryset(*, user):
+        return selectors.batch_list(user=user).annotate(size=Count("invitations"))
+
+    def create(self, request, *args, **kwargs):
+        serializer = BatchSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        batch = services.invitations_issue(
+            actor=request.user,
+            campaign=data["campaign"],
+            community=data["community"],
+            channel=data["channel"],
+            count=data.get("count") or 0,
+            recipients=services.parse_recipients(data.get("recipients", "")),
+            note=data.get("note", ""),
+        )
+        batch = self.get_queryset().get(pk=batch.pk)
+        return Response(BatchSerializer(batch).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=BatchSerializer)
+    @action(detail=True, methods=["post"], url_path="mark-sent")
+    def mark_sent(self, request, pk=None):
+        batch = self.get_object()
+        services.batch_mark_sent(actor=request.user, batch=batch)
+        return Response(BatchSerializer(self.get_queryset().get(pk=batch.pk)).data)
+
+
+class InvitationViewSet(ScopedReadOnlyViewSet):
+    base_queryset = staticmethod(selectors.invitation_list)
+    serializer_class = InvitationSerializer
+    filterset_fields = ["batch", "batch__campaign"]
+
+
+class FunnelView(APIView):
+    """The funnel: invitations issued, sent, opened, the registrations they brought and how
+    many of those were approved — per campaign, and per campaign and community."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("campaign", int, description="One campaign"),
+            OpenApiParameter("area", str, description="Area code (the area and below)"),
+        ],
+        responses=FunnelSerializer,
+    )
+    def get(self, request):
+        if not access.reach_of(request.user).can_read_anything():
+            raise Http404
+        area = None
+        # A campaign outside the reach simply has no rows here (no 404: no existence hint).
+        campaign = (request.query_params.get("campaign") or "").strip() or None
+        if campaign is not None and not campaign.isdigit():
+            raise ValidationError({"campaign": _("Give the campaign's number.")})
+        code = (request.query_params.get("area") or "").strip()
+        if code:
+            area = access.areas_reached(request.user).filter(code=code.ljust(12, "0")).first()
+            if area is None:
+                raise Http404
+        rows = selectors.invitation_funnel(user=request.user, campaign=campaign, area=area)
+        data = {"campaigns": selectors.funnel_totals(rows), "communities": rows}
+        return Response(FunnelSerializer(data).data)
