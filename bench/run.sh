@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
-# The nearby-search benchmark (issue 2 §8), run by `make bench`.
+# The benchmarks, run by `make bench`: the nearby search (issue 2 §8) and the ledger import
+# of 30,000 workers (issue 3).
 #
 # It works in its own database, warmstations_bench, so the 200,000 generated stations never
 # mix with the development data. Safe to run again: the database and the data set are made
 # only when missing, so a second run goes straight to the measurement.
 #
-#   bash bench/run.sh                 # generate if needed, then measure 2,000 points
+#   bash bench/run.sh                 # both benchmarks
+#   bash bench/run.sh nearby          # generate if needed, then measure 2,000 points
+#   bash bench/run.sh import          # import 30,000 workers beside a raw COPY
 #   BENCH_POINTS=500 bash bench/run.sh
 #   BENCH_REGENERATE=1 bash bench/run.sh   # throw the stations away and generate again
 set -euo pipefail
 
+which=${1:-all}
+case "$which" in all|nearby|import) ;; *) echo "usage: bench/run.sh [all|nearby|import]" >&2; exit 2 ;; esac
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
 
@@ -39,9 +44,14 @@ fi
 say "Migrating $POSTGRES_DB"
 $PY manage.py migrate --noinput -v0
 
-say "Generating the data set (skipped when it is already there)"
-$PY bench/generate.py
-
-say "Measuring"
 mkdir -p bench/results
-$PY bench/measure.py --points "${BENCH_POINTS:-2000}" --out bench/results/latest.txt
+if [ "$which" = all ] || [ "$which" = nearby ]; then
+  say "Nearby search: generating the data set (skipped when it is already there)"
+  $PY bench/generate.py
+  say "Nearby search: measuring"
+  $PY bench/measure.py --points "${BENCH_POINTS:-2000}" --out bench/results/latest.txt
+fi
+if [ "$which" = all ] || [ "$which" = import ]; then
+  say "Ledger import: 30,000 workers"
+  $PY bench/import_workers.py --out bench/results/import-latest.txt
+fi

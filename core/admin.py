@@ -25,3 +25,7 @@ class AccessLogAdmin(ScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# The ledger import pages register themselves.
+from . import ledger_admin  # noqa: E402,F401

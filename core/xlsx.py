@@ -1,12 +1,12 @@
 """Spreadsheets in the layout government offices file (台账): a title row across the table,
 the reporting unit (填报单位) and the date, then the column headers and the rows, each row
-numbered (序号). One place for the layout: every .xlsx export goes through here."""
+numbered (序号). One place for the layout: every .xlsx export goes through here. The layout's
+own words are Chinese whatever the interface language: it is the format offices file."""
 
 import io
 from collections.abc import Iterable, Sequence
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
@@ -28,15 +28,15 @@ def government_xlsx(
     book = Workbook(write_only=False)
     sheet = book.active
     sheet.title = (sheet_name or str(title))[:31]  # Excel's limit for a sheet name
-    headers = [_("No."), *map(str, columns)]
+    headers = ["序号", *map(str, columns)]
     sheet.append([str(title)])
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
     sheet["A1"].font = Font(size=14, bold=True)
     sheet["A1"].alignment = Alignment(horizontal="center")
     date_column = max(len(headers) - 1, 2)
-    unit_row = [_("Reporting unit: %(unit)s") % {"unit": str(unit)}]
+    unit_row = [f"填报单位：{unit}"]
     unit_row += [""] * (date_column - 1)
-    unit_row.append(_("Date: %(date)s") % {"date": timezone.localdate().isoformat()})
+    unit_row.append(f"填报日期：{timezone.localdate().isoformat()}")
     sheet.append(unit_row)
     sheet.append(headers)
     for cell in sheet[3]:

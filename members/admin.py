@@ -22,6 +22,7 @@ from areas.admin_mixins import (
 )
 from core.audit import record_access
 from core.exceptions import ApplicationError
+from core.ledger_admin import LEDGER_ACTIONS, LedgerExportMixin
 from core.masking import mask_phone
 from core.models import AccessLog
 
@@ -93,8 +94,12 @@ class OutletForm(ServiceAdminForm):
 
 
 @admin.register(Outlet)
-class OutletAdmin(ServiceAdminMixin, ScopedAdmin):
+class OutletAdmin(LedgerExportMixin, ServiceAdminMixin, ScopedAdmin):
     form = OutletForm
+    actions = LEDGER_ACTIONS
+    ledger_key = "outlets"
+    ledger_select_related = ["enterprise", "area"]
+    ledger_personal_fields = ["contact_name", "contact_phone"]
     list_display = [
         "name",
         "enterprise",
@@ -177,8 +182,11 @@ class UnmaskForm(forms.Form):
 
 
 @admin.register(Worker)
-class WorkerAdmin(ServiceAdminMixin, ScopedAdmin):
+class WorkerAdmin(LedgerExportMixin, ServiceAdminMixin, ScopedAdmin):
     form = WorkerForm
+    ledger_key = "workers"
+    ledger_select_related = ["area", "enterprise", "outlet", "residence_area"]
+    ledger_personal_fields = PERSONAL_FIELDS
     inlines = [StatusHistoryInline]
     list_display = [
         "masked_name",
@@ -194,7 +202,7 @@ class WorkerAdmin(ServiceAdminMixin, ScopedAdmin):
     list_select_related = ["area", "enterprise"]
     search_fields = ["name"]  # replaced by get_search_results (phone, ID, name)
     search_help_text = _("A full phone number or ID number finds the person; or part of a name.")
-    actions = ["approve_selected", "reject_selected"]
+    actions = ["approve_selected", "reject_selected", *LEDGER_ACTIONS]
     ordering = ["-created_at"]
 
     # Which fields the form shows ------------------------------------------------------

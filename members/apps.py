@@ -9,6 +9,8 @@ class MembersConfig(AppConfig):
     def ready(self):
         from core import work_queue
 
+        from .ledgers import register_ledgers
         from .work_queue import members_work
 
         work_queue.register(members_work)
+        register_ledgers()

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from areas import access
 from areas.admin_mixins import ReadOnlyInline, ScopedAdmin, ServiceAdminForm, ServiceAdminMixin
 from core.exceptions import ApplicationError
+from core.ledger_admin import LEDGER_ACTIONS, LedgerExportMixin
 
 from . import selectors, services
 from .models import (
@@ -128,7 +129,11 @@ class CoverageGapFilter(admin.SimpleListFilter):
 
 
 @admin.register(PartyMember)
-class PartyMemberAdmin(PartyAdmin):
+class PartyMemberAdmin(LedgerExportMixin, PartyAdmin):
+    ledger_key = "party_members"
+    ledger_area_path = "worker__area"
+    ledger_select_related = ["worker__area", "membership_org"]
+    ledger_personal_fields = ["name", "phone", "party_membership"]
     form = PartyMemberForm
     raw_id_fields = ["worker"]
     inlines = [AssignmentInline, ContactHistoryInline]
@@ -146,7 +151,7 @@ class PartyMemberAdmin(PartyAdmin):
     list_filter = [ActiveFilter, CoverageGapFilter, "registration", "standing", "lost_contact"]
     list_select_related = ["worker__area", "membership_org"]
     search_fields = ["worker__name", "membership_org_name"]
-    actions = ["mark_lost_contact", "mark_found"]
+    actions = ["mark_lost_contact", "mark_found", *LEDGER_ACTIONS]
 
     @admin.display(description=_("worker"))
     def masked_worker(self, obj):

@@ -206,6 +206,12 @@ SMS_TENCENT_ENDPOINT = env_str("SMS_TENCENT_ENDPOINT", "https://sms.tencentcloud
 # X-Forwarded-For. 0 = clients connect directly.
 NUM_PROXIES = env_int("NUM_PROXIES", 0, minimum=0)
 
+# Ledger (.xlsx) imports: files up to this many rows are checked and imported while the
+# page waits; larger ones by a Celery worker, with a progress bar. Uploaded files hold
+# personal data in the clear: they are dropped this many days after the import finished.
+LEDGER_IMPORT_INLINE_ROWS = env_int("LEDGER_IMPORT_INLINE_ROWS", 1000, minimum=0)
+LEDGER_IMPORT_KEEP_DAYS = env_int("LEDGER_IMPORT_KEEP_DAYS", 30, minimum=0)
+
 # The password every demo account gets from `manage.py load_demo` (documented in README).
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "warm-demo-2026")
 

@@ -80,7 +80,9 @@ class MembershipDetails:
     joined_on: dt.date | None = None
 
 
-def _apply_membership(member: PartyMember, details: MembershipDetails) -> None:
+def apply_membership(member: PartyMember, details: MembershipDetails) -> None:
+    """The membership rules, applied to a record (the phone, the admin and the ledger
+    import all come through here)."""
     if details.registration not in PartyMember.Registration.values:
         raise refuse(
             "registration", _("Say whether the membership is registered here or floating.")
@@ -101,7 +103,7 @@ def _apply_membership(member: PartyMember, details: MembershipDetails) -> None:
         )
 
 
-def _political_status_for(standing: str) -> str:
+def political_status_for(standing: str) -> str:
     if standing == PartyMember.Standing.PROBATIONARY:
         return Worker.PoliticalStatus.PROBATIONARY
     return Worker.PoliticalStatus.CPC_MEMBER
@@ -146,13 +148,13 @@ def party_member_reveal(
         # The phone shows a platform branch by its name: giving the same name again keeps
         # the link to that branch rather than turning it into free text.
         details.membership_org, details.membership_org_name = member.membership_org, ""
-    _apply_membership(member, details)
+    apply_membership(member, details)
     member.revealed_on = member.revealed_on or timezone.localdate()
     full_clean_or_refuse(
         member, _("The membership could not be saved: please correct the fields shown.")
     )
     member.save()
-    worker.political_status = _political_status_for(member.standing)
+    worker.political_status = political_status_for(member.standing)
     worker.save(update_fields=["political_status", "sensitive_consent_at", "updated_at"])
     return member
 
@@ -194,7 +196,7 @@ def party_member_save(*, actor, member: PartyMember) -> PartyMember:
             "worker",
             _("This worker has not consented to sensitive data: party records cannot be kept."),
         )
-    _apply_membership(
+    apply_membership(
         member,
         MembershipDetails(
             registration=member.registration,
@@ -213,7 +215,7 @@ def party_member_save(*, actor, member: PartyMember) -> PartyMember:
     )
     member.save()
     Worker.objects.filter(pk=member.worker_id).update(
-        political_status=_political_status_for(member.standing)
+        political_status=political_status_for(member.standing)
     )
     return member
 
@@ -395,6 +397,7 @@ __all__ = [
     "DEFAULT_FEEDBACK_EVERY_MONTHS",
     "MembershipDetails",
     "PARTY_WRITE",
+    "apply_membership",
     "assignment_end",
     "assignment_start",
     "feedback_record",
@@ -404,4 +407,5 @@ __all__ = [
     "party_member_save",
     "party_member_set_lost_contact",
     "party_org_save",
+    "political_status_for",
 ]

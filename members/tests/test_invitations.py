@@ -228,7 +228,7 @@ def test_an_existing_worker_is_not_credited(client, trio, batch):
     client.get(f"/m/i/{batch.invitations.first().code}/")
     logged_in(client)
     page = client.get(f"/m/i/{batch.invitations.first().code}/")
-    assert "already registered" in page.content.decode()
+    assert "您已在" in page.content.decode()  # "You are already registered with"
     client.post(f"/m/register/?area={trio.tree.a['community'].code}", registration())
     worker = Worker.objects.get(phone="13700001111")
     assert worker.invitation is None and worker.source == Worker.Source.SELF
@@ -239,7 +239,7 @@ def test_a_closed_campaign_still_lets_the_worker_register_without_credit(
 ):
     services.campaign_close(actor=trio.staff_a, campaign=campaign)
     page = client.get(f"/m/i/{batch.invitations.first().code}/")
-    assert page.status_code == 200 and "has ended" in page.content.decode()
+    assert page.status_code == 200 and "邀请活动已结束" in page.content.decode()  # has ended
     logged_in(client)
     client.post(f"/m/register/?area={trio.tree.a['community'].code}", registration())
     worker = Worker.objects.get(phone="13700001111")
@@ -251,7 +251,7 @@ def test_typing_the_code_and_a_wrong_code(client, batch):
     code = batch.invitations.first().code
     assert client.get("/m/i/", {"code": f" {code.lower()} "}).status_code == 200
     wrong = client.get("/m/i/", {"code": "ABCD2345"})
-    assert wrong.status_code == 404 and "could not find" in wrong.content.decode()
+    assert wrong.status_code == 404 and "找不到邀请码" in wrong.content.decode()
 
 
 # The funnel ----------------------------------------------------------------------------------
@@ -326,7 +326,7 @@ def test_api_writes_and_refusals(trio, campaign, batch):
     assert client_for(trio.viewer_a).post(BATCHES, body).status_code == 403
     assert client_for(trio.staff_b).post(BATCHES, body).status_code == 404
     bad = client_for(trio.staff_a).post(BATCHES, {**body, "recipients": "张三 123"})
-    assert bad.status_code == 400 and "line 1" in bad.json()["recipients"][0]
+    assert bad.status_code == 400 and "第 1 行" in bad.json()["recipients"][0]
     assert InvitationBatch.objects.count() == 2
 
     sent = client_for(trio.staff_a).post(f"{BATCHES}{batch.pk}/mark-sent/")
@@ -404,7 +404,7 @@ def test_admin_issue_form_refuses_bad_recipients_and_keeps_them(client, trio, ca
     }
     page = client.post("/admin/members/invitationbatch/add/", form)
     assert page.status_code == 200
-    assert "line 2" in page.content.decode() and "李四 1234" in page.content.decode()
+    assert "第 2 行" in page.content.decode() and "李四 1234" in page.content.decode()
     assert not InvitationBatch.objects.exists()
     done = client.post(
         "/admin/members/invitationbatch/add/", {**form, "recipients": "", "count": 7}

@@ -1,0 +1,484 @@
+"""Excel ledgers: importing workers, party members and outlets (refusals of whole files,
+per-row errors, the dry run, committing all or only the valid rows, a large file on a real
+Celery worker) and exporting them in the government layout, masked or logged."""
+
+import io
+import time
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.test import override_settings
+from django.utils import timezone
+from openpyxl import Workbook, load_workbook
+
+from areas.models import StaffGrant
+from core import ledgers
+from core.crypto import blind_index
+from core.exceptions import ApplicationError
+from core.models import AccessLog, ImportJob
+from members.models import Enterprise, Outlet, PartyMember, Worker
+
+from .factories import EnterpriseFactory, WorkerFactory, valid_id_number
+
+WORKER_HEADERS = ["序号", "姓名", "手机号码", "身份证号", "职业", "用工企业", "报到社区"]
+
+
+def xlsx(headers, rows, *, title=True) -> bytes:
+    """A ledger as offices send them: a title row and a 填报单位 line above the headers."""
+    book = Workbook()
+    sheet = book.active
+    if title:
+        sheet.append(["新就业群体摸排台账"])
+        sheet.append(["填报单位：西峰区", None, None, "日期：2026-11-01"])
+    sheet.append(headers)
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def upload(actor, area, content, *, kind="workers", filename="台账.xlsx"):
+    return ledgers.import_upload(
+        actor=actor, kind=kind, area=area, filename=filename, content=content
+    )
+
+
+@pytest.fixture
+def shunfeng(trio):
+    return EnterpriseFactory(name="顺丰速运", area=trio.tree.a["district"])
+
+
+def worker_row(n, community="西峰区甲社区", **overrides):
+    row = {
+        "序号": n,
+        "姓名": f"工人{n}",
+        "手机号码": f"1370000{n:04d}",
+        "身份证号": "",
+        "职业": "快递员",
+        "用工企业": "顺丰速运",
+        "报到社区": community,
+    }
+    row.update(overrides)
+    return [row[h] for h in WORKER_HEADERS]
+
+
+# Whole-file refusals ----------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+class TestFileRefusals:
+    @pytest.mark.parametrize(
+        "filename, content, message",
+        [
+            ("台账.csv", b"a,b\n", "Only .xlsx"),
+            ("台账.xlsx", b"", "empty"),
+            ("台账.xlsx", b"PK\x03\x04 not really a zip", "not an .xlsx"),
+            ("台账.xlsx", b"just text", "not an .xlsx"),
+        ],
+    )
+    def test_not_an_xlsx_file(self, trio, filename, content, message):
+        with pytest.raises(ApplicationError, match=message):
+            upload(trio.staff_a, trio.tree.a["district"], content, filename=filename)
+        assert not ImportJob.objects.exists()
+
+    def test_unknown_and_missing_columns_are_named(self, trio):
+        content = xlsx(["姓名", "手机号码", "微信号", "车牌号"], [["张三", "13812345678"]])
+        with pytest.raises(ApplicationError) as refused:
+            upload(trio.staff_a, trio.tree.a["district"], content)
+        message = refused.value.message
+        assert "微信号、车牌号" in message  # unknown
+        assert "职业" in message and "报到社区" in message  # missing required
+        assert not ImportJob.objects.exists()
+
+    def test_headers_but_no_rows(self, trio):
+        with pytest.raises(ApplicationError, match="no rows"):
+            upload(trio.staff_a, trio.tree.a["district"], xlsx(WORKER_HEADERS, [[], []]))
+        assert not ImportJob.objects.exists()
+
+    def test_no_headers_at_all(self, trio):
+        with pytest.raises(ApplicationError, match="No column headers"):
+            upload(trio.staff_a, trio.tree.a["district"], xlsx(["a", "b"], [[1, 2]], title=False))
+
+    def test_area_trio(self, trio, shunfeng):
+        content = xlsx(WORKER_HEADERS, [worker_row(1)])
+        with pytest.raises(PermissionDenied):
+            upload(trio.viewer_a, trio.tree.a["district"], content)
+        with pytest.raises(Http404):
+            upload(trio.staff_b, trio.tree.a["district"], content)
+        assert not ImportJob.objects.exists()
+
+
+# Workers: the dry run and the decision -------------------------------------------------------
+
+
+@pytest.mark.django_db
+class TestWorkerImport:
+    def test_bad_rows_are_reported_and_nothing_is_written(self, trio, shunfeng):
+        WorkerFactory(phone="13700000006", area=trio.tree.a["community"], name="已报到")
+        good_id = valid_id_number(123)
+        bad_id = good_id[:17] + ("0" if good_id[17] != "0" else "1")
+        rows = [
+            worker_row(1, 身份证号=good_id),
+            worker_row(2, 手机号码="1234"),
+            worker_row(3, 身份证号=bad_id),
+            worker_row(4, community="不存在社区"),
+            worker_row(5, 手机号码="13700000001"),  # the same as row 1 of the table
+            worker_row(6),  # registered already
+            worker_row(7, 用工企业="不存在物流"),
+            worker_row(8, 职业="宇航员"),
+        ]
+        job = upload(trio.staff_a, trio.tree.a["district"], xlsx(WORKER_HEADERS, rows))
+        assert job.status == ImportJob.Status.CHECKED
+        assert (job.total_rows, job.valid_rows, job.error_rows) == (8, 1, 7)
+        by_row = {e["row"]: " ".join(e["messages"]) for e in job.errors}
+        assert by_row.keys() == {5, 6, 7, 8, 9, 10, 11}  # file rows: headers on row 3
+        assert "11-digit" in by_row[5]
+        assert "check" in by_row[6].lower()
+        assert "不存在社区" in by_row[7]
+        assert "row 4" in by_row[8]
+        assert "already registered" in by_row[9] and "已**" in by_row[9]
+        assert "Unknown enterprise" in by_row[10]
+        assert "宇航员" in by_row[11]
+        assert Worker.objects.count() == 1  # only the one registered before
+
+        with pytest.raises(ApplicationError, match="7 rows have errors"):
+            ledgers.import_commit(actor=trio.staff_a, job=job, skip_invalid=False)
+        assert Worker.objects.count() == 1
+
+        job = ledgers.import_commit(actor=trio.staff_a, job=job, skip_invalid=True)
+        assert job.status == ImportJob.Status.DONE and job.written_rows == 1
+        imported = Worker.objects.get(phone="13700000001")
+        assert imported.source == Worker.Source.IMPORT
+        assert imported.status == Worker.Status.APPROVED
+        assert imported.enterprise == shunfeng and imported.area == trio.tree.a["community"]
+        assert imported.id_number == good_id
+        assert imported.id_number_index == blind_index(good_id, "id_number")
+        assert "台账.xlsx" in imported.status_changes.get().reason
+
+    def test_a_valid_file_imports_all_rows(self, trio, shunfeng):
+        rows = [
+            worker_row(n, community=("621002001002" if n % 2 else "西峰区甲社区"))
+            for n in range(1, 21)
+        ]
+        job = upload(trio.staff_a, trio.tree.a["district"], xlsx(WORKER_HEADERS, rows))
+        assert (job.valid_rows, job.error_rows) == (20, 0)
+        assert len(job.preview) == ledgers.PREVIEW_ROWS
+        assert job.preview[0]["cells"][:2] == ["工**", "137****0001"]  # masked
+        assert not Worker.objects.exists()  # the dry run wrote nothing
+        job = ledgers.import_commit(actor=trio.staff_a, job=job, skip_invalid=False)
+        assert job.written_rows == 20 and Worker.objects.count() == 20
+        assert Worker.objects.filter(area=trio.tree.a["community2"]).count() == 10
+        with pytest.raises(ApplicationError):
+            ledgers.import_commit(actor=trio.staff_a, job=job, skip_invalid=False)
+
+    def test_a_row_that_became_invalid_since_the_check_stops_the_whole_import(self, trio, shunfeng):
+        job = upload(
+            trio.staff_a,
+            trio.tree.a["district"],
+            xlsx(WORKER_HEADERS, [worker_row(1), worker_row(2)]),
+        )
+        WorkerFactory(phone="13700000002", area=trio.tree.a["community"])
+        job = ledgers.import_commit(actor=trio.staff_a, job=job, skip_invalid=False)
+        assert job.status == ImportJob.Status.CHECKED and "Nothing was imported" in job.message
+        assert job.error_rows == 1
+        assert not Worker.objects.filter(phone="13700000001").exists()
+
+    def test_viewer_cannot_commit_and_other_district_cannot_see(self, trio, shunfeng):
+        job = upload(trio.staff_a, trio.tree.a["district"], xlsx(WORKER_HEADERS, [worker_row(1)]))
+        with pytest.raises(PermissionDenied):
+            ledgers.import_commit(actor=trio.viewer_a, job=job, skip_invalid=False)
+        with pytest.raises(Http404):
+            ledgers.import_commit(actor=trio.staff_b, job=job, skip_invalid=False)
+        with pytest.raises(Http404):
+            ledgers.import_cancel(actor=trio.staff_b, job=job)
+        ledgers.import_cancel(actor=trio.staff_a, job=job)
+        job.refresh_from_db()
+        assert job.status == ImportJob.Status.CANCELLED and job.content is None
+        assert not Worker.objects.exists()
+
+    def test_errors_come_in_the_uploaders_language(self, trio, shunfeng):
+        from django.utils import translation
+
+        with translation.override("zh-hans"):
+            job = upload(
+                trio.staff_a,
+                trio.tree.a["district"],
+                xlsx(WORKER_HEADERS, [worker_row(1, 手机号码="1234")]),
+            )
+        assert "手机号码" in job.errors[0]["messages"][0]
+
+    def test_the_error_rows_file_reimports_once_corrected(self, trio, shunfeng):
+        job = upload(
+            trio.staff_a,
+            trio.tree.a["district"],
+            xlsx(WORKER_HEADERS, [worker_row(1), worker_row(2, 报到社区="不存在社区")]),
+        )
+        sheet = load_workbook(io.BytesIO(ledgers.error_rows_xlsx(job))).active
+        assert sheet.max_row == 4  # title, unit, headers, the one bad row
+        headers = [c.value for c in sheet[3]]
+        assert headers[0] == "序号" and headers[-1] == ledgers.ERROR_COLUMN
+        sheet.cell(row=4, column=headers.index("报到社区") + 1, value="西峰区乙社区")
+        out = io.BytesIO()
+        sheet.parent.save(out)
+        again = upload(trio.staff_a, trio.tree.a["district"], out.getvalue(), filename="改正.xlsx")
+        assert (again.valid_rows, again.error_rows) == (1, 0)
+
+    def test_purge_drops_old_files_only(self, trio, shunfeng):
+        job = upload(trio.staff_a, trio.tree.a["district"], xlsx(WORKER_HEADERS, [worker_row(1)]))
+        ledgers.import_commit(actor=trio.staff_a, job=job, skip_invalid=False)
+        assert ledgers.purge_finished_files(older_than_days=1) == 0
+        ImportJob.objects.update(finished_at=timezone.now() - timezone.timedelta(days=2))
+        assert ledgers.purge_finished_files(older_than_days=1) == 1
+        assert ImportJob.objects.get().content is None
+
+
+# Party members and outlets ---------------------------------------------------------------------
+
+PARTY_HEADERS = [
+    "姓名",
+    "手机号码",
+    "组织关系所在党支部",
+    "组织关系所在地",
+    "在册/流动",
+    "正式/预备",
+    "入党日期",
+]
+
+
+@pytest.mark.django_db
+def test_party_member_import(party_trio, party_a):
+    community = party_trio.tree.a["community"]
+    consented = WorkerFactory(
+        area=community, name="王党员", phone="13600000001", sensitive_consent_at=timezone.now()
+    )
+    WorkerFactory(area=community, name="李群众", phone="13600000002")
+    rows = [
+        ["王党员", "13600000001", "甲社区党支部", "", "在册", "预备党员", "2025-07-01"],
+        ["李群众", "13600000002", "某村党支部", "河南", "流动", "正式党员", ""],
+        ["张三", "13600000009", "某村党支部", "河南", "流动", "正式党员", ""],
+        [
+            "王党员",
+            party_a.member.worker.phone,
+            "某村党支部",
+            "河南",
+            "漂流",
+            "正式党员",
+            "2099-01-01",
+        ],
+    ]
+    with pytest.raises(PermissionDenied):
+        upload(party_trio.viewer_a, community, xlsx(PARTY_HEADERS, rows), kind="party_members")
+    job = upload(party_trio.staff_a, community, xlsx(PARTY_HEADERS, rows), kind="party_members")
+    by_row = {e["row"]: " ".join(e["messages"]) for e in job.errors}
+    assert "not consented" in by_row[5]
+    assert "No worker" in by_row[6]
+    assert "already recorded" in by_row[7] and "漂流" in by_row[7] and "future" in by_row[7]
+    assert "belongs to" in by_row[7]
+    job = ledgers.import_commit(actor=party_trio.staff_a, job=job, skip_invalid=True)
+    member = PartyMember.objects.get(worker=consented)
+    assert member.membership_org == party_a.community_branch
+    assert member.standing == "probationary" and member.revealed_on == timezone.localdate()
+    consented.refresh_from_db()
+    assert consented.political_status == Worker.PoliticalStatus.PROBATIONARY
+
+
+@pytest.mark.django_db
+def test_party_member_import_needs_the_party_flag(trio):
+    # Without the flag, party records do not exist for them: 404, as everywhere.
+    with pytest.raises(Http404):
+        upload(
+            trio.staff_a,
+            trio.tree.a["community"],
+            xlsx(PARTY_HEADERS, [["", "13600000001", "x", "", "在册", "正式", ""]]),
+            kind="party_members",
+        )
+
+
+OUTLET_HEADERS = ["企业名称", "网点名称", "类型", "所在社区", "从业人数", "其中党员数", "联系电话"]
+
+
+@pytest.mark.django_db
+def test_outlet_import(trio, shunfeng):
+    rows = [
+        ["顺丰速运", "北街网点", "快递网点", "西峰区甲社区", 12, 2, "13812345678"],
+        ["顺丰速运", "北街网点", "快递网点", "西峰区甲社区", 3, 0, ""],
+        ["不存在快递", "南街网点", "快递网点", "西峰区甲社区", 3, 0, ""],
+        ["顺丰速运", "东街网点", "网点", "西峰区乙社区", 2, 5, "123"],
+    ]
+    job = upload(trio.staff_a, trio.tree.a["district"], xlsx(OUTLET_HEADERS, rows), kind="outlets")
+    by_row = {e["row"]: " ".join(e["messages"]) for e in job.errors}
+    assert "row 4" in by_row[5]  # the file's row numbers: headers are on row 3
+    assert "Unknown enterprise" in by_row[6]
+    assert "cannot be more" in by_row[7] and "11-digit" in by_row[7]
+    ledgers.import_commit(actor=trio.staff_a, job=job, skip_invalid=True)
+    outlet = Outlet.objects.get()
+    assert (outlet.name, outlet.worker_count, outlet.party_member_count) == ("北街网点", 12, 2)
+    # Importing the same file again: the outlet exists now.
+    again = upload(
+        trio.staff_a, trio.tree.a["district"], xlsx(OUTLET_HEADERS, rows[:1]), kind="outlets"
+    )
+    assert "already has an outlet" in again.errors[0]["messages"][0]
+
+
+# A large file on a real Celery worker ------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(LEDGER_IMPORT_INLINE_ROWS=5)
+def test_a_large_file_is_checked_and_imported_by_a_worker(trio, shunfeng, celery_worker_process):
+    rows = [worker_row(n) for n in range(1, 41)]
+    job = upload(trio.staff_a, trio.tree.a["district"], xlsx(WORKER_HEADERS, rows))
+    assert job.status == ImportJob.Status.CHECKING  # handed to the worker
+
+    def wait_for(status):
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            job.refresh_from_db()
+            if job.status == status:
+                return job
+            time.sleep(0.3)
+        raise AssertionError(f"still {job.status}: {job.message}")
+
+    wait_for(ImportJob.Status.CHECKED)
+    assert (job.valid_rows, job.error_rows) == (40, 0)
+    assert not Worker.objects.exists()
+    ledgers.import_commit(actor=trio.staff_a, job=job, skip_invalid=False)
+    wait_for(ImportJob.Status.DONE)
+    assert Worker.objects.count() == 40 and job.written_rows == 40
+
+
+# Admin pages: upload, review, decide; exports ----------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_admin_upload_review_and_import(client, trio, shunfeng):
+    client.force_login(trio.staff_a)
+    assert client.get("/admin/core/importjob/upload/").status_code == 200
+    content = xlsx(WORKER_HEADERS, [worker_row(1), worker_row(2, 手机号码="12")])
+    page = client.post(
+        "/admin/core/importjob/upload/",
+        {
+            "kind": "workers",
+            "area": trio.tree.a["district"].pk,
+            "file": _file(content, "摸排.xlsx"),
+        },
+    )
+    job = ImportJob.objects.get()
+    assert page.status_code == 302 and page["Location"].endswith(f"/{job.pk}/review/")
+    review = client.get(page["Location"]).content.decode()
+    assert "137****0001" in review and "13700000001" not in review  # preview is masked
+    assert 'value="valid"' in review and 'value="all"' not in review
+    client.post(page["Location"], {"decision": "valid"})
+    assert Worker.objects.count() == 1
+    client.force_login(trio.staff_b)
+    assert client.get(page["Location"]).status_code == 404
+    client.force_login(trio.viewer_a)
+    viewer_page = client.get(page["Location"]).content.decode()
+    assert 'name="decision"' not in viewer_page
+
+
+@pytest.mark.django_db
+def test_admin_upload_refusal_shows_by_the_file(client, trio):
+    client.force_login(trio.staff_a)
+    page = client.post(
+        "/admin/core/importjob/upload/",
+        {"kind": "workers", "area": trio.tree.a["district"].pk, "file": _file(b"x", "a.xls")},
+    )
+    assert page.status_code == 200 and ".xlsx" in page.content.decode()
+    assert not ImportJob.objects.exists()
+
+
+@pytest.mark.django_db
+def test_template_download(client, trio):
+    client.force_login(trio.staff_a)
+    response = client.get("/admin/core/importjob/template/outlets/")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert [c.value for c in sheet[3]][:3] == ["序号", "企业名称*", "网点名称*"]
+
+
+def _file(content: bytes, name: str):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content)
+
+
+@pytest.mark.django_db
+def test_masked_and_unmasked_exports(client, trio, shunfeng):
+    worker = WorkerFactory(
+        area=trio.tree.a["community"], name="张三丰", phone="13812345678", enterprise=shunfeng
+    )
+    WorkerFactory(area=trio.tree.b["community"], name="李四", phone="13912345678")
+    client.force_login(trio.staff_a)
+    action = {"action": "export_ledger", "_selected_action": [worker.pk]}
+    sheet = load_workbook(io.BytesIO(client.post("/admin/members/worker/", action).content)).active
+    assert sheet["A1"].value == "新就业群体摸排台账"
+    assert "西峰区甲社区" in sheet["A2"].value  # 填报单位
+    assert [c.value for c in sheet[4]][:3] == [1, "张**", "138****5678"]
+
+    unmasked = {**action, "action": "export_ledger_unmasked"}
+    refused = client.post("/admin/members/worker/", unmasked, follow=True)
+    assert "无权查看其未脱敏" in refused.content.decode()  # "do not have access"
+    StaffGrant.objects.filter(user=trio.staff_a).update(may_unmask=True)
+    trio.staff_a.__dict__.pop("_area_reach", None)
+    asked = client.post("/admin/members/worker/", unmasked)
+    assert 'name="reason"' in asked.content.decode() and not AccessLog.objects.exists()
+    done = client.post("/admin/members/worker/", {**unmasked, "reason": "区里核对台账"})
+    sheet = load_workbook(io.BytesIO(done.content)).active
+    assert [c.value for c in sheet[4]][:3] == [1, "张三丰", "13812345678"]
+    log = AccessLog.objects.get()
+    assert (log.action, log.row_count, log.reason) == ("export", 1, "区里核对台账")
+    # The unmasked export is a ledger this platform imports again (header row found,
+    # export-only columns ignored).
+    parsed = ledgers.parse(ledgers.ledger_for("workers"), done.content)
+    assert parsed.rows[0][1]["phone"] == "13812345678" and "status" not in parsed.rows[0][1]
+
+
+@pytest.mark.django_db
+def test_outlet_and_party_exports(client, party_trio, party_a):
+    client.force_login(party_trio.staff_a)
+    response = client.post(
+        "/admin/members/partymember/",
+        {"action": "export_ledger", "_selected_action": [party_a.member.pk]},
+    )
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet["A1"].value == "新就业群体党员台账" and sheet.max_row == 4
+    enterprise = Enterprise.objects.create(
+        name="中通快递", kind="express", area=party_trio.tree.a["district"]
+    )
+    outlet = Outlet.objects.create(
+        enterprise=enterprise,
+        name="网点",
+        kind="express_outlet",
+        area=party_trio.tree.a["community"],
+        contact_name="赵六",
+        contact_phone="13812345678",
+    )
+    response = client.post(
+        "/admin/members/outlet/", {"action": "export_ledger", "_selected_action": [outlet.pk]}
+    )
+    row = [c.value for c in load_workbook(io.BytesIO(response.content)).active[4]]
+    assert row[1:3] == ["中通快递", "网点"] and "赵*" in row and "138****5678" in row
+
+
+@pytest.mark.django_db
+def test_party_import_pages_need_the_party_flag_and_error_rows_need_write(
+    client, party_trio, party_a
+):
+    rows = [["", "13600000009", "某村党支部", "河南", "流动", "正式党员", ""]]
+    job = upload(
+        party_trio.staff_a,
+        party_trio.tree.a["community"],
+        xlsx(PARTY_HEADERS, rows),
+        kind="party_members",
+    )
+    review = f"/admin/core/importjob/{job.pk}/review/"
+    client.force_login(party_trio.viewer_a)  # party flag, read only
+    assert client.get(review).status_code == 200
+    assert client.get(f"/admin/core/importjob/{job.pk}/errors/").status_code == 403
+    client.force_login(party_trio.staff_a)
+    assert client.get(f"/admin/core/importjob/{job.pk}/errors/").status_code == 200
+    StaffGrant.objects.filter(user=party_trio.viewer_a).update(party_affairs=False)
+    client.force_login(party_trio.viewer_a)
+    assert client.get(review).status_code == 404
