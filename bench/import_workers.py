@@ -196,7 +196,7 @@ def write_xlsx(rows: list[list]) -> bytes:
     return out.getvalue()
 
 
-def copy_raw(rows: list[list], communities, user) -> float:
+def copy_raw(rows: list[list], communities) -> float:
     """The same rows COPYed into members_worker (values prepared outside the timing),
     rolled back. Returns seconds."""
     areas = {c.name: c.pk for c in communities}
@@ -274,7 +274,7 @@ def main() -> None:
     made = time.perf_counter() - started
     say(f"{len(rows)} rows, {len(content) / 1e6:.1f} MB .xlsx (written in {made:.1f} s)")
 
-    raw = copy_raw(rows, communities, user)
+    raw = copy_raw(rows, communities)
     say(f"raw COPY: {raw:.2f} s")
 
     settings.LEDGER_IMPORT_INLINE_ROWS = 10**9  # the task's functions, in this process
