@@ -177,6 +177,31 @@ class RejectForm(forms.Form):
     )
 
 
+class MergeForm(forms.Form):
+    """Which of the two selected records stays; the other is folded into it."""
+
+    kept = forms.TypedChoiceField(
+        label=_("Keep this record"), coerce=int, widget=forms.RadioSelect, choices=[]
+    )
+
+    def __init__(self, *args, workers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kept"].choices = [(w.pk, str(w.pk)) for w in workers]
+
+
+class PossibleDuplicateFilter(admin.SimpleListFilter):
+    title = _("possible duplicates")
+    parameter_name = "duplicates"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Same name in the same community"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return selectors.possible_duplicates(queryset).order_by("area", "name", "created_at")
+        return queryset
+
+
 class UnmaskForm(forms.Form):
     reason = forms.CharField(label=_("Why do you need the full details?"), max_length=200)
 
@@ -198,11 +223,18 @@ class WorkerAdmin(LedgerExportMixin, ServiceAdminMixin, ScopedAdmin):
         "source",
         "created_at",
     ]
-    list_filter = ["status", "occupation", "source", ("area", AreaFilter), "enterprise"]
+    list_filter = [
+        "status",
+        PossibleDuplicateFilter,
+        "occupation",
+        "source",
+        ("area", AreaFilter),
+        "enterprise",
+    ]
     list_select_related = ["area", "enterprise"]
     search_fields = ["name"]  # replaced by get_search_results (phone, ID, name)
     search_help_text = _("A full phone number or ID number finds the person; or part of a name.")
-    actions = ["approve_selected", "reject_selected", *LEDGER_ACTIONS]
+    actions = ["approve_selected", "reject_selected", "merge_selected", *LEDGER_ACTIONS]
     ordering = ["-created_at"]
 
     # Which fields the form shows ------------------------------------------------------
@@ -286,7 +318,7 @@ class WorkerAdmin(LedgerExportMixin, ServiceAdminMixin, ScopedAdmin):
 
     # Review ---------------------------------------------------------------------------
 
-    @admin.action(description=_("Approve selected registrations"))
+    @admin.action(description=_("Approve selected registrations"), permissions=["change"])
     def approve_selected(self, request, queryset):
         done, refused = 0, []
         for worker in queryset.filter(status=Worker.Status.PENDING):
@@ -305,7 +337,9 @@ class WorkerAdmin(LedgerExportMixin, ServiceAdminMixin, ScopedAdmin):
         for line in refused:
             messages.error(request, line)
 
-    @admin.action(description=_("Return selected registrations with a reason…"))
+    @admin.action(
+        description=_("Return selected registrations with a reason…"), permissions=["change"]
+    )
     def reject_selected(self, request, queryset):
         pending = queryset.filter(status=Worker.Status.PENDING)
         form = RejectForm(request.POST if "reason" in request.POST else None)
@@ -325,6 +359,45 @@ class WorkerAdmin(LedgerExportMixin, ServiceAdminMixin, ScopedAdmin):
                 "form": form,
                 "workers": pending,
                 "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+                "opts": self.model._meta,
+            },
+        )
+
+    @admin.action(description=_("Merge two records of the same person…"), permissions=["change"])
+    def merge_selected(self, request, queryset):
+        workers = list(queryset.select_related("area", "enterprise").order_by("created_at"))
+        if len(workers) != 2:
+            messages.error(
+                request,
+                _("Select exactly two records of the same person to merge (you selected %(n)d).")
+                % {"n": len(workers)},
+            )
+            return None
+        form = MergeForm(request.POST if "kept" in request.POST else None, workers=workers)
+        if form.is_bound and form.is_valid():
+            kept_pk = form.cleaned_data["kept"]
+            kept = next(w for w in workers if w.pk == kept_pk)
+            duplicate = next(w for w in workers if w.pk != kept_pk)
+            try:
+                kept = services.worker_merge(actor=request.user, duplicate=duplicate, kept=kept)
+            except ApplicationError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(
+                    request,
+                    _("Merged: %(duplicate)s now leads to %(kept)s.")
+                    % {"duplicate": duplicate, "kept": kept},
+                )
+                return redirect(reverse("admin:members_worker_change", args=[kept.pk]))
+        return TemplateResponse(
+            request,
+            "admin/members/worker/merge.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Merge two records of the same person"),
+                "form": form,
+                "workers": workers,
+                "selected": [w.pk for w in workers],
                 "opts": self.model._meta,
             },
         )

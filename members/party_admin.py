@@ -3,7 +3,9 @@ collaboration feedback. Only staff with the party-affairs flag see any of it
 (read_purpose PARTY); changing it takes PARTY_WRITE. Every save is a service call, so a
 refusal shows by its field with what was typed kept. Imported by members.admin."""
 
+from django import forms
 from django.contrib import admin, messages
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -128,6 +130,16 @@ class CoverageGapFilter(admin.SimpleListFilter):
         return queryset.filter(pk__in=ids.values("pk"))
 
 
+class EndMembershipForm(forms.Form):
+    ended_on = forms.DateField(label=_("Ends on"), initial=timezone.localdate)
+    reason = forms.CharField(
+        label=_("Why the membership here ends"),
+        help_text=_("For example: transferred to another branch, moved away, deceased."),
+        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 @admin.register(PartyMember)
 class PartyMemberAdmin(LedgerExportMixin, PartyAdmin):
     ledger_key = "party_members"
@@ -151,7 +163,7 @@ class PartyMemberAdmin(LedgerExportMixin, PartyAdmin):
     list_filter = [ActiveFilter, CoverageGapFilter, "registration", "standing", "lost_contact"]
     list_select_related = ["worker__area", "membership_org"]
     search_fields = ["worker__name", "membership_org_name"]
-    actions = ["mark_lost_contact", "mark_found", *LEDGER_ACTIONS]
+    actions = ["mark_lost_contact", "mark_found", "end_membership", *LEDGER_ACTIONS]
 
     @admin.display(description=_("worker"))
     def masked_worker(self, obj):
@@ -178,13 +190,48 @@ class PartyMemberAdmin(LedgerExportMixin, PartyAdmin):
         if done:
             self.message_user(request, _("%(count)d updated.") % {"count": done})
 
-    @admin.action(description=_("Mark as lost contact today (失联)"))
+    @admin.action(description=_("Mark as lost contact today (失联)"), permissions=["change"])
     def mark_lost_contact(self, request, queryset):
         self._set_lost(request, queryset, True)
 
-    @admin.action(description=_("Mark as found again today (双找)"))
+    @admin.action(description=_("Mark as found again today (双找)"), permissions=["change"])
     def mark_found(self, request, queryset):
         self._set_lost(request, queryset, False)
+
+    @admin.action(
+        description=_("End the membership here (with its assignments)…"), permissions=["change"]
+    )
+    def end_membership(self, request, queryset):
+        members = list(queryset.filter(ended_on__isnull=True).select_related("worker__area"))
+        form = EndMembershipForm(request.POST if "reason" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            done = 0
+            for member in members:
+                try:
+                    services.party_member_end(
+                        actor=request.user,
+                        member=member,
+                        on=form.cleaned_data["ended_on"],
+                        reason=form.cleaned_data["reason"],
+                    )
+                    done += 1
+                except ApplicationError as error:
+                    self.message_user(request, f"{member}: {error.message}", messages.ERROR)
+            if done:
+                self.message_user(request, _("%(count)d memberships ended here.") % {"count": done})
+            return None
+        return TemplateResponse(
+            request,
+            "admin/members/partymember/end.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("End membership here"),
+                "form": form,
+                "members": members,
+                "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+                "opts": self.model._meta,
+            },
+        )
 
 
 # Three-management ------------------------------------------------------------------------

@@ -56,6 +56,18 @@ def worker_search_q(term: str) -> Q:
     return Q(name__icontains=term)
 
 
+def possible_duplicates(queryset: QuerySet) -> QuerySet:
+    """Records that may be the same person registered twice: another live (not merged)
+    record with the same name in the same work community. The review queue's filter;
+    staff compare the two and merge (services.worker_merge) or leave them."""
+    twin = (
+        Worker.objects.filter(name=OuterRef("name"), area=OuterRef("area"))
+        .exclude(pk=OuterRef("pk"))
+        .exclude(status=Worker.Status.MERGED)
+    )
+    return queryset.exclude(status=Worker.Status.MERGED).filter(Exists(twin))
+
+
 def enterprise_list(*, user) -> QuerySet:
     return access.scope(Enterprise.objects.all(), user).select_related("area", "instructor")
 

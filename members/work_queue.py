@@ -1,5 +1,5 @@
 """What members work waits for a staff member (core.work_queue): registrations to review,
-their own contact pairs not contacted this month, and for party-affairs staff the
+those that may be someone registered twice, their own contact pairs not contacted this month, and for party-affairs staff the
 three-management gaps of the coverage report."""
 
 from django.urls import reverse
@@ -21,6 +21,14 @@ def members_work(request) -> list[WorkItem]:
                 _("Registrations waiting for review"),
                 selectors.review_queue(user=user).count(),
                 reverse("admin:members_worker_changelist") + "?status__exact=pending",
+            )
+        )
+        items.append(
+            WorkItem(
+                _("Registrations waiting for review that may be duplicates"),
+                selectors.possible_duplicates(selectors.review_queue(user=user)).count(),
+                reverse("admin:members_worker_changelist")
+                + "?status__exact=pending&duplicates=yes",
             )
         )
     items.append(

@@ -6,7 +6,8 @@ nothing; every status change of a registration is written to its history.
 
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,9 +19,11 @@ from core.identifiers import normalize_id_number, normalize_mobile, normalize_us
 
 from ..models import (
     COMMUNITY_LEVEL_VALUES,
+    ContactPair,
     Enterprise,
     Occupation,
     Outlet,
+    PartyMember,
     Worker,
     WorkerStatusChange,
 )
@@ -330,7 +333,10 @@ MERGE_FILLED_FIELDS = [
 @transaction.atomic
 def worker_merge(*, actor, duplicate: Worker, kept: Worker) -> Worker:
     """Fold a duplicate registration into the record that stays: blanks on the kept record
-    are filled from the duplicate, the duplicate is marked merged and points to it."""
+    are filled from the duplicate, what hangs off the duplicate (party membership, contact
+    pairs, the invitation that brought it) moves over, and the duplicate is marked merged
+    and points to the kept record. Nothing is deleted: the duplicate's phone keeps leading
+    to the kept record (worker_register, phone login)."""
     if duplicate.pk == kept.pk:
         raise ApplicationError(_("Choose two different records to merge."))
     duplicate = access.get_for_user(
@@ -346,6 +352,7 @@ def worker_merge(*, actor, duplicate: Worker, kept: Worker) -> Worker:
         raise ApplicationError(
             _("These records have different ID numbers: they are two people, not a duplicate.")
         )
+    _move_linked_records(actor, duplicate, kept)
     _set_status(duplicate, Worker.Status.MERGED, actor=actor, reason=str(kept))
     duplicate.merged_into = kept
     duplicate.id_number = ""  # the ID moves to the kept record (it is unique)
@@ -353,9 +360,44 @@ def worker_merge(*, actor, duplicate: Worker, kept: Worker) -> Worker:
     for name in MERGE_FILLED_FIELDS:
         if not _is_given(getattr(kept, name)):
             setattr(kept, name, id_number if name == "id_number" else getattr(duplicate, name))
+    if not kept.political_status and duplicate.political_status:
+        # Sensitive data moves only together with the consent it was given under.
+        kept.political_status = duplicate.political_status
+        kept.sensitive_consent_at = duplicate.sensitive_consent_at
+    kept.invitation = kept.invitation or duplicate.invitation
     kept.tags = sorted(set(kept.tags) | set(duplicate.tags))
     _save(kept, actor)
     return kept
+
+
+def _move_linked_records(actor, duplicate: Worker, kept: Worker) -> None:
+    """Party membership and contact pairs follow the person to the kept record."""
+    duplicate_member = PartyMember.objects.filter(worker=duplicate).first()
+    if duplicate_member is not None:
+        if PartyMember.objects.filter(worker=kept).exists():
+            # Only party-affairs staff learn that these are party members.
+            raise ApplicationError(
+                _("Both records have party membership details: combine those first.")
+                if access.can_in(actor, kept.area, access.Purpose.PARTY_WRITE)
+                else _("Both records have details only party-affairs staff can combine: ask them.")
+            )
+        duplicate_member.worker = kept
+        duplicate_member.save(update_fields=["worker", "updated_at"])
+    ended = {
+        "ended_on": Greatest(models.F("started_on"), models.Value(timezone.localdate())),
+        "updated_at": timezone.now(),
+    }
+    active = ContactPair.objects.filter(ended_on__isnull=True)
+    # A pair between the two records would become a person paired with themselves.
+    active.filter(worker=kept, grid_worker=duplicate).update(**ended)
+    active.filter(worker=duplicate, grid_worker=kept).update(**ended)
+    if active.filter(worker=kept).exists():
+        # One active pair per worker: the kept record's pair stays, the duplicate's ends.
+        active.filter(worker=duplicate).update(**ended)
+    ContactPair.objects.filter(worker=duplicate).update(worker=kept, updated_at=timezone.now())
+    ContactPair.objects.filter(grid_worker=duplicate).update(
+        grid_worker=kept, updated_at=timezone.now()
+    )
 
 
 # Enterprises and outlets ----------------------------------------------------------------

@@ -139,3 +139,82 @@ def test_a_refused_admin_save_keeps_what_was_typed(client, trio):
     assert "id_number" in page.context["adminform"].form.errors
     assert 'value="孙七"' in page.content.decode()
     assert not Worker.objects.exists()
+
+
+# Merging a duplicate -------------------------------------------------------------------
+
+
+def _merge_form(*workers, **extra):
+    return {"action": "merge_selected", "_selected_action": [w.pk for w in workers], **extra}
+
+
+def test_merge_page_compares_the_two_masked_and_merges_into_the_chosen_one(client, trio, worker_a):
+    from .factories import WorkerFactory
+
+    twin = WorkerFactory(area=worker_a.area, name="张三", phone="13700001111", platform="美团")
+    client.force_login(trio.staff_a)
+    page = client.post(CHANGELIST, _merge_form(worker_a, twin)).content.decode()
+    assert "保留此记录" in page and "137****1111" in page and "13700001111" not in page
+    worker_a.refresh_from_db()
+    assert worker_a.status == Worker.Status.PENDING  # nothing happens before the choice
+    response = client.post(CHANGELIST, _merge_form(worker_a, twin, kept=worker_a.pk))
+    assert response.status_code == 302 and response.url == change_url(worker_a)
+    twin.refresh_from_db()
+    worker_a.refresh_from_db()
+    assert (twin.status, twin.merged_into_id) == (Worker.Status.MERGED, worker_a.pk)
+    assert worker_a.platform == "美团"
+
+
+def test_merge_needs_exactly_two_records(client, trio, worker_a):
+    client.force_login(trio.staff_a)
+    response = client.post(CHANGELIST, _merge_form(worker_a), follow=True)
+    assert "恰好选中" in response.content.decode()
+    worker_a.refresh_from_db()
+    assert worker_a.status == Worker.Status.PENDING
+
+
+def test_merge_refusal_shows_on_the_page_and_changes_nothing(client, trio):
+    from .factories import WorkerFactory, valid_id_number
+
+    community = trio.tree.a["community"]
+    one = WorkerFactory(area=community, name="王五", id_number=valid_id_number(1))
+    two = WorkerFactory(area=community, name="王五", id_number=valid_id_number(2))
+    client.force_login(trio.staff_a)
+    page = client.post(CHANGELIST, _merge_form(one, two, kept=one.pk)).content.decode()
+    assert "两个人" in page
+    assert not Worker.objects.filter(status=Worker.Status.MERGED).exists()
+    # No choice made: asked again, nothing merged.
+    page = client.post(CHANGELIST, _merge_form(one, two, kept="")).content.decode()
+    assert "请选择保留哪条记录" in page
+    assert not Worker.objects.filter(status=Worker.Status.MERGED).exists()
+
+
+def test_merge_is_not_offered_to_the_viewer_nor_reaches_another_district(
+    client, trio, worker_a, worker_b
+):
+    from .factories import WorkerFactory
+
+    twin = WorkerFactory(area=worker_a.area, name="张三")
+    client.force_login(trio.viewer_a)
+    assert "merge_selected" not in client.get(CHANGELIST).content.decode()
+    client.post(CHANGELIST, _merge_form(worker_a, twin, kept=worker_a.pk))
+    client.force_login(trio.staff_b)
+    client.post(CHANGELIST, _merge_form(worker_a, twin, kept=worker_a.pk))
+    client.post(CHANGELIST, _merge_form(worker_b, twin, kept=worker_b.pk))  # one of each
+    assert not Worker.objects.filter(status=Worker.Status.MERGED).exists()
+
+
+def test_possible_duplicates_filter_finds_same_name_in_the_same_community(client, trio, worker_a):
+    from .factories import WorkerFactory
+
+    twin = WorkerFactory(area=worker_a.area, name="张三", phone="13700001111")
+    WorkerFactory(area=trio.tree.a["community2"], name="张三", phone="13700002222")
+    WorkerFactory(area=worker_a.area, name="李六", phone="13700003333")
+    client.force_login(trio.staff_a)
+    html = client.get(CHANGELIST, {"duplicates": "yes"}).content.decode()
+    assert change_url(worker_a) in html and change_url(twin) in html
+    assert "137****2222" not in html and "137****3333" not in html
+    # The review queue on the index counts the pending ones, for A's staff only.
+    assert "duplicates=yes" in client.get("/admin/").content.decode()
+    client.force_login(trio.staff_b)
+    assert "duplicates=yes" not in client.get("/admin/").content.decode()

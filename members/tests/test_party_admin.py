@@ -123,3 +123,59 @@ def test_members_changelist_query_count_is_flat(client, party_trio, party_a):
     for _ in range(5):
         PartyMemberFactory(worker__area=party_trio.tree.a["community"])
     assert count() == few
+
+
+# Ending a membership here ------------------------------------------------------------------
+
+
+def _end_form(member, **extra):
+    return {"action": "end_membership", "_selected_action": [member.pk], **extra}
+
+
+def test_ending_a_membership_asks_for_a_reason_then_ends_its_assignments(
+    client, party_trio, party_a
+):
+    from members import services
+
+    member = party_a.member
+    services.assignment_start(
+        actor=party_trio.staff_a,
+        member=member,
+        org=party_a.community_branch,
+        kind="fallback",
+        started_on=timezone.localdate(),
+    )
+    client.force_login(party_trio.staff_a)
+    page = client.post(MEMBERS, _end_form(member)).content.decode()
+    assert "党**" in page and "党员甲" not in page and 'name="reason"' in page
+    member.refresh_from_db()
+    assert member.ended_on is None
+    today = timezone.localdate().isoformat()
+    client.post(MEMBERS, _end_form(member, ended_on=today, reason="组织关系转出"))
+    member.refresh_from_db()
+    assert (member.ended_on.isoformat(), member.end_reason) == (today, "组织关系转出")
+    assert not member.assignments.filter(ended_on__isnull=True).exists()
+
+
+def test_ending_a_membership_refuses_a_future_date_and_changes_nothing(client, party_trio, party_a):
+    import datetime as dt
+
+    client.force_login(party_trio.staff_a)
+    tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
+    response = client.post(
+        MEMBERS, _end_form(party_a.member, ended_on=tomorrow, reason="迁出"), follow=True
+    )
+    assert "党**" in response.content.decode()
+    assert PartyMember.objects.get(pk=party_a.member.pk).ended_on is None
+
+
+def test_ending_a_membership_is_for_party_staff_of_the_area_only(
+    client, party_trio, party_a, party_b
+):
+    form = _end_form(party_a.member, ended_on=timezone.localdate().isoformat(), reason="迁出")
+    client.force_login(party_trio.viewer_a)
+    assert "end_membership" not in client.get(MEMBERS).content.decode()
+    client.post(MEMBERS, form)
+    client.force_login(party_trio.staff_b)
+    client.post(MEMBERS, form)
+    assert not PartyMember.objects.filter(ended_on__isnull=False).exists()

@@ -320,3 +320,45 @@ def test_outlets_are_kept_by_staff_of_their_area(trio):
         services.outlet_save(actor=trio.staff_b, outlet=outlet)
     services.outlet_save(actor=trio.staff_a, outlet=outlet)
     assert outlet.pk is not None
+
+
+def test_merging_moves_party_membership_contact_pairs_and_invitation(trio):
+    from members.models import ContactPair
+
+    from .factories import PartyMemberFactory
+
+    community = trio.tree.a["community"]
+    kept = WorkerFactory(area=community)
+    duplicate = WorkerFactory(
+        area=community, political_status="cpc", sensitive_consent_at=timezone.now()
+    )
+    member = PartyMemberFactory(worker=duplicate)
+    today = timezone.localdate()
+    kept_pair = ContactPair.objects.create(worker=kept, staff=trio.staff_a, started_on=today)
+    dup_pair = ContactPair.objects.create(worker=duplicate, staff=trio.staff_a, started_on=today)
+    kept = services.worker_merge(actor=trio.staff_a, duplicate=duplicate, kept=kept)
+    member.refresh_from_db()
+    dup_pair.refresh_from_db()
+    kept_pair.refresh_from_db()
+    assert member.worker_id == kept.pk
+    assert (kept.political_status, kept.sensitive_consent_at) == (
+        "cpc",
+        duplicate.sensitive_consent_at,
+    )
+    # Both pairs now hang off the kept record; only its own stays active.
+    assert (dup_pair.worker_id, dup_pair.ended_on) == (kept.pk, today)
+    assert kept_pair.ended_on is None
+
+
+def test_two_party_membership_records_are_not_merged_silently(trio):
+    from .factories import PartyMemberFactory
+
+    community = trio.tree.a["community"]
+    one, two = (
+        PartyMemberFactory(worker__area=community),
+        PartyMemberFactory(worker__area=community),
+    )
+    with pytest.raises(ApplicationError, match="party-affairs staff"):
+        services.worker_merge(actor=trio.staff_a, duplicate=two.worker, kept=one.worker)
+    two.worker.refresh_from_db()
+    assert two.worker.status != Worker.Status.MERGED
