@@ -1,7 +1,7 @@
 """What every app's API shares: the scoped viewset base and the GeoJSON renderer."""
 
 from django.core.exceptions import PermissionDenied
-from rest_framework import renderers, viewsets
+from rest_framework import mixins, renderers, viewsets
 
 from areas import access
 
@@ -34,6 +34,17 @@ class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
 class ScopedModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     pass
+
+
+class ScopedRecordViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Records: listed, read and created; never edited or deleted (a wrong one is followed
+    by a correcting one, or ended)."""
 
 
 class GeoJSONRenderer(renderers.JSONRenderer):

@@ -8,23 +8,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area
-from core.exceptions import ApplicationError
 
 from .models import COMMUNITY_LEVEL_VALUES, Enterprise, Occupation, PartyMember, Worker
 from .services import MembershipDetails, WorkerDetails
-
-
-def show_refusal(form: forms.Form, error: ApplicationError) -> None:
-    """Put a service's refusal on the form: per field where it names fields the form has,
-    otherwise at the top."""
-    placed = False
-    for name, messages in error.fields.items():
-        for message in messages:
-            if name in form.fields:
-                form.add_error(name, message)
-                placed = True
-    if not placed:
-        form.add_error(None, error.message)
 
 
 class PhoneForm(forms.Form):

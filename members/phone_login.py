@@ -15,9 +15,13 @@ logged in when a worker logs out.
 import ipaddress
 import secrets
 from datetime import timedelta
+from functools import wraps
+from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
@@ -27,6 +31,7 @@ from core import ratelimit, sms
 from core.exceptions import ApplicationError
 from core.identifiers import normalize_mobile, validate_mobile
 
+from . import selectors
 from .models import LoginCode, Worker
 from .services import refuse
 
@@ -162,9 +167,17 @@ def signed_in_phone(request) -> str | None:
 def current_worker(request) -> Worker | None:
     """The worker record of the logged-in phone (the kept record if it was merged)."""
     phone = signed_in_phone(request)
-    if not phone:
-        return None
-    worker = Worker.objects.filter(phone=phone).select_related("area", "enterprise").first()
-    if worker is not None and worker.merged_into_id:
-        worker = Worker.objects.select_related("area", "enterprise").get(pk=worker.merged_into_id)
-    return worker
+    return selectors.worker_for_phone(phone) if phone else None
+
+
+def worker_login_required(view):
+    """Send a worker who has not logged in to the code login, and back here afterwards."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not signed_in_phone(request):
+            login_url = reverse("mobile-login")
+            return redirect(f"{login_url}?{urlencode({'next': request.get_full_path()})}")
+        return view(request, *args, **kwargs)
+
+    return wrapper

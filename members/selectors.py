@@ -44,6 +44,19 @@ def review_queue(*, user) -> QuerySet:
     )
 
 
+def worker_for_phone(phone: str) -> Worker | None:
+    """The record a phone number leads to (the kept record if it was merged), unscoped:
+    for the person holding that phone — the worker logged in by SMS code, or standing at
+    a station's counter telling the keeper their number."""
+    phone = normalize_mobile(phone or "")
+    if not MOBILE_RE.match(phone):
+        return None
+    worker = Worker.objects.filter(phone=phone).select_related("area", "enterprise").first()
+    if worker is not None and worker.merged_into_id:
+        worker = Worker.objects.select_related("area", "enterprise").get(pk=worker.merged_into_id)
+    return worker
+
+
 def worker_search_q(term: str) -> Q:
     """What staff type into a search box: a full phone number or ID number finds that
     person exactly (ID through its blind index); anything else matches names."""

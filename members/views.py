@@ -2,7 +2,6 @@
 correct their own record. Thin: forms collect, services decide (members.services,
 members.phone_login)."""
 
-from functools import wraps
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -15,8 +14,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from areas.models import Area
 from core.exceptions import ApplicationError
+from core.forms import show_refusal
 from core.ratelimit import client_ip
 from stations.models import Station
+from stations.selectors import check_ins_of
 
 from . import phone_login, services
 from .forms import (
@@ -25,31 +26,20 @@ from .forms import (
     PhoneForm,
     RegisterForm,
     RevealForm,
-    show_refusal,
 )
 from .models import COMMUNITY_LEVEL_VALUES, PartyMember, Worker
+from .phone_login import worker_login_required
 
 COMMUNITY_SEARCH_LIMIT = 30
+RECENT_CHECK_INS = 3  # on /m/me; the rest at /m/me/check-ins/
 # The invitation a worker arrived with, kept until they register (or open another).
 INVITATION_SESSION_KEY = "invitation_code"
 
 
-def worker_login_required(view):
-    """Send a worker who has not logged in to the code login, and back here afterwards."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not phone_login.signed_in_phone(request):
-            login_url = reverse("mobile-login")
-            return redirect(f"{login_url}?{urlencode({'next': request.get_full_path()})}")
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def _next_url(request, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
+def _next_url(request, default: str, param: str = "next") -> str:
+    """Where to go afterwards: a path on this site the page was given, else `default`."""
+    target = request.POST.get(param) or request.GET.get(param) or ""
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
@@ -174,7 +164,8 @@ def register(request):
                 _("Thank you! %(community)s will review your registration.")
                 % {"community": area.name},
             )
-            return redirect("mobile-me")
+            # ?then= : the page that sent them to register first (a station's check-in).
+            return redirect(_next_url(request, reverse("mobile-me"), param="then"))
     return render(
         request,
         "mobile/register.html",
@@ -223,6 +214,7 @@ def me(request):
             "area": area,
             "area_changed": area.pk != worker.area_id,
             "history": worker.status_changes.all(),
+            "recent_check_ins": check_ins_of(worker)[:RECENT_CHECK_INS],
         },
     )
 

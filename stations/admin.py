@@ -1,20 +1,31 @@
+import datetime as dt
+import uuid
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from leaflet.admin import LeafletGeoAdminMixin
 
 from areas import access
-from areas.admin_mixins import ScopedAdmin, ScopedInlineMixin, area_filter_queryset
+from areas.admin_mixins import (
+    ScopedAdmin,
+    ScopedInlineMixin,
+    ServiceAdminForm,
+    ServiceAdminMixin,
+    area_filter_queryset,
+)
 from core.exceptions import ApplicationError
 
 from . import exports, selectors, services
 from .models import (
     Brand,
+    CheckIn,
     Facility,
     Inspection,
     OpeningException,
@@ -44,7 +55,10 @@ class AreaListFilter(admin.SimpleListFilter):
         if not self.value():
             return queryset
         area = access.areas_reached(request.user).filter(code=self.value()).first()
-        return queryset.filter(area__code__startswith=area.prefix) if area else queryset.none()
+        if area is None:
+            return queryset.none()
+        path = queryset.model.scope_area_path  # a station's area, a check-in's station's
+        return queryset.filter(**{f"{path}__code__startswith": area.prefix})
 
 
 class FacilityListFilter(admin.SimpleListFilter):
@@ -315,3 +329,115 @@ class FacilityAdmin(CatalogueAdmin):
 @admin.register(Brand)
 class BrandAdmin(CatalogueAdmin):
     list_display = ["name", "code", "is_partner_merchant"]
+
+
+# Check-ins ---------------------------------------------------------------------------------
+
+
+class CheckInForm(ServiceAdminForm):
+    """The keeper records a visit: a worker by their phone number, or a count of visitors
+    who gave no name."""
+
+    worker_phone = forms.CharField(
+        label=_("Worker's mobile phone"),
+        required=False,
+        max_length=20,
+        help_text=_("Leave empty to record visitors without names."),
+    )
+    services = forms.MultipleChoiceField(
+        label=_("services used"),
+        choices=CheckIn.Service.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    # Made when the form is shown: a double-clicked save records the visit once.
+    submission_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+
+    class Meta:
+        model = CheckIn
+        fields = ["station", "worker_phone", "visitors", "services"]
+
+    def call_service(self, actor):
+        data = self.cleaned_data
+        check_in, created = services.visit_record(
+            actor=actor,
+            station=data["station"],
+            worker_phone=data.get("worker_phone") or "",
+            visitors=data["visitors"],
+            services=data.get("services") or [],
+            client_key=data["submission_key"],
+        )
+        check_in.is_earlier_visit = not created
+        return check_in
+
+
+class CheckInDateFilter(admin.SimpleListFilter):
+    title = _("when")
+    parameter_name = "when"
+
+    def lookups(self, request, model_admin):
+        return [("today", _("Today")), ("7d", _("Last 7 days")), ("30d", _("Last 30 days"))]
+
+    def queryset(self, request, queryset):
+        days = {"today": 0, "7d": 6, "30d": 29}.get(self.value())
+        if days is None:
+            return queryset
+        since = timezone.localdate() - dt.timedelta(days=days)
+        return queryset.filter(at__date__gte=since)
+
+
+@admin.register(CheckIn)
+class CheckInAdmin(ServiceAdminMixin, ScopedAdmin):
+    """Check-ins are records: read by staff of the area and keepers of the station, added
+    by keepers (a visit, a visitor count), never changed or deleted."""
+
+    form = CheckInForm
+    list_display = [
+        "at",
+        "station",
+        "who",
+        "visitors",
+        "services_used",
+        "distance_m",
+        "far_away",
+        "source",
+    ]
+    list_filter = [CheckInDateFilter, "source", "far_away", AreaListFilter]
+    list_select_related = ["station", "worker"]
+    readonly_fields = ["who", "services_used", "distance_m", "far_away", "source", "recorded_by"]
+    date_hierarchy = "at"
+    search_fields = ["station__name"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["station", "worker_phone", "visitors", "services", "submission_key"]
+        return ["station", "at", "who", "visitors", "services_used", *self.readonly_fields[2:]]
+
+    def has_add_permission(self, request):
+        # Keepers record visits at their stations (station grants, no area grant).
+        return request.user.is_staff and access.reach_of(request.user).can_write_anything()
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("worker"))
+    def who(self, obj):
+        if obj.worker_id is None:
+            return _("Visitors without names")
+        return f"{obj.worker.masked_name} {obj.worker.masked_phone}"
+
+    @admin.display(description=_("services used"))
+    def services_used(self, obj):
+        return "、".join(obj.service_labels)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if getattr(obj, "is_earlier_visit", False):
+            self.message_user(
+                request,
+                _("This worker had already checked in here within 30 minutes: it counts once."),
+                messages.INFO,
+            )
+        return super().response_add(request, obj, post_url_continue)

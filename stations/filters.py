@@ -7,7 +7,7 @@ from django_filters import rest_framework as filters
 from areas.filters import AreaCodeFilter
 
 from . import selectors
-from .models import Brand, Station
+from .models import Brand, CheckIn, Station
 
 
 class StationFilter(filters.FilterSet):
@@ -42,3 +42,19 @@ class StationFilter(filters.FilterSet):
             | Q(address__icontains=value)
             | Q(name_initials__startswith=value.lower())
         )
+
+
+class CheckInFilter(filters.FilterSet):
+    # Plain ids (not model choices): an id outside the user's reach simply matches nothing.
+    station = filters.NumberFilter(field_name="station_id", label=_("Station id"))
+    worker = filters.NumberFilter(field_name="worker_id", label=_("Worker id"))
+    area = AreaCodeFilter(field_name="station__area")
+    since = filters.DateFilter(field_name="at", lookup_expr="date__gte", label=_("From (date)"))
+    until = filters.DateFilter(field_name="at", lookup_expr="date__lte", label=_("Until (date)"))
+    named = filters.BooleanFilter(
+        field_name="worker", lookup_expr="isnull", exclude=True, label=_("Named workers only")
+    )
+
+    class Meta:
+        model = CheckIn
+        fields = ["station", "worker", "source", "far_away", "area", "since", "until", "named"]

@@ -5,8 +5,11 @@ import secrets
 
 from django.conf import settings
 from django.contrib.gis.db import models as gis_models
+from django.contrib.postgres.fields import ArrayField
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models.functions import Mod
+from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area
@@ -360,3 +363,111 @@ class RetiredPosterKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.station} · {self.retired_at:%Y-%m-%d}"
+
+
+class CheckIn(models.Model):
+    """签到: a worker's visit to a station, or a count of visitors the keeper recorded.
+
+    No raw location is kept (DESIGN rule 6): when the phone shared one, only its distance
+    to the station rounded to 100 m, and a flag when that is over a kilometre. Repeated
+    taps within CHECK_IN_WINDOW at the same station are one check-in (services.check_in).
+    """
+
+    scope_area_path = "station__area"
+    scope_station_path = "station"
+
+    class Service(models.TextChoices):
+        WATER = "water", _("Drinking water")
+        REST = "rest", _("A rest")
+        PHONE_CHARGING = "phone", _("Phone charging")
+        EBIKE_CHARGING = "ebike", _("E-bike charging")
+        MEAL_HEATING = "meal", _("Meal heating")
+        TOILET = "toilet", _("Toilet")
+        OTHER = "other", _("Other")
+
+    class Source(models.TextChoices):
+        PHONE = "phone", _("Worker's phone")
+        OFFLINE = "offline", _("Worker's phone, sent later (offline)")
+        KEEPER = "keeper", _("Recorded by the station keeper")
+
+    station = models.ForeignKey(
+        Station, verbose_name=_("station"), on_delete=models.PROTECT, related_name="check_ins"
+    )
+    worker = models.ForeignKey(
+        "members.Worker",
+        verbose_name=_("worker"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="check_ins",
+        help_text=_("Empty for visitors the keeper counted without names."),
+    )
+    visitors = models.PositiveSmallIntegerField(_("visitors"), default=1)
+    at = models.DateTimeField(_("checked in at"))
+    services = ArrayField(
+        models.CharField(max_length=8, choices=Service.choices),
+        verbose_name=_("services used"),
+        default=list,
+        blank=True,
+    )
+    distance_m = models.PositiveIntegerField(
+        _("distance from the station (m, rounded to 100)"), null=True, blank=True
+    )
+    far_away = models.BooleanField(_("over 1 km away"), default=False)
+    source = models.CharField(_("source"), max_length=8, choices=Source.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # The idempotency key the phone (or the keeper's form) made for this tap: a replayed
+    # or double-tapped submission finds the check-in it already made.
+    client_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    created_at = models.DateTimeField(_("received at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("check-in (签到)")
+        verbose_name_plural = _("check-ins (签到)")
+        ordering = ["-at"]
+        indexes = [
+            # The 30-minute rule and the worker's history.
+            models.Index(fields=["worker", "-at"], name="checkin_worker_at_idx"),
+            # A station's day, the keeper's list, the rollups.
+            models.Index(fields=["station", "-at"], name="checkin_station_at_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(worker__isnull=True) | models.Q(visitors=1),
+                name="stations_checkin_named_worker_is_one_visitor",
+                violation_error_message=_("A named worker's check-in counts one visitor."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(visitors__gte=1, visitors__lte=500),
+                name="stations_checkin_visitors_1_to_500",
+                violation_error_message=_("Record between 1 and 500 visitors at a time."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(distance_m__isnull=True, far_away=False)
+                | models.Q(distance_m__lte=1000, far_away=False)
+                | models.Q(distance_m__gt=1000, far_away=True),
+                name="stations_checkin_far_away_means_over_1km",
+                violation_error_message=_("Only a check-in over 1 km away is flagged far away."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(distance_m__isnull=True)
+                | models.Q(Exact(Mod("distance_m", 100), 0)),
+                name="stations_checkin_distance_rounded_to_100m",
+                violation_error_message=_("Distances are kept rounded to 100 m."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.station} {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def service_labels(self) -> list[str]:
+        labels = dict(self.Service.choices)
+        return [str(labels.get(code, code)) for code in self.services]

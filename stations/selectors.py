@@ -14,7 +14,14 @@ from django.utils import timezone
 
 from areas import access
 
-from .models import Facility, OpeningPeriod, RetiredPosterKey, Station, StationFacility
+from .models import (
+    CheckIn,
+    Facility,
+    OpeningPeriod,
+    RetiredPosterKey,
+    Station,
+    StationFacility,
+)
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 WALKING_METRES_PER_MINUTE = 80  # 4.8 km/h
@@ -239,3 +246,18 @@ def weekly_hours(station: Station) -> list[tuple[str, list[str]]]:
         spans = [f"{p.opens:%H:%M}–{p.closes:%H:%M}" for p in periods if p.weekday == value]
         days.append((label, spans))
     return days
+
+
+# Check-ins -------------------------------------------------------------------------------
+
+
+def check_in_list(*, user) -> QuerySet:
+    """Check-ins at the stations a staff member reaches (keepers: their stations)."""
+    return access.scope(CheckIn.objects.all(), user).select_related(
+        "station", "station__area", "worker", "recorded_by"
+    )
+
+
+def check_ins_of(worker) -> QuerySet:
+    """A worker's own check-in history, newest first (their /m/me pages)."""
+    return CheckIn.objects.filter(worker=worker).select_related("station").order_by("-at")

@@ -3,18 +3,23 @@ changes a station."""
 
 import datetime as dt
 import io
+import uuid
+from dataclasses import dataclass
 
 from django.core import signing
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from areas import access
+from core.coords import CoordSystem, distance_m, to_wgs84
 from core.exceptions import ApplicationError, full_clean_or_refuse
+from members.selectors import worker_for_phone
 
 from .models import (
+    CheckIn,
     Facility,
     Inspection,
     OpeningException,
@@ -252,3 +257,220 @@ def inspection_record(
         station.last_inspected_on = inspected_on
         station.save(update_fields=["compliant", "last_inspected_on", "updated_at"])
     return inspection
+
+
+# Check-ins (签到) --------------------------------------------------------------------------
+
+# Taps at the same station within this window are one visit: a second tap (a double tap, a
+# retry on a weak signal, a queued offline copy arriving) adds its services to the first.
+CHECK_IN_WINDOW = dt.timedelta(minutes=30)
+FAR_AWAY_M = 1000
+DISTANCE_STEP_M = 100
+# A phone's location this imprecise says nothing about where it is: not used.
+LOCATION_MAX_ACCURACY_M = 2000
+# A check-in queued offline keeps the time it was made; it is accepted this long after.
+OFFLINE_MAX_AGE = dt.timedelta(days=30)
+CLOCK_SKEW = dt.timedelta(minutes=5)  # phones whose clocks run a little fast
+MAX_VISITORS_AT_ONCE = 500
+# pg_advisory_xact_lock(class, worker id): one worker's check-ins are decided one at a time.
+CHECK_IN_LOCK_CLASS = 4401
+
+
+@dataclass(frozen=True)
+class SharedLocation:
+    """Where the phone said it was, in the system it gave (wgs84 from a browser; gcj02 from
+    WeChat's own location API). Used for the distance, then forgotten."""
+
+    lng: float
+    lat: float
+    accuracy_m: float | None = None
+    system: str = CoordSystem.WGS84
+
+
+def rounded_distance(station: Station, location: SharedLocation | None) -> int | None:
+    """The distance kept for a check-in: to the nearest 100 m, None when unknown."""
+    if location is None:
+        return None
+    if location.accuracy_m is not None and location.accuracy_m > LOCATION_MAX_ACCURACY_M:
+        return None
+    if not (-180 <= location.lng <= 180 and -90 <= location.lat <= 90):
+        raise ApplicationError(_("The location your phone gave is not a place on Earth."))
+    lng, lat = to_wgs84(location.lng, location.lat, location.system)
+    metres = distance_m(lng, lat, station.lng, station.lat)
+    return int(round(metres / DISTANCE_STEP_M)) * DISTANCE_STEP_M
+
+
+def _clean_services(codes) -> list[str]:
+    known = CheckIn.Service.values
+    codes = [str(c).strip() for c in codes or [] if str(c).strip()]
+    unknown = sorted(set(codes) - set(known))
+    if unknown:
+        raise ApplicationError(
+            _("Unknown services: %(codes)s.") % {"codes": ", ".join(unknown)},
+            fields={"services": [_("Choose services from the list.")]},
+        )
+    return [code for code in known if code in codes]  # the list's order, once each
+
+
+def _open_for_check_in(station: Station) -> None:
+    if station.status == Station.Status.CLOSED:
+        raise ApplicationError(_("This station has closed: check-ins are no longer taken here."))
+
+
+def _replayed(client_key, **same) -> CheckIn | None:
+    """The check-in this idempotency key already made, if any (a retry or a replay). A key
+    reused for something else is refused rather than silently merged."""
+    if client_key is None:
+        return None
+    existing = CheckIn.objects.filter(client_key=client_key).first()
+    if existing is None:
+        return None
+    if any(getattr(existing, name) != value for name, value in same.items()):
+        raise ApplicationError(_("This check-in was already sent for another visit."))
+    return existing
+
+
+@transaction.atomic
+def check_in(
+    *,
+    worker,
+    station: Station,
+    services: list[str] = (),
+    location: SharedLocation | None = None,
+    client_key: uuid.UUID | None = None,
+    made_at: dt.datetime | None = None,
+    actor=None,
+) -> tuple[CheckIn, bool]:
+    """A worker checks in at a station: on their phone (actor None; `made_at` when it was
+    queued offline and sent later) or recorded by the station's keeper (actor).
+
+    Returns (check-in, created). Within CHECK_IN_WINDOW of a check-in at the same station
+    the existing one is returned, with any new services added; the same client_key twice
+    returns what the first made."""
+    if actor is not None:
+        station = access.get_for_user(
+            Station.objects.all(), actor, access.Purpose.WRITE, pk=station.pk
+        )
+    _open_for_check_in(station)
+    services = _clean_services(services)
+    now = timezone.now()
+    if made_at is not None:
+        if made_at > now + CLOCK_SKEW:
+            raise ApplicationError(
+                _("This check-in is dated in the future: check the phone's clock.")
+            )
+        if made_at < now - OFFLINE_MAX_AGE:
+            raise ApplicationError(
+                _("This check-in was made over %(days)d days ago and can no longer be sent.")
+                % {"days": OFFLINE_MAX_AGE.days}
+            )
+    at = min(made_at or now, now)
+    distance = rounded_distance(station, location)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, %s)", [CHECK_IN_LOCK_CLASS, worker.pk % 2**31]
+        )
+    replay = _replayed(client_key, worker_id=worker.pk, station_id=station.pk)
+    if replay is not None:
+        return replay, False
+    same_visit = (
+        CheckIn.objects.filter(
+            worker=worker, station=station, at__gt=at - CHECK_IN_WINDOW, at__lt=at + CHECK_IN_WINDOW
+        )
+        .order_by("-at")
+        .first()
+    )
+    if same_visit is not None:
+        added = [code for code in services if code not in same_visit.services]
+        if added or (same_visit.distance_m is None and distance is not None):
+            same_visit.services = _clean_services(same_visit.services + added)
+            if same_visit.distance_m is None and distance is not None:
+                same_visit.distance_m, same_visit.far_away = distance, distance > FAR_AWAY_M
+            same_visit.save(update_fields=["services", "distance_m", "far_away"])
+        return same_visit, False
+    if actor is not None:
+        source = CheckIn.Source.KEEPER
+    else:
+        source = CheckIn.Source.OFFLINE if made_at is not None else CheckIn.Source.PHONE
+    created = CheckIn.objects.create(
+        station=station,
+        worker=worker,
+        at=at,
+        services=services,
+        distance_m=distance,
+        far_away=distance is not None and distance > FAR_AWAY_M,
+        source=source,
+        recorded_by=actor,
+        client_key=client_key,
+    )
+    return created, True
+
+
+@transaction.atomic
+def visitors_record(
+    *, actor, station: Station, visitors: int, services: list[str] = (), client_key=None
+) -> tuple[CheckIn, bool]:
+    """The keeper counts visitors who did not give their names (a busy lunch hour, someone
+    without a phone). The form's client_key makes a double-tapped submit count once."""
+    station = access.get_for_user(Station.objects.all(), actor, access.Purpose.WRITE, pk=station.pk)
+    _open_for_check_in(station)
+    if not isinstance(visitors, int) or not 1 <= visitors <= MAX_VISITORS_AT_ONCE:
+        raise ApplicationError(
+            _("Enter how many visitors: 1 to %(max)d.") % {"max": MAX_VISITORS_AT_ONCE},
+            fields={"visitors": [_("1 to %(max)d.") % {"max": MAX_VISITORS_AT_ONCE}]},
+        )
+    services = _clean_services(services)
+    replay = _replayed(client_key, worker_id=None, station_id=station.pk, visitors=visitors)
+    if replay is not None:
+        return replay, False
+    try:
+        with transaction.atomic():
+            return (
+                CheckIn.objects.create(
+                    station=station,
+                    visitors=visitors,
+                    at=timezone.now(),
+                    services=services,
+                    source=CheckIn.Source.KEEPER,
+                    recorded_by=actor,
+                    client_key=client_key,
+                ),
+                True,
+            )
+    except IntegrityError:  # the same submit arrived twice at once
+        return CheckIn.objects.get(client_key=client_key), False
+
+
+def visit_record(
+    *,
+    actor,
+    station: Station,
+    worker_phone: str = "",
+    visitors: int = 1,
+    services: list[str] = (),
+    client_key=None,
+) -> tuple[CheckIn, bool]:
+    """The keeper's one entry (admin form, API): a worker who tells their phone number is
+    checked in by name (the 30-minute rule applies); no number, a count of visitors."""
+    phone = (worker_phone or "").strip()
+    if not phone:
+        return visitors_record(
+            actor=actor,
+            station=station,
+            visitors=visitors,
+            services=services,
+            client_key=client_key,
+        )
+    worker = worker_for_phone(phone)
+    if worker is None:
+        message = _(
+            "No worker is registered with this number: help them register first, or leave it "
+            "empty and count them as a visitor."
+        )
+        raise ApplicationError(message, fields={"worker_phone": [message]})
+    if visitors != 1:
+        message = _("A named worker is one visitor: leave 1.")
+        raise ApplicationError(message, fields={"visitors": [message]})
+    return check_in(
+        worker=worker, station=station, services=services, client_key=client_key, actor=actor
+    )

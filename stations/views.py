@@ -1,22 +1,34 @@
-"""Pages: the workers' mobile map and station page, the QR poster entry, printable posters."""
+"""Pages: the workers' mobile map and station page, check-in (签到) and its history, the
+QR poster entry, printable posters."""
 
 import io
+import json
 import zipfile
+from urllib.parse import urlencode
 
 import segno
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from areas import access
 from areas.models import Area
+from core.exceptions import ApplicationError
+from core.forms import show_refusal
+from members import phone_login
 
 from . import links, selectors, services
-from .models import Facility, Station
+from .forms import CheckInForm
+from .models import CheckIn, Facility, Station
+
+CHECK_INS_PER_PAGE = 20
 
 
 def _tile_config() -> dict:
@@ -153,3 +165,112 @@ def rotate_poster(request, station_id: int):
     station = get_object_or_404(Station, pk=station_id)
     services.station_rotate_poster_key(actor=request.user, station=station)
     return redirect("admin:stations_station_change", station_id)
+
+
+# Check-in (签到) ---------------------------------------------------------------------------
+
+
+def _check_in_station(station_id: int) -> Station:
+    try:
+        return selectors.public_station_detail(station_id=station_id)
+    except Station.DoesNotExist:
+        raise Http404(_("No such station.")) from None
+
+
+def _check_in_message(check_in: CheckIn, created: bool) -> str:
+    if created:
+        return _("Checked in at %(station)s. Welcome, take a rest!") % {"station": check_in.station}
+    return _("You had already checked in at %(station)s at %(time)s: it counts once.") % {
+        "station": check_in.station,
+        "time": timezone.localtime(check_in.at).strftime("%H:%M"),
+    }
+
+
+@phone_login.worker_login_required
+@require_http_methods(["GET", "POST"])
+def check_in(request, station_id: int):
+    """The check-in page a poster leads to. A worker without a record registers first
+    (with this station's community chosen) and comes back here."""
+    station = _check_in_station(station_id)
+    worker = phone_login.current_worker(request)
+    if worker is None:
+        here = reverse("mobile-check-in", args=[station.pk])
+        query = urlencode({"station": station.pk, "then": here})
+        return redirect(f"{reverse('mobile-register')}?{query}")
+    form = CheckInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            done, created = services.check_in(
+                worker=worker,
+                station=station,
+                services=form.cleaned_data["services"],
+                location=form.location(),
+                client_key=form.cleaned_data["client_key"],
+            )
+        except ApplicationError as error:
+            show_refusal(form, error)
+        else:
+            messages.success(request, _check_in_message(done, created))
+            return redirect("mobile-check-ins")
+    return render(request, "mobile/check_in.html", {"station": station, "form": form})
+
+
+@require_POST
+def check_in_api(request):
+    """JSON check-in for the page's script: sent at once when online, or later from the
+    phone's offline queue (with made_at). 200 with the check-in (created or the one it
+    already made), 400 with a message that will never change (the queue drops it), 401
+    when the phone is not logged in (the queue keeps it until it is)."""
+    worker = phone_login.current_worker(request)
+    if worker is None:
+        return JsonResponse(
+            {"error": _("Log in to send your check-ins."), "login": reverse("mobile-login")},
+            status=401,
+        )
+    try:
+        body = json.loads(request.body or b"{}")
+        station_id = int(body.get("station"))
+    except (ValueError, TypeError, AttributeError):
+        return JsonResponse({"error": _("This check-in could not be read.")}, status=400)
+    try:
+        station = Station.objects.get(pk=station_id)
+    except Station.DoesNotExist:
+        return JsonResponse({"error": _("No such station.")}, status=400)
+    form = CheckInForm(body)
+    if not form.is_valid():
+        return JsonResponse(
+            {"error": _("This check-in could not be read."), "fields": form.errors}, status=400
+        )
+    try:
+        done, created = services.check_in(
+            worker=worker,
+            station=station,
+            services=form.cleaned_data["services"],
+            location=form.location(),
+            client_key=form.cleaned_data["client_key"],
+            made_at=form.cleaned_data.get("made_at"),
+        )
+    except ApplicationError as error:
+        return JsonResponse({"error": error.message}, status=400)
+    return JsonResponse(
+        {
+            "created": created,
+            "message": _check_in_message(done, created),
+            "at": done.at.isoformat(),
+            "station": station.name,
+            "history": reverse("mobile-check-ins"),
+        },
+        status=201 if created else 200,
+    )
+
+
+@phone_login.worker_login_required
+@require_GET
+def my_check_ins(request):
+    worker = phone_login.current_worker(request)
+    if worker is None:
+        return redirect("mobile-register")
+    page = Paginator(selectors.check_ins_of(worker), CHECK_INS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "mobile/check_ins.html", {"worker": worker, "page": page})

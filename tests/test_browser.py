@@ -209,3 +209,82 @@ def test_worker_scans_a_poster_logs_in_by_code_registers_and_staff_approves(
     assert "已报到" in page.locator(".status").inner_text()
     staff_context.close()
     phone_context.close()
+
+
+def _wait_for(page, condition, seconds=10.0):
+    """Poll a condition on the database or the page. The page's own clock waits, so
+    Playwright keeps serving the page's requests meanwhile (offline_tiles routes them
+    through this thread)."""
+    for _ in range(int(seconds / 0.2)):
+        if condition():
+            return True
+        page.wait_for_timeout(200)
+    return False
+
+
+def test_worker_checks_in_offline_and_it_is_sent_once_when_back_online(
+    browser, live_server, tree, network, caplog
+):
+    """Poster → station page → 签到 → code login → the check-in page. The network drops:
+    the check-in waits on the phone; the network returns: it is sent, once. A replay of
+    the same queued check-in changes nothing; checking in again online is the same visit."""
+    from members.tests.factories import WorkerFactory
+    from stations.models import CheckIn
+    from stations.services import poster_token
+
+    caplog.set_level(logging.INFO, logger="core.sms")
+    worker = WorkerFactory(area=tree.a["community"], phone="13700002222", name="李骑手")
+    context = browser.new_context(
+        viewport=PHONE,
+        locale="zh-CN",
+        geolocation={"latitude": 35.7105, "longitude": 107.6405},  # at the station's door
+        permissions=["geolocation"],
+    )
+    page = context.new_page()
+    offline_tiles(page, live_server.url)
+    page.goto(f"{live_server.url}/q/{poster_token(network)}/")
+    page.locator("a.check-in-button").click()
+    page.wait_for_url("**/m/login/**")
+    page.fill("#id_phone", worker.phone)
+    page.locator("button[type=submit]").first.click()
+    page.locator("#id_code").wait_for()
+    page.fill("#id_code", re.search(r"login code (\d{6})", caplog.text).group(1))
+    page.locator("button[type=submit]").first.click()
+    page.wait_for_url(f"**/m/stations/{network.pk}/check-in/")
+
+    page.get_by_label("饮用水").check()
+    context.set_offline(True)
+    page.locator(".check-in-form button[type=submit]").click()
+    page.wait_for_function(
+        "document.querySelector('.check-in-status').textContent.includes('没有网络')"
+    )
+    queued = page.evaluate("localStorage.getItem('warmstations.checkInQueue')")
+    assert '"services":["water"]' in queued
+    assert not CheckIn.objects.exists()
+
+    context.set_offline(False)  # the `online` event sends the queue
+    assert _wait_for(page, lambda: CheckIn.objects.exists())
+    sent = CheckIn.objects.get()
+    assert (sent.worker, sent.source, sent.services) == (worker, "offline", ["water"])
+    assert sent.distance_m == 0 and not sent.far_away
+    assert _wait_for(
+        page, lambda: page.evaluate("localStorage.getItem('warmstations.checkInQueue')") == "[]"
+    )
+
+    # The same queued check-in sent again (a phone that lost its reply): still one.
+    page.evaluate(f"localStorage.setItem('warmstations.checkInQueue', {queued!r})")
+    page.goto(f"{live_server.url}/m/me/check-ins/")
+    assert _wait_for(
+        page, lambda: page.evaluate("localStorage.getItem('warmstations.checkInQueue')") == "[]"
+    )
+    assert CheckIn.objects.count() == 1
+    assert "暖峰港湾·北大街社区" in page.locator(".check-ins").inner_text()
+
+    # Online now, a second tap within 30 minutes: the same visit, its service added.
+    page.goto(f"{live_server.url}/m/stations/{network.pk}/check-in/")
+    page.get_by_label("手机充电").check()
+    page.locator(".check-in-form button[type=submit]").click()
+    page.wait_for_url("**/m/me/check-ins/")
+    sent.refresh_from_db()
+    assert CheckIn.objects.count() == 1 and sent.services == ["water", "phone"]
+    context.close()

@@ -1,27 +1,17 @@
 """Contact pairing (结对联系) API: pairs and their contact logs, in the user's reach."""
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api import ScopedViewSetMixin
+from core.api import ScopedRecordViewSet
 
 from .. import selectors, services
 from .party_serializers import ContactLogSerializer, ContactPairSerializer, EndPairSerializer
 
 
-class _RecordViewSet(
-    ScopedViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
-):
-    """List, read and create; never edited or deleted (ended, or followed by a new one)."""
-
-
-class ContactPairViewSet(_RecordViewSet):
+class ContactPairViewSet(ScopedRecordViewSet):
     base_queryset = staticmethod(selectors.contact_pair_list)
     serializer_class = ContactPairSerializer
     filterset_fields = ["staff", "worker"]
@@ -54,7 +44,7 @@ class ContactPairViewSet(_RecordViewSet):
         return self._respond(pair)
 
 
-class ContactLogViewSet(_RecordViewSet):
+class ContactLogViewSet(ScopedRecordViewSet):
     """Contact logs are recorded, never edited: a wrong one is followed by a right one."""
 
     base_queryset = staticmethod(selectors.contact_log_list)

@@ -7,7 +7,7 @@ from rest_framework import serializers
 from areas.models import Area
 from core.coords import CoordSystem
 from stations import links
-from stations.models import Brand, Station
+from stations.models import Brand, CheckIn, Station
 
 
 class FacilityBriefSerializer(serializers.Serializer):
@@ -216,3 +216,49 @@ def nearby_result_payload(result) -> dict:
         "url": reverse("mobile-station", args=[result.id]),
         "navigation": links.navigation_links(result),
     }
+
+
+class CheckInSerializer(serializers.ModelSerializer):
+    """Output: a check-in as staff see it (the worker masked)."""
+
+    station_name = serializers.CharField(source="station.name", read_only=True)
+    worker_masked = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CheckIn
+        fields = [
+            "id",
+            "station",
+            "station_name",
+            "worker",
+            "worker_masked",
+            "visitors",
+            "at",
+            "services",
+            "distance_m",
+            "far_away",
+            "source",
+            "recorded_by",
+        ]
+        read_only_fields = fields
+
+    def get_worker_masked(self, obj) -> str:
+        return f"{obj.worker.masked_name} {obj.worker.masked_phone}" if obj.worker_id else ""
+
+
+class VisitRecordSerializer(serializers.Serializer):
+    """Input: the keeper records a visit (a worker by phone) or a count of visitors."""
+
+    station = serializers.PrimaryKeyRelatedField(queryset=Station.objects.all())
+    worker_phone = serializers.CharField(required=False, allow_blank=True, max_length=20)
+    visitors = serializers.IntegerField(required=False, default=1)
+    services = serializers.ListField(
+        child=serializers.ChoiceField(choices=CheckIn.Service.choices), required=False, default=list
+    )
+    client_key = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        help_text=_(
+            "Made by the client for this submission: sending it again returns the same check-in."
+        ),
+    )

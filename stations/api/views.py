@@ -8,18 +8,20 @@ from rest_framework.response import Response
 
 from areas import access
 from areas.models import Area
-from core.api import GeoJSONRenderer, ScopedModelViewSet
+from core.api import GeoJSONRenderer, ScopedModelViewSet, ScopedRecordViewSet
 from core.coords import to_wgs84
 from core.exceptions import ApplicationError
 from stations import exports, selectors, services
-from stations.filters import StationFilter
+from stations.filters import CheckInFilter, StationFilter
 from stations.models import Station
 
 from .serializers import (
+    CheckInSerializer,
     NearbyQuerySerializer,
     NearbyStationSerializer,
     StationSerializer,
     StationWriteSerializer,
+    VisitRecordSerializer,
     nearby_result_payload,
 )
 
@@ -144,3 +146,25 @@ class StationViewSet(ScopedModelViewSet):
         response = HttpResponse(body, content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="poi-{district.code[:6]}.{kind}"'
         return response
+
+
+class CheckInViewSet(ScopedRecordViewSet):
+    """Check-ins at the stations the user reaches (keepers: their stations), newest first.
+    Creating one is the keeper recording a visit: `worker_phone` names the worker (the
+    30-minute rule applies: the same visit is returned with 200), none records `visitors`
+    without names."""
+
+    base_queryset = staticmethod(selectors.check_in_list)
+    serializer_class = CheckInSerializer
+    filterset_class = CheckInFilter
+
+    @extend_schema(request=VisitRecordSerializer, responses=CheckInSerializer)
+    def create(self, request, *args, **kwargs):
+        body = VisitRecordSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        check_in, created = services.visit_record(actor=request.user, **body.validated_data)
+        check_in = self.get_queryset().get(pk=check_in.pk)
+        return Response(
+            CheckInSerializer(check_in).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )

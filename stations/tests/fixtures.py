@@ -36,3 +36,14 @@ def _catalogues(request):
 
     if not Brand.objects.exists():
         importlib.import_module("stations.migrations.0002_catalogues").seed(apps, None)
+
+
+@pytest.fixture
+def keeper_a(tree, station_a):
+    """The keeper (站长) of station_a: reaches that station only."""
+    from areas.models import StaffGrant
+    from areas.tests.factories import UserFactory, grant
+
+    keeper = UserFactory(username="keeper_a")
+    grant(keeper, tree.a["community"], StaffGrant.Role.STATION_KEEPER).stations.add(station_a)
+    return keeper

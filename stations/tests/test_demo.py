@@ -4,7 +4,7 @@ from django.core.management import call_command
 from areas.models import Area, StaffGrant
 from members import selectors
 from members.models import Invitation, InvitationCampaign, Worker
-from stations.models import OpeningPeriod, Station, StationFacility
+from stations.models import CheckIn, OpeningPeriod, Station, StationFacility
 
 pytestmark = pytest.mark.django_db
 
@@ -18,6 +18,7 @@ def snapshot():
         "grants": StaffGrant.objects.count(),
         "workers": Worker.objects.count(),
         "invitations": list(Invitation.objects.values_list("code", "open_count")),
+        "check_ins": CheckIn.objects.count(),
     }
 
 
@@ -36,6 +37,10 @@ def test_demo_network_matches_the_seeds_and_a_second_run_changes_nothing():
     funnel = selectors.campaign_funnel(InvitationCampaign.objects.get(name="喊你回家 召集令"))
     total = selectors.funnel_totals(funnel)[0]
     assert (total.issued, total.sent, total.opened, total.registered) == (101, 61, 10, 2)
+    # A week of visits by name, and the keepers' counts of visitors without names.
+    assert CheckIn.objects.filter(worker__isnull=False).count() > 10
+    kept = CheckIn.objects.get(station=keeper_grant.stations.get(), worker__isnull=True)
+    assert kept.source == CheckIn.Source.KEEPER and kept.visitors > 1
     before = snapshot()
     call_command("load_demo", verbosity=0)
     assert snapshot() == before
