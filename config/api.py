@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("areas.api.urls")),
     path("", include("stations.api.urls")),
     path("", include("members.api.urls")),
+    path("", include("points.api.urls")),
 ]

@@ -19,6 +19,11 @@ class ApplicationError(Exception):
         self.fields = fields or {}
 
 
+def refuse(field_name: str, message: str) -> ApplicationError:
+    """An ApplicationError about one field: forms and the API show it by that field."""
+    return ApplicationError(message, fields={field_name: [message]})
+
+
 def full_clean_or_refuse(instance, message: str, **kwargs) -> None:
     """Run the model's validation; refuse with `message` and the per-field errors."""
     try:

@@ -16,6 +16,7 @@ from areas.models import Area
 from core.exceptions import ApplicationError
 from core.forms import show_refusal
 from core.ratelimit import client_ip
+from points.selectors import balance_of
 from stations.models import Station
 from stations.selectors import check_ins_of
 
@@ -215,6 +216,7 @@ def me(request):
             "area_changed": area.pk != worker.area_id,
             "history": worker.status_changes.all(),
             "recent_check_ins": check_ins_of(worker)[:RECENT_CHECK_INS],
+            "points_balance": balance_of(worker),
         },
     )
 

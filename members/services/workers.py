@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from areas import access
 from areas.models import Area
 from core.crypto import blind_index
-from core.exceptions import ApplicationError, full_clean_or_refuse
+from core.exceptions import ApplicationError, full_clean_or_refuse, refuse
 from core.identifiers import normalize_id_number, normalize_mobile, normalize_uscc
 
 from ..models import (
@@ -33,11 +33,6 @@ from ..models import (
 PRIVACY_NOTICE_VERSION = "2026-11"
 OLDEST_BIRTH_YEAR = 1940
 YOUNGEST_WORKER_AGE = 16
-
-
-def refuse(field_name: str, message: str):
-    """An ApplicationError for one field (the message shows by that field)."""
-    return ApplicationError(message, fields={field_name: [message]})
 
 
 # Registration -----------------------------------------------------------------------------

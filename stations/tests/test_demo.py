@@ -4,6 +4,7 @@ from django.core.management import call_command
 from areas.models import Area, StaffGrant
 from members import selectors
 from members.models import Invitation, InvitationCampaign, Worker
+from points.models import PointsAccount, PointsRule
 from stations.models import CheckIn, OpeningPeriod, Station, StationFacility
 
 pytestmark = pytest.mark.django_db
@@ -19,6 +20,7 @@ def snapshot():
         "workers": Worker.objects.count(),
         "invitations": list(Invitation.objects.values_list("code", "open_count")),
         "check_ins": CheckIn.objects.count(),
+        "points": list(PointsAccount.objects.order_by("pk").values_list("pk", "balance")),
     }
 
 
@@ -41,6 +43,9 @@ def test_demo_network_matches_the_seeds_and_a_second_run_changes_nothing():
     assert CheckIn.objects.filter(worker__isnull=False).count() > 10
     kept = CheckIn.objects.get(station=keeper_grant.stations.get(), worker__isnull=True)
     assert kept.source == CheckIn.Source.KEEPER and kept.visitors > 1
+    # Xifeng's points rules, and the paper ledger's points of its approved workers.
+    assert PointsRule.objects.filter(area__code="621002000000").count() == 7
+    assert set(PointsAccount.objects.values_list("balance", flat=True)) == {20}
     before = snapshot()
     call_command("load_demo", verbosity=0)
     assert snapshot() == before

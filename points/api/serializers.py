@@ -1,0 +1,57 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from members.models import Worker
+
+from ..models import PointsAccount, PointsEntry, PointsRule
+
+
+class PointsAccountSerializer(serializers.ModelSerializer):
+    worker_masked = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PointsAccount
+        fields = ["id", "worker", "worker_masked", "balance", "updated_at"]
+        read_only_fields = fields
+
+    def get_worker_masked(self, obj) -> str:
+        return f"{obj.worker.masked_name} {obj.worker.masked_phone}"
+
+
+class PointsEntrySerializer(serializers.ModelSerializer):
+    worker = serializers.IntegerField(source="account.worker_id", read_only=True)
+
+    class Meta:
+        model = PointsEntry
+        fields = [
+            "id",
+            "worker",
+            "account",
+            "amount",
+            "kind",
+            "source",
+            "source_id",
+            "reverses",
+            "balance_after",
+            "actor",
+            "reason",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class AdjustmentSerializer(serializers.Serializer):
+    """Input: a staff adjustment. `request_key` is made by the client for this one
+    adjustment: sending it again returns the entry already made."""
+
+    worker = serializers.PrimaryKeyRelatedField(queryset=Worker.objects.all())
+    points = serializers.IntegerField()
+    reason = serializers.CharField(max_length=200)
+    request_key = serializers.CharField(max_length=32, help_text=_("Unique per adjustment."))
+
+
+class PointsRuleSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PointsRule
+        fields = ["id", "area", "event", "activity_kind", "points"]
+        validators = []  # the service and the database check, with the model's words
