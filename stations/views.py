@@ -252,6 +252,8 @@ def check_in_api(request):
         )
     except ApplicationError as error:
         return JsonResponse({"error": error.message}, status=400)
+    if form.cleaned_data.get("made_at") is None:  # a live tap: the history page says so
+        messages.success(request, _check_in_message(done, created))
     return JsonResponse(
         {
             "created": created,
