@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class ActivitiesConfig(AppConfig):
     name = "activities"
     verbose_name = _("Activities")
+
+    def ready(self):
+        from core import work_queue
+
+        from .work_queue import activities_work
+
+        work_queue.register(activities_work)

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("stations.api.urls")),
     path("", include("members.api.urls")),
     path("", include("points.api.urls")),
+    path("", include("activities.api.urls")),
 ]

@@ -25,6 +25,10 @@ app.conf.beat_schedule = {
         "task": "core.tasks.purge_ledger_import_files",
         "schedule": crontab(hour=3, minute=15),
     },
+    "activities-mark-no-shows": {
+        "task": "activities.tasks.mark_no_shows",
+        "schedule": crontab(minute=5),  # hourly
+    },
     "members-purge-login-codes": {
         "task": "members.tasks.purge_login_codes",
         "schedule": 3600.0,

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("stations.urls")),
     path("", include("members.urls")),
     path("", include("points.urls")),
+    path("", include("activities.urls")),
 ]
 
 if settings.DEBUG:

@@ -181,3 +181,19 @@ def worker_login_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def registered_worker_required(view):
+    """Logged in by code and registered: the view is called with the `worker`. A phone
+    without a record registers first and comes back here (register's ?then=)."""
+
+    @worker_login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        worker = current_worker(request)
+        if worker is None:
+            then = urlencode({"then": request.get_full_path()})
+            return redirect(f"{reverse('mobile-register')}?{then}")
+        return view(request, *args, worker=worker, **kwargs)
+
+    return wrapper

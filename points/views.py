@@ -1,7 +1,7 @@
 """The worker's points on the phone: balance and history with reasons."""
 
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from members import phone_login
@@ -11,12 +11,9 @@ from . import selectors
 ENTRIES_PER_PAGE = 20
 
 
-@phone_login.worker_login_required
+@phone_login.registered_worker_required
 @require_GET
-def my_points(request):
-    worker = phone_login.current_worker(request)
-    if worker is None:
-        return redirect("mobile-register")
+def my_points(request, worker):
     page = Paginator(selectors.history_of(worker), ENTRIES_PER_PAGE).get_page(
         request.GET.get("page")
     )

@@ -266,12 +266,9 @@ def check_in_api(request):
     )
 
 
-@phone_login.worker_login_required
+@phone_login.registered_worker_required
 @require_GET
-def my_check_ins(request):
-    worker = phone_login.current_worker(request)
-    if worker is None:
-        return redirect("mobile-register")
+def my_check_ins(request, worker):
     page = Paginator(selectors.check_ins_of(worker), CHECK_INS_PER_PAGE).get_page(
         request.GET.get("page")
     )

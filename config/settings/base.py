@@ -149,6 +149,13 @@ SPECTACULAR_SETTINGS = {
         "WorkerStatusEnum": "members.models.Worker.Status",
         "EnterpriseKindEnum": "members.models.Enterprise.Kind",
         "OutletKindEnum": "members.models.Outlet.Kind",
+        "ActivityKindEnum": "activities.models.ActivityKind",
+        "OccupationEnum": "members.models.Occupation",
+        "PointsEntryKindEnum": "points.models.PointsEntry.Kind",
+        "PointsEntrySourceEnum": "points.models.PointsEntry.Source",
+        "ActivityStatusEnum": "activities.models.Activity.Status",
+        "SignUpStatusEnum": "activities.models.SignUp.Status",
+        "CheckInSourceEnum": "stations.models.CheckIn.Source",
     },
 }
 

@@ -1,6 +1,7 @@
 import pytest
 from django.core.management import call_command
 
+from activities.models import Activity, SignUp
 from areas.models import Area, StaffGrant
 from members import selectors
 from members.models import Invitation, InvitationCampaign, Worker
@@ -21,6 +22,8 @@ def snapshot():
         "invitations": list(Invitation.objects.values_list("code", "open_count")),
         "check_ins": CheckIn.objects.count(),
         "points": list(PointsAccount.objects.order_by("pk").values_list("pk", "balance")),
+        "activities": list(Activity.objects.order_by("pk").values_list("pk", "status")),
+        "signups": SignUp.objects.count(),
     }
 
 
@@ -45,7 +48,11 @@ def test_demo_network_matches_the_seeds_and_a_second_run_changes_nothing():
     assert kept.source == CheckIn.Source.KEEPER and kept.visitors > 1
     # Xifeng's points rules, and the paper ledger's points of its approved workers.
     assert PointsRule.objects.filter(area__code="621002000000").count() == 7
-    assert set(PointsAccount.objects.values_list("balance", flat=True)) == {20}
+    # Upcoming activities at the stations, and last week's training with its attendance:
+    # Xifeng's two approved workers came and earned its 5 training points on top of the 20.
+    assert Activity.objects.filter(status="published").count() == 4
+    assert SignUp.objects.filter(status="attended").count() == 2
+    assert sorted(PointsAccount.objects.values_list("balance", flat=True)) == [25, 25]
     before = snapshot()
     call_command("load_demo", verbosity=0)
     assert snapshot() == before

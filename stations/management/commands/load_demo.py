@@ -13,6 +13,7 @@ from django.contrib.gis.geos import Point
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from activities.demo import load_demo_activities
 from areas.models import Area, StaffGrant
 from areas.services import area_upsert, divisions_load
 from members.demo import load_demo_invitations, load_demo_members, load_demo_party_work
@@ -277,6 +278,7 @@ class Command(BaseCommand):
         load_demo_invitations(areas_by_path)
         load_demo_check_ins()
         load_demo_points()
+        load_demo_activities()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo network ready: {Station.objects.count()} stations, "

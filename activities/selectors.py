@@ -1,0 +1,114 @@
+"""Reads of activities: scoped lists for staff, what a worker can sign up for, their own
+sign-ups, and the monthly service list (暖新服务清单)."""
+
+import datetime as dt
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from areas import access
+from areas.models import Area
+
+from .models import Activity, SignUp
+
+PLACES_TAKEN = Count(
+    "signups", filter=Q(signups__status__in=[SignUp.Status.CONFIRMED, SignUp.Status.ATTENDED])
+)
+WAITING = Count("signups", filter=Q(signups__status=SignUp.Status.WAITLISTED))
+
+
+def activity_list(*, user) -> QuerySet:
+    return (
+        access.scope(Activity.objects.all(), user)
+        .select_related("area", "station", "party_org")
+        .annotate(places_taken=PLACES_TAKEN, waiting=WAITING)
+    )
+
+
+def signup_list(*, user) -> QuerySet:
+    return access.scope(SignUp.objects.all(), user).select_related(
+        "activity", "worker", "worker__area"
+    )
+
+
+def _organisers_for(area: Area) -> Q:
+    """Activities a worker of `area` is offered: those organised in their district (or
+    street, or community) and those of the city and province above it."""
+    district_prefix = area.code[:6]
+    ancestors = []
+    node = area.parent
+    while node is not None:
+        ancestors.append(node.pk)
+        node = node.parent
+    return Q(area__code__startswith=district_prefix) | Q(area__in=ancestors)
+
+
+def open_for_worker(worker) -> QuerySet:
+    """Published activities not yet over that the worker may join, soonest first, with
+    the places taken and the worker's own sign-up status."""
+    mine = SignUp.objects.filter(activity=OuterRef("pk"), worker=worker)
+    return (
+        Activity.objects.filter(status=Activity.Status.PUBLISHED, ends_at__gt=timezone.now())
+        .filter(_organisers_for(worker.area))
+        .filter(Q(audience=[]) | Q(audience__contains=[worker.occupation]))
+        .select_related("station", "area")
+        .annotate(places_taken=PLACES_TAKEN, signed_up=Exists(mine))
+        .order_by("starts_at")
+    )
+
+
+def signups_of(worker) -> QuerySet:
+    return (
+        SignUp.objects.filter(worker=worker)
+        .exclude(status=SignUp.Status.CANCELLED)
+        .select_related("activity", "activity__station")
+        .order_by("-activity__starts_at")
+    )
+
+
+def waiting_position(signup: SignUp) -> int:
+    """1 for the first on the waiting list."""
+    return (
+        SignUp.objects.filter(
+            activity_id=signup.activity_id,
+            status=SignUp.Status.WAITLISTED,
+            queued_at__lt=signup.queued_at,
+        ).count()
+        + 1
+    )
+
+
+def month_bounds(year: int, month: int) -> tuple[dt.datetime, dt.datetime]:
+    start = timezone.make_aware(dt.datetime(year, month, 1))
+    following = dt.datetime(year + (month == 12), month % 12 + 1, 1)
+    return start, timezone.make_aware(following)
+
+
+def service_list(*, area: Area, year: int, month: int) -> QuerySet:
+    """暖新服务清单: the month's published activities organised in `area` or below,
+    in date order (a public page: workers and the posters at the stations read it)."""
+    start, end = month_bounds(year, month)
+    return (
+        Activity.objects.filter(
+            status=Activity.Status.PUBLISHED,
+            area__code__startswith=area.prefix,
+            starts_at__gte=start,
+            starts_at__lt=end,
+        )
+        .select_related("station", "area")
+        .order_by("starts_at")
+    )
+
+
+def without_attendance(*, user, days: int = 7) -> QuerySet:
+    """Activities that started in the last `days` days and have no attendance recorded yet
+    (the organiser's roll call is due): a work-queue item."""
+    since = timezone.now() - dt.timedelta(days=days)
+    attended = SignUp.objects.filter(activity=OuterRef("pk"), status=SignUp.Status.ATTENDED)
+    return access.scope(
+        Activity.objects.filter(
+            status=Activity.Status.PUBLISHED, starts_at__gte=since, starts_at__lte=timezone.now()
+        ),
+        user,
+        access.Purpose.WRITE,
+    ).exclude(Exists(attended))

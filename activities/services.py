@@ -1,0 +1,325 @@
+"""Writes for activities: organising them, sign-ups with a waiting list, attendance and the
+points it earns.
+
+The activity's row is locked (select_for_update) by every change to its sign-ups, so the
+places are counted one request at a time: a full activity puts the next worker on the
+waiting list, a cancellation promotes the first in the queue.
+"""
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from areas import access
+from core.exceptions import ApplicationError, full_clean_or_refuse, refuse
+from members.models import PartyOrg, Worker
+from points import services as points
+from points.models import PointsEntry, PointsRule
+from stations.models import Station
+
+from .models import Activity, SignUp
+
+# The activity's QR code records attendance from a little before it starts until a little
+# after it ends (people arrive early, roll calls run late).
+ATTENDANCE_OPENS_BEFORE = dt.timedelta(minutes=30)
+ATTENDANCE_CLOSES_AFTER = dt.timedelta(minutes=30)
+
+HOLDS_A_PLACE = (SignUp.Status.CONFIRMED, SignUp.Status.ATTENDED)
+STILL_COMING = (SignUp.Status.CONFIRMED, SignUp.Status.WAITLISTED)
+
+
+def _local(moment: dt.datetime) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+# Organising -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def activity_save(*, actor, activity: Activity) -> Activity:
+    if activity.area_id is None:
+        raise refuse("area", _("Choose the area that organises this activity."))
+    access.require_write_to(actor, activity)
+    activity.title = (activity.title or "").strip()
+    activity.address = (activity.address or "").strip()
+    if activity.station_id is not None:
+        station = access.get_for_user(Station.objects.all(), actor, pk=activity.station_id)
+        if station.status == Station.Status.CLOSED:
+            raise refuse("station", _("This station has closed: choose another venue."))
+        if activity.location is None:
+            activity.location = station.location
+    elif not activity.address:
+        raise refuse("address", _("Give the venue: a station or an address."))
+    if activity.party_org_id is not None:
+        # Naming a party organisation takes party-affairs access to it.
+        access.get_for_user(
+            PartyOrg.objects.all(), actor, access.Purpose.PARTY, pk=activity.party_org_id
+        )
+    if activity.starts_at and activity.ends_at and activity.ends_at <= activity.starts_at:
+        raise refuse("ends_at", _("An activity ends after it starts."))
+    activity.audience = sorted(set(activity.audience or []))
+    if activity.pk is None:
+        activity.created_by = actor
+    full_clean_or_refuse(activity, _("This activity cannot be saved: see the fields."))
+    activity.save()
+    return activity
+
+
+def _for_change(actor, activity: Activity) -> Activity:
+    return access.get_for_user(
+        Activity.objects.select_for_update(), actor, access.Purpose.WRITE, pk=activity.pk
+    )
+
+
+@transaction.atomic
+def activity_publish(*, actor, activity: Activity) -> Activity:
+    """Workers see and sign up for published activities only."""
+    activity = _for_change(actor, activity)
+    if activity.status != Activity.Status.DRAFT:
+        raise ApplicationError(_("Only a draft is published."))
+    if activity.ends_at <= timezone.now():
+        raise ApplicationError(_("This activity is already over: change its dates first."))
+    activity.status = Activity.Status.PUBLISHED
+    activity.save(update_fields=["status", "updated_at"])
+    return activity
+
+
+@transaction.atomic
+def activity_cancel(*, actor, activity: Activity) -> Activity:
+    """Called off before it starts: every place and waiting-list place is cancelled."""
+    activity = _for_change(actor, activity)
+    if activity.status == Activity.Status.CANCELLED:
+        raise ApplicationError(_("This activity is already cancelled."))
+    if activity.starts_at <= timezone.now():
+        raise ApplicationError(_("This activity has started: it can no longer be cancelled."))
+    activity.status = Activity.Status.CANCELLED
+    activity.save(update_fields=["status", "updated_at"])
+    activity.signups.filter(status__in=STILL_COMING).update(
+        status=SignUp.Status.CANCELLED, updated_at=timezone.now()
+    )
+    return activity
+
+
+def points_for(activity: Activity) -> int:
+    """What attending earns: the activity's own figure, else the district's rule."""
+    if activity.points is not None:
+        return activity.points
+    return points.rule_points(
+        area=activity.area, event=PointsRule.Event.ATTENDANCE, activity_kind=activity.kind
+    )
+
+
+# Sign-ups ---------------------------------------------------------------------------------
+
+
+def _locked(activity_pk: int) -> Activity:
+    return Activity.objects.select_for_update().select_related("area").get(pk=activity_pk)
+
+
+def _places_taken(activity: Activity) -> int:
+    return activity.signups.filter(status__in=HOLDS_A_PLACE).count()
+
+
+def _has_a_place(activity: Activity) -> bool:
+    return activity.capacity is None or _places_taken(activity) < activity.capacity
+
+
+@transaction.atomic
+def signup_join(*, worker: Worker, activity: Activity) -> SignUp:
+    """报名: a place if there is one, else the waiting list. Asking again returns the
+    sign-up the worker already has."""
+    activity = _locked(activity.pk)
+    if activity.status != Activity.Status.PUBLISHED:
+        raise ApplicationError(_("This activity is not open for sign-up."))
+    if activity.starts_at <= timezone.now():
+        raise ApplicationError(_("This activity has already started: sign-up is closed."))
+    if activity.audience and worker.occupation not in activity.audience:
+        raise ApplicationError(_("This activity is for other occupations."))
+    signup = SignUp.objects.select_for_update().filter(activity=activity, worker=worker).first()
+    if signup is not None and signup.status != SignUp.Status.CANCELLED:
+        return signup
+    status = SignUp.Status.CONFIRMED if _has_a_place(activity) else SignUp.Status.WAITLISTED
+    if signup is None:
+        return SignUp.objects.create(
+            activity=activity, worker=worker, status=status, queued_at=timezone.now()
+        )
+    signup.status, signup.queued_at = status, timezone.now()  # the end of the queue
+    signup.save(update_fields=["status", "queued_at", "updated_at"])
+    return signup
+
+
+def _promote_waiting(activity: Activity) -> list[SignUp]:
+    """Fill free places from the waiting list, first come first served."""
+    promoted = []
+    while _has_a_place(activity):
+        first = (
+            activity.signups.select_for_update()
+            .filter(status=SignUp.Status.WAITLISTED)
+            .order_by("queued_at", "pk")
+            .first()
+        )
+        if first is None:
+            break
+        first.status = SignUp.Status.CONFIRMED
+        first.save(update_fields=["status", "updated_at"])
+        promoted.append(first)
+    return promoted
+
+
+@transaction.atomic
+def signup_cancel(*, worker: Worker, signup: SignUp) -> SignUp:
+    """The worker gives up their place (or waiting-list place) before the activity starts;
+    the first on the waiting list gets it."""
+    activity = _locked(signup.activity_id)
+    signup = SignUp.objects.select_for_update().get(pk=signup.pk)
+    if signup.worker_id != worker.pk:
+        raise ApplicationError(_("This is not your sign-up."))
+    if signup.status not in STILL_COMING:
+        raise ApplicationError(_("There is nothing to cancel: this sign-up is not active."))
+    if activity.starts_at <= timezone.now():
+        raise ApplicationError(_("The activity has started: it is too late to cancel."))
+    signup.status = SignUp.Status.CANCELLED
+    signup.save(update_fields=["status", "updated_at"])
+    _promote_waiting(activity)
+    return signup
+
+
+# Attendance -------------------------------------------------------------------------------
+
+
+def attendance_window(activity: Activity) -> tuple[dt.datetime, dt.datetime]:
+    return (
+        activity.starts_at - ATTENDANCE_OPENS_BEFORE,
+        activity.ends_at + ATTENDANCE_CLOSES_AFTER,
+    )
+
+
+def _attend(signup: SignUp, *, source: str, actor=None) -> SignUp:
+    signup.status = SignUp.Status.ATTENDED
+    signup.attended_at = timezone.now()
+    signup.attendance_source = source
+    signup.attendance_recorded_by = actor
+    signup.revoked_reason = ""
+    signup.save()
+    earned = points_for(signup.activity)
+    if earned > 0:
+        # One award per attendance: after a revocation (reversed) a new attendance earns
+        # again, under the next key.
+        awards = PointsEntry.objects.filter(
+            source=PointsEntry.Source.ATTENDANCE,
+            source_id=str(signup.pk),
+            kind=PointsEntry.Kind.AWARD,
+        ).count()
+        points.points_award(
+            worker=signup.worker,
+            points=earned,
+            source=PointsEntry.Source.ATTENDANCE,
+            source_id=signup.pk,
+            key=f"award-{awards + 1}",
+            reason=_("Attended: %(title)s") % {"title": signup.activity.title},
+            actor=actor,
+        )
+    return signup
+
+
+@transaction.atomic
+def attend_by_qr(*, worker: Worker, attendance_key: str) -> SignUp:
+    """The worker scans the QR code shown at the venue. A worker who signed up attends; a
+    walk-in attends if there is a free place. Scanning again changes nothing."""
+    found = Activity.objects.filter(attendance_key=attendance_key).only("pk").first()
+    if found is None:
+        raise ApplicationError(_("This attendance code is not valid."))
+    activity = _locked(found.pk)
+    if activity.status != Activity.Status.PUBLISHED:
+        raise ApplicationError(_("This activity is not taking attendance."))
+    opens, closes = attendance_window(activity)
+    now = timezone.now()
+    if not opens <= now <= closes:
+        raise ApplicationError(
+            _("This code records attendance from %(opens)s to %(closes)s.")
+            % {"opens": _local(opens), "closes": _local(closes)}
+        )
+    signup = SignUp.objects.select_for_update().filter(activity=activity, worker=worker).first()
+    if signup is not None and signup.status == SignUp.Status.ATTENDED:
+        return signup
+    if signup is None or signup.status != SignUp.Status.CONFIRMED:
+        if not _has_a_place(activity):
+            raise ApplicationError(
+                _("The activity is full: ask the organiser to record you at the roll call.")
+            )
+        if signup is None:
+            signup = SignUp(activity=activity, worker=worker, queued_at=now)
+    signup.activity = activity
+    return _attend(signup, source=SignUp.AttendanceSource.QR)
+
+
+@transaction.atomic
+def attendance_roll_call(*, actor, activity: Activity, workers: list[Worker]) -> list[SignUp]:
+    """The organiser marks who came (点名): those who signed up and those who walked in.
+    Places do not limit a roll call: the organiser saw them there."""
+    activity = _for_change(actor, activity)
+    if activity.status != Activity.Status.PUBLISHED:
+        raise ApplicationError(_("This activity is not taking attendance."))
+    opens, _closes = attendance_window(activity)
+    if timezone.now() < opens:
+        raise ApplicationError(_("The activity has not started: the roll call comes later."))
+    marked = []
+    for worker in workers:
+        signup = SignUp.objects.select_for_update().filter(activity=activity, worker=worker).first()
+        if signup is not None and signup.status == SignUp.Status.ATTENDED:
+            continue
+        if signup is None:
+            signup = SignUp(activity=activity, worker=worker, queued_at=timezone.now())
+        signup.activity = activity
+        marked.append(_attend(signup, source=SignUp.AttendanceSource.ROLL_CALL, actor=actor))
+    return marked
+
+
+@transaction.atomic
+def attendance_revoke(*, actor, signup: SignUp, reason: str) -> SignUp:
+    """A wrong attendance is taken back with a reason, and the points it earned with it."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise refuse("reason", _("Say why the attendance is taken back: the worker reads it."))
+    signup = access.get_for_user(
+        SignUp.objects.select_for_update().select_related("activity", "worker"),
+        actor,
+        access.Purpose.WRITE,
+        pk=signup.pk,
+    )
+    if signup.status != SignUp.Status.ATTENDED:
+        raise ApplicationError(_("This worker is not recorded as attending."))
+    signup.status = SignUp.Status.NO_SHOW
+    signup.attended_at = None
+    signup.revoked_reason = reason[:200]
+    signup.save()
+    awarded = (
+        PointsEntry.objects.filter(
+            source=PointsEntry.Source.ATTENDANCE,
+            source_id=str(signup.pk),
+            kind=PointsEntry.Kind.AWARD,
+            reversed_by__isnull=True,
+        )
+        .select_related("account__worker")
+        .first()
+    )
+    if awarded is not None:
+        points.points_reverse(
+            entry=awarded,
+            reason=_("Attendance taken back: %(reason)s") % {"reason": reason},
+            actor=actor,
+        )
+    return signup
+
+
+def no_shows_mark(*, now: dt.datetime | None = None) -> int:
+    """After the attendance window closes, confirmed places nobody used become no-shows
+    (the beat job; running it twice changes nothing)."""
+    now = now or timezone.now()
+    return SignUp.objects.filter(
+        status=SignUp.Status.CONFIRMED,
+        activity__status=Activity.Status.PUBLISHED,
+        activity__ends_at__lt=now - ATTENDANCE_CLOSES_AFTER,
+    ).update(status=SignUp.Status.NO_SHOW, updated_at=now)
