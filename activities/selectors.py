@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from areas import access
 from areas.models import Area
+from areas.selectors import offered_to
 
 from .models import Activity, SignUp
 
@@ -31,25 +32,13 @@ def signup_list(*, user) -> QuerySet:
     )
 
 
-def _organisers_for(area: Area) -> Q:
-    """Activities a worker of `area` is offered: those organised in their district (or
-    street, or community) and those of the city and province above it."""
-    district_prefix = area.code[:6]
-    ancestors = []
-    node = area.parent
-    while node is not None:
-        ancestors.append(node.pk)
-        node = node.parent
-    return Q(area__code__startswith=district_prefix) | Q(area__in=ancestors)
-
-
 def open_for_worker(worker) -> QuerySet:
     """Published activities not yet over that the worker may join, soonest first, with
     the places taken and the worker's own sign-up status."""
     mine = SignUp.objects.filter(activity=OuterRef("pk"), worker=worker)
     return (
         Activity.objects.filter(status=Activity.Status.PUBLISHED, ends_at__gt=timezone.now())
-        .filter(_organisers_for(worker.area))
+        .filter(offered_to(worker.area))
         .filter(Q(audience=[]) | Q(audience__contains=[worker.occupation]))
         .select_related("station", "area")
         .annotate(places_taken=PLACES_TAKEN, signed_up=Exists(mine))

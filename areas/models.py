@@ -94,6 +94,14 @@ class Area(TimeStampedModel):
     def contains(self, other: "Area") -> bool:
         return other.code.startswith(self.prefix)
 
+    def lineage(self) -> list["Area"]:
+        """This area and those above it, nearest first (community → … → province)."""
+        areas, node = [], self
+        while node is not None:
+            areas.append(node)
+            node = node.parent
+        return areas
+
     @property
     def full_name(self) -> str:
         names, node = [], self

@@ -29,6 +29,10 @@ app.conf.beat_schedule = {
         "task": "activities.tasks.mark_no_shows",
         "schedule": crontab(minute=5),  # hourly
     },
+    "points-expire-redemptions": {
+        "task": "points.tasks.expire_redemptions",
+        "schedule": crontab(minute=10),  # hourly
+    },
     "members-purge-login-codes": {
         "task": "members.tasks.purge_login_codes",
         "schedule": 3600.0,

@@ -5,6 +5,7 @@ a `validate_*` that raises ValidationError with a message a community worker can
 
 import datetime as dt
 import re
+import secrets
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -117,3 +118,17 @@ def validate_uscc(value: str) -> None:
             ),
             code="invalid_uscc_check",
         )
+
+
+# Codes people read off paper or a screen and type: no 0/O, no 1/I/L.
+TYPABLE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def typable_code(length: int) -> str:
+    """A random code from TYPABLE_ALPHABET (invitation codes, pickup codes)."""
+    return "".join(secrets.choice(TYPABLE_ALPHABET) for _ in range(length))
+
+
+def normalize_typable_code(value: str) -> str:
+    """What someone types from a letter or a phone: spaces, dashes and lower case forgiven."""
+    return "".join(ch for ch in (value or "").upper() if ch.isalnum())

@@ -1,16 +1,23 @@
 """Points in the admin: the ledger (read only: entries are never changed), accounts with
-their balances, staff adjustments (a new entry with a reason), and the area's rules."""
+their balances, staff adjustments (a new entry with a reason), the area's rules, the
+rewards catalogue, redemptions and the keeper's hand-over counter."""
 
 import uuid
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
+from areas import access
 from areas.admin_mixins import ReadOnlyInline, ScopedAdmin, ServiceAdminForm, ServiceAdminMixin
+from core.exceptions import ApplicationError
+from core.forms import show_refusal
 
 from . import services
-from .models import PointsAccount, PointsEntry, PointsRule
+from .models import PointsAccount, PointsEntry, PointsRule, Redemption, Reward
 
 
 class EntryInline(ReadOnlyInline):
@@ -129,3 +136,150 @@ class PointsRuleAdmin(ServiceAdminMixin, ScopedAdmin):
     list_display = ["area", "event", "activity_kind", "points"]
     list_filter = ["event"]
     list_select_related = ["area"]
+
+
+# Rewards -----------------------------------------------------------------------------------
+
+
+class RewardForm(ServiceAdminForm):
+    class Meta:
+        model = Reward
+        fields = [
+            "area",
+            "name",
+            "description",
+            "points_price",
+            "stock",
+            "sponsor_kind",
+            "sponsor",
+            "pickup_stations",
+            "valid_from",
+            "valid_until",
+            "active",
+        ]
+
+    def call_service(self, actor):
+        return services.reward_save(
+            actor=actor,
+            reward=self.instance,
+            pickup_stations=self.cleaned_data.get("pickup_stations"),
+        )
+
+
+@admin.register(Reward)
+class RewardAdmin(ServiceAdminMixin, ScopedAdmin):
+    form = RewardForm
+    list_display = ["name", "area", "points_price", "stock", "sponsor", "valid_until", "active"]
+    list_filter = ["active", "sponsor_kind"]
+    list_select_related = ["area"]
+    search_fields = ["name", "sponsor"]
+    filter_horizontal = ["pickup_stations"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # redemptions refer to it: stop offering it instead
+
+    def save_related(self, request, form, formsets, change):
+        pass  # reward_save set the pickup stations
+
+
+class HandOverForm(forms.Form):
+    pickup_code = forms.CharField(
+        label=_("Pickup code"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off"}),
+        help_text=_("Scan the worker's QR code, or type the 8 characters."),
+    )
+
+
+@admin.register(Redemption)
+class RedemptionAdmin(ScopedAdmin):
+    list_display = [
+        "created_at",
+        "reward",
+        "masked_worker",
+        "station",
+        "points",
+        "status",
+        "expires_at",
+        "handed_over_at",
+    ]
+    list_filter = ["status", "station"]
+    list_select_related = ["reward", "worker", "station"]
+    search_fields = ["pickup_code", "reward__name"]
+    fields = [
+        "reward",
+        "masked_worker",
+        "station",
+        "points",
+        "status",
+        "expires_at",
+        "handed_over_at",
+        "handed_over_by",
+        "closed_reason",
+    ]
+    readonly_fields = fields
+    actions = ["cancel_selected"]
+
+    def has_add_permission(self, request):
+        return False  # workers redeem on the phone
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("worker"))
+    def masked_worker(self, obj):
+        return f"{obj.worker.masked_name} {obj.worker.masked_phone}"
+
+    @admin.action(description=_("Cancel, returning points and stock"), permissions=["change"])
+    def cancel_selected(self, request, queryset):
+        done = 0
+        for redemption in queryset.filter(status=Redemption.Status.RESERVED):
+            try:
+                services.redemption_cancel(redemption=redemption, actor=request.user)
+                done += 1
+            except ApplicationError as error:
+                self.message_user(request, f"{redemption}: {error.message}", messages.WARNING)
+        self.message_user(request, _("%(count)d cancelled.") % {"count": done})
+
+    def get_urls(self):
+        return [
+            path(
+                "hand-over/",
+                self.admin_site.admin_view(self.hand_over_view),
+                name="points_redemption_hand_over",
+            ),
+            *super().get_urls(),
+        ]
+
+    def hand_over_view(self, request):
+        """The keeper's counter: scanning the worker's QR code opens this page with the code
+        filled in; one click hands the item over."""
+        if not access.reach_of(request.user).can_write_anything():
+            raise PermissionDenied
+        form = HandOverForm(request.POST or request.GET or None)
+        handed = None
+        if request.method == "POST" and form.is_valid():
+            try:
+                handed = services.hand_over(
+                    actor=request.user, pickup_code=form.cleaned_data["pickup_code"]
+                )
+            except ApplicationError as error:
+                show_refusal(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("Hand over: %(item)s to %(worker)s.")
+                    % {"item": handed.reward.name, "worker": handed.worker.masked_name},
+                )
+                form = HandOverForm()
+        return TemplateResponse(
+            request,
+            "admin/points/redemption/hand_over.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Hand over a reward"),
+                "form": form,
+                "handed": handed,
+                "opts": self.model._meta,
+            },
+        )

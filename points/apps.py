@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class PointsConfig(AppConfig):
     name = "points"
     verbose_name = _("Points")
+
+    def ready(self):
+        from core import work_queue
+
+        from .work_queue import points_work
+
+        work_queue.register(points_work)

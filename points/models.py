@@ -181,3 +181,134 @@ class PointsRule(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.area} · {self.get_event_display()} {self.activity_kind} · {self.points}"
+
+
+# Rewards (积分兑换) ---------------------------------------------------------------------------
+
+PICKUP_CODE_LENGTH = 8
+
+
+class Reward(TimeStampedModel):
+    """A gift in an area's catalogue: what it costs in points, how many are left, who gave
+    them, where it is picked up and while it is offered."""
+
+    scope_area_path = "area"
+
+    class SponsorKind(models.TextChoices):
+        ENTERPRISE = "enterprise", _("Enterprise")
+        TRADE_UNION = "union", _("Trade union (工会)")
+        RED_CROSS = "red_cross", _("Red Cross (红十字会)")
+        COMMUNITY = "community", _("Community or street")
+        OTHER = "other", _("Other")
+
+    area = models.ForeignKey(
+        Area, verbose_name=_("offered in"), on_delete=models.PROTECT, related_name="rewards"
+    )
+    name = models.CharField(_("item"), max_length=100)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    points_price = models.PositiveIntegerField(_("points price"))
+    stock = models.PositiveIntegerField(_("in stock"), default=0)
+    sponsor_kind = models.CharField(
+        _("sponsor type"), max_length=12, choices=SponsorKind.choices, default=SponsorKind.OTHER
+    )
+    sponsor = models.CharField(_("sponsor"), max_length=100, blank=True)
+    pickup_stations = models.ManyToManyField(
+        "stations.Station", verbose_name=_("picked up at"), related_name="rewards"
+    )
+    valid_from = models.DateField(_("offered from"))
+    valid_until = models.DateField(_("offered until"))
+    active = models.BooleanField(_("offered"), default=True)
+
+    class Meta:
+        verbose_name = _("reward")
+        verbose_name_plural = _("rewards (积分兑换)")
+        ordering = ["area__code", "points_price", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(stock__gte=0),
+                name="points_reward_stock_not_negative",
+                violation_error_message=_("Stock cannot go below zero."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(points_price__gte=1),
+                name="points_reward_price_at_least_one",
+                violation_error_message=_("A reward costs at least one point."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(valid_until__gte=models.F("valid_from")),
+                name="points_reward_valid_until_after_from",
+                violation_error_message=_("The offer ends on or after the day it starts."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.points_price})"
+
+
+class Redemption(TimeStampedModel):
+    """A worker exchanges points for a reward (兑换): the points and one item are held when
+    they redeem; the keeper hands the item over on the pickup code; an unclaimed or
+    cancelled redemption gives both back."""
+
+    scope_area_path = "reward__area"
+    scope_station_path = "station"
+
+    class Status(models.TextChoices):
+        RESERVED = "reserved", _("Waiting to be picked up")
+        HANDED_OVER = "handed_over", _("Handed over")
+        CANCELLED = "cancelled", _("Cancelled")
+        EXPIRED = "expired", _("Expired (not picked up)")
+
+    reward = models.ForeignKey(
+        Reward, verbose_name=_("reward"), on_delete=models.PROTECT, related_name="redemptions"
+    )
+    worker = models.ForeignKey(
+        "members.Worker",
+        verbose_name=_("worker"),
+        on_delete=models.PROTECT,
+        related_name="redemptions",
+    )
+    station = models.ForeignKey(
+        "stations.Station",
+        verbose_name=_("pickup station"),
+        on_delete=models.PROTECT,
+        related_name="redemptions",
+    )
+    points = models.PositiveIntegerField(_("points"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.RESERVED
+    )
+    pickup_code = models.CharField(_("pickup code"), max_length=PICKUP_CODE_LENGTH, unique=True)
+    expires_at = models.DateTimeField(_("pick up before"))
+    handed_over_at = models.DateTimeField(_("handed over at"), null=True, blank=True)
+    handed_over_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handed over by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    closed_reason = models.CharField(_("reason"), max_length=200, blank=True)
+    # Made by the redeem page: a double-tapped button redeems once.
+    client_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+
+    class Meta:
+        verbose_name = _("redemption")
+        verbose_name_plural = _("redemptions")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["status", "expires_at"], name="redemption_status_exp_idx"),
+            models.Index(fields=["station", "status"], name="redemption_station_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(status="handed_over") & models.Q(handed_over_at__isnull=False))
+                | (~models.Q(status="handed_over") & models.Q(handed_over_at__isnull=True)),
+                name="points_redemption_handed_over_has_a_time",
+                violation_error_message=_("A hand-over has its time, and only a hand-over."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reward.name} · {self.worker}"

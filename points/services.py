@@ -6,16 +6,20 @@ event ("award", "reverse", "hold"…): calling again with the same three returns
 already made, so a retried task or a double-tapped button never moves points twice.
 """
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from areas import access
 from areas.models import Area
 from core.exceptions import ApplicationError, full_clean_or_refuse, refuse
+from core.identifiers import normalize_typable_code, typable_code
 
-from .models import PointsAccount, PointsEntry, PointsRule
+from .models import PICKUP_CODE_LENGTH, PointsAccount, PointsEntry, PointsRule, Redemption, Reward
 
 Kind = PointsEntry.Kind
 Source = PointsEntry.Source
@@ -230,10 +234,7 @@ def points_adjust(*, actor, worker, points: int, reason: str, request_key: str) 
 def rule_points(*, area: Area, event: str, activity_kind: str = "") -> int:
     """The points an event earns in `area`: the rule of the nearest area up the tree
     (a community's own rule, else its street's, else its district's…); 0 without one."""
-    codes, node = [], area
-    while node is not None:  # a handful of levels: province → community
-        codes.append(node.code)
-        node = node.parent
+    codes = [a.code for a in area.lineage()]
     rules = {
         rule.area.code: rule.points
         for rule in PointsRule.objects.filter(
@@ -264,6 +265,188 @@ def points_rule_save(*, actor, rule: PointsRule) -> PointsRule:
     return rule
 
 
+# Rewards and redemptions ------------------------------------------------------------------
+
+# A reserved reward waits this long at its station; then the points and the item go back.
+PICKUP_DAYS = 7
+
+
+@transaction.atomic
+def reward_save(*, actor, reward: Reward, pickup_stations=None) -> Reward:
+    """An area's catalogue entry. The pickup stations must be stations the user reaches
+    inside that area."""
+    if reward.area_id is None:
+        raise refuse("area", _("Choose the area that offers this reward."))
+    access.require_write_to(actor, reward)
+    reward.name = (reward.name or "").strip()
+    full_clean_or_refuse(reward, _("This reward cannot be saved: see the fields."))
+    reward.save()
+    if pickup_stations is not None:
+        stations = list(pickup_stations)
+        outside = [s for s in stations if not reward.area.contains(s.area)]
+        if outside:
+            raise refuse(
+                "pickup_stations",
+                _("These stations are outside %(area)s: %(names)s.")
+                % {"area": reward.area.name, "names": "、".join(s.name for s in outside)},
+            )
+        if not stations:
+            raise refuse("pickup_stations", _("Choose at least one station to pick it up at."))
+        reward.pickup_stations.set(stations)
+    return reward
+
+
+def _new_pickup_code() -> str:
+    while True:
+        code = typable_code(PICKUP_CODE_LENGTH)
+        if not Redemption.objects.filter(pickup_code=code).exists():
+            return code
+
+
+def _hold_entry(redemption: Redemption) -> PointsEntry | None:
+    return (
+        PointsEntry.objects.filter(
+            source=Source.REDEMPTION, source_id=str(redemption.pk), key="hold"
+        )
+        .select_related("account__worker")
+        .first()
+    )
+
+
+@transaction.atomic
+def redeem(*, worker, reward: Reward, station, client_key=None) -> tuple[Redemption, bool]:
+    """兑换: hold one item and the points, and give a pickup code. Stock and points are
+    checked under the reward's and the account's row locks, so whatever arrives at once,
+    stock never goes below zero and points are never spent twice. Returns (redemption,
+    created); the same client_key returns the redemption it made."""
+    if client_key is not None:
+        made = Redemption.objects.filter(client_key=client_key).first()
+        if made is not None:
+            if made.worker_id != worker.pk:
+                raise ApplicationError(_("This redemption was already sent by someone else."))
+            return made, False
+    reward = Reward.objects.select_for_update().select_related("area").get(pk=reward.pk)
+    today = timezone.localdate()
+    if not reward.active or not reward.valid_from <= today <= reward.valid_until:
+        raise ApplicationError(_("This reward is not offered now."))
+    if not reward.pickup_stations.filter(pk=station.pk).exists():
+        raise refuse("station", _("This reward is not picked up at that station."))
+    if reward.stock < 1:
+        raise ApplicationError(_("Sorry, this reward is out of stock."))
+    redemption = Redemption.objects.create(
+        reward=reward,
+        worker=worker,
+        station=station,
+        points=reward.points_price,
+        pickup_code=_new_pickup_code(),
+        expires_at=timezone.now() + dt.timedelta(days=PICKUP_DAYS),
+        client_key=client_key,
+    )
+    # Refused here (too few points) means the whole redemption is undone.
+    points_spend(
+        worker=worker,
+        points=reward.points_price,
+        source=Source.REDEMPTION,
+        source_id=redemption.pk,
+        key="hold",
+        reason=_("Redeemed: %(item)s") % {"item": reward.name},
+    )
+    reward.stock -= 1
+    reward.save(update_fields=["stock", "updated_at"])
+    return redemption, True
+
+
+def _give_back(redemption: Redemption, status: str, reason: str, actor=None) -> Redemption:
+    """Cancelled or expired: the item back in stock, the points back to the worker."""
+    redemption.status = status
+    redemption.closed_reason = reason[:200]
+    redemption.save(update_fields=["status", "closed_reason", "updated_at"])
+    Reward.objects.filter(pk=redemption.reward_id).update(stock=F("stock") + 1)
+    hold = _hold_entry(redemption)
+    if hold is not None:
+        points_reverse(entry=hold, reason=reason, actor=actor)
+    return redemption
+
+
+def _locked_redemption(pk) -> Redemption:
+    return (
+        Redemption.objects.select_for_update()
+        .select_related("reward", "station", "worker")
+        .get(pk=pk)
+    )
+
+
+@transaction.atomic
+def redemption_cancel(*, redemption: Redemption, worker=None, actor=None) -> Redemption:
+    """The worker (or staff of the area or station) calls it off before pickup."""
+    if actor is not None:
+        access.get_for_user(Redemption.objects.all(), actor, access.Purpose.WRITE, pk=redemption.pk)
+    redemption = _locked_redemption(redemption.pk)
+    if worker is not None and redemption.worker_id != worker.pk:
+        raise ApplicationError(_("This is not your redemption."))
+    if redemption.status != Redemption.Status.RESERVED:
+        raise ApplicationError(
+            _("This redemption is %(status)s: nothing to cancel.")
+            % {"status": redemption.get_status_display()}
+        )
+    return _give_back(
+        redemption,
+        Redemption.Status.CANCELLED,
+        _("Redemption cancelled: %(item)s") % {"item": redemption.reward.name},
+        actor=actor,
+    )
+
+
+@transaction.atomic
+def hand_over(*, actor, pickup_code: str) -> Redemption:
+    """The keeper scans or types the worker's pickup code and hands the item over."""
+    code = normalize_typable_code(pickup_code)
+    found = Redemption.objects.filter(pickup_code=code).only("pk").first()
+    if found is None:
+        raise refuse("pickup_code", _("No redemption has this pickup code: check it again."))
+    # 404 for a code of a station the keeper does not keep; 403 for read-only staff.
+    access.get_for_user(Redemption.objects.all(), actor, access.Purpose.WRITE, pk=found.pk)
+    redemption = _locked_redemption(found.pk)
+    if redemption.status == Redemption.Status.HANDED_OVER:
+        raise refuse(
+            "pickup_code",
+            _("Already handed over on %(when)s.")
+            % {"when": timezone.localtime(redemption.handed_over_at).strftime("%Y-%m-%d %H:%M")},
+        )
+    if redemption.status != Redemption.Status.RESERVED or redemption.expires_at <= timezone.now():
+        raise refuse(
+            "pickup_code",
+            _(
+                "This pickup code has expired: the points went back to the worker, who can redeem again."
+            ),
+        )
+    redemption.status = Redemption.Status.HANDED_OVER
+    redemption.handed_over_at = timezone.now()
+    redemption.handed_over_by = actor
+    redemption.save(update_fields=["status", "handed_over_at", "handed_over_by", "updated_at"])
+    return redemption
+
+
+def redemptions_expire(*, now=None) -> int:
+    """Unclaimed redemptions past their pickup time give back their points and item
+    (the beat job; each under its own lock, so running it twice changes nothing)."""
+    now = now or timezone.now()
+    expired = 0
+    due = Redemption.objects.filter(status=Redemption.Status.RESERVED, expires_at__lte=now)
+    for pk in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            redemption = _locked_redemption(pk)
+            if redemption.status != Redemption.Status.RESERVED:
+                continue  # handed over or cancelled meanwhile
+            _give_back(
+                redemption,
+                Redemption.Status.EXPIRED,
+                _("Not picked up in time: %(item)s") % {"item": redemption.reward.name},
+            )
+            expired += 1
+    return expired
+
+
 __all__ = [
     "Posted",
     "account_for",
@@ -275,4 +458,9 @@ __all__ = [
     "points_adjust",
     "rule_points",
     "points_rule_save",
+    "reward_save",
+    "redeem",
+    "redemption_cancel",
+    "hand_over",
+    "redemptions_expire",
 ]

@@ -14,14 +14,14 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area
-from core.identifiers import validate_mobile
+from core.identifiers import TYPABLE_ALPHABET, validate_mobile
 from core.masking import mask_name, mask_phone
 from core.models import TimeStampedModel
 
 from .workers import COMMUNITY_LEVELS
 
 # Codes are typed from paper letters: no 0/O, 1/I/L, and upper case only.
-INVITATION_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+INVITATION_CODE_ALPHABET = TYPABLE_ALPHABET
 INVITATION_CODE_LENGTH = 8
 
 

@@ -5,7 +5,6 @@ Crediting is worker_register's job (services/workers.py): only a new registratio
 and only while the campaign runs."""
 
 import re
-import secrets
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -18,11 +17,10 @@ from django.utils.translation import gettext as _
 from areas import access
 from areas.models import Area
 from core.exceptions import ApplicationError, full_clean_or_refuse
-from core.identifiers import normalize_mobile, validate_mobile
+from core.identifiers import normalize_mobile, normalize_typable_code, typable_code, validate_mobile
 
 from ..models import (
     COMMUNITY_LEVEL_VALUES,
-    INVITATION_CODE_ALPHABET,
     INVITATION_CODE_LENGTH,
     Invitation,
     InvitationBatch,
@@ -122,10 +120,7 @@ def new_codes(count: int) -> list[str]:
     codes: set[str] = set()
     while len(codes) < count:
         wanted = count - len(codes)
-        drawn = {
-            "".join(secrets.choice(INVITATION_CODE_ALPHABET) for _ in range(INVITATION_CODE_LENGTH))
-            for _ in range(wanted)
-        }
+        drawn = {typable_code(INVITATION_CODE_LENGTH) for _ in range(wanted)}
         taken = set(Invitation.objects.filter(code__in=drawn).values_list("code", flat=True))
         codes |= drawn - taken
     return sorted(codes)
@@ -211,9 +206,7 @@ def batch_mark_sent(*, actor, batch: InvitationBatch) -> int:
     return batch.invitations.filter(sent_at__isnull=True).update(sent_at=batch.sent_at)
 
 
-def normalize_code(value: str) -> str:
-    """What a worker types from a letter: spaces, dashes and lower case forgiven."""
-    return "".join(ch for ch in (value or "").upper() if ch.isalnum())
+normalize_code = normalize_typable_code
 
 
 def invitation_open(code: str) -> Invitation | None:

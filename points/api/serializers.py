@@ -3,7 +3,7 @@ from rest_framework import serializers
 
 from members.models import Worker
 
-from ..models import PointsAccount, PointsEntry, PointsRule
+from ..models import PointsAccount, PointsEntry, PointsRule, Redemption, Reward
 
 
 class PointsAccountSerializer(serializers.ModelSerializer):
@@ -55,3 +55,54 @@ class PointsRuleSerializer(serializers.ModelSerializer):
         model = PointsRule
         fields = ["id", "area", "event", "activity_kind", "points"]
         validators = []  # the service and the database check, with the model's words
+
+
+class RewardSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Reward
+        fields = [
+            "id",
+            "area",
+            "name",
+            "description",
+            "points_price",
+            "stock",
+            "sponsor_kind",
+            "sponsor",
+            "pickup_stations",
+            "valid_from",
+            "valid_until",
+            "active",
+        ]
+        validators = []  # the service and the database check, with the model's words
+
+
+class RedemptionSerializer(serializers.ModelSerializer):
+    worker_masked = serializers.SerializerMethodField()
+    reward_name = serializers.CharField(source="reward.name", read_only=True)
+
+    class Meta:
+        model = Redemption
+        fields = [
+            "id",
+            "reward",
+            "reward_name",
+            "worker",
+            "worker_masked",
+            "station",
+            "points",
+            "status",
+            "expires_at",
+            "handed_over_at",
+            "handed_over_by",
+            "closed_reason",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_worker_masked(self, obj) -> str:
+        return f"{obj.worker.masked_name} {obj.worker.masked_phone}"
+
+
+class HandOverSerializer(serializers.Serializer):
+    pickup_code = serializers.CharField(max_length=20)

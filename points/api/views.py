@@ -2,6 +2,7 @@
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from areas import access
@@ -9,12 +10,15 @@ from core.api import ScopedModelViewSet, ScopedReadOnlyViewSet, ScopedRecordView
 from members.models import Worker
 
 from .. import selectors, services
-from ..models import PointsRule
+from ..models import PointsRule, Reward
 from .serializers import (
     AdjustmentSerializer,
+    HandOverSerializer,
     PointsAccountSerializer,
     PointsEntrySerializer,
     PointsRuleSerializer,
+    RedemptionSerializer,
+    RewardSerializer,
 )
 
 
@@ -69,3 +73,51 @@ class PointsRuleViewSet(ScopedModelViewSet):
         for name, value in serializer.validated_data.items():
             setattr(rule, name, value)
         serializer.instance = services.points_rule_save(actor=self.request.user, rule=rule)
+
+
+class RewardViewSet(ScopedModelViewSet):
+    """The area's rewards catalogue; no deletes (stop offering one instead)."""
+
+    base_queryset = staticmethod(selectors.reward_list)
+    serializer_class = RewardSerializer
+    filterset_fields = ["area", "active", "sponsor_kind"]
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def _save(self, serializer, reward):
+        stations = serializer.validated_data.pop("pickup_stations", None)
+        for name, value in serializer.validated_data.items():
+            setattr(reward, name, value)
+        serializer.instance = services.reward_save(
+            actor=self.request.user, reward=reward, pickup_stations=stations
+        )
+
+    def perform_create(self, serializer):
+        self._save(serializer, Reward())
+
+    def perform_update(self, serializer):
+        self._save(serializer, serializer.instance)
+
+
+class RedemptionViewSet(ScopedReadOnlyViewSet):
+    """Redemptions of the user's areas, or at the stations they keep. `hand-over` takes a
+    worker's pickup code; `cancel` gives points and stock back."""
+
+    base_queryset = staticmethod(selectors.redemption_list)
+    serializer_class = RedemptionSerializer
+    filterset_fields = ["status", "station", "reward", "worker"]
+
+    @extend_schema(request=HandOverSerializer, responses=RedemptionSerializer)
+    @action(detail=False, methods=["post"], url_path="hand-over")
+    def hand_over(self, request):
+        body = HandOverSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        redemption = services.hand_over(
+            actor=request.user, pickup_code=body.validated_data["pickup_code"]
+        )
+        return Response(RedemptionSerializer(redemption).data)
+
+    @extend_schema(request=None, responses=RedemptionSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        redemption = services.redemption_cancel(redemption=self.get_object(), actor=request.user)
+        return Response(RedemptionSerializer(redemption).data)

@@ -5,7 +5,7 @@ from activities.models import Activity, SignUp
 from areas.models import Area, StaffGrant
 from members import selectors
 from members.models import Invitation, InvitationCampaign, Worker
-from points.models import PointsAccount, PointsRule
+from points.models import PointsAccount, PointsRule, Redemption, Reward
 from stations.models import CheckIn, OpeningPeriod, Station, StationFacility
 
 pytestmark = pytest.mark.django_db
@@ -24,6 +24,8 @@ def snapshot():
         "points": list(PointsAccount.objects.order_by("pk").values_list("pk", "balance")),
         "activities": list(Activity.objects.order_by("pk").values_list("pk", "status")),
         "signups": SignUp.objects.count(),
+        "rewards": list(Reward.objects.order_by("pk").values_list("pk", "stock")),
+        "redemptions": Redemption.objects.count(),
     }
 
 
@@ -52,7 +54,10 @@ def test_demo_network_matches_the_seeds_and_a_second_run_changes_nothing():
     # Xifeng's two approved workers came and earned its 5 training points on top of the 20.
     assert Activity.objects.filter(status="published").count() == 4
     assert SignUp.objects.filter(status="attended").count() == 2
-    assert sorted(PointsAccount.objects.values_list("balance", flat=True)) == [25, 25]
+    # One of them redeemed a 保温杯 (20) to pick up at 北大街, whose keeper sees it waiting.
+    assert sorted(PointsAccount.objects.values_list("balance", flat=True)) == [5, 25]
+    waiting = Redemption.objects.get(status="reserved")
+    assert waiting.station == keeper_grant.stations.get()
     before = snapshot()
     call_command("load_demo", verbosity=0)
     assert snapshot() == before

@@ -17,7 +17,7 @@ from activities.demo import load_demo_activities
 from areas.models import Area, StaffGrant
 from areas.services import area_upsert, divisions_load
 from members.demo import load_demo_invitations, load_demo_members, load_demo_party_work
-from points.demo import load_demo_points
+from points.demo import load_demo_points, load_demo_rewards
 from stations.demo import load_demo_check_ins
 from stations.models import Brand, OpeningPeriod, Standard, StandardItem, Station
 from stations.services import pinyin_initials, station_set_facilities
@@ -279,6 +279,7 @@ class Command(BaseCommand):
         load_demo_check_ins()
         load_demo_points()
         load_demo_activities()
+        load_demo_rewards()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo network ready: {Station.objects.count()} stations, "
