@@ -17,7 +17,7 @@ from core.exceptions import ApplicationError
 from members.selectors import worker_for_phone
 
 from . import selectors, services
-from .models import Activity, SignUp
+from .models import Activity, RoleAppointment, SignUp, VolunteerService
 
 
 class ActivityForm(ServiceAdminForm):
@@ -322,6 +322,155 @@ class SignUpAdmin(ScopedAdmin):
                 "title": _("Take attendance back"),
                 "form": form,
                 "signups": attended,
+                "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+                "opts": self.model._meta,
+            },
+        )
+
+
+# Volunteer roles and services -------------------------------------------------------------
+
+
+class RoleAppointmentForm(ServiceAdminForm):
+    """Adding appoints (role_appoint); changing an appointment only ends it."""
+
+    class Meta:
+        model = RoleAppointment
+        fields = ["worker", "role", "area", "started_on", "note", "ended_on"]
+
+    def validate_unique(self):
+        pass  # role_appoint names the appointment already held; the constraint stands behind
+
+    def call_service(self, actor):
+        data = self.cleaned_data
+        if self.instance.pk is None:
+            return services.role_appoint(
+                actor=actor,
+                worker=data["worker"],
+                role=data["role"],
+                area=data["area"],
+                started_on=data["started_on"],
+                note=data.get("note", ""),
+            )
+        if data.get("ended_on"):
+            return services.role_end(actor=actor, appointment=self.instance, on=data["ended_on"])
+        return self.instance
+
+
+@admin.register(RoleAppointment)
+class RoleAppointmentAdmin(ServiceAdminMixin, ScopedAdmin):
+    form = RoleAppointmentForm
+    list_display = ["masked_worker", "role", "area", "started_on", "ended_on"]
+    list_filter = ["role"]
+    list_select_related = ["worker", "area"]
+    raw_id_fields = ["worker"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ["ended_on"]
+        fixed = ["worker", "role", "area", "started_on", "note"]
+        return fixed + (["ended_on"] if obj.ended_on else [])
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # appointments end; the record stays
+
+    @admin.display(description=_("worker"))
+    def masked_worker(self, obj):
+        return f"{obj.worker.masked_name} {obj.worker.masked_phone}"
+
+
+class ServiceRecordForm(ServiceAdminForm):
+    """Adding here is the organiser recording a service they saw (verified at once)."""
+
+    class Meta:
+        model = VolunteerService
+        fields = ["worker", "kind", "area", "served_on", "hours", "description"]
+
+    def call_service(self, actor):
+        data = self.cleaned_data
+        return services.service_record(actor=actor, **{k: data[k] for k in self.Meta.fields})
+
+
+class RejectServiceForm(forms.Form):
+    reason = forms.CharField(label=_("Reason the worker will read"), max_length=200)
+
+
+@admin.register(VolunteerService)
+class VolunteerServiceAdmin(ServiceAdminMixin, ScopedAdmin):
+    form = ServiceRecordForm
+    list_display = [
+        "served_on",
+        "masked_worker",
+        "kind",
+        "hours",
+        "area",
+        "source",
+        "status",
+        "description",
+    ]
+    list_filter = ["status", "kind", "source"]
+    list_select_related = ["worker", "area"]
+    raw_id_fields = ["worker"]
+    actions = ["verify_selected", "reject_selected"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        return [
+            "worker",
+            "kind",
+            "area",
+            "served_on",
+            "hours",
+            "description",
+            "activity",
+            "source",
+            "status",
+            "decided_by",
+            "decided_at",
+            "reject_reason",
+        ]
+
+    def get_fields(self, request, obj=None):
+        return self.get_readonly_fields(request, obj) or ServiceRecordForm.Meta.fields
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("worker"))
+    def masked_worker(self, obj):
+        return f"{obj.worker.masked_name} {obj.worker.masked_phone}"
+
+    @admin.action(description=_("Verify selected services"), permissions=["change"])
+    def verify_selected(self, request, queryset):
+        done = 0
+        for service in queryset.filter(status=VolunteerService.Status.REPORTED):
+            services.service_verify(actor=request.user, service=service)
+            done += 1
+        self.message_user(request, _("%(count)d verified.") % {"count": done})
+
+    @admin.action(description=_("Do not accept selected services…"), permissions=["change"])
+    def reject_selected(self, request, queryset):
+        reported = list(queryset.filter(status=VolunteerService.Status.REPORTED))
+        form = RejectServiceForm(request.POST if "reason" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            for service in reported:
+                services.service_reject(
+                    actor=request.user, service=service, reason=form.cleaned_data["reason"]
+                )
+            self.message_user(request, _("%(count)d not accepted.") % {"count": len(reported)})
+            return None
+        return TemplateResponse(
+            request,
+            "admin/activities/volunteerservice/reject.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Do not accept volunteer services"),
+                "form": form,
+                "services": reported,
                 "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
                 "opts": self.model._meta,
             },

@@ -67,3 +67,32 @@ def load_demo_activities() -> None:
         area__code__startswith=XIFENG, status=Worker.Status.APPROVED
     ).order_by("pk")[:2]
     services.attendance_roll_call(actor=staff, activity=past, workers=list(attended))
+
+
+def load_demo_volunteering() -> None:
+    """One of Xifeng's approved workers is a part-time grid worker; the other reported an
+    爱心送考 waiting for the district's verification."""
+    from members.models import Worker
+
+    from .models import RoleAppointment, VolunteerService
+
+    staff = get_user_model().objects.get(username="district_xifeng")
+    first, second = Worker.objects.filter(
+        area__code__startswith=XIFENG, status=Worker.Status.APPROVED
+    ).order_by("pk")[:2]
+    if not RoleAppointment.objects.filter(worker=first).exists():
+        services.role_appoint(
+            actor=staff,
+            worker=first,
+            role=RoleAppointment.Role.GRID_WORKER,
+            area=first.area,
+            started_on=timezone.localdate() - dt.timedelta(days=30),
+        )
+    if not VolunteerService.objects.filter(worker=second, source="worker").exists():
+        services.service_report(
+            worker=second,
+            kind=VolunteerService.Kind.EXAM_ESCORT,
+            served_on=timezone.localdate() - dt.timedelta(days=2),
+            hours="2",
+            description="送考生到考点",
+        )

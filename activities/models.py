@@ -223,3 +223,153 @@ class SignUp(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.worker} · {self.activity}"
+
+
+# Volunteer roles and services ------------------------------------------------------------
+
+
+class RoleAppointment(TimeStampedModel):
+    """A worker appointed to a role in an area (聘任): part-time grid worker, supervisor,
+    volunteer, red propagandist, safety-publicity volunteer — with the dates it runs."""
+
+    scope_area_path = "area"
+
+    class Role(models.TextChoices):
+        GRID_WORKER = "grid_worker", _("Part-time grid worker (兼职网格员)")
+        SUPERVISOR = "supervisor", _("Social or food-safety supervisor (监督员)")
+        VOLUNTEER = "volunteer", _("Volunteer (志愿者)")
+        RED_PROPAGANDIST = "propagandist", _("Red propagandist (红色宣讲员)")
+        SAFETY_PUBLICITY = "safety", _("Safety-publicity volunteer (安全宣传志愿者)")
+
+    worker = models.ForeignKey(
+        "members.Worker",
+        verbose_name=_("worker"),
+        on_delete=models.PROTECT,
+        related_name="role_appointments",
+    )
+    role = models.CharField(_("role"), max_length=14, choices=Role.choices)
+    area = models.ForeignKey(
+        Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="role_appointments"
+    )
+    started_on = models.DateField(_("from"))
+    ended_on = models.DateField(_("until"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    appointed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("appointed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("role appointment")
+        verbose_name_plural = _("role appointments")
+        ordering = ["area__code", "role", "-started_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["worker", "role"],
+                condition=models.Q(ended_on__isnull=True),
+                name="activities_roleappointment_one_active_per_role",
+                violation_error_message=_("This worker already holds this role."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ended_on__isnull=True)
+                | models.Q(ended_on__gte=models.F("started_on")),
+                name="activities_roleappointment_ends_after_it_starts",
+                violation_error_message=_("An appointment cannot end before it starts."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.worker} · {self.get_role_display()}"
+
+
+class VolunteerService(TimeStampedModel):
+    """Volunteer service a worker gave (爱心送考, 爱心跑腿, a safety patrol…), with its hours:
+    reported by the worker and verified by staff, recorded by the organiser, or counted
+    from an activity attended. Verified hours earn points by the district's rule."""
+
+    scope_area_path = "area"
+
+    class Kind(models.TextChoices):
+        EXAM_ESCORT = "exam_escort", _("Exam escort (爱心送考)")
+        ERRANDS = "errands", _("Errands for those in need (爱心跑腿)")
+        SAFETY_PATROL = "patrol", _("Safety patrol")
+        PUBLICITY = "publicity", _("Publicity")
+        ACTIVITY = "activity", _("Volunteer activity")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        REPORTED = "reported", _("Waiting for verification")
+        VERIFIED = "verified", _("Verified")
+        REJECTED = "rejected", _("Not accepted")
+
+    class Source(models.TextChoices):
+        WORKER = "worker", _("Reported by the worker")
+        ORGANISER = "organiser", _("Recorded by the organiser")
+        ACTIVITY = "activity", _("Activity attended")
+
+    worker = models.ForeignKey(
+        "members.Worker",
+        verbose_name=_("worker"),
+        on_delete=models.PROTECT,
+        related_name="volunteer_services",
+    )
+    kind = models.CharField(_("service"), max_length=12, choices=Kind.choices)
+    area = models.ForeignKey(
+        Area,
+        verbose_name=_("community served"),
+        on_delete=models.PROTECT,
+        related_name="volunteer_services",
+    )
+    served_on = models.DateField(_("date"))
+    hours = models.DecimalField(_("hours"), max_digits=4, decimal_places=1)
+    description = models.CharField(_("what was done"), max_length=300)
+    activity = models.ForeignKey(
+        Activity,
+        verbose_name=_("activity"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="volunteer_services",
+    )
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.REPORTED
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("verified by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    reject_reason = models.CharField(_("reason not accepted"), max_length=200, blank=True)
+    # Made by the report form: a double-tapped button reports once.
+    client_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+
+    class Meta:
+        verbose_name = _("volunteer service")
+        verbose_name_plural = _("volunteer services")
+        ordering = ["-served_on", "-pk"]
+        indexes = [models.Index(fields=["status", "area"], name="volunteer_status_area_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(hours__gt=0, hours__lte=24),
+                name="activities_volunteerservice_hours_in_a_day",
+                violation_error_message=_("Hours are more than 0 and at most 24 for one day."),
+            ),
+            models.UniqueConstraint(
+                fields=["worker", "activity"],
+                condition=models.Q(activity__isnull=False),
+                name="activities_volunteerservice_once_per_activity",
+                violation_error_message=_("This activity's hours are already counted."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.worker} · {self.get_kind_display()} · {self.hours}h"

@@ -3,14 +3,14 @@ sign-ups, and the monthly service list (暖新服务清单)."""
 
 import datetime as dt
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from areas import access
 from areas.models import Area
 from areas.selectors import offered_to
 
-from .models import Activity, SignUp
+from .models import Activity, RoleAppointment, SignUp, VolunteerService
 
 PLACES_TAKEN = Count(
     "signups", filter=Q(signups__status__in=[SignUp.Status.CONFIRMED, SignUp.Status.ATTENDED])
@@ -101,3 +101,39 @@ def without_attendance(*, user, days: int = 7) -> QuerySet:
         user,
         access.Purpose.WRITE,
     ).exclude(Exists(attended))
+
+
+# Volunteer roles and services --------------------------------------------------------------
+
+
+def appointment_list(*, user) -> QuerySet:
+    return access.scope(RoleAppointment.objects.all(), user).select_related(
+        "worker", "area", "appointed_by"
+    )
+
+
+def service_list_for_staff(*, user) -> QuerySet:
+    return access.scope(VolunteerService.objects.all(), user).select_related(
+        "worker", "area", "activity", "decided_by"
+    )
+
+
+def services_to_verify(*, user) -> QuerySet:
+    return access.scope(
+        VolunteerService.objects.filter(status=VolunteerService.Status.REPORTED),
+        user,
+        access.Purpose.WRITE,
+    )
+
+
+def volunteering_of(worker) -> dict:
+    """The worker's roles, services and verified hours (/m/volunteer/)."""
+    services = VolunteerService.objects.filter(worker=worker).select_related("activity")
+    verified = services.filter(status=VolunteerService.Status.VERIFIED)
+    return {
+        "roles": RoleAppointment.objects.filter(
+            worker=worker, ended_on__isnull=True
+        ).select_related("area"),
+        "services": services.order_by("-served_on", "-pk")[:30],
+        "verified_hours": verified.aggregate(total=Sum("hours"))["total"] or 0,
+    }

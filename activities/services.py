@@ -7,6 +7,7 @@ waiting list, a cancellation promotes the first in the queue.
 """
 
 import datetime as dt
+from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.utils import timezone
@@ -19,7 +20,7 @@ from points import services as points
 from points.models import PointsEntry, PointsRule
 from stations.models import Station
 
-from .models import Activity, SignUp
+from .models import Activity, RoleAppointment, SignUp, VolunteerService
 
 # The activity's QR code records attendance from a little before it starts until a little
 # after it ends (people arrive early, roll calls run late).
@@ -196,6 +197,29 @@ def attendance_window(activity: Activity) -> tuple[dt.datetime, dt.datetime]:
     )
 
 
+def _count_activity_hours(signup: SignUp) -> None:
+    """An activity that counts volunteer hours records them for those who attend (verified:
+    the attendance is the proof). Its points are the attendance's, not the hours'."""
+    activity = signup.activity
+    if not activity.volunteer_hours:
+        return
+    VolunteerService.objects.update_or_create(
+        worker=signup.worker,
+        activity=activity,
+        defaults={
+            "kind": VolunteerService.Kind.ACTIVITY,
+            "area": activity.area,
+            "served_on": timezone.localtime(activity.starts_at).date(),
+            "hours": activity.volunteer_hours,
+            "description": activity.title[:300],
+            "source": VolunteerService.Source.ACTIVITY,
+            "status": VolunteerService.Status.VERIFIED,
+            "decided_at": timezone.now(),
+            "reject_reason": "",
+        },
+    )
+
+
 def _attend(signup: SignUp, *, source: str, actor=None) -> SignUp:
     signup.status = SignUp.Status.ATTENDED
     signup.attended_at = timezone.now()
@@ -203,6 +227,7 @@ def _attend(signup: SignUp, *, source: str, actor=None) -> SignUp:
     signup.attendance_recorded_by = actor
     signup.revoked_reason = ""
     signup.save()
+    _count_activity_hours(signup)
     earned = points_for(signup.activity)
     if earned > 0:
         # One award per attendance: after a revocation (reversed) a new attendance earns
@@ -295,6 +320,11 @@ def attendance_revoke(*, actor, signup: SignUp, reason: str) -> SignUp:
     signup.attended_at = None
     signup.revoked_reason = reason[:200]
     signup.save()
+    VolunteerService.objects.filter(worker=signup.worker, activity=signup.activity).update(
+        status=VolunteerService.Status.REJECTED,
+        reject_reason=(_("Attendance taken back: %(reason)s") % {"reason": reason})[:200],
+        updated_at=timezone.now(),
+    )
     awarded = (
         PointsEntry.objects.filter(
             source=PointsEntry.Source.ATTENDANCE,
@@ -323,3 +353,189 @@ def no_shows_mark(*, now: dt.datetime | None = None) -> int:
         activity__status=Activity.Status.PUBLISHED,
         activity__ends_at__lt=now - ATTENDANCE_CLOSES_AFTER,
     ).update(status=SignUp.Status.NO_SHOW, updated_at=now)
+
+
+# Volunteer roles and services -------------------------------------------------------------
+
+MAX_HOURS_A_DAY = Decimal("12")
+# How long after the day a worker may still report a service.
+REPORT_WITHIN_DAYS = 90
+
+
+@transaction.atomic
+def role_appoint(
+    *, actor, worker: Worker, role: str, area, started_on: dt.date, note: str = ""
+) -> RoleAppointment:
+    """Appoint a worker to a role in an area the user manages; one active appointment per
+    role (the one already held is named)."""
+    access.require_write_in(actor, area)
+    worker = access.get_for_user(Worker.objects.all(), actor, pk=worker.pk)
+    if started_on > timezone.localdate():
+        raise refuse("started_on", _("This date is in the future."))
+    held = RoleAppointment.objects.filter(worker=worker, role=role, ended_on__isnull=True).first()
+    if held is not None:
+        raise refuse(
+            "role",
+            _("This worker is already %(role)s in %(area)s since %(day)s.")
+            % {"role": held.get_role_display(), "area": held.area.name, "day": held.started_on},
+        )
+    appointment = RoleAppointment(
+        worker=worker,
+        role=role,
+        area=area,
+        started_on=started_on,
+        note=(note or "").strip()[:200],
+        appointed_by=actor,
+    )
+    full_clean_or_refuse(appointment, _("This appointment cannot be saved: see the fields."))
+    appointment.save()
+    return appointment
+
+
+@transaction.atomic
+def role_end(*, actor, appointment: RoleAppointment, on: dt.date) -> RoleAppointment:
+    appointment = access.get_for_user(
+        RoleAppointment.objects.select_for_update(), actor, access.Purpose.WRITE, pk=appointment.pk
+    )
+    if appointment.ended_on is not None:
+        raise ApplicationError(_("This appointment has already ended."))
+    if on < appointment.started_on or on > timezone.localdate():
+        raise refuse("ended_on", _("End it between its start and today."))
+    appointment.ended_on = on
+    appointment.save(update_fields=["ended_on", "updated_at"])
+    return appointment
+
+
+def _check_service(kind: str, served_on: dt.date, hours) -> Decimal:
+    if kind not in VolunteerService.Kind.values or kind == VolunteerService.Kind.ACTIVITY:
+        raise refuse("kind", _("Choose the kind of service from the list."))
+    try:
+        hours = Decimal(str(hours)).quantize(Decimal("0.1"))
+    except (InvalidOperation, ValueError):
+        raise refuse("hours", _("Enter the hours as a number, e.g. 2 or 1.5.")) from None
+    if not Decimal("0.5") <= hours <= MAX_HOURS_A_DAY:
+        raise refuse(
+            "hours", _("Between 0.5 and %(max)s hours for one day.") % {"max": MAX_HOURS_A_DAY}
+        )
+    today = timezone.localdate()
+    if served_on > today:
+        raise refuse("served_on", _("This date is in the future."))
+    if served_on < today - dt.timedelta(days=REPORT_WITHIN_DAYS):
+        raise refuse(
+            "served_on",
+            _("Services are reported within %(days)d days.") % {"days": REPORT_WITHIN_DAYS},
+        )
+    return hours
+
+
+@transaction.atomic
+def service_report(
+    *,
+    worker: Worker,
+    kind: str,
+    served_on: dt.date,
+    hours,
+    description: str,
+    client_key=None,
+) -> tuple[VolunteerService, bool]:
+    """The worker reports a service they gave; their community's staff verify it."""
+    if client_key is not None:
+        made = VolunteerService.objects.filter(client_key=client_key, worker=worker).first()
+        if made is not None:
+            return made, False
+    hours = _check_service(kind, served_on, hours)
+    description = (description or "").strip()
+    if not description:
+        raise refuse("description", _("Say what you did, so staff can verify it."))
+    return (
+        VolunteerService.objects.create(
+            worker=worker,
+            kind=kind,
+            area=worker.area,
+            served_on=served_on,
+            hours=hours,
+            description=description[:300],
+            source=VolunteerService.Source.WORKER,
+            client_key=client_key,
+        ),
+        True,
+    )
+
+
+def _award_hours(service: VolunteerService, actor) -> None:
+    rate = points.rule_points(area=service.area, event=PointsRule.Event.VOLUNTEER_HOUR)
+    earned = int(service.hours * rate)  # whole points; half hours round down
+    if earned > 0:
+        points.points_award(
+            worker=service.worker,
+            points=earned,
+            source=PointsEntry.Source.VOLUNTEER,
+            source_id=service.pk,
+            reason=_("Volunteer service: %(what)s, %(hours)s h")
+            % {"what": service.get_kind_display(), "hours": service.hours},
+            actor=actor,
+        )
+
+
+@transaction.atomic
+def service_record(
+    *, actor, worker: Worker, kind: str, area, served_on: dt.date, hours, description: str
+) -> VolunteerService:
+    """The organiser records a service they saw given: verified at once (they are staff of
+    the area), and its points awarded."""
+    access.require_write_in(actor, area)
+    worker = access.get_for_user(Worker.objects.all(), actor, pk=worker.pk)
+    hours = _check_service(kind, served_on, hours)
+    service = VolunteerService.objects.create(
+        worker=worker,
+        kind=kind,
+        area=area,
+        served_on=served_on,
+        hours=hours,
+        description=(description or "").strip()[:300] or str(VolunteerService.Kind(kind).label),
+        source=VolunteerService.Source.ORGANISER,
+        status=VolunteerService.Status.VERIFIED,
+        decided_by=actor,
+        decided_at=timezone.now(),
+    )
+    _award_hours(service, actor)
+    return service
+
+
+def _reported(actor, service: VolunteerService) -> VolunteerService:
+    service = access.get_for_user(
+        VolunteerService.objects.select_for_update().select_related("worker", "area"),
+        actor,
+        access.Purpose.WRITE,
+        pk=service.pk,
+    )
+    if service.status != VolunteerService.Status.REPORTED:
+        raise ApplicationError(
+            _("This service is already %(status)s.") % {"status": service.get_status_display()}
+        )
+    return service
+
+
+@transaction.atomic
+def service_verify(*, actor, service: VolunteerService) -> VolunteerService:
+    service = _reported(actor, service)
+    service.status = VolunteerService.Status.VERIFIED
+    service.decided_by, service.decided_at = actor, timezone.now()
+    service.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
+    _award_hours(service, actor)
+    return service
+
+
+@transaction.atomic
+def service_reject(*, actor, service: VolunteerService, reason: str) -> VolunteerService:
+    reason = (reason or "").strip()
+    if not reason:
+        raise refuse("reason", _("Tell the worker why, so they can correct it."))
+    service = _reported(actor, service)
+    service.status = VolunteerService.Status.REJECTED
+    service.decided_by, service.decided_at = actor, timezone.now()
+    service.reject_reason = reason[:200]
+    service.save(
+        update_fields=["status", "decided_by", "decided_at", "reject_reason", "updated_at"]
+    )
+    return service

@@ -17,4 +17,5 @@ urlpatterns = [
     ),
     path("m/a/<str:key>/", views.attend, name="mobile-attend"),
     path("m/service-list/", views.service_list, name="mobile-service-list"),
+    path("m/volunteer/", views.volunteering, name="mobile-volunteering"),
 ]

@@ -10,9 +10,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from areas.models import Area
 from core.exceptions import ApplicationError
+from core.forms import show_refusal
 from members import phone_login
 
 from . import selectors, services
+from .forms import ServiceReportForm
 from .models import Activity, ActivityKind, SignUp
 
 
@@ -155,4 +157,22 @@ def service_list(request):
             "previous": f"{year - (month == 1)}-{(month - 2) % 12 + 1:02d}",
             "next": f"{year + (month == 12)}-{month % 12 + 1:02d}",
         },
+    )
+
+
+@phone_login.registered_worker_required
+@require_http_methods(["GET", "POST"])
+def volunteering(request, worker):
+    """The worker's roles, volunteer services and hours; reporting a service."""
+    form = ServiceReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.service_report(worker=worker, **form.cleaned_data)
+        except ApplicationError as error:
+            show_refusal(form, error)
+        else:
+            messages.success(request, _("Reported: your community will verify it."))
+            return redirect("mobile-volunteering")
+    return render(
+        request, "mobile/volunteering.html", {"form": form, **selectors.volunteering_of(worker)}
     )

@@ -1,4 +1,5 @@
-"""What activities work waits for a staff member (core.work_queue): roll calls due."""
+"""What activities work waits for a staff member (core.work_queue): roll calls due and
+volunteer hours to verify."""
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,5 +18,10 @@ def activities_work(request) -> list[WorkItem]:
             _("Activities of the last 7 days with no attendance recorded (roll call due)"),
             selectors.without_attendance(user=request.user).count(),
             reverse("admin:activities_activity_changelist") + "?roll_call=due",
-        )
+        ),
+        WorkItem(
+            _("Volunteer hours to verify"),
+            selectors.services_to_verify(user=request.user).count(),
+            reverse("admin:activities_volunteerservice_changelist") + "?status__exact=reported",
+        ),
     ]

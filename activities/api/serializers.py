@@ -3,7 +3,7 @@ from rest_framework import serializers
 
 from members.models import Worker
 
-from ..models import Activity, SignUp
+from ..models import Activity, RoleAppointment, SignUp, VolunteerService
 
 
 class ActivitySerializer(serializers.ModelSerializer):
@@ -78,3 +78,46 @@ class RollCallSerializer(serializers.Serializer):
 
 class RevokeSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=200)
+
+
+class RoleAppointmentSerializer(serializers.ModelSerializer):
+    worker_masked = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RoleAppointment
+        fields = ["id", "worker", "worker_masked", "role", "area", "started_on", "ended_on", "note"]
+        read_only_fields = ["ended_on"]
+        validators = []
+
+    def get_worker_masked(self, obj) -> str:
+        return f"{obj.worker.masked_name} {obj.worker.masked_phone}"
+
+
+class EndAppointmentSerializer(serializers.Serializer):
+    on = serializers.DateField()
+
+
+class VolunteerServiceSerializer(serializers.ModelSerializer):
+    worker_masked = serializers.SerializerMethodField()
+
+    class Meta:
+        model = VolunteerService
+        fields = [
+            "id",
+            "worker",
+            "worker_masked",
+            "kind",
+            "area",
+            "served_on",
+            "hours",
+            "description",
+            "activity",
+            "source",
+            "status",
+            "reject_reason",
+        ]
+        read_only_fields = ["activity", "source", "status", "reject_reason"]
+        validators = []
+
+    def get_worker_masked(self, obj) -> str:
+        return f"{obj.worker.masked_name} {obj.worker.masked_phone}"

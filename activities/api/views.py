@@ -8,14 +8,22 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from areas import access
-from core.api import ScopedModelViewSet, ScopedReadOnlyViewSet
+from core.api import ScopedModelViewSet, ScopedReadOnlyViewSet, ScopedRecordViewSet
 from core.exceptions import ApplicationError
 from members.models import Worker
 from members.selectors import worker_for_phone
 
 from .. import selectors, services
 from ..models import Activity
-from .serializers import ActivitySerializer, RevokeSerializer, RollCallSerializer, SignUpSerializer
+from .serializers import (
+    ActivitySerializer,
+    EndAppointmentSerializer,
+    RevokeSerializer,
+    RoleAppointmentSerializer,
+    RollCallSerializer,
+    SignUpSerializer,
+    VolunteerServiceSerializer,
+)
 
 
 class ActivityViewSet(ScopedModelViewSet):
@@ -102,3 +110,76 @@ class SignUpViewSet(ScopedReadOnlyViewSet):
             actor=request.user, signup=self.get_object(), reason=body.validated_data["reason"]
         )
         return Response(SignUpSerializer(signup).data)
+
+
+class RoleAppointmentViewSet(ScopedRecordViewSet):
+    """Appointments to volunteer roles; they end (`end`), never deleted."""
+
+    base_queryset = staticmethod(selectors.appointment_list)
+    serializer_class = RoleAppointmentSerializer
+    filterset_fields = ["role", "worker", "area"]
+
+    def create(self, request, *args, **kwargs):
+        body = RoleAppointmentSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        appointment = services.role_appoint(
+            actor=request.user,
+            worker=data["worker"],
+            role=data["role"],
+            area=data["area"],
+            started_on=data["started_on"],
+            note=data.get("note", ""),
+        )
+        return Response(RoleAppointmentSerializer(appointment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=EndAppointmentSerializer, responses=RoleAppointmentSerializer)
+    @action(detail=True, methods=["post"])
+    def end(self, request, pk=None):
+        body = EndAppointmentSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        appointment = services.role_end(
+            actor=request.user, appointment=self.get_object(), on=body.validated_data["on"]
+        )
+        return Response(RoleAppointmentSerializer(appointment).data)
+
+
+class VolunteerServiceViewSet(ScopedRecordViewSet):
+    """Volunteer services of the user's areas. Creating one is the organiser recording a
+    service (verified at once); workers report theirs on the phone for `verify` or
+    `reject`."""
+
+    base_queryset = staticmethod(selectors.service_list_for_staff)
+    serializer_class = VolunteerServiceSerializer
+    filterset_fields = ["status", "kind", "worker", "area", "source"]
+
+    def create(self, request, *args, **kwargs):
+        body = VolunteerServiceSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        service = services.service_record(
+            actor=request.user,
+            worker=data["worker"],
+            kind=data["kind"],
+            area=data["area"],
+            served_on=data["served_on"],
+            hours=data["hours"],
+            description=data.get("description", ""),
+        )
+        return Response(VolunteerServiceSerializer(service).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=VolunteerServiceSerializer)
+    @action(detail=True, methods=["post"])
+    def verify(self, request, pk=None):
+        service = services.service_verify(actor=request.user, service=self.get_object())
+        return Response(VolunteerServiceSerializer(service).data)
+
+    @extend_schema(request=RevokeSerializer, responses=VolunteerServiceSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        body = RevokeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        service = services.service_reject(
+            actor=request.user, service=self.get_object(), reason=body.validated_data["reason"]
+        )
+        return Response(VolunteerServiceSerializer(service).data)

@@ -1,7 +1,7 @@
 import pytest
 from django.core.management import call_command
 
-from activities.models import Activity, SignUp
+from activities.models import Activity, RoleAppointment, SignUp, VolunteerService
 from areas.models import Area, StaffGrant
 from members import selectors
 from members.models import Invitation, InvitationCampaign, Worker
@@ -26,6 +26,7 @@ def snapshot():
         "signups": SignUp.objects.count(),
         "rewards": list(Reward.objects.order_by("pk").values_list("pk", "stock")),
         "redemptions": Redemption.objects.count(),
+        "volunteering": (RoleAppointment.objects.count(), VolunteerService.objects.count()),
     }
 
 
@@ -58,6 +59,9 @@ def test_demo_network_matches_the_seeds_and_a_second_run_changes_nothing():
     assert sorted(PointsAccount.objects.values_list("balance", flat=True)) == [5, 25]
     waiting = Redemption.objects.get(status="reserved")
     assert waiting.station == keeper_grant.stations.get()
+    # A grid worker, and an 爱心送考 waiting for verification.
+    assert RoleAppointment.objects.filter(role="grid_worker").count() == 1
+    assert VolunteerService.objects.get().status == "reported"
     before = snapshot()
     call_command("load_demo", verbosity=0)
     assert snapshot() == before

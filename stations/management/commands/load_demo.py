@@ -13,7 +13,7 @@ from django.contrib.gis.geos import Point
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from activities.demo import load_demo_activities
+from activities.demo import load_demo_activities, load_demo_volunteering
 from areas.models import Area, StaffGrant
 from areas.services import area_upsert, divisions_load
 from members.demo import load_demo_invitations, load_demo_members, load_demo_party_work
@@ -279,6 +279,7 @@ class Command(BaseCommand):
         load_demo_check_ins()
         load_demo_points()
         load_demo_activities()
+        load_demo_volunteering()
         load_demo_rewards()
         self.stdout.write(
             self.style.SUCCESS(
