@@ -288,3 +288,100 @@ def test_worker_checks_in_offline_and_it_is_sent_once_when_back_online(
     sent.refresh_from_db()
     assert CheckIn.objects.count() == 1 and sent.services == ["water", "phone"]
     context.close()
+
+
+def _phone_login(page, live_server, caplog, phone, then):
+    page.goto(f"{live_server.url}/m/login/?next={then}")
+    page.fill("#id_phone", phone)
+    page.locator("button[type=submit]").first.click()
+    page.locator("#id_code").wait_for()
+    codes = re.findall(r"login code (\d{6})", caplog.text)
+    page.fill("#id_code", codes[-1])
+    page.locator("button[type=submit]").first.click()
+    page.wait_for_url(f"**{then}")
+
+
+def test_worker_signs_up_attends_by_qr_earns_points_redeems_and_the_keeper_hands_over(
+    browser, live_server, tree, network, caplog
+):
+    """The worker loop at phone size: sign up → scan the activity's QR at the venue →
+    the points appear → redeem a gift → the station keeper hands it over in the admin."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from activities.tests.factories import ActivityFactory
+    from members.tests.factories import WorkerFactory
+    from points.models import PointsAccount, Redemption, Reward
+
+    caplog.set_level(logging.INFO, logger="core.sms")
+    worker = WorkerFactory(area=tree.a["community"], phone="13700003333", status="approved")
+    soon = timezone.now() + dt.timedelta(minutes=10)  # sign-up open, attendance window open
+    activity = ActivityFactory(
+        area=tree.a["community"],
+        station=network,
+        title="电动车安全培训",
+        starts_at=soon,
+        ends_at=soon + dt.timedelta(hours=1),
+        points=10,
+        capacity=20,
+    )
+    reward = Reward.objects.create(
+        area=tree.a["district"],
+        name="保温杯",
+        points_price=8,
+        stock=3,
+        sponsor="邮政工会",
+        valid_from=timezone.localdate(),
+        valid_until=timezone.localdate() + dt.timedelta(days=30),
+    )
+    reward.pickup_stations.add(network)
+    keeper = UserFactory(username="keeper_a")
+    grant(keeper, tree.a["community"], StaffGrant.Role.STATION_KEEPER).stations.add(network)
+
+    phone = browser.new_context(viewport=PHONE, locale="zh-CN")
+    page = phone.new_page()
+    offline_tiles(page, live_server.url)
+    _phone_login(page, live_server, caplog, worker.phone, "/m/activities/")
+    page.get_by_text("电动车安全培训").click()
+    page.locator("form.form button[type=submit]").click()  # 报名
+    page.locator(".message.success").wait_for()
+    assert "已报名" in page.locator(".signup-status").inner_text()
+
+    # At the venue: the phone's camera opens the QR code's link.
+    page.goto(f"{live_server.url}/m/a/{activity.attendance_key}/")
+    page.locator("form.form button[type=submit]").click()  # 我已到场
+    page.wait_for_url(f"**/m/activities/{activity.pk}/")
+    assert "已到场" in page.locator(".signup-status").inner_text()
+
+    page.goto(f"{live_server.url}/m/points/")
+    assert page.locator(".points-balance strong").inner_text() == "10"
+    assert "电动车安全培训" in page.locator(".points-history").inner_text()
+
+    page.locator("a.button", has_text="积分兑换").click()
+    page.locator(".reward a.button").click()
+    page.get_by_label(network.name).check()
+    page.locator("form.form button[type=submit]").click()
+    page.wait_for_url("**/m/redemptions/*/")
+    code = page.locator(".pickup-code").inner_text().strip()
+    assert PointsAccount.objects.get(worker=worker).balance == 2
+
+    # The keeper's phone scans the worker's QR code: the admin's hand-over counter.
+    staff = browser.new_context()
+    admin = staff.new_page()
+    offline_tiles(admin, live_server.url)
+    admin.goto(f"{live_server.url}/admin/login/")
+    admin.fill("#id_username", "keeper_a")
+    admin.fill("#id_password", "pw")
+    admin.click("input[type=submit]")
+    admin.goto(f"{live_server.url}/admin/points/redemption/hand-over/?pickup_code={code}")
+    assert admin.locator("#id_pickup_code").input_value() == code
+    admin.locator("input[type=submit]").click()
+    admin.locator(".messagelist").wait_for()
+    assert "保温杯" in admin.locator(".messagelist").inner_text()
+
+    page.reload()
+    assert "已领取" in page.locator(".status").inner_text()
+    assert Redemption.objects.get().status == "handed_over"
+    staff.close()
+    phone.close()
