@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The benchmarks, run by `make bench`: the nearby search (issue 2 §8) and the ledger import
-# of 30,000 workers (issue 3).
+# The benchmarks, run by `make bench`: the nearby search (issue 2 §8), the ledger import
+# of 30,000 workers (issue 3) and check-ins under load at city scale (issue 4).
 #
 # It works in its own database, warmstations_bench, so the 200,000 generated stations never
 # mix with the development data. Safe to run again: the database and the data set are made
@@ -9,12 +9,13 @@
 #   bash bench/run.sh                 # both benchmarks
 #   bash bench/run.sh nearby          # generate if needed, then measure 2,000 points
 #   bash bench/run.sh import          # import 30,000 workers beside a raw COPY
+#   bash bench/run.sh checkins        # 10M check-ins in the table, locust against gunicorn
 #   BENCH_POINTS=500 bash bench/run.sh
 #   BENCH_REGENERATE=1 bash bench/run.sh   # throw the stations away and generate again
 set -euo pipefail
 
 which=${1:-all}
-case "$which" in all|nearby|import) ;; *) echo "usage: bench/run.sh [all|nearby|import]" >&2; exit 2 ;; esac
+case "$which" in all|nearby|import|checkins) ;; *) echo "usage: bench/run.sh [all|nearby|import|checkins]" >&2; exit 2 ;; esac
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
 
@@ -54,4 +55,8 @@ fi
 if [ "$which" = all ] || [ "$which" = import ]; then
   say "Ledger import: 30,000 workers"
   $PY bench/import_workers.py --out bench/results/import-latest.txt
+fi
+if [ "$which" = all ] || [ "$which" = checkins ]; then
+  say "Check-ins under load: 2,000 stations, 100,000 workers, 10 million check-ins"
+  $PY bench/checkins.py --out bench/results/checkins-latest.txt
 fi

@@ -164,10 +164,31 @@ def signed_in_phone(request) -> str | None:
     return request.session.get(SESSION_PHONE)
 
 
-def current_worker(request) -> Worker | None:
-    """The worker record of the logged-in phone (the kept record if it was merged)."""
+# [phone, worker id]: the record the logged-in phone led to, kept for the busy check-in
+# path (a merge is followed by the database function that records the check-in).
+SESSION_WORKER_ID = "worker_id"
+
+
+def current_worker_id(request) -> int | None:
+    """The id of the logged-in phone's worker record, looked up once per session."""
     phone = signed_in_phone(request)
-    return selectors.worker_for_phone(phone) if phone else None
+    if not phone:
+        return None
+    cached = request.session.get(SESSION_WORKER_ID)
+    if cached and cached[0] == phone:
+        return cached[1]
+    worker = selectors.worker_for_phone(phone, only=("id",))
+    if worker is None:
+        return None
+    request.session[SESSION_WORKER_ID] = [phone, worker.pk]
+    return worker.pk
+
+
+def current_worker(request, *, only: tuple[str, ...] = ()) -> Worker | None:
+    """The worker record of the logged-in phone (the kept record if it was merged);
+    `only` as in selectors.worker_for_phone."""
+    phone = signed_in_phone(request)
+    return selectors.worker_for_phone(phone, only=only) if phone else None
 
 
 def worker_login_required(view):

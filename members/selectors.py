@@ -44,16 +44,22 @@ def review_queue(*, user) -> QuerySet:
     )
 
 
-def worker_for_phone(phone: str) -> Worker | None:
+def worker_for_phone(phone: str, *, only: tuple[str, ...] = ()) -> Worker | None:
     """The record a phone number leads to (the kept record if it was merged), unscoped:
     for the person holding that phone — the worker logged in by SMS code, or standing at
-    a station's counter telling the keeper their number."""
+    a station's counter telling the keeper their number. `only` loads just those fields
+    (a hot path that needs the id, like a check-in)."""
     phone = normalize_mobile(phone or "")
     if not MOBILE_RE.match(phone):
         return None
-    worker = Worker.objects.filter(phone=phone).select_related("area", "enterprise").first()
+    records = (
+        Worker.objects.only("pk", "merged_into_id", *only)
+        if only
+        else Worker.objects.select_related("area", "enterprise")
+    )
+    worker = records.filter(phone=phone).first()
     if worker is not None and worker.merged_into_id:
-        worker = Worker.objects.select_related("area", "enterprise").get(pk=worker.merged_into_id)
+        worker = records.get(pk=worker.merged_into_id)
     return worker
 
 

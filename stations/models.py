@@ -390,8 +390,14 @@ class CheckIn(models.Model):
         OFFLINE = "offline", _("Worker's phone, sent later (offline)")
         KEEPER = "keeper", _("Recorded by the station keeper")
 
+    # No single-column indexes on these two: the (station, at) and (worker, at) indexes
+    # below serve every lookup, and at tens of millions of rows each index costs inserts.
     station = models.ForeignKey(
-        Station, verbose_name=_("station"), on_delete=models.PROTECT, related_name="check_ins"
+        Station,
+        verbose_name=_("station"),
+        on_delete=models.PROTECT,
+        related_name="check_ins",
+        db_index=False,
     )
     worker = models.ForeignKey(
         "members.Worker",
@@ -401,6 +407,7 @@ class CheckIn(models.Model):
         blank=True,
         related_name="check_ins",
         help_text=_("Empty for visitors the keeper counted without names."),
+        db_index=False,
     )
     visitors = models.PositiveSmallIntegerField(_("visitors"), default=1)
     at = models.DateTimeField(_("checked in at"))

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from areas import access
-from core.coords import CoordSystem, distance_m, to_wgs84
+from core.coords import CoordSystem, to_wgs84
 from core.exceptions import ApplicationError, full_clean_or_refuse
 from members.selectors import worker_for_phone
 
@@ -287,17 +287,17 @@ class SharedLocation:
     system: str = CoordSystem.WGS84
 
 
-def rounded_distance(station: Station, location: SharedLocation | None) -> int | None:
-    """The distance kept for a check-in: to the nearest 100 m, None when unknown."""
+def usable_point(location: SharedLocation | None) -> tuple[float, float] | None:
+    """The shared location as a WGS-84 (lng, lat) to measure the distance from, or None
+    when there is none or it is too imprecise to mean anything. The distance itself is
+    measured and rounded by the database (stations_check_in); the point is kept nowhere."""
     if location is None:
         return None
     if location.accuracy_m is not None and location.accuracy_m > LOCATION_MAX_ACCURACY_M:
         return None
     if not (-180 <= location.lng <= 180 and -90 <= location.lat <= 90):
         raise ApplicationError(_("The location your phone gave is not a place on Earth."))
-    lng, lat = to_wgs84(location.lng, location.lat, location.system)
-    metres = distance_m(lng, lat, station.lng, station.lat)
-    return int(round(metres / DISTANCE_STEP_M)) * DISTANCE_STEP_M
+    return to_wgs84(location.lng, location.lat, location.system)
 
 
 def _clean_services(codes) -> list[str]:
@@ -330,7 +330,6 @@ def _replayed(client_key, **same) -> CheckIn | None:
     return existing
 
 
-@transaction.atomic
 def check_in(
     *,
     worker,
@@ -346,12 +345,14 @@ def check_in(
 
     Returns (check-in, created). Within CHECK_IN_WINDOW of a check-in at the same station
     the existing one is returned, with any new services added; the same client_key twice
-    returns what the first made."""
+    returns what the first made. The decision is the database function stations_check_in
+    (migration 0006), taken under the worker's advisory lock in one round trip; `worker`
+    and `station` may be bare references (only their ids are read), and the returned
+    check-in's station carries its name."""
     if actor is not None:
         station = access.get_for_user(
             Station.objects.all(), actor, access.Purpose.WRITE, pk=station.pk
         )
-    _open_for_check_in(station)
     services = _clean_services(services)
     now = timezone.now()
     if made_at is not None:
@@ -365,45 +366,67 @@ def check_in(
                 % {"days": OFFLINE_MAX_AGE.days}
             )
     at = min(made_at or now, now)
-    distance = rounded_distance(station, location)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_advisory_xact_lock(%s, %s)", [CHECK_IN_LOCK_CLASS, worker.pk % 2**31]
-        )
-    replay = _replayed(client_key, worker_id=worker.pk, station_id=station.pk)
-    if replay is not None:
-        return replay, False
-    same_visit = (
-        CheckIn.objects.filter(
-            worker=worker, station=station, at__gt=at - CHECK_IN_WINDOW, at__lt=at + CHECK_IN_WINDOW
-        )
-        .order_by("-at")
-        .first()
-    )
-    if same_visit is not None:
-        added = [code for code in services if code not in same_visit.services]
-        if added or (same_visit.distance_m is None and distance is not None):
-            same_visit.services = _clean_services(same_visit.services + added)
-            if same_visit.distance_m is None and distance is not None:
-                same_visit.distance_m, same_visit.far_away = distance, distance > FAR_AWAY_M
-            same_visit.save(update_fields=["services", "distance_m", "far_away"])
-        return same_visit, False
+    lng, lat = usable_point(location) or (None, None)
     if actor is not None:
         source = CheckIn.Source.KEEPER
     else:
         source = CheckIn.Source.OFFLINE if made_at is not None else CheckIn.Source.PHONE
-    created = CheckIn.objects.create(
-        station=station,
-        worker=worker,
-        at=at,
-        services=services,
-        distance_m=distance,
-        far_away=distance is not None and distance > FAR_AWAY_M,
-        source=source,
-        recorded_by=actor,
-        client_key=client_key,
-    )
-    return created, True
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT outcome, check_in_id, station_name, kept_distance FROM stations_check_in("
+            "%s::bigint, %s::bigint, %s::timestamptz, %s::varchar[], %s::varchar[], "
+            "%s::float8, %s::float8, %s::integer, %s::integer, %s::varchar, %s::bigint, "
+            "%s::uuid, %s::interval, %s::integer)",
+            [
+                worker.pk,
+                station.pk,
+                at,
+                services,
+                CheckIn.Service.values,
+                lng,
+                lat,
+                DISTANCE_STEP_M,
+                FAR_AWAY_M,
+                source,
+                actor.pk if actor is not None else None,
+                client_key,
+                CHECK_IN_WINDOW,
+                CHECK_IN_LOCK_CLASS,
+            ],
+        )
+        outcome, check_in_id, station_name, distance = cursor.fetchone()
+    if outcome == "no_station":
+        raise ApplicationError(_("No such station."))
+    if outcome == "no_worker":
+        raise ApplicationError(_("Register with a community first."))
+    if outcome == "closed":
+        raise ApplicationError(_("This station has closed: check-ins are no longer taken here."))
+    station.name = station_name
+    if outcome == "created":
+        # What was inserted is known: the busy path does not read it back.
+        return (
+            CheckIn(
+                pk=check_in_id,
+                station=station,
+                worker_id=worker.pk,
+                at=at,
+                services=services,
+                distance_m=distance,
+                far_away=distance is not None and distance > FAR_AWAY_M,
+                source=source,
+                recorded_by=actor,
+                client_key=client_key,
+            ),
+            True,
+        )
+    earlier = CheckIn.objects.get(pk=check_in_id)
+    if outcome == "replayed" and (earlier.worker_id, earlier.station_id) != (
+        worker.pk,
+        station.pk,
+    ):
+        raise ApplicationError(_("This check-in was already sent for another visit."))
+    earlier.station = station
+    return earlier, False
 
 
 @transaction.atomic

@@ -284,7 +284,7 @@ def test_worker_checks_in_offline_and_it_is_sent_once_when_back_online(
     page.goto(f"{live_server.url}/m/stations/{network.pk}/check-in/")
     page.get_by_label("手机充电").check()
     page.locator(".check-in-form button[type=submit]").click()
-    page.wait_for_url("**/m/me/check-ins/")
+    page.wait_for_url("**/m/me/check-ins/?checked_in=1")
     sent.refresh_from_db()
     assert CheckIn.objects.count() == 1 and sent.services == ["water", "phone"]
     context.close()

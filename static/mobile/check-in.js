@@ -135,7 +135,7 @@
           return response.json().then(function (body) {
             if (response.ok) {
               status.textContent = body.message;
-              window.location.href = form.dataset.history;
+              window.location.href = body.history;
             } else if (response.status === 401) {
               queueIt();
               window.location.href = body.login + "?next=" + encodeURIComponent(form.dataset.history);

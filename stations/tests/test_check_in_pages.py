@@ -98,7 +98,7 @@ def test_the_json_check_in_and_its_replay_count_once(client, worker, station_a):
     body = {"station": station_a.pk, "client_key": str(uuid.uuid4()), "services": ["rest"]}
     first = _send(client, body)
     assert first.status_code == 201 and first.json()["created"] is True
-    assert "已在甲站签到" in client.get("/m/me/check-ins/").content.decode()  # where the page goes
+    assert "已在甲站签到" in client.get(first.json()["history"]).content.decode()  # where it goes
     replay = _send(client, {**body, "made_at": timezone.now().isoformat()})
     assert replay.status_code == 200 and replay.json()["created"] is False
     assert CheckIn.objects.count() == 1

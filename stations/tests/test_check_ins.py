@@ -238,3 +238,16 @@ def test_visits_are_recorded_only_where_the_user_writes(
     assert not CheckIn.objects.exists()
     services.visit_record(actor=trio.staff_a, station=station_a, visitors=2)
     assert CheckIn.objects.count() == 1
+
+
+def test_a_merged_records_check_in_goes_to_the_kept_record(tree, station_a):
+    kept = WorkerFactory(area=tree.a["community"])
+    merged = WorkerFactory(area=tree.a["community"], status="merged", merged_into=kept)
+    done, created = services.check_in(worker=merged, station=station_a)
+    assert created and CheckIn.objects.get().worker == kept
+
+
+def test_an_unknown_station_is_refused(worker):
+    with pytest.raises(ApplicationError, match="No such station"):
+        services.check_in(worker=worker, station=Station(pk=999999))
+    assert not CheckIn.objects.exists()
