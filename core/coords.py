@@ -103,15 +103,3 @@ def to_wgs84(lng: float, lat: float, system: CoordSystem | str) -> tuple[float, 
     if system is CoordSystem.BD09:
         return bd09_to_wgs84(lng, lat)
     return lng, lat
-
-
-EARTH_RADIUS_M = 6371008.8  # mean radius (IUGG)
-
-
-def distance_m(lng1: float, lat1: float, lng2: float, lat2: float) -> float:
-    """Great-circle distance in metres between two WGS-84 points (haversine: within 0.5 %
-    of the ellipsoid, far finer than the 100 m the platform ever keeps)."""
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    dphi, dlmb = phi2 - phi1, math.radians(lng2 - lng1)
-    h = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
