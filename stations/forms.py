@@ -1,11 +1,18 @@
-"""Forms of the station pages: the worker's check-in (签到) on the phone."""
+"""Forms of the station pages: the worker's check-in (签到) on the phone, as a form post
+or as the page script's JSON."""
 
+import datetime as dt
 import uuid
+from dataclasses import dataclass
 
 from django import forms
-from django.utils.translation import gettext_lazy as _
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.coords import CoordSystem
+from core.exceptions import ApplicationError
 
 from .models import CheckIn
 from .services import SharedLocation
@@ -16,7 +23,7 @@ class CheckInForm(forms.Form):
     page's script (online, or replayed from the phone's offline queue with made_at)."""
 
     services = forms.MultipleChoiceField(
-        label=_("What did you use?"),
+        label=gettext_lazy("What did you use?"),
         choices=CheckIn.Service.choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
@@ -44,3 +51,55 @@ class CheckInForm(forms.Form):
             accuracy_m=data.get("accuracy"),
             system=data.get("system") or CoordSystem.WGS84,
         )
+
+
+@dataclass(frozen=True)
+class CheckInRequest:
+    services: list
+    client_key: uuid.UUID
+    location: SharedLocation | None
+    made_at: dt.datetime | None
+
+
+def check_in_from_json(body) -> CheckInRequest:
+    """The page script's JSON body (the same fields as CheckInForm), read without a Django
+    form: this is the platform's busiest endpoint and the form's machinery was a tenth of
+    its time (BENCHMARKS.md). Only types are checked here; the rules are the service's."""
+    if not isinstance(body, dict):
+        raise ApplicationError(_("This check-in could not be read."))
+    wrong = {}
+    services = body.get("services") or []
+    if not isinstance(services, list) or not all(isinstance(s, str) for s in services):
+        wrong["services"] = [_("Choose services from the list.")]
+    try:
+        client_key = uuid.UUID(str(body.get("client_key") or ""))
+    except ValueError:
+        client_key = None
+        wrong["client_key"] = [_("This check-in has no valid key: reload the page.")]
+    numbers = {}
+    for name in ("lat", "lng", "accuracy"):
+        value = body.get(name)
+        try:
+            numbers[name] = None if value in (None, "") else float(value)
+        except (TypeError, ValueError):
+            wrong[name] = [_("Enter a number.")]
+    system = body.get("system") or CoordSystem.WGS84
+    if system not in CoordSystem.__members__.values():
+        wrong["system"] = [_("Unknown coordinate system.")]
+    made_at = body.get("made_at")
+    if made_at not in (None, ""):
+        made_at = parse_datetime(str(made_at))
+        if made_at is None:
+            wrong["made_at"] = [_("Enter a date and time.")]
+        elif timezone.is_naive(made_at):
+            made_at = timezone.make_aware(made_at)
+    else:
+        made_at = None
+    if wrong:
+        raise ApplicationError(_("This check-in could not be read."), fields=wrong)
+    location = None
+    if numbers["lat"] is not None and numbers["lng"] is not None:
+        location = SharedLocation(
+            lng=numbers["lng"], lat=numbers["lat"], accuracy_m=numbers["accuracy"], system=system
+        )
+    return CheckInRequest(services, client_key, location, made_at)

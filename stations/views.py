@@ -26,7 +26,7 @@ from members import phone_login
 from members.models import Worker
 
 from . import links, selectors, services
-from .forms import CheckInForm
+from .forms import CheckInForm, check_in_from_json
 from .models import CheckIn, Facility, Station
 
 CHECK_INS_PER_PAGE = 20
@@ -233,25 +233,21 @@ def check_in_api(request):
         station_id = int(body.get("station"))
     except (ValueError, TypeError, AttributeError):
         return JsonResponse({"error": _("This check-in could not be read.")}, status=400)
-    form = CheckInForm(body)
-    if not form.is_valid():
-        return JsonResponse(
-            {"error": _("This check-in could not be read."), "fields": form.errors}, status=400
-        )
     try:
+        sent = check_in_from_json(body)
         # Bare references: the database function checks the station and follows a merged
         # record, in the same round trip as the check-in (the platform's busiest write).
         station = Station(pk=station_id)
         done, created = services.check_in(
             worker=Worker(pk=worker_id),
             station=station,
-            services=form.cleaned_data["services"],
-            location=form.location(),
-            client_key=form.cleaned_data["client_key"],
-            made_at=form.cleaned_data.get("made_at"),
+            services=sent.services,
+            location=sent.location,
+            client_key=sent.client_key,
+            made_at=sent.made_at,
         )
     except ApplicationError as error:
-        return JsonResponse({"error": error.message}, status=400)
+        return JsonResponse({"error": error.message, "fields": error.fields}, status=400)
     return JsonResponse(
         {
             "created": created,

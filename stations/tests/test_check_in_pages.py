@@ -128,6 +128,11 @@ def test_the_json_check_in_refuses_in_words_and_keeps_nothing(client, worker, st
         {"station": 999999, "client_key": str(uuid.uuid4())},
         {"station": station_a.pk},  # no key
         {"station": station_a.pk, "client_key": str(uuid.uuid4()), "services": ["sauna"]},
+        {"station": station_a.pk, "client_key": str(uuid.uuid4()), "services": "water"},
+        {"station": station_a.pk, "client_key": str(uuid.uuid4()), "lat": "北", "lng": 107},
+        {"station": station_a.pk, "client_key": str(uuid.uuid4()), "made_at": "昨天"},
+        {"station": station_a.pk, "client_key": str(uuid.uuid4()), "system": "mars"},
+        [station_a.pk],
     ):
         response = _send(client, body)
         assert response.status_code == 400 and response.json()["error"]
