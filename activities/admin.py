@@ -62,7 +62,7 @@ class SignUpInline(ReadOnlyInline):
 
     @admin.display(description=_("worker"))
     def masked_worker(self, obj):
-        return f"{obj.worker.masked_name} {obj.worker.masked_phone}"
+        return obj.worker.masked_label
 
 
 class RollCallForm(forms.Form):
@@ -81,7 +81,7 @@ class RollCallForm(forms.Form):
         self.fields["present"].choices = [
             (
                 s.worker_id,
-                f"{s.worker.masked_name} {s.worker.masked_phone} · {s.get_status_display()}",
+                f"{s.worker.masked_label} · {s.get_status_display()}",
             )
             for s in signups
         ]
@@ -299,7 +299,7 @@ class SignUpAdmin(ScopedAdmin):
 
     @admin.display(description=_("worker"))
     def masked_worker(self, obj):
-        return f"{obj.worker.masked_name} {obj.worker.masked_phone}"
+        return obj.worker.masked_label
 
     @admin.action(description=_("Take the attendance back…"), permissions=["change"])
     def revoke_selected(self, request, queryset):
@@ -376,7 +376,7 @@ class RoleAppointmentAdmin(ServiceAdminMixin, ScopedAdmin):
 
     @admin.display(description=_("worker"))
     def masked_worker(self, obj):
-        return f"{obj.worker.masked_name} {obj.worker.masked_phone}"
+        return obj.worker.masked_label
 
 
 class ServiceRecordForm(ServiceAdminForm):
@@ -442,7 +442,7 @@ class VolunteerServiceAdmin(ServiceAdminMixin, ScopedAdmin):
 
     @admin.display(description=_("worker"))
     def masked_worker(self, obj):
-        return f"{obj.worker.masked_name} {obj.worker.masked_phone}"
+        return obj.worker.masked_label
 
     @admin.action(description=_("Verify selected services"), permissions=["change"])
     def verify_selected(self, request, queryset):

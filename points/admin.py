@@ -45,7 +45,7 @@ class PointsAccountAdmin(ScopedAdmin):
 
     @admin.display(description=_("worker"))
     def masked_worker(self, obj):
-        return f"{obj.worker.masked_name} {obj.worker.masked_phone}"
+        return obj.worker.masked_label
 
     @admin.display(description=_("work community"))
     def area(self, obj):
@@ -228,7 +228,7 @@ class RedemptionAdmin(ScopedAdmin):
 
     @admin.display(description=_("worker"))
     def masked_worker(self, obj):
-        return f"{obj.worker.masked_name} {obj.worker.masked_phone}"
+        return obj.worker.masked_label
 
     @admin.action(description=_("Cancel, returning points and stock"), permissions=["change"])
     def cancel_selected(self, request, queryset):

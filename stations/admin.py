@@ -427,7 +427,7 @@ class CheckInAdmin(ServiceAdminMixin, ScopedAdmin):
     def who(self, obj):
         if obj.worker_id is None:
             return _("Visitors without names")
-        return f"{obj.worker.masked_name} {obj.worker.masked_phone}"
+        return obj.worker.masked_label
 
     @admin.display(description=_("services used"))
     def services_used(self, obj):

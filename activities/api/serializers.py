@@ -61,7 +61,7 @@ class SignUpSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_worker_masked(self, obj) -> str:
-        return f"{obj.worker.masked_name} {obj.worker.masked_phone}"
+        return obj.worker.masked_label
 
 
 class RollCallSerializer(serializers.Serializer):
@@ -90,7 +90,7 @@ class RoleAppointmentSerializer(serializers.ModelSerializer):
         validators = []
 
     def get_worker_masked(self, obj) -> str:
-        return f"{obj.worker.masked_name} {obj.worker.masked_phone}"
+        return obj.worker.masked_label
 
 
 class EndAppointmentSerializer(serializers.Serializer):
@@ -120,4 +120,4 @@ class VolunteerServiceSerializer(serializers.ModelSerializer):
         validators = []
 
     def get_worker_masked(self, obj) -> str:
-        return f"{obj.worker.masked_name} {obj.worker.masked_phone}"
+        return obj.worker.masked_label

@@ -311,6 +311,11 @@ class Worker(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
+        return self.masked_label
+
+    @property
+    def masked_label(self) -> str:
+        """How a worker is named wherever staff see them: 张* 138****1234."""
         return f"{self.masked_name} {self.masked_phone}"
 
     def save(self, *args, **kwargs):

@@ -15,7 +15,7 @@ class PointsAccountSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_worker_masked(self, obj) -> str:
-        return f"{obj.worker.masked_name} {obj.worker.masked_phone}"
+        return obj.worker.masked_label
 
 
 class PointsEntrySerializer(serializers.ModelSerializer):
@@ -101,7 +101,7 @@ class RedemptionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_worker_masked(self, obj) -> str:
-        return f"{obj.worker.masked_name} {obj.worker.masked_phone}"
+        return obj.worker.masked_label
 
 
 class HandOverSerializer(serializers.Serializer):

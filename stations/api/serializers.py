@@ -243,7 +243,7 @@ class CheckInSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_worker_masked(self, obj) -> str:
-        return f"{obj.worker.masked_name} {obj.worker.masked_phone}" if obj.worker_id else ""
+        return obj.worker.masked_label if obj.worker_id else ""
 
 
 class VisitRecordSerializer(serializers.Serializer):
