@@ -8,7 +8,12 @@ class ActivitiesConfig(AppConfig):
 
     def ready(self):
         from core import work_queue
+        from members import merge
 
+        from . import services
         from .work_queue import activities_work
 
         work_queue.register(activities_work)
+        merge.register("activities.SignUp", services.signups_merge)
+        merge.register("activities.RoleAppointment", services.role_appointments_merge)
+        merge.register("activities.VolunteerService", services.volunteer_services_merge)

@@ -211,6 +211,9 @@ class SignUp(TimeStampedModel):
             models.UniqueConstraint(
                 fields=["activity", "worker"],
                 name="activities_signup_once_per_worker",
+                # Checked at the end of each statement, not row by row: merging two records
+                # of one person swaps two sign-ups between them in one UPDATE.
+                deferrable=models.Deferrable.IMMEDIATE,
                 violation_error_message=_("This worker has already signed up for this activity."),
             ),
             models.CheckConstraint(

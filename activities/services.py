@@ -10,6 +10,7 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.db.models import Case, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -539,3 +540,103 @@ def service_reject(*, actor, service: VolunteerService, reason: str) -> Voluntee
         update_fields=["status", "decided_by", "decided_at", "reject_reason", "updated_at"]
     )
     return service
+
+
+# Merging two records of one person (members.merge) -----------------------------------------
+
+# How far along a sign-up is. Of two sign-ups of one person for the same activity (both
+# records had signed up), the one further along stays with the person.
+SIGNUP_PROGRESS = {
+    SignUp.Status.ATTENDED: 4,
+    SignUp.Status.CONFIRMED: 3,
+    SignUp.Status.WAITLISTED: 2,
+    SignUp.Status.NO_SHOW: 1,
+    SignUp.Status.CANCELLED: 0,
+}
+
+
+def _set_aside(signup: SignUp, reason: str) -> None:
+    """A sign-up left on a merged-away record because the person's other one goes further:
+    it no longer holds a place (the waiting list moves up) or counts an attendance (its
+    points and hours are taken back: one person attended once)."""
+    if signup.status == SignUp.Status.ATTENDED:
+        signup.revoked_reason = reason[:200]
+        VolunteerService.objects.filter(worker=signup.worker, activity=signup.activity).update(
+            status=VolunteerService.Status.REJECTED,
+            reject_reason=reason[:200],
+            updated_at=timezone.now(),
+        )
+        for award in PointsEntry.objects.filter(
+            source=PointsEntry.Source.ATTENDANCE,
+            source_id=str(signup.pk),
+            kind=PointsEntry.Kind.AWARD,
+            reversed_by__isnull=True,
+        ):
+            points.points_reverse(entry=award, reason=reason)
+    if signup.status in (*HOLDS_A_PLACE, SignUp.Status.WAITLISTED):
+        signup.status, signup.attended_at = SignUp.Status.CANCELLED, None
+        signup.save()
+        if signup.activity.starts_at > timezone.now():
+            _promote_waiting(signup.activity)
+
+
+@transaction.atomic
+def signups_merge(*, actor, duplicate: Worker, kept: Worker) -> None:
+    """The duplicate's sign-ups follow the person. Where both records signed up for the
+    same activity, the sign-up further along stays with the person (their attendance,
+    their place) and the other is set aside on the merged-away record."""
+    reason = _("The same person's other record counts for this activity")
+    for signup in SignUp.objects.select_for_update().filter(worker=duplicate):
+        activity = _locked(signup.activity_id)
+        other = SignUp.objects.select_for_update().filter(activity=activity, worker=kept).first()
+        if other is None:
+            continue
+        if SIGNUP_PROGRESS[signup.status] > SIGNUP_PROGRESS[other.status]:
+            # The duplicate's goes further: the two change records in one statement (the
+            # one-per-worker constraint is checked at its end), keeping each row — and
+            # the points entries that name it — whole.
+            SignUp.objects.filter(pk__in=[signup.pk, other.pk]).update(
+                worker=Case(
+                    When(worker=duplicate, then=Value(kept.pk)), default=Value(duplicate.pk)
+                )
+            )
+            signup, other = other, signup
+            signup.refresh_from_db()
+        signup.activity = activity
+        _set_aside(signup, reason)
+    SignUp.objects.filter(worker=duplicate).exclude(
+        activity__in=SignUp.objects.filter(worker=kept).values("activity")
+    ).update(worker=kept, updated_at=timezone.now())
+
+
+@transaction.atomic
+def role_appointments_merge(*, actor, duplicate: Worker, kept: Worker) -> None:
+    """Appointments follow the person; both records holding the same role now is refused
+    (one active appointment per role): end one of them first."""
+    active = RoleAppointment.objects.filter(ended_on__isnull=True)
+    both = active.filter(worker=duplicate, role__in=active.filter(worker=kept).values("role"))
+    held = both.first()
+    if held is not None:
+        raise ApplicationError(
+            _("Both records are %(role)s: end one of the two appointments first.")
+            % {"role": held.get_role_display()}
+        )
+    RoleAppointment.objects.filter(worker=duplicate).update(worker=kept, updated_at=timezone.now())
+
+
+@transaction.atomic
+def volunteer_services_merge(*, actor, duplicate: Worker, kept: Worker) -> None:
+    """Volunteer services follow the person. An activity's hours counted on both records
+    stay counted once, on the kept record (signups_merge has set the other aside)."""
+    counted = VolunteerService.objects.filter(worker=kept, activity__isnull=False).values(
+        "activity"
+    )
+    twice = VolunteerService.objects.filter(worker=duplicate, activity__in=counted)
+    twice.exclude(status=VolunteerService.Status.REJECTED).update(
+        status=VolunteerService.Status.REJECTED,
+        reject_reason=_("Counted on the same person's other record"),
+        updated_at=timezone.now(),
+    )
+    VolunteerService.objects.filter(worker=duplicate).exclude(activity__in=counted).update(
+        worker=kept, updated_at=timezone.now()
+    )

@@ -9,8 +9,18 @@ class MembersConfig(AppConfig):
     def ready(self):
         from core import work_queue
 
+        from . import merge, services
         from .ledgers import register_ledgers
         from .work_queue import members_work
 
         work_queue.register(members_work)
         register_ledgers()
+        merge.register("members.PartyMember", services.party_membership_merge)
+        merge.register("members.ContactPair", services.contact_pairs_merge)
+        merge.rows_stay(
+            "members.WorkerStatusChange",
+            why="the history of a registration describes that record, merge included",
+        )
+        merge.rows_stay(
+            "members.Worker", why="merged_into is the merge itself (services.worker_merge)"
+        )

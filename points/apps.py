@@ -8,7 +8,11 @@ class PointsConfig(AppConfig):
 
     def ready(self):
         from core import work_queue
+        from members import merge
 
+        from .services import points_merge, redemptions_merge
         from .work_queue import points_work
 
         work_queue.register(points_work)
+        merge.register("points.PointsAccount", points_merge)
+        merge.register("points.Redemption", redemptions_merge)

@@ -59,6 +59,9 @@ class PointsEntry(models.Model):
         REVERSE = "reverse", _("Reversal")
         EXPIRE = "expire", _("Expired")
         ADJUST = "adjust", _("Adjustment")
+        # Two records of one person merged: the balance leaves one account and arrives on
+        # the other as a pair of entries, so the ledger stays append-only and zero-sum.
+        TRANSFER = "transfer", _("Moved between records")
 
     class Source(models.TextChoices):
         ATTENDANCE = "attendance", _("Activity attended")
@@ -67,6 +70,7 @@ class PointsEntry(models.Model):
         REDEMPTION = "redemption", _("Reward redemption")
         STAFF = "staff", _("Staff adjustment")
         EXPIRY = "expiry", _("Points expiry")
+        MERGE = "merge", _("Records merged")
 
     account = models.ForeignKey(
         PointsAccount, verbose_name=_("account"), on_delete=models.PROTECT, related_name="entries"
@@ -121,11 +125,11 @@ class PointsEntry(models.Model):
                 violation_error_message=_("A points balance cannot go below zero."),
             ),
             # The sign follows the kind: awards add, redemptions and expiries take away;
-            # reversals and staff adjustments go either way.
+            # reversals, staff adjustments and transfers go either way.
             models.CheckConstraint(
                 condition=models.Q(kind="award", amount__gt=0)
                 | models.Q(kind__in=["redeem", "expire"], amount__lt=0)
-                | models.Q(kind__in=["reverse", "adjust"]),
+                | models.Q(kind__in=["reverse", "adjust", "transfer"]),
                 name="points_pointsentry_sign_follows_kind",
                 violation_error_message=_("Awards add points; redemptions and expiries take them."),
             ),

@@ -18,6 +18,7 @@ from areas import access
 from areas.models import Area
 from core.exceptions import ApplicationError, full_clean_or_refuse, refuse
 from core.identifiers import normalize_typable_code, typable_code
+from members.models import Worker
 
 from .models import PICKUP_CODE_LENGTH, PointsAccount, PointsEntry, PointsRule, Redemption, Reward
 
@@ -31,24 +32,39 @@ class Posted:
     created: bool  # False: the entry this (source, source_id, key) had already made
 
 
+def _live_worker_id(worker_or_id) -> int:
+    """The record a worker's points live on: a record merged away leads to the one it was
+    merged into (worker_merge keeps merged_into pointing at a live record), so an event of
+    the old record — an attendance taken back, a redemption cancelled, an expiry — posts
+    where the worker sees it. Read from the database: a caller's copy may predate the merge."""
+    worker_id = getattr(worker_or_id, "pk", worker_or_id)
+    merged_into = (
+        Worker.objects.filter(pk=worker_id).values_list("merged_into_id", flat=True).first()
+    )
+    return merged_into or worker_id
+
+
 def account_for(worker) -> PointsAccount:
-    """The worker's account, opened at their first entry."""
-    account, _created = PointsAccount.objects.get_or_create(worker=worker)
+    """The worker's account (the kept record's, for a record merged away), opened at
+    their first entry."""
+    account, _created = PointsAccount.objects.get_or_create(worker_id=_live_worker_id(worker))
     return account
 
 
 def _existing(source: str, source_id, key: str) -> PointsEntry | None:
     return (
-        PointsEntry.objects.select_related("account")
+        PointsEntry.objects.select_related("account__worker")
         .filter(source=source, source_id=str(source_id), key=key)
         .first()
     )
 
 
-def _same_worker(existing: PointsEntry, worker) -> Posted:
+def _same_worker(existing: PointsEntry, worker_id: int) -> Posted:
     """The entry this event already made — refused if it was for someone else (a caller
-    naming the wrong event must not be told the points moved)."""
-    if existing.account.worker_id != worker.pk:
+    naming the wrong event must not be told the points moved). An entry made for a record
+    since merged into this worker's is theirs."""
+    entered_for = existing.account.worker
+    if worker_id not in (entered_for.pk, entered_for.merged_into_id):
         raise ApplicationError(_("This event is already entered for another worker."))
     return Posted(existing, False)
 
@@ -66,8 +82,33 @@ def post_entry(
     actor=None,
     reverses: PointsEntry | None = None,
 ) -> Posted:
-    """The one way points move. Refuses (ApplicationError, nothing written) a movement that
-    would take the balance below zero."""
+    """The one way points move, on the worker's live account (account_for). Refuses
+    (ApplicationError, nothing written) a movement that would take the balance below zero."""
+    return _post_on(
+        account_for(worker),
+        amount=amount,
+        kind=kind,
+        source=source,
+        source_id=source_id,
+        key=key,
+        reason=reason,
+        actor=actor,
+        reverses=reverses,
+    )
+
+
+def _post_on(
+    account: PointsAccount,
+    *,
+    amount: int,
+    kind: str,
+    source: str,
+    source_id,
+    key: str,
+    reason: str,
+    actor=None,
+    reverses: PointsEntry | None = None,
+) -> Posted:
     if not isinstance(amount, int) or amount == 0:
         raise ApplicationError(_("Enter a whole number of points other than zero."))
     reason = (reason or "").strip()[:200]
@@ -75,14 +116,13 @@ def post_entry(
         raise ApplicationError(_("Say why the points move: the worker reads it."))
     existing = _existing(source, source_id, key)
     if existing is not None:
-        return _same_worker(existing, worker)
-    account = account_for(worker)
+        return _same_worker(existing, account.worker_id)
     # The row lock makes concurrent movements on one account take turns: each sees the
     # balance the previous one left.
     account = PointsAccount.objects.select_for_update().get(pk=account.pk)
     existing = _existing(source, source_id, key)  # made while we waited for the lock
     if existing is not None:
-        return _same_worker(existing, worker)
+        return _same_worker(existing, account.worker_id)
     balance = account.balance + amount
     if balance < 0:
         raise ApplicationError(
@@ -109,7 +149,7 @@ def post_entry(
         made = _existing(source, source_id, key)
         if made is None:
             raise ApplicationError(_("This entry has already been reversed.")) from None
-        return _same_worker(made, worker)
+        return _same_worker(made, account.worker_id)
     account.balance = balance
     account.save(update_fields=["balance", "updated_at"])
     return Posted(entry, True)
@@ -162,7 +202,11 @@ def points_reverse(*, entry: PointsEntry, reason: str, actor=None) -> Posted | N
     existing = _existing(entry.source, entry.source_id, key)
     if existing is not None:
         return Posted(existing, False)
-    account = PointsAccount.objects.select_for_update().get(pk=entry.account_id)
+    # An entry of a record since merged away is reversed on the kept record's account,
+    # where its points went (points_merge).
+    account = PointsAccount.objects.select_for_update().get(
+        pk=account_for(entry.account.worker_id).pk
+    )
     amount = -entry.amount
     reason = (reason or "").strip()
     if amount < 0 and account.balance < -amount:
@@ -174,8 +218,8 @@ def points_reverse(*, entry: PointsEntry, reason: str, actor=None) -> Posted | N
             "points": entry.amount,
         }
         amount = -account.balance
-    return post_entry(
-        worker=account.worker,
+    return _post_on(
+        account,
         amount=amount,
         kind=Kind.REVERSE,
         source=entry.source,
@@ -190,16 +234,16 @@ def points_reverse(*, entry: PointsEntry, reason: str, actor=None) -> Posted | N
 def points_expire(*, worker, points: int, period: str, reason: str) -> Posted:
     """Points lapse (a district's validity rule, run by a job): once per worker and period,
     and never more than the balance."""
-    source_id = f"{worker.pk}:{period}"
+    account = account_for(worker)
+    source_id = f"{account.worker_id}:{period}"
     existing = _existing(Source.EXPIRY, source_id, "expire")
     if existing is not None:
         return Posted(existing, False)
-    account = account_for(worker)
     points = min(points, account.balance)
     if points <= 0:
         raise ApplicationError(_("There are no points left to expire."))
-    return post_entry(
-        worker=worker,
+    return _post_on(
+        account,
         amount=-points,
         kind=Kind.EXPIRE,
         source=Source.EXPIRY,
@@ -226,6 +270,46 @@ def points_adjust(*, actor, worker, points: int, reason: str, request_key: str) 
         reason=reason,
         actor=actor,
     )
+
+
+# Merging two records of one person (members.merge) -----------------------------------------
+
+
+@transaction.atomic
+def points_merge(*, actor, duplicate, kept) -> None:
+    """The duplicate's balance moves to the kept record by a pair of transfer entries (the
+    ledger stays append-only and sums to zero). Its history stays on its own account; any
+    later reversal or expiry naming one of its entries posts on the kept account."""
+    account = PointsAccount.objects.select_for_update().filter(worker=duplicate).first()
+    if account is None or account.balance == 0:
+        return
+    moving = account.balance
+    common = {
+        "kind": Kind.TRANSFER,
+        "source": Source.MERGE,
+        "source_id": f"{duplicate.pk}>{kept.pk}",
+        "actor": actor,
+    }
+    _post_on(
+        account,
+        amount=-moving,
+        key="out",
+        reason=_("Moved to the record this one was merged into"),
+        **common,
+    )
+    _post_on(
+        PointsAccount.objects.get_or_create(worker=kept)[0],
+        amount=moving,
+        key="in",
+        reason=_("Moved from a duplicate record of yours"),
+        **common,
+    )
+
+
+def redemptions_merge(*, actor, duplicate, kept) -> None:
+    """Redemptions follow the person: a reserved one is picked up (or cancelled, its points
+    coming back to the kept record) as before."""
+    Redemption.objects.filter(worker=duplicate).update(worker=kept, updated_at=timezone.now())
 
 
 # Rules ------------------------------------------------------------------------------------
@@ -456,6 +540,8 @@ __all__ = [
     "points_reverse",
     "points_expire",
     "points_adjust",
+    "points_merge",
+    "redemptions_merge",
     "rule_points",
     "points_rule_save",
     "reward_save",

@@ -18,3 +18,9 @@ class StationsConfig(AppConfig):
 
         post_save.connect(forget_facility_codes, sender=Facility, weak=False)
         post_delete.connect(forget_facility_codes, sender=Facility, weak=False)
+
+        from members import merge
+
+        from .services import check_ins_merge
+
+        merge.register("stations.CheckIn", check_ins_merge)

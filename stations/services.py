@@ -497,3 +497,34 @@ def visit_record(
     return check_in(
         worker=worker, station=station, services=services, client_key=client_key, actor=actor
     )
+
+
+@transaction.atomic
+def check_ins_merge(*, actor, duplicate, kept) -> None:
+    """Merging two records of one person (members.merge): the duplicate's check-ins follow
+    the person. Where both records checked in at the same station within CHECK_IN_WINDOW,
+    that was one visit, as check_in would have made it: the duplicate's services (and its
+    distance, where the kept one has none) join the kept record's check-in, and the
+    duplicate's row, now saying nothing more, goes."""
+    known = CheckIn.Service.values
+    for visit in CheckIn.objects.select_for_update().filter(worker=duplicate).order_by("at"):
+        same_visit = (
+            CheckIn.objects.select_for_update()
+            .filter(
+                worker=kept,
+                station_id=visit.station_id,
+                at__gt=visit.at - CHECK_IN_WINDOW,
+                at__lt=visit.at + CHECK_IN_WINDOW,
+            )
+            .order_by("at")
+            .first()
+        )
+        if same_visit is None:
+            continue
+        used = set(same_visit.services) | set(visit.services)
+        same_visit.services = [code for code in known if code in used]
+        if same_visit.distance_m is None and visit.distance_m is not None:
+            same_visit.distance_m, same_visit.far_away = visit.distance_m, visit.far_away
+        same_visit.save(update_fields=["services", "distance_m", "far_away"])
+        visit.delete()
+    CheckIn.objects.filter(worker=duplicate).update(worker=kept)

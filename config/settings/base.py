@@ -29,12 +29,14 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "leaflet",
+    # The platform's apps in their dependency order, lowest first (DESIGN.md; enforced by
+    # tests/test_dependencies.py): registries run in this order too.
     "core",
     "areas",
-    "stations",
     "members",
-    "activities",
+    "stations",
     "points",
+    "activities",
     "wishes",
     "reports",
 ]

@@ -17,6 +17,7 @@ from core.crypto import blind_index
 from core.exceptions import ApplicationError, full_clean_or_refuse, refuse
 from core.identifiers import normalize_id_number, normalize_mobile, normalize_uscc
 
+from .. import merge
 from ..models import (
     COMMUNITY_LEVEL_VALUES,
     ContactPair,
@@ -328,10 +329,12 @@ MERGE_FILLED_FIELDS = [
 @transaction.atomic
 def worker_merge(*, actor, duplicate: Worker, kept: Worker) -> Worker:
     """Fold a duplicate registration into the record that stays: blanks on the kept record
-    are filled from the duplicate, what hangs off the duplicate (party membership, contact
-    pairs, the invitation that brought it) moves over, and the duplicate is marked merged
-    and points to the kept record. Nothing is deleted: the duplicate's phone keeps leading
-    to the kept record (worker_register, phone login)."""
+    are filled from the duplicate, everything that hangs off the duplicate moves over (each
+    app's mover in the merge registry: party membership, contact pairs, check-ins, points,
+    sign-ups, volunteering, redemptions…), and the duplicate is marked merged and points to
+    the kept record. Nothing is deleted: the duplicate's phone keeps leading to the kept
+    record (worker_register, phone login). Staff who can write to both records may merge
+    them, across districts too (a city department)."""
     if duplicate.pk == kept.pk:
         raise ApplicationError(_("Choose two different records to merge."))
     duplicate = access.get_for_user(
@@ -347,11 +350,16 @@ def worker_merge(*, actor, duplicate: Worker, kept: Worker) -> Worker:
         raise ApplicationError(
             _("These records have different ID numbers: they are two people, not a duplicate.")
         )
-    _move_linked_records(actor, duplicate, kept)
+    # Records merged into the duplicate earlier now lead to the kept record, so following
+    # merged_into once always reaches a live record.
+    Worker.objects.filter(merged_into=duplicate).update(merged_into=kept, updated_at=timezone.now())
     _set_status(duplicate, Worker.Status.MERGED, actor=actor, reason=str(kept))
     duplicate.merged_into = kept
     duplicate.id_number = ""  # the ID moves to the kept record (it is unique)
     duplicate.save()
+    # The movers run with the duplicate already merged: whatever they set off on its behalf
+    # (a sign-up set aside takes back its points) lands on the kept record.
+    merge.run_movers(actor=actor, duplicate=duplicate, kept=kept)
     for name in MERGE_FILLED_FIELDS:
         if not _is_given(getattr(kept, name)):
             setattr(kept, name, id_number if name == "id_number" else getattr(duplicate, name))
@@ -365,19 +373,24 @@ def worker_merge(*, actor, duplicate: Worker, kept: Worker) -> Worker:
     return kept
 
 
-def _move_linked_records(actor, duplicate: Worker, kept: Worker) -> None:
-    """Party membership and contact pairs follow the person to the kept record."""
+def party_membership_merge(*, actor, duplicate: Worker, kept: Worker) -> None:
+    """The duplicate's party membership follows the person (refused when both have one)."""
     duplicate_member = PartyMember.objects.filter(worker=duplicate).first()
-    if duplicate_member is not None:
-        if PartyMember.objects.filter(worker=kept).exists():
-            # Only party-affairs staff learn that these are party members.
-            raise ApplicationError(
-                _("Both records have party membership details: combine those first.")
-                if access.can_in(actor, kept.area, access.Purpose.PARTY_WRITE)
-                else _("Both records have details only party-affairs staff can combine: ask them.")
-            )
-        duplicate_member.worker = kept
-        duplicate_member.save(update_fields=["worker", "updated_at"])
+    if duplicate_member is None:
+        return
+    if PartyMember.objects.filter(worker=kept).exists():
+        # Only party-affairs staff learn that these are party members.
+        raise ApplicationError(
+            _("Both records have party membership details: combine those first.")
+            if access.can_in(actor, kept.area, access.Purpose.PARTY_WRITE)
+            else _("Both records have details only party-affairs staff can combine: ask them.")
+        )
+    duplicate_member.worker = kept
+    duplicate_member.save(update_fields=["worker", "updated_at"])
+
+
+def contact_pairs_merge(*, actor, duplicate: Worker, kept: Worker) -> None:
+    """Contact pairs follow the person, on either side of the pair."""
     ended = {
         "ended_on": Greatest(models.F("started_on"), models.Value(timezone.localdate())),
         "updated_at": timezone.now(),
@@ -436,9 +449,11 @@ __all__ = [
     "PRIVACY_NOTICE_VERSION",
     "REVIEWABLE",
     "WorkerDetails",
+    "contact_pairs_merge",
     "YOUNGEST_WORKER_AGE",
     "enterprise_save",
     "outlet_save",
+    "party_membership_merge",
     "refuse",
     "worker_approve",
     "worker_correct_own",
