@@ -46,7 +46,7 @@ class Purpose(StrEnum):
     AUDIT = "audit"
     PARTY = "party"  # read party records (political status, party members, 三管)
     PARTY_WRITE = "party-write"
-    UNMASK = "unmask"  # see personal data unmasked (logged by core.audit)
+    UNMASK = "unmask"  # see personal data unmasked (logged by areas.audit)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from core.exceptions import ApplicationError
 
 from . import access
 from .admin_mixins import ScopedAdmin
-from .models import Area, StaffGrant
+from .models import AccessLog, Area, StaffGrant
 from .services import area_import_boundaries
 
 
@@ -104,3 +104,24 @@ class StaffGrantAdmin(ScopedAdmin):
             request.user.is_staff
             and bool(access.reach_of(request.user).prefixes[access.Purpose.WRITE])
         )
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(ScopedAdmin):
+    """Read-only: auditors and area staff see the log of their areas."""
+
+    read_purpose = access.Purpose.AUDIT
+    list_display = ["at", "actor", "action", "subject", "object_repr", "row_count", "reason"]
+    list_filter = ["action", "subject", "at"]
+    search_fields = ["actor__username", "object_repr", "reason"]
+    date_hierarchy = "at"
+    list_select_related = ["actor"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -8,6 +8,7 @@ match, which an index answers without walking the tree.
 
 from django.conf import settings
 from django.contrib.gis.db import models as gis_models
+from django.contrib.postgres.fields import ArrayField
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -168,3 +169,55 @@ class StaffGrant(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.area}"
+
+
+class AccessLog(models.Model):
+    """One look at unmasked personal data, or one export of it: who, what, when, why.
+
+    Written by areas.audit.record_access() and never changed; auditors read it for their
+    areas (areas.access.Purpose.AUDIT)."""
+
+    scope_area_path = "area"
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("Viewed unmasked")
+        EDIT = "edit", _("Opened for editing (unmasked)")
+        EXPORT = "export", _("Exported unmasked")
+
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("who"),
+        on_delete=models.PROTECT,
+        related_name="personal_data_accesses",
+    )
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    subject = models.CharField(_("kind of record"), max_length=100)  # "members.worker"
+    object_id = models.CharField(_("record id"), max_length=40, blank=True)
+    object_repr = models.CharField(_("record (masked)"), max_length=200, blank=True)
+    fields = ArrayField(models.CharField(max_length=50), verbose_name=_("fields"), default=list)
+    row_count = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=200)
+    area = models.ForeignKey(
+        Area,
+        verbose_name=_("area"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("personal data access")
+        verbose_name_plural = _("personal data access log")
+        ordering = ["-at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(reason=""),
+                name="areas_accesslog_reason_given",
+                violation_error_message=_("Say why the unmasked data is needed."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.get_action_display()} {self.subject}"

@@ -2,7 +2,7 @@
 path, beside a raw COPY of the same rows into the same table in the same run (issue 3's
 benchmark; run by `bash bench/run.sh import`).
 
-The path timed is the one a district's staff takes: core.ledgers.import_upload (read the
+The path timed is the one a district's staff takes: ledgers.services.import_upload (read the
 .xlsx, find the headers, check every row against the database: phones and ID numbers
 already registered, communities, enterprises, outlets) and then import_commit (read and
 check again — the world may have moved since the dry run — and write the workers and their
@@ -38,10 +38,10 @@ from django.utils import timezone  # noqa: E402
 from openpyxl import Workbook  # noqa: E402
 
 from areas.models import Area, StaffGrant  # noqa: E402
-from core import ledgers  # noqa: E402
 from core.crypto import blind_index  # noqa: E402
 from core.identifiers import id_number_check_char  # noqa: E402
-from core.models import ImportJob  # noqa: E402
+from ledgers import services as ledgers  # noqa: E402
+from ledgers.models import ImportJob  # noqa: E402
 from members.ledgers import IMPORTED_NOTICE_VERSION, OCCUPATION_WORDS  # noqa: E402
 from members.models import Enterprise, Outlet, Worker  # noqa: E402
 

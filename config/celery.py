@@ -21,8 +21,8 @@ app.conf.beat_schedule = {
         "task": "members.tasks.mark_uncontacted_pairs",
         "schedule": crontab(hour=7, minute=30),  # before the working day starts
     },
-    "core-purge-ledger-import-files": {
-        "task": "core.tasks.purge_ledger_import_files",
+    "ledgers-purge-import-files": {
+        "task": "ledgers.tasks.purge_import_files",
         "schedule": crontab(hour=3, minute=15),
     },
     "activities-mark-no-shows": {

@@ -25,7 +25,7 @@ def _redis() -> tuple[bool, str]:
 
 
 def _celery() -> tuple[bool, str]:
-    from config.celery import app
+    from celery import current_app as app  # the project's app (config/celery.py), set at start-up
 
     try:
         replies = app.control.ping(timeout=1.0)

@@ -1,6 +1,6 @@
 """Masked forms of personal data, shown by default everywhere (DESIGN.md rule 6):
 张*, 138****1234, 1***************2X. Unmasked values need a grant and are logged
-(core.audit)."""
+(areas.audit)."""
 
 MASK = "*"
 

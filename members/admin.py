@@ -1,6 +1,6 @@
 """Staff work on workers, enterprises and outlets. Personal data is masked here too: a
 staff member with the may-unmask grant opens one record's full details by giving a reason,
-which is logged (core.audit), and sees them for UNMASK_MINUTES."""
+which is logged (areas.audit), and sees them for UNMASK_MINUTES."""
 
 import time
 
@@ -20,11 +20,11 @@ from areas.admin_mixins import (
     ServiceAdminMixin,
     area_filter_queryset,
 )
-from core.audit import record_access
+from areas.audit import record_access
+from areas.models import AccessLog
 from core.exceptions import ApplicationError
-from core.ledger_admin import LEDGER_ACTIONS, LedgerExportMixin
 from core.masking import mask_phone
-from core.models import AccessLog
+from ledgers.admin import LEDGER_ACTIONS, LedgerExportMixin
 
 from . import selectors, services
 from .models import Enterprise, Outlet, Worker, WorkerStatusChange

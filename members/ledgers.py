@@ -1,4 +1,4 @@
-"""The members app's ledgers (台账) for core.ledgers: workers (the 摸排 survey of new
+"""The members app's ledgers (台账) for the ledger engine (ledgers/): workers (the 摸排 survey of new
 employment groups), party members among them, and enterprises' outlets. Each knows its
 Chinese columns, how to check a row against the database (in bulk: a 30,000-row file is
 one month of a city's registrations) and how to write the valid rows, and how its records
@@ -28,8 +28,8 @@ from core.identifiers import (
     validate_id_number,
     validate_mobile,
 )
-from core.ledgers import Column, Ledger, RowChecker, RowError, register
 from core.masking import mask_id_number, mask_name, mask_phone
+from ledgers.registry import Column, Ledger, RowChecker, RowError, register
 
 from . import services
 from .models import (

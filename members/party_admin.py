@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from areas import access
 from areas.admin_mixins import ReadOnlyInline, ScopedAdmin, ServiceAdminForm, ServiceAdminMixin
 from core.exceptions import ApplicationError
-from core.ledger_admin import LEDGER_ACTIONS, LedgerExportMixin
+from ledgers.admin import LEDGER_ACTIONS, LedgerExportMixin
 
 from . import selectors, services
 from .models import (

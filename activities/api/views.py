@@ -8,7 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from areas import access
-from core.api import ScopedModelViewSet, ScopedReadOnlyViewSet, ScopedRecordViewSet
+from areas.api.base import ScopedModelViewSet, ScopedReadOnlyViewSet, ScopedRecordViewSet
 from core.exceptions import ApplicationError
 from members.models import Worker
 from members.selectors import worker_for_phone

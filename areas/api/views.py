@@ -1,8 +1,8 @@
 from django_filters import rest_framework as filters
 
 from areas.models import Area
-from core.api import ScopedReadOnlyViewSet
 
+from .base import ScopedReadOnlyViewSet
 from .serializers import AreaSerializer
 
 

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     # tests/test_dependencies.py): registries run in this order too.
     "core",
     "areas",
+    "ledgers",
     "members",
     "stations",
     "points",

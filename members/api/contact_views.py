@@ -5,7 +5,7 @@ from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api import ScopedRecordViewSet
+from areas.api.base import ScopedRecordViewSet
 
 from .. import selectors, services
 from .party_serializers import ContactLogSerializer, ContactPairSerializer, EndPairSerializer

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from areas import access
-from core.api import ScopedModelViewSet, ScopedReadOnlyViewSet, ScopedViewSetMixin
+from areas.api.base import ScopedModelViewSet, ScopedReadOnlyViewSet, ScopedViewSetMixin
 
 from .. import selectors, services
 from ..models import InvitationCampaign

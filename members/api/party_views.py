@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from areas import access
-from core.api import ScopedModelViewSet
+from areas.api.base import ScopedModelViewSet
 
 from .. import selectors, services
 from ..models import PartyMember, PartyOrg, Worker

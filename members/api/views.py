@@ -4,7 +4,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from areas import access
-from core.api import ScopedModelViewSet
+from areas.api.base import ScopedModelViewSet
 
 from .. import selectors, services
 from ..filters import WorkerFilter

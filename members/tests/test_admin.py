@@ -3,7 +3,7 @@ reason, the review actions and staff-assisted registration."""
 
 import pytest
 
-from core.models import AccessLog
+from areas.models import AccessLog
 from members.models import Worker
 
 pytestmark = pytest.mark.django_db
@@ -88,9 +88,9 @@ def test_unmasking_with_a_reason_is_logged_each_time_it_shows(client, trio, work
 
 
 def test_the_auditor_reads_the_access_log_of_their_area_only(client, trio, worker_a):
+    from areas.audit import record_access
     from areas.models import StaffGrant
     from areas.tests.factories import UserFactory, grant
-    from core.audit import record_access
 
     record_access(
         actor=trio.staff_a, action="view", reason="核对", area=worker_a.area, obj=worker_a
@@ -99,10 +99,10 @@ def test_the_auditor_reads_the_access_log_of_their_area_only(client, trio, worke
     grant(auditor_a, trio.tree.a["district"], StaffGrant.Role.AUDITOR)
     grant(auditor_b, trio.tree.b["district"], StaffGrant.Role.AUDITOR)
     client.force_login(auditor_a)
-    assert "核对" in client.get("/admin/core/accesslog/").content.decode()
+    assert "核对" in client.get("/admin/areas/accesslog/").content.decode()
     assert client.get(CHANGELIST).status_code == 403  # auditors read the log, not workers
     client.force_login(auditor_b)
-    assert "核对" not in client.get("/admin/core/accesslog/").content.decode()
+    assert "核对" not in client.get("/admin/areas/accesslog/").content.decode()
 
 
 def test_staff_assisted_registration_needs_the_workers_consent(client, trio):

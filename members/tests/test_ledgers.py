@@ -12,11 +12,11 @@ from django.test import override_settings
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
-from areas.models import StaffGrant
-from core import ledgers
+from areas.models import AccessLog, StaffGrant
 from core.crypto import blind_index
 from core.exceptions import ApplicationError
-from core.models import AccessLog, ImportJob
+from ledgers import services as ledgers
+from ledgers.models import ImportJob
 from members.models import Enterprise, Outlet, PartyMember, Worker
 
 from .factories import EnterpriseFactory, WorkerFactory, valid_id_number
@@ -355,10 +355,10 @@ def test_a_large_file_is_checked_and_imported_by_a_worker(trio, shunfeng, celery
 @pytest.mark.django_db
 def test_admin_upload_review_and_import(client, trio, shunfeng):
     client.force_login(trio.staff_a)
-    assert client.get("/admin/core/importjob/upload/").status_code == 200
+    assert client.get("/admin/ledgers/importjob/upload/").status_code == 200
     content = xlsx(WORKER_HEADERS, [worker_row(1), worker_row(2, 手机号码="12")])
     page = client.post(
-        "/admin/core/importjob/upload/",
+        "/admin/ledgers/importjob/upload/",
         {
             "kind": "workers",
             "area": trio.tree.a["district"].pk,
@@ -383,7 +383,7 @@ def test_admin_upload_review_and_import(client, trio, shunfeng):
 def test_admin_upload_refusal_shows_by_the_file(client, trio):
     client.force_login(trio.staff_a)
     page = client.post(
-        "/admin/core/importjob/upload/",
+        "/admin/ledgers/importjob/upload/",
         {"kind": "workers", "area": trio.tree.a["district"].pk, "file": _file(b"x", "a.xls")},
     )
     assert page.status_code == 200 and ".xlsx" in page.content.decode()
@@ -393,7 +393,7 @@ def test_admin_upload_refusal_shows_by_the_file(client, trio):
 @pytest.mark.django_db
 def test_template_download(client, trio):
     client.force_login(trio.staff_a)
-    response = client.get("/admin/core/importjob/template/outlets/")
+    response = client.get("/admin/ledgers/importjob/template/outlets/")
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert [c.value for c in sheet[3]][:3] == ["序号", "企业名称*", "网点名称*"]
 
@@ -473,12 +473,12 @@ def test_party_import_pages_need_the_party_flag_and_error_rows_need_write(
         xlsx(PARTY_HEADERS, rows),
         kind="party_members",
     )
-    review = f"/admin/core/importjob/{job.pk}/review/"
+    review = f"/admin/ledgers/importjob/{job.pk}/review/"
     client.force_login(party_trio.viewer_a)  # party flag, read only
     assert client.get(review).status_code == 200
-    assert client.get(f"/admin/core/importjob/{job.pk}/errors/").status_code == 403
+    assert client.get(f"/admin/ledgers/importjob/{job.pk}/errors/").status_code == 403
     client.force_login(party_trio.staff_a)
-    assert client.get(f"/admin/core/importjob/{job.pk}/errors/").status_code == 200
+    assert client.get(f"/admin/ledgers/importjob/{job.pk}/errors/").status_code == 200
     StaffGrant.objects.filter(user=party_trio.viewer_a).update(party_affairs=False)
     client.force_login(party_trio.viewer_a)
     assert client.get(review).status_code == 404

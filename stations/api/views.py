@@ -7,8 +7,9 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from areas import access
+from areas.api.base import ScopedModelViewSet, ScopedRecordViewSet
 from areas.models import Area
-from core.api import GeoJSONRenderer, ScopedModelViewSet, ScopedRecordViewSet
+from core.api import GeoJSONRenderer
 from core.coords import to_wgs84
 from core.exceptions import ApplicationError
 from stations import exports, selectors, services

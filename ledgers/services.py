@@ -1,7 +1,8 @@
 """Ledgers (台账) in and out of Excel: the one engine every importable ledger goes through.
 
-An app describes a ledger once (`Ledger`: its Chinese column headers, how a row is checked
-and written, how its records are exported) and registers it; this module does the rest:
+An app describes a ledger once (ledgers.registry.Ledger: its Chinese column headers, how a
+row is checked and written, how its records are exported) and registers it; this module
+does the rest:
 
 - upload: the file must be a readable .xlsx with a header row of known columns (found in
   the first rows, under a title and a 填报单位 line as the government layout has them) and
@@ -21,7 +22,6 @@ Headers are the file format, so they are Chinese literals, not translated string
 import datetime as dt
 import io
 import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -32,9 +32,11 @@ from django.utils.translation import gettext as _
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
 from areas import access
+from core.exceptions import ApplicationError
+from core.xlsx import government_xlsx
 
-from .exceptions import ApplicationError
 from .models import ImportJob
+from .registry import Ledger, RowChecker, RowError, ledger_for
 
 HEADER_SEARCH_ROWS = 6  # the header row sits under a title and a 填报单位 line, at most
 MAX_STORED_ERRORS = 2000  # per job: enough to correct a file, small enough to store
@@ -43,94 +45,6 @@ PROGRESS_EVERY = 500
 # Columns any ledger may carry and every import ignores: our own exports add them.
 IGNORED_HEADERS = ("序号", "错误原因")
 ERROR_COLUMN = "错误原因"
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    header: str
-    required: bool = False
-    aliases: tuple[str, ...] = ()  # other headers real ledgers use for the same column
-    importable: bool = True  # False: written by exports, ignored by imports
-    width: int = 14
-
-
-class RowError(Exception):
-    """A row cannot be imported; `messages` say why (several at once where possible)."""
-
-    def __init__(self, messages: list[str]):
-        super().__init__("; ".join(messages))
-        self.messages = messages
-
-
-class RowChecker:
-    """Checks one file's rows against the database as it is now. Made per check (and
-    again per commit) by Ledger.checker(); may preload lookups in __init__ or prepare()."""
-
-    def __init__(self, *, actor, area, filename: str):
-        self.actor, self.area, self.filename = actor, area, filename
-
-    def prepare(self, rows: list[dict]) -> None:
-        """Called once with every row before checking (batch lookups go here)."""
-
-    def check(self, row: dict, number: int):
-        """Return the cleaned row or raise RowError. `number` is the row's number in the
-        file, for messages such as "the same phone as row 7"."""
-        raise NotImplementedError
-
-    def write(self, cleaned: list) -> int:
-        """Write the cleaned rows (inside the commit's transaction); return how many."""
-        raise NotImplementedError
-
-    def preview(self, cleaned) -> list[str]:
-        """The row as the preview shows it (masked)."""
-        return []
-
-
-class Ledger:
-    key = ""
-    title = ""  # the sheet's title, e.g. 新就业群体摸排台账
-    columns: list[Column] = []
-    write_purpose = access.Purpose.WRITE
-    unmask_purpose = access.Purpose.UNMASK
-    checker_class: type[RowChecker] = RowChecker  # made with actor=, area=, filename=
-
-    def checker(self, *, actor, area, filename: str) -> RowChecker:
-        return self.checker_class(actor=actor, area=area, filename=filename)
-
-    def export_rows(self, records, *, unmasked: bool) -> Iterator[list]:
-        """One list per record, in `export_columns` order."""
-        raise NotImplementedError
-
-    @property
-    def import_columns(self) -> list[Column]:
-        return [c for c in self.columns if c.importable]
-
-    @property
-    def export_columns(self) -> list[Column]:
-        return self.columns
-
-    def preview_headers(self) -> list[str]:
-        return [c.header for c in self.import_columns]
-
-
-_LEDGERS: dict[str, Ledger] = {}
-
-
-def register(ledger: Ledger) -> Ledger:
-    _LEDGERS[ledger.key] = ledger
-    return ledger
-
-
-def ledger_for(key: str) -> Ledger:
-    try:
-        return _LEDGERS[key]
-    except KeyError:
-        raise ApplicationError(_("Choose which ledger this file is.")) from None
-
-
-def ledgers() -> list[Ledger]:
-    return list(_LEDGERS.values())
 
 
 # Reading a file ------------------------------------------------------------------------------
@@ -373,7 +287,7 @@ def _dispatch(job: ImportJob, step: str) -> None:
     if job.total_rows <= settings.LEDGER_IMPORT_INLINE_ROWS:
         (run_check if step == "check" else run_commit)(job.pk)
         return
-    task = tasks.check_ledger_import if step == "check" else tasks.commit_ledger_import
+    task = tasks.check_import if step == "check" else tasks.commit_import
     transaction.on_commit(lambda: task.delay(job.pk))
 
 
@@ -466,7 +380,6 @@ def purge_finished_files(*, older_than_days: int | None = None) -> int:
 
 def template_xlsx(ledger: Ledger, *, unit: str) -> bytes:
     """An empty ledger with the headers, to fill in."""
-    from .xlsx import government_xlsx
 
     return government_xlsx(
         title=ledger.title,
@@ -480,7 +393,6 @@ def template_xlsx(ledger: Ledger, *, unit: str) -> bytes:
 def error_rows_xlsx(job: ImportJob) -> bytes:
     """The rows that were not (or would not be) imported, as typed, with the reasons in a
     last column: corrected, the file imports as it is."""
-    from .xlsx import government_xlsx
 
     ledger = ledger_for(job.kind)
     parsed = parse(ledger, bytes(job.content))
@@ -501,7 +413,6 @@ def error_rows_xlsx(job: ImportJob) -> bytes:
 
 
 def export_xlsx(ledger: Ledger, records, *, unit: str, unmasked: bool) -> bytes:
-    from .xlsx import government_xlsx
 
     columns = ledger.export_columns
     return government_xlsx(

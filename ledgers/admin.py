@@ -16,12 +16,12 @@ from django.utils.translation import gettext_lazy as _
 
 from areas import access
 from areas.admin_mixins import ScopedAdmin
-from areas.models import Area
+from areas.audit import record_access
+from areas.models import AccessLog, Area
+from core.exceptions import ApplicationError
 
-from . import ledgers
-from .audit import record_access
-from .exceptions import ApplicationError
-from .models import AccessLog, ImportJob
+from . import registry, services
+from .models import ImportJob
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
@@ -57,7 +57,7 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [(ledger.key, ledger.title) for ledger in ledgers.ledgers()]
+        self.fields["kind"].choices = [(ledger.key, ledger.title) for ledger in registry.ledgers()]
         self.fields["area"].queryset = access.areas_reached(user, access.Purpose.WRITE).exclude(
             level__in=[Area.Level.PROVINCE]
         )
@@ -97,25 +97,27 @@ class ImportJobAdmin(ScopedAdmin):
     @admin.display(description=_("ledger"))
     def ledger_title(self, obj):
         try:
-            return ledgers.ledger_for(obj.kind).title
+            return registry.ledger_for(obj.kind).title
         except ApplicationError:
             return obj.kind
 
     def get_urls(self):
         view = self.admin_site.admin_view
         return [
-            path("upload/", view(self.upload_view), name="core_importjob_upload"),
-            path("<int:job_id>/review/", view(self.review_view), name="core_importjob_review"),
-            path("<int:job_id>/errors/", view(self.errors_view), name="core_importjob_errors"),
-            path("template/<str:kind>/", view(self.template_view), name="core_importjob_template"),
+            path("upload/", view(self.upload_view), name="ledgers_importjob_upload"),
+            path("<int:job_id>/review/", view(self.review_view), name="ledgers_importjob_review"),
+            path("<int:job_id>/errors/", view(self.errors_view), name="ledgers_importjob_errors"),
+            path(
+                "template/<str:kind>/", view(self.template_view), name="ledgers_importjob_template"
+            ),
             *super().get_urls(),
         ]
 
     def add_view(self, request, form_url="", extra_context=None):
-        return redirect("admin:core_importjob_upload")
+        return redirect("admin:ledgers_importjob_upload")
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        return redirect("admin:core_importjob_review", int(object_id))
+        return redirect("admin:ledgers_importjob_review", int(object_id))
 
     def _context(self, request, **extra):
         return {**self.admin_site.each_context(request), "opts": self.model._meta, **extra}
@@ -127,7 +129,7 @@ class ImportJobAdmin(ScopedAdmin):
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                job = ledgers.import_upload(
+                job = services.import_upload(
                     actor=request.user,
                     kind=form.cleaned_data["kind"],
                     area=form.cleaned_data["area"],
@@ -137,12 +139,12 @@ class ImportJobAdmin(ScopedAdmin):
             except ApplicationError as error:
                 form.add_error("file", error.message)
             else:
-                return redirect("admin:core_importjob_review", job.pk)
+                return redirect("admin:ledgers_importjob_review", job.pk)
         return TemplateResponse(
             request,
-            "admin/core/importjob/upload.html",
+            "admin/ledgers/importjob/upload.html",
             self._context(
-                request, title=_("Import a ledger"), form=form, ledgers=ledgers.ledgers()
+                request, title=_("Import a ledger"), form=form, ledgers=registry.ledgers()
             ),
         )
 
@@ -152,32 +154,32 @@ class ImportJobAdmin(ScopedAdmin):
         job = access.get_for_user(
             ImportJob.objects.select_related("area", "created_by"), request.user, pk=job_id
         )
-        write = ledgers.ledger_for(job.kind).write_purpose
+        write = registry.ledger_for(job.kind).write_purpose
         if not access.can_in(request.user, job.area, access.READ_PURPOSE_OF.get(write, write)):
             raise Http404
         return job
 
     def review_view(self, request, job_id):
         job = self._job(request, job_id)
-        ledger = ledgers.ledger_for(job.kind)
+        ledger = registry.ledger_for(job.kind)
         if request.method == "POST":
             try:
                 if request.POST.get("decision") == "cancel":
-                    ledgers.import_cancel(actor=request.user, job=job)
+                    services.import_cancel(actor=request.user, job=job)
                     messages.info(request, _("The import was cancelled; nothing was imported."))
                 else:
-                    ledgers.import_commit(
+                    services.import_commit(
                         actor=request.user,
                         job=job,
                         skip_invalid=request.POST.get("decision") == "valid",
                     )
             except ApplicationError as error:
                 messages.error(request, error.message)
-            return redirect("admin:core_importjob_review", job.pk)
-        done = ledgers.progress(job)
+            return redirect("admin:ledgers_importjob_review", job.pk)
+        done = services.progress(job)
         return TemplateResponse(
             request,
-            "admin/core/importjob/review.html",
+            "admin/ledgers/importjob/review.html",
             self._context(
                 request,
                 title=_("Ledger import: %(file)s") % {"file": job.filename},
@@ -195,18 +197,18 @@ class ImportJobAdmin(ScopedAdmin):
     def errors_view(self, request, job_id):
         job = self._job(request, job_id)
         # The rows as typed, personal data in the clear: for those who could upload them.
-        if not access.can_in(request.user, job.area, ledgers.ledger_for(job.kind).write_purpose):
+        if not access.can_in(request.user, job.area, registry.ledger_for(job.kind).write_purpose):
             raise PermissionDenied
         if not job.errors or job.content is None:
             raise Http404(_("This import has no rows with errors to download."))
-        return xlsx_response(ledgers.error_rows_xlsx(job), "errors")
+        return xlsx_response(services.error_rows_xlsx(job), "errors")
 
     def template_view(self, request, kind):
         try:
-            ledger = ledgers.ledger_for(kind)
+            ledger = registry.ledger_for(kind)
         except ApplicationError:
             raise Http404 from None
-        return xlsx_response(ledgers.template_xlsx(ledger, unit=""), ledger.key)
+        return xlsx_response(services.template_xlsx(ledger, unit=""), ledger.key)
 
 
 class UnmaskedExportForm(forms.Form):
@@ -241,15 +243,15 @@ class LedgerExportMixin:
 
     @admin.action(description=_("Export the ledger (.xlsx, masked)"))
     def export_ledger(self, request, queryset):
-        ledger = ledgers.ledger_for(self.ledger_key)
-        body = ledgers.export_xlsx(
+        ledger = registry.ledger_for(self.ledger_key)
+        body = services.export_xlsx(
             ledger, self._ledger_records(queryset), unit=self._unit(queryset), unmasked=False
         )
         return xlsx_response(body, ledger.key)
 
     @admin.action(description=_("Export the ledger unmasked (.xlsx, logged)…"))
     def export_ledger_unmasked(self, request, queryset):
-        ledger = ledgers.ledger_for(self.ledger_key)
+        ledger = registry.ledger_for(self.ledger_key)
         total = queryset.count()
         if access.scope(queryset, request.user, ledger.unmask_purpose).count() != total:
             messages.error(
@@ -273,7 +275,7 @@ class LedgerExportMixin:
                 object_repr=_gettext("%(ledger)s, %(n)d rows")
                 % {"ledger": ledger.title, "n": total},
             )
-            body = ledgers.export_xlsx(
+            body = services.export_xlsx(
                 ledger, self._ledger_records(queryset), unit=self._unit(queryset), unmasked=True
             )
             return xlsx_response(body, f"{ledger.key}-unmasked")

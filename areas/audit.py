@@ -5,7 +5,8 @@ module only records that they did."""
 from django.db import models
 from django.utils.translation import gettext as _
 
-from .exceptions import ApplicationError
+from core.exceptions import ApplicationError
+
 from .models import AccessLog
 
 
