@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "activities",
     "wishes",
     "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [
