@@ -7,12 +7,14 @@ A tenant-owned model declares how its rows hang off the tree:
 
     class Station(models.Model):
         scope_area_path = "area"      # the path from the row to its Area
-        scope_station_path = "pk"     # optional: the path to a Station, for keepers
+        # optional: where the row meets objects a grant may name (areas.object_grants)
+        scope_object_paths = {"stations.station": "pk"}
 
 Rules (DESIGN.md, rule 2):
 - a grant reaches its area and everything under it (code-prefix match);
 - city, district, street and community roles read and write there;
-- a station keeper reads and writes only the stations named in the grant;
+- a station keeper reads and writes only the stations named in the grant (objects of a
+  registered kind, areas.object_grants; later apps add kinds: estates, gates, tasks);
 - a viewer only reads; an auditor reaches only the audit log;
 - party records need the grant's party-affairs flag (Purpose.PARTY to read them,
   PARTY_WRITE to change them) and unmasked personal data its may-unmask flag
@@ -29,7 +31,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from .models import Area, StaffGrant
+from . import object_grants
+from .models import Area, GrantedObject, StaffGrant
 
 Role = StaffGrant.Role
 
@@ -55,17 +58,22 @@ class Reach:
 
     everything: bool
     prefixes: dict[Purpose, tuple[str, ...]]
-    station_ids: frozenset[int]  # kept stations: read and write
+    # Objects named in grants, by kind ("stations.station": a keeper's stations): read and
+    # write the rows that hang off them.
+    object_ids: dict[str, frozenset[int]]
 
     @property
     def is_empty(self) -> bool:
-        return not self.everything and not self.station_ids and not any(self.prefixes.values())
+        return not self.everything and not self.object_ids and not any(self.prefixes.values())
 
     def reaches_any(self, purpose: Purpose) -> bool:
         """Is there any row at all this user reaches for `purpose`?"""
         if self.everything or self.prefixes[purpose]:
             return True
-        return bool(self.station_ids) and purpose in (Purpose.READ, Purpose.WRITE)
+        return bool(self.object_ids) and purpose in OBJECT_PURPOSES
+
+    def objects_of(self, kind: str) -> frozenset[int]:
+        return self.object_ids.get(kind, frozenset())
 
     def can_read_anything(self) -> bool:
         return self.reaches_any(Purpose.READ)
@@ -74,7 +82,10 @@ class Reach:
         return self.reaches_any(Purpose.WRITE)
 
 
-_NOBODY = Reach(everything=False, prefixes={p: () for p in Purpose}, station_ids=frozenset())
+# What a grant on objects allows on the rows that hang off them.
+OBJECT_PURPOSES = (Purpose.READ, Purpose.WRITE)
+
+_NOBODY = Reach(everything=False, prefixes={p: () for p in Purpose}, object_ids={})
 
 
 def reach_of(user) -> Reach:
@@ -85,12 +96,11 @@ def reach_of(user) -> Reach:
     if cached is not None:
         return cached
     if user.is_superuser:
-        reach = Reach(everything=True, prefixes={p: () for p in Purpose}, station_ids=frozenset())
+        reach = Reach(everything=True, prefixes={p: () for p in Purpose}, object_ids={})
     else:
         prefixes: dict[Purpose, set[str]] = {p: set() for p in Purpose}
-        station_ids: set[int] = set()
-        grants = StaffGrant.objects.filter(user=user).select_related("area")
-        for grant in grants.prefetch_related("stations__area"):
+        object_grants_of: list[StaffGrant] = []
+        for grant in StaffGrant.objects.filter(user=user).select_related("area"):
             if grant.role in AREA_READ_ROLES:
                 prefixes[Purpose.READ].add(grant.area.prefix)
             if grant.role in AREA_WRITE_ROLES:
@@ -103,19 +113,41 @@ def reach_of(user) -> Reach:
                 prefixes[Purpose.PARTY_WRITE].add(grant.area.prefix)
             if grant.role in AREA_READ_ROLES and grant.may_unmask:
                 prefixes[Purpose.UNMASK].add(grant.area.prefix)
-            if grant.role == Role.STATION_KEEPER:
-                # A keeper's stations must lie inside the grant's area; anything else
-                # was granted by mistake and is ignored rather than trusted.
-                station_ids.update(
-                    s.pk for s in grant.stations.all() if s.area.code.startswith(grant.area.prefix)
-                )
+            if object_grants.kinds_for_role(grant.role):
+                object_grants_of.append(grant)
         reach = Reach(
             everything=False,
             prefixes={p: _minimal(v) for p, v in prefixes.items()},
-            station_ids=frozenset(station_ids),
+            object_ids=_granted_objects(object_grants_of),
         )
     user._area_reach = reach
     return reach
+
+
+def _granted_objects(grants: list[StaffGrant]) -> dict[str, frozenset[int]]:
+    """The objects these grants name, by kind — only those lying inside their grant's area
+    (anything else was granted by mistake and is ignored rather than trusted)."""
+    if not grants:
+        return {}
+    by_kind: dict[str, Q] = {}
+    named = GrantedObject.objects.filter(grant__in=grants).values_list(
+        "grant_id", "kind", "object_id"
+    )
+    area_of_grant = {grant.pk: grant.area for grant in grants}
+    for grant_id, kind_key, object_id in named:
+        kind = object_grants.kind_for(kind_key)
+        within = Q(
+            pk=object_id, **{f"{kind.area_path}__code__startswith": area_of_grant[grant_id].prefix}
+        )
+        by_kind[kind_key] = by_kind.get(kind_key, Q(pk__in=[])) | within
+    return {
+        key: frozenset(
+            object_grants.kind_for(key)
+            .model._default_manager.filter(q)
+            .values_list("pk", flat=True)
+        )
+        for key, q in by_kind.items()
+    }
 
 
 def _minimal(prefixes: set[str]) -> tuple[str, ...]:
@@ -143,15 +175,16 @@ def scope(queryset: QuerySet, user, purpose: Purpose = Purpose.READ) -> QuerySet
     reach = reach_of(user)
     if reach.everything:
         return queryset
-    station_path = getattr(model, "scope_station_path", None)
     if area_path == "":  # the Area model itself
         q = Q(pk__in=[])
         for prefix in reach.prefixes[purpose]:
             q |= Q(code__startswith=prefix)
     else:
         q = _area_q(area_path, reach.prefixes[purpose])
-    if station_path and reach.station_ids and purpose in (Purpose.READ, Purpose.WRITE):
-        q |= Q(**{f"{station_path}__in": reach.station_ids})
+    if purpose in OBJECT_PURPOSES:
+        for kind, path in getattr(model, "scope_object_paths", {}).items():
+            if reach.objects_of(kind):
+                q |= Q(**{f"{path}__in": reach.objects_of(kind)})
     return queryset.filter(q)
 
 

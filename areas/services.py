@@ -8,7 +8,8 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
 
-from .models import Area
+from . import object_grants
+from .models import Area, GrantedObject
 
 Level = Area.Level
 
@@ -173,3 +174,55 @@ def area_import_boundaries(*, data: bytes | str, user=None) -> int:
         updates.append(area)
     Area.objects.bulk_update(updates, ["boundary", "centre"])
     return len(updates)
+
+
+# Grants on objects ---------------------------------------------------------------------------
+
+
+def grant_objects_check(*, role: str, area: Area, kind: str, objects) -> None:
+    """Refuse objects a grant may not name: of a kind its role does not name objects of,
+    or lying outside the grant's area."""
+    objects = list(objects)
+    if not objects:
+        return
+    if kind not in {k.key for k in object_grants.kinds_for_role(role)}:
+        raise ApplicationError(
+            _("This role covers whole areas: leave “%(kind)s” empty.")
+            % {"kind": object_grants.kind_for(kind).label}
+        )
+    outside = [obj for obj in objects if not _lies_in(obj, kind, area)]
+    if outside:
+        raise ApplicationError(
+            _("Outside the grant's area %(area)s: %(names)s.")
+            % {"area": area.name, "names": "、".join(str(obj) for obj in outside)}
+        )
+
+
+@transaction.atomic
+def grant_objects_set(*, grant, kind: str, objects) -> None:
+    """The objects of one registered kind a grant covers (a keeper's stations): exactly
+    these from now on (grant_objects_check refuses, changing nothing)."""
+    objects = list(objects)
+    grant_objects_check(role=grant.role, area=grant.area, kind=kind, objects=objects)
+    grant.granted_objects.filter(kind=kind).exclude(
+        object_id__in=[obj.pk for obj in objects]
+    ).delete()
+    GrantedObject.objects.bulk_create(
+        [GrantedObject(grant=grant, kind=kind, object_id=obj.pk) for obj in objects],
+        ignore_conflicts=True,
+    )
+
+
+def _lies_in(obj, kind: str, area: Area) -> bool:
+    node = obj
+    for step in object_grants.kind_for(kind).area_path.split("__"):
+        node = getattr(node, step)
+    return node.code.startswith(area.prefix)
+
+
+def granted_object_ids(*, kind: str, role: str | None = None) -> set[int]:
+    """Every object of a kind that some grant names (e.g. the stations that have a keeper)."""
+    named = GrantedObject.objects.filter(kind=kind)
+    if role is not None:
+        named = named.filter(grant__role=role)
+    return set(named.values_list("object_id", flat=True))

@@ -19,8 +19,18 @@ class StationsConfig(AppConfig):
         post_save.connect(forget_facility_codes, sender=Facility, weak=False)
         post_delete.connect(forget_facility_codes, sender=Facility, weak=False)
 
+        from areas import object_grants
+        from areas.models import StaffGrant
         from members import merge
 
         from .services import check_ins_merge
 
         merge.register("stations.CheckIn", check_ins_merge)
+        # A station keeper's grant names the stations they keep.
+        object_grants.register(
+            object_grants.ObjectKind(
+                key="stations.station",
+                label=_("stations kept"),
+                roles=frozenset({StaffGrant.Role.STATION_KEEPER}),
+            )
+        )

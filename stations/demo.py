@@ -8,6 +8,7 @@ import random
 from django.utils import timezone
 
 from .models import CheckIn, Station
+from .selectors import stations_kept
 
 DEMO_DAYS = 7
 
@@ -48,7 +49,7 @@ def load_demo_check_ins() -> int:
                     source=CheckIn.Source.PHONE,
                 )
             )
-    for station in Station.objects.filter(keeper_grants__role="keeper").distinct().order_by("pk"):
+    for station in stations_kept().order_by("pk"):
         rows.append(
             CheckIn(
                 station=station,

@@ -58,7 +58,7 @@ class Facility(TimeStampedModel):
 
 class Station(TimeStampedModel):
     scope_area_path = "area"
-    scope_station_path = "pk"
+    scope_object_paths = {"stations.station": "pk"}  # a keeper's grant names stations
 
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
@@ -145,7 +145,13 @@ class Station(TimeStampedModel):
         from django.contrib.auth import get_user_model
 
         return (
-            get_user_model().objects.filter(grants__role="keeper", grants__stations=self).distinct()
+            get_user_model()
+            .objects.filter(
+                grants__role="keeper",
+                grants__granted_objects__kind="stations.station",
+                grants__granted_objects__object_id=self.pk,
+            )
+            .distinct()
         )
 
     @property
@@ -322,7 +328,7 @@ class Inspection(TimeStampedModel):
     """One check of a station against its district's standard."""
 
     scope_area_path = "station__area"
-    scope_station_path = "station"
+    scope_object_paths = {"stations.station": "station"}
 
     station = models.ForeignKey(
         Station, verbose_name=_("station"), on_delete=models.CASCADE, related_name="inspections"
@@ -374,7 +380,7 @@ class CheckIn(models.Model):
     """
 
     scope_area_path = "station__area"
-    scope_station_path = "station"
+    scope_object_paths = {"stations.station": "station"}
 
     class Service(models.TextChoices):
         WATER = "water", _("Drinking water")

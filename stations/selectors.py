@@ -13,6 +13,7 @@ from django.db.models import BooleanField, F, Func, Prefetch, Q, QuerySet, TextF
 from django.utils import timezone
 
 from areas import access
+from areas.models import GrantedObject
 
 from .models import (
     CheckIn,
@@ -261,3 +262,14 @@ def check_in_list(*, user) -> QuerySet:
 def check_ins_of(worker) -> QuerySet:
     """A worker's own check-in history, newest first (their /m/me pages)."""
     return CheckIn.objects.filter(worker=worker).select_related("station").order_by("-at")
+
+
+# Station keepers: a keeper's grant names the stations they keep (areas.object_grants).
+KEPT_STATION = "stations.station"
+
+
+def stations_kept(*, grant=None) -> QuerySet:
+    """The stations one keeper's grant names, or (no grant) every station with a keeper."""
+    named = GrantedObject.objects.filter(kind=KEPT_STATION)
+    named = named.filter(grant=grant) if grant is not None else named.filter(grant__role="keeper")
+    return Station.objects.filter(pk__in=named.values("object_id"))

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from areas import access
+from areas.services import grant_objects_set
 from core.coords import CoordSystem, to_wgs84
 from core.exceptions import ApplicationError, full_clean_or_refuse
 from members.selectors import worker_for_phone
@@ -31,6 +32,7 @@ from .models import (
     StationPhoto,
     new_poster_key,
 )
+from .selectors import KEPT_STATION
 
 PHOTO_MAX_BYTES = 8 * 1024 * 1024
 PHOTO_MAX_SIDE = 1600
@@ -528,3 +530,8 @@ def check_ins_merge(*, actor, duplicate, kept) -> None:
         same_visit.save(update_fields=["services", "distance_m", "far_away"])
         visit.delete()
     CheckIn.objects.filter(worker=duplicate).update(worker=kept)
+
+
+def keeper_stations_set(*, grant, stations) -> None:
+    """The stations a keeper's grant covers (each inside the grant's area)."""
+    grant_objects_set(grant=grant, kind=KEPT_STATION, objects=stations)

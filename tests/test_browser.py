@@ -13,6 +13,7 @@ from django.contrib.gis.geos import Point
 
 from areas.models import StaffGrant
 from areas.tests.factories import UserFactory, grant
+from stations.services import keeper_stations_set
 from stations.tests.factories import StationFactory, add_facility
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -337,7 +338,9 @@ def test_worker_signs_up_attends_by_qr_earns_points_redeems_and_the_keeper_hands
     )
     reward.pickup_stations.add(network)
     keeper = UserFactory(username="keeper_a")
-    grant(keeper, tree.a["community"], StaffGrant.Role.STATION_KEEPER).stations.add(network)
+    keeper_stations_set(
+        grant=grant(keeper, tree.a["community"], StaffGrant.Role.STATION_KEEPER), stations=[network]
+    )
 
     phone = browser.new_context(viewport=PHONE, locale="zh-CN")
     page = phone.new_page()

@@ -37,7 +37,8 @@ def expected_reach(user, party: bool = False):
         if grant.role in WRITE_OR_READ and (grant.party_affairs or not party):
             prefixes.append(grant.area.prefix)
         if grant.role == "keeper" and not party:
-            stations.update(grant.stations.values_list("pk", flat=True))
+            named = grant.granted_objects.filter(kind="stations.station")
+            stations.update(named.values_list("object_id", flat=True))
     return prefixes, stations
 
 
@@ -45,7 +46,7 @@ def row_allowed(obj, prefixes, stations) -> bool:
     area = obj if isinstance(obj, Area) else area_of(obj)
     if any(area.code.startswith(p) for p in prefixes):
         return True
-    station_path = getattr(type(obj), "scope_station_path", None)
+    station_path = getattr(type(obj), "scope_object_paths", {}).get("stations.station")
     if station_path == "pk":
         return obj.pk in stations
     if station_path:

@@ -7,6 +7,7 @@ from members import selectors
 from members.models import Invitation, InvitationCampaign, Worker
 from points.models import PointsAccount, PointsRule, Redemption, Reward
 from stations.models import CheckIn, OpeningPeriod, Station, StationFacility
+from stations.selectors import stations_kept
 
 pytestmark = pytest.mark.django_db
 
@@ -41,13 +42,13 @@ def test_demo_network_matches_the_seeds_and_a_second_run_changes_nothing():
     )  # 18 + 3 grid shops
     assert Station.objects.filter(name="旭升社区爱心驿站", brand__code="aixin").exists()
     keeper_grant = StaffGrant.objects.get(user__username="keeper_beidajie")
-    assert list(keeper_grant.stations.values_list("name", flat=True)) == ["暖峰港湾·北大街社区"]
+    assert list(stations_kept(grant=keeper_grant).values_list("name", flat=True)) == ["暖峰港湾·北大街社区"]
     funnel = selectors.campaign_funnel(InvitationCampaign.objects.get(name="喊你回家 召集令"))
     total = selectors.funnel_totals(funnel)[0]
     assert (total.issued, total.sent, total.opened, total.registered) == (101, 61, 10, 2)
     # A week of visits by name, and the keepers' counts of visitors without names.
     assert CheckIn.objects.filter(worker__isnull=False).count() > 10
-    kept = CheckIn.objects.get(station=keeper_grant.stations.get(), worker__isnull=True)
+    kept = CheckIn.objects.get(station=stations_kept(grant=keeper_grant).get(), worker__isnull=True)
     assert kept.source == CheckIn.Source.KEEPER and kept.visitors > 1
     # Xifeng's points rules, and the paper ledger's points of its approved workers.
     assert PointsRule.objects.filter(area__code="621002000000").count() == 7
@@ -58,7 +59,7 @@ def test_demo_network_matches_the_seeds_and_a_second_run_changes_nothing():
     # One of them redeemed a 保温杯 (20) to pick up at 北大街, whose keeper sees it waiting.
     assert sorted(PointsAccount.objects.values_list("balance", flat=True)) == [5, 25]
     waiting = Redemption.objects.get(status="reserved")
-    assert waiting.station == keeper_grant.stations.get()
+    assert waiting.station == stations_kept(grant=keeper_grant).get()
     # A grid worker, and an 爱心送考 waiting for verification.
     assert RoleAppointment.objects.filter(role="grid_worker").count() == 1
     assert VolunteerService.objects.get().status == "reported"

@@ -2,6 +2,8 @@ import importlib
 
 import pytest
 
+from stations.services import keeper_stations_set
+
 from .factories import StationFactory
 
 
@@ -45,5 +47,8 @@ def keeper_a(tree, station_a):
     from areas.tests.factories import UserFactory, grant
 
     keeper = UserFactory(username="keeper_a")
-    grant(keeper, tree.a["community"], StaffGrant.Role.STATION_KEEPER).stations.add(station_a)
+    keeper_stations_set(
+        grant=grant(keeper, tree.a["community"], StaffGrant.Role.STATION_KEEPER),
+        stations=[station_a],
+    )
     return keeper

@@ -3,6 +3,7 @@
 import pytest
 
 from stations.models import Station
+from stations.services import keeper_stations_set
 
 pytestmark = pytest.mark.django_db
 CHANGELIST = "/admin/stations/station/"
@@ -113,13 +114,46 @@ def test_keeper_edits_their_station_but_cannot_add_or_see_others(client, tree, s
 
     other = StationFactory(area=tree.a["community"], name="隔壁站")
     keeper = UserFactory(username="keeper_a")
-    grant(keeper, tree.a["community"], StaffGrant.Role.STATION_KEEPER).stations.add(station_a)
+    keeper_stations_set(
+        grant=grant(keeper, tree.a["community"], StaffGrant.Role.STATION_KEEPER),
+        stations=[station_a],
+    )
     client.force_login(keeper)
     html = client.get(CHANGELIST).content.decode()
     assert "甲站" in html and other.name not in html
     assert client.get(f"{CHANGELIST}add/").status_code == 403
     assert client.get(f"{CHANGELIST}{station_a.pk}/change/").status_code == 200
-    assert "keeper_a" in client.get(f"{CHANGELIST}{station_a.pk}/change/").content.decode()
+    client.force_login(UserFactory(username="sysadmin", is_superuser=True, is_staff=True))
+    # The station's page names its keeper (from the grant that names the station).
+    page = client.get(f"{CHANGELIST}{station_a.pk}/change/").content.decode()
+    assert "keeper_a" in page.split('id="content"')[1]
+    assert (
+        "keeper_a"
+        not in client.get(f"{CHANGELIST}{other.pk}/change/")
+        .content.decode()
+        .split('id="content"')[1]
+    )
+
+
+def test_a_keepers_stations_are_named_in_the_grant_form(client, tree, station_a, station_b):
+    from areas.models import GrantedObject, StaffGrant
+    from areas.tests.factories import UserFactory
+
+    keeper = UserFactory(username="new_keeper")
+    client.force_login(UserFactory(username="sysadmin", is_superuser=True, is_staff=True))
+    form = {
+        "user": keeper.pk,
+        "area": tree.a["community"].pk,
+        "role": StaffGrant.Role.STATION_KEEPER,
+        "objects_stations_station": [station_b.pk],
+    }
+    refused = client.post("/admin/areas/staffgrant/add/", form)
+    assert refused.status_code == 200 and "errorlist" in refused.content.decode()
+    assert not StaffGrant.objects.filter(user=keeper).exists()
+    form["objects_stations_station"] = [station_a.pk]
+    assert client.post("/admin/areas/staffgrant/add/", form).status_code == 302
+    named = GrantedObject.objects.get(grant__user=keeper)
+    assert (named.kind, named.object_id) == ("stations.station", station_a.pk)
 
 
 def test_viewer_exports_poi_but_cannot_rotate_posters(client, trio, station_a):

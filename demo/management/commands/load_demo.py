@@ -20,7 +20,7 @@ from members.demo import load_demo_invitations, load_demo_members, load_demo_par
 from points.demo import load_demo_points, load_demo_rewards
 from stations.demo import load_demo_check_ins
 from stations.models import Brand, OpeningPeriod, Standard, StandardItem, Station
-from stations.services import pinyin_initials, station_set_facilities
+from stations.services import keeper_stations_set, pinyin_initials, station_set_facilities
 
 Level = Area.Level
 Role = StaffGrant.Role
@@ -348,4 +348,6 @@ class Command(BaseCommand):
                 user.save()
             grant, _ = StaffGrant.objects.get_or_create(user=user, area=area, role=role)
             if kept:
-                grant.stations.set(Station.objects.filter(area=area, name__in=kept))
+                keeper_stations_set(
+                    grant=grant, stations=Station.objects.filter(area=area, name__in=kept)
+                )
