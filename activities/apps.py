@@ -9,11 +9,15 @@ class ActivitiesConfig(AppConfig):
     def ready(self):
         from core import work_queue
         from members import merge
+        from points import rules
 
         from . import services
+        from .models import ActivityKind
         from .work_queue import activities_work
 
         work_queue.register(activities_work)
         merge.register("activities.SignUp", services.signups_merge)
         merge.register("activities.RoleAppointment", services.role_appointments_merge)
         merge.register("activities.VolunteerService", services.volunteer_services_merge)
+        # The activity types a points rule for attendance may name.
+        rules.register_activity_kinds(ActivityKind.choices)

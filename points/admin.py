@@ -7,6 +7,7 @@ import uuid
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import BLANK_CHOICE_DASH
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
@@ -16,7 +17,7 @@ from areas.admin_mixins import ReadOnlyInline, ScopedAdmin, ServiceAdminForm, Se
 from core.exceptions import ApplicationError
 from core.forms import show_refusal
 
-from . import services
+from . import rules, services
 from .models import PointsAccount, PointsEntry, PointsRule, Redemption, Reward
 
 
@@ -122,6 +123,13 @@ class PointsEntryAdmin(ServiceAdminMixin, ScopedAdmin):
 
 
 class PointsRuleForm(ServiceAdminForm):
+    # The types activities registered (points.rules); the service refuses any other.
+    activity_kind = forms.ChoiceField(
+        label=_("activity type"),
+        required=False,
+        choices=lambda: [*BLANK_CHOICE_DASH, *rules.activity_kind_choices()],
+    )
+
     class Meta:
         model = PointsRule
         fields = ["area", "event", "activity_kind", "points"]
@@ -133,9 +141,13 @@ class PointsRuleForm(ServiceAdminForm):
 @admin.register(PointsRule)
 class PointsRuleAdmin(ServiceAdminMixin, ScopedAdmin):
     form = PointsRuleForm
-    list_display = ["area", "event", "activity_kind", "points"]
+    list_display = ["area", "event", "activity_kind_label", "points"]
     list_filter = ["event"]
     list_select_related = ["area"]
+
+    @admin.display(description=_("activity type"), ordering="activity_kind")
+    def activity_kind_label(self, obj):
+        return rules.activity_kind_label(obj.activity_kind) if obj.activity_kind else None
 
 
 # Rewards -----------------------------------------------------------------------------------

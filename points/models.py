@@ -18,7 +18,6 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from activities.models import ActivityKind
 from areas.models import Area
 from core.models import TimeStampedModel
 
@@ -160,10 +159,9 @@ class PointsRule(TimeStampedModel):
         Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="points_rules"
     )
     event = models.CharField(_("event"), max_length=16, choices=Event.choices)
-    # For attendance: the activity type; empty for the other events.
-    activity_kind = models.CharField(
-        _("activity type"), max_length=20, blank=True, choices=ActivityKind.choices
-    )
+    # For attendance: the activity type (one registered in points.rules, by activities);
+    # empty for the other events.
+    activity_kind = models.CharField(_("activity type"), max_length=20, blank=True)
     points = models.PositiveIntegerField(_("points"))
 
     class Meta:
@@ -255,7 +253,7 @@ class Redemption(TimeStampedModel):
     cancelled redemption gives both back."""
 
     scope_area_path = "reward__area"
-    scope_object_paths = {"stations.station": "station"}
+    scope_station_path = "station"
 
     class Status(models.TextChoices):
         RESERVED = "reserved", _("Waiting to be picked up")

@@ -21,6 +21,7 @@ from core.identifiers import normalize_typable_code, typable_code
 from members.models import Worker
 
 from .models import PICKUP_CODE_LENGTH, PointsAccount, PointsEntry, PointsRule, Redemption, Reward
+from .rules import is_activity_kind
 
 Kind = PointsEntry.Kind
 Source = PointsEntry.Source
@@ -344,6 +345,12 @@ def points_rule_save(*, actor, rule: PointsRule) -> PointsRule:
         rule.activity_kind = ""
     elif not rule.activity_kind:
         raise refuse("activity_kind", _("Choose the activity type this rule is for."))
+    elif not is_activity_kind(rule.activity_kind):
+        raise refuse(
+            "activity_kind",
+            _("“%(kind)s” is not an activity type: choose one from the list.")
+            % {"kind": rule.activity_kind},
+        )
     full_clean_or_refuse(rule, _("This rule cannot be saved: see the fields."))
     rule.save()
     return rule

@@ -3,6 +3,7 @@ from rest_framework import serializers
 
 from members.models import Worker
 
+from .. import rules
 from ..models import PointsAccount, PointsEntry, PointsRule, Redemption, Reward
 
 
@@ -51,10 +52,20 @@ class AdjustmentSerializer(serializers.Serializer):
 
 
 class PointsRuleSerializer(serializers.ModelSerializer):
+    activity_kind = serializers.ChoiceField(
+        choices=[], required=False, allow_blank=True, label=_("activity type")
+    )
+
     class Meta:
         model = PointsRule
         fields = ["id", "area", "event", "activity_kind", "points"]
         validators = []  # the service and the database check, with the model's words
+
+    def get_fields(self):
+        fields = super().get_fields()
+        # The types activities registered (points.rules), read when the serializer is used.
+        fields["activity_kind"].choices = rules.activity_kind_choices()
+        return fields
 
 
 class RewardSerializer(serializers.ModelSerializer):
