@@ -8,14 +8,16 @@ class ActivitiesConfig(AppConfig):
 
     def ready(self):
         from core import work_queue
-        from members import merge
+        from members import me_panels, merge
         from points import rules
 
         from . import services
+        from .me_panels import links_panel
         from .models import ActivityKind
         from .work_queue import activities_work
 
         work_queue.register(activities_work)
+        me_panels.register(links_panel)
         merge.register("activities.SignUp", services.signups_merge)
         merge.register("activities.RoleAppointment", services.role_appointments_merge)
         merge.register("activities.VolunteerService", services.volunteer_services_merge)

@@ -16,11 +16,8 @@ from areas.models import Area
 from core.exceptions import ApplicationError
 from core.forms import show_refusal
 from core.ratelimit import client_ip
-from points.selectors import balance_of
-from stations.models import Station
-from stations.selectors import check_ins_of
 
-from . import phone_login, services
+from . import me_panels, phone_login, services
 from .forms import (
     CodeForm,
     CorrectionForm,
@@ -32,7 +29,6 @@ from .models import COMMUNITY_LEVEL_VALUES, PartyMember, Worker
 from .phone_login import worker_login_required
 
 COMMUNITY_SEARCH_LIMIT = 30
-RECENT_CHECK_INS = 3  # on /m/me; the rest at /m/me/check-ins/
 # The invitation a worker arrived with, kept until they register (or open another).
 INVITATION_SESSION_KEY = "invitation_code"
 
@@ -95,16 +91,11 @@ def logout(request):
 
 
 def _chosen_area(request) -> Area | None:
-    """The work community the worker chose (?area=<code>) or the one of the station whose
-    poster they came from (?station=<id>)."""
+    """The work community the worker chose (?area=<code>), or the one of the station whose
+    poster they came from (the station's pages link here with its area's code)."""
     code = (request.GET.get("area") or "").strip()
     if code.isdigit():
         return Area.objects.filter(code=code, level__in=COMMUNITY_LEVEL_VALUES).first()
-    station_id = (request.GET.get("station") or "").strip()
-    if station_id.isdigit():
-        station = Station.objects.select_related("area").filter(pk=station_id).first()
-        if station is not None and station.area.level in COMMUNITY_LEVEL_VALUES:
-            return station.area
     return None
 
 
@@ -215,8 +206,8 @@ def me(request):
             "area": area,
             "area_changed": area.pk != worker.area_id,
             "history": worker.status_changes.all(),
-            "recent_check_ins": check_ins_of(worker)[:RECENT_CHECK_INS],
-            "points_balance": balance_of(worker),
+            # Check-ins, points, activities: what the apps above registered (me_panels).
+            "panels": me_panels.render(request, worker),
         },
     )
 

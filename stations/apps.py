@@ -21,11 +21,13 @@ class StationsConfig(AppConfig):
 
         from areas import object_grants
         from areas.models import StaffGrant
-        from members import merge
+        from members import me_panels, merge
 
+        from .me_panels import check_ins_panel
         from .services import check_ins_merge
 
         merge.register("stations.CheckIn", check_ins_merge)
+        me_panels.register(check_ins_panel)
         # A station keeper's grant names the stations they keep.
         object_grants.register(
             object_grants.ObjectKind(

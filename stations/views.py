@@ -196,7 +196,7 @@ def check_in(request, station_id: int):
     worker = phone_login.current_worker(request)
     if worker is None:
         here = reverse("mobile-check-in", args=[station.pk])
-        query = urlencode({"station": station.pk, "then": here})
+        query = urlencode({"area": station.area.code, "then": here})
         return redirect(f"{reverse('mobile-register')}?{query}")
     form = CheckInForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -8,7 +8,6 @@ import pytest
 from members.models import LoginCode, Worker, WorkerStatusChange
 from members.phone_login import SESSION_PHONE
 from members.services import PRIVACY_NOTICE_VERSION
-from stations.tests.factories import StationFactory
 
 from .factories import EnterpriseFactory, WorkerFactory, valid_id_number
 
@@ -105,16 +104,9 @@ def test_logout_needs_post(client):
 
 
 def test_register_needs_a_login(client, tree):
-    response = client.get("/m/register/?station=1")
+    response = client.get("/m/register/?area=1")
     assert response.status_code == 302
-    assert response["Location"].startswith("/m/login/?next=%2Fm%2Fregister%2F%3Fstation%3D1")
-
-
-def test_poster_station_prefills_the_community(client, tree):
-    station = StationFactory(area=tree.a["community"])
-    page = logged_in(client).get(f"/m/register/?station={station.pk}")
-    assert page.status_code == 200
-    assert tree.a["community"].name in page.content.decode()
+    assert response["Location"].startswith("/m/login/?next=%2Fm%2Fregister%2F%3Farea%3D1")
 
 
 def test_without_a_community_the_worker_chooses_one_first(client, tree):

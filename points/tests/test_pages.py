@@ -41,7 +41,8 @@ def test_the_worker_sees_balance_and_reasons(client, worker):
     html = client.get("/m/points/").content.decode()
     assert "<strong>6</strong>" in html
     assert "参加消防安全培训" in html and "+10" in html and "兑换雨衣" in html and "-4" in html
-    assert "/m/points/" in client.get("/m/me/").content.decode()
+    mine = client.get("/m/me/").content.decode()
+    assert "/m/points/" in mine and "<strong>6</strong>" in mine
 
 
 def test_the_points_page_needs_the_phone_login(client):

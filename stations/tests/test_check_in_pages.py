@@ -1,6 +1,7 @@
 """Check-in on the phone (page, JSON for the offline queue, history), in the admin for the
 keeper, and in the API — each for the area trio."""
 
+import datetime as dt
 import json
 import uuid
 
@@ -50,7 +51,7 @@ def test_a_phone_without_a_record_registers_first_and_comes_back(client, station
     logged_in(client)
     response = client.get(page_url(station_a))
     assert response.status_code == 302
-    assert response.url.startswith("/m/register/?station=")
+    assert response.url.startswith(f"/m/register/?area={station_a.area.code}&")
     register_page = response.url
     registered = client.post(
         register_page,
@@ -78,6 +79,31 @@ def test_the_check_in_form_checks_in_and_shows_the_history(client, worker, stati
     history = client.get("/m/me/check-ins/").content.decode()
     assert "甲站" in history and "饮用水" in history
     assert "甲站" in client.get("/m/me/").content.decode()
+
+
+def test_the_station_page_leads_to_registering_with_its_community(client, tree, station_a):
+    station_page = logged_in(client).get(f"/m/stations/{station_a.pk}/").content.decode()
+    register_url = f"/m/register/?area={station_a.area.code}"
+    assert register_url in station_page
+    page = client.get(register_url)
+    assert page.status_code == 200
+    assert tree.a["community"].name in page.content.decode()
+
+
+def test_my_page_shows_my_three_latest_check_ins_and_the_way_to_all(
+    client, worker, station_a, station_b
+):
+    logged_in(client)
+    assert "还没有签到" in client.get("/m/me/").content.decode()
+    now = timezone.now()
+    for days, station in enumerate([station_a, station_b, station_a, station_b]):
+        CheckIn.objects.create(
+            station=station, worker=worker, at=now - dt.timedelta(days=days), source="phone"
+        )
+    mine = client.get("/m/me/").content.decode()
+    assert mine.count("<li><strong>") == 3
+    assert mine.count("甲站") == 2 and mine.count("乙站") == 1
+    assert "/m/me/check-ins/" in mine
 
 
 def test_a_refused_check_in_shows_on_the_form(client, worker, station_a):
