@@ -253,7 +253,7 @@ class Redemption(TimeStampedModel):
     cancelled redemption gives both back."""
 
     scope_area_path = "reward__area"
-    scope_station_path = "station"
+    scope_object_paths = {"stations.station": "station"}
 
     class Status(models.TextChoices):
         RESERVED = "reserved", _("Waiting to be picked up")

@@ -14,6 +14,24 @@ DEBUG = env_bool("DJANGO_DEBUG", False)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
+# The platform's apps in their dependency order, lowest first (DESIGN.md). An app may
+# import from and point its models at apps in lower layers only — never a higher one, nor
+# another app of its own layer; where a lower app needs something from above it offers a
+# registry (core.work_queue, members.merge…). tests/test_dependencies.py enforces this, and
+# the registries run in this order.
+PLATFORM_APP_LAYERS = [
+    ["core"],
+    ["areas"],
+    ["ledgers"],
+    ["members"],
+    ["stations"],
+    ["points"],
+    ["activities"],
+    ["wishes"],
+    ["reports"],
+    ["demo"],
+]
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -29,18 +47,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "leaflet",
-    # The platform's apps in their dependency order, lowest first (DESIGN.md; enforced by
-    # tests/test_dependencies.py): registries run in this order too.
-    "core",
-    "areas",
-    "ledgers",
-    "members",
-    "stations",
-    "points",
-    "activities",
-    "wishes",
-    "reports",
-    "demo",
+    *(app for layer in PLATFORM_APP_LAYERS for app in layer),
 ]
 
 MIDDLEWARE = [

@@ -64,50 +64,25 @@ def worker_row(n, community="西峰区甲社区", **overrides):
     return [row[h] for h in WORKER_HEADERS]
 
 
-# Whole-file refusals ----------------------------------------------------------------------
+# Whole-file refusals are the engine's (ledgers/tests/test_services.py); the area trio for
+# the workers' ledger:
 
 
 @pytest.mark.django_db
-class TestFileRefusals:
-    @pytest.mark.parametrize(
-        "filename, content, message",
-        [
-            ("台账.csv", b"a,b\n", "Only .xlsx"),
-            ("台账.xlsx", b"", "empty"),
-            ("台账.xlsx", b"PK\x03\x04 not really a zip", "not an .xlsx"),
-            ("台账.xlsx", b"just text", "not an .xlsx"),
-        ],
-    )
-    def test_not_an_xlsx_file(self, trio, filename, content, message):
-        with pytest.raises(ApplicationError, match=message):
-            upload(trio.staff_a, trio.tree.a["district"], content, filename=filename)
-        assert not ImportJob.objects.exists()
+def test_only_staff_who_write_in_the_area_import_workers(trio, shunfeng):
+    content = xlsx(WORKER_HEADERS, [worker_row(1)])
+    with pytest.raises(PermissionDenied):
+        upload(trio.viewer_a, trio.tree.a["district"], content)
+    with pytest.raises(Http404):
+        upload(trio.staff_b, trio.tree.a["district"], content)
+    assert not ImportJob.objects.exists()
 
-    def test_unknown_and_missing_columns_are_named(self, trio):
-        content = xlsx(["姓名", "手机号码", "微信号", "车牌号"], [["张三", "13812345678"]])
-        with pytest.raises(ApplicationError) as refused:
-            upload(trio.staff_a, trio.tree.a["district"], content)
-        message = refused.value.message
-        assert "微信号、车牌号" in message  # unknown
-        assert "职业" in message and "报到社区" in message  # missing required
-        assert not ImportJob.objects.exists()
 
-    def test_headers_but_no_rows(self, trio):
-        with pytest.raises(ApplicationError, match="no rows"):
-            upload(trio.staff_a, trio.tree.a["district"], xlsx(WORKER_HEADERS, [[], []]))
-        assert not ImportJob.objects.exists()
-
-    def test_no_headers_at_all(self, trio):
-        with pytest.raises(ApplicationError, match="No column headers"):
-            upload(trio.staff_a, trio.tree.a["district"], xlsx(["a", "b"], [[1, 2]], title=False))
-
-    def test_area_trio(self, trio, shunfeng):
-        content = xlsx(WORKER_HEADERS, [worker_row(1)])
-        with pytest.raises(PermissionDenied):
-            upload(trio.viewer_a, trio.tree.a["district"], content)
-        with pytest.raises(Http404):
-            upload(trio.staff_b, trio.tree.a["district"], content)
-        assert not ImportJob.objects.exists()
+def test_missing_worker_columns_are_named(trio):
+    content = xlsx(["姓名", "手机号码", "微信号"], [["张三", "13812345678"]])
+    with pytest.raises(ApplicationError) as refused:
+        upload(trio.staff_a, trio.tree.a["district"], content)
+    assert "职业" in refused.value.message and "报到社区" in refused.value.message
 
 
 # Workers: the dry run and the decision -------------------------------------------------------

@@ -1,0 +1,148 @@
+"""The ledger engine itself, with a ledger of its own (no app's rules): whole files refused
+with a reason and nothing kept, the header row found under a title, aliases and our own
+export columns understood, the dry run writing nothing, the decision to import all rows or
+explicitly only the valid ones, the area trio. Each app's own ledgers are tested with the
+app (members/tests/test_ledgers.py)."""
+
+import io
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from openpyxl import Workbook, load_workbook
+
+from core.exceptions import ApplicationError
+from ledgers import registry, services
+from ledgers.models import ImportJob
+
+pytestmark = pytest.mark.django_db
+
+
+class NoticeChecker(registry.RowChecker):
+    written: list = []
+
+    def check(self, row: dict, number: int):
+        if not row.get("name"):
+            raise registry.RowError(["名称不能为空"])
+        if row["name"] in self.seen:
+            raise registry.RowError([f"与第{self.seen[row['name']]}行重复"])
+        self.seen[row["name"]] = number
+        return (row["name"], row.get("note", ""))
+
+    def prepare(self, rows):
+        self.seen = {}
+
+    def write(self, cleaned: list) -> int:
+        NoticeChecker.written.extend(cleaned)
+        return len(cleaned)
+
+    def preview(self, cleaned) -> list[str]:
+        return list(cleaned)
+
+
+class NoticeLedger(registry.Ledger):
+    key = "test-notices"
+    title = "驿站告示台账"
+    columns = [
+        registry.Column("name", "名称", required=True),
+        registry.Column("note", "备注", aliases=("说明",)),
+    ]
+    checker_class = NoticeChecker
+
+    def export_rows(self, records, *, unmasked: bool):
+        for name, note in records:
+            yield [name, note]
+
+
+@pytest.fixture(autouse=True)
+def notice_ledger():
+    ledger = registry.register(NoticeLedger())
+    NoticeChecker.written = []
+    yield ledger
+    registry._LEDGERS.pop(ledger.key)
+
+
+def xlsx(headers, rows, *, title=True) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    if title:
+        sheet.append(["驿站告示台账"])
+        sheet.append(["填报单位：西峰区", None, "日期：2026-11-01"])
+    sheet.append(headers)
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def upload(actor, area, content, filename="告示.xlsx"):
+    return services.import_upload(
+        actor=actor, kind="test-notices", area=area, filename=filename, content=content
+    )
+
+
+@pytest.mark.parametrize(
+    "filename, content, message",
+    [
+        ("告示.csv", b"a,b\n", "Only .xlsx"),
+        ("告示.xlsx", b"", "empty"),
+        ("告示.xlsx", b"PK\x03\x04 not really a zip", "not an .xlsx"),
+        ("告示.xlsx", b"just text", "not an .xlsx"),
+    ],
+)
+def test_what_is_not_an_xlsx_file_is_refused_and_nothing_kept(trio, filename, content, message):
+    with pytest.raises(ApplicationError, match=message):
+        upload(trio.staff_a, trio.tree.a["district"], content, filename=filename)
+    assert not ImportJob.objects.exists()
+
+
+def test_unknown_and_missing_columns_are_named(trio):
+    with pytest.raises(ApplicationError) as refused:
+        upload(trio.staff_a, trio.tree.a["district"], xlsx(["说明", "车牌号"], [["x", "y"]]))
+    assert "车牌号" in refused.value.message and "名称" in refused.value.message
+    assert not ImportJob.objects.exists()
+
+
+def test_a_file_without_rows_or_headers_is_refused(trio):
+    district = trio.tree.a["district"]
+    with pytest.raises(ApplicationError, match="no rows"):
+        upload(trio.staff_a, district, xlsx(["名称"], [[], []]))
+    with pytest.raises(ApplicationError, match="No column headers"):
+        upload(trio.staff_a, district, xlsx(["a", "b"], [[1, 2]], title=False))
+
+
+def test_only_staff_who_write_in_the_area_upload(trio):
+    content = xlsx(["名称"], [["热水"]])
+    with pytest.raises(PermissionDenied):
+        upload(trio.viewer_a, trio.tree.a["district"], content)
+    with pytest.raises(Http404):
+        upload(trio.staff_b, trio.tree.a["district"], content)
+    assert not ImportJob.objects.exists()
+
+
+def test_the_dry_run_writes_nothing_then_the_valid_rows_go_in_only_when_asked(trio):
+    rows = [[1, "热水", "全天"], [2, "", "无名"], [3, "热水", "重复"], [4, "充电", ""]]
+    job = upload(trio.staff_a, trio.tree.a["district"], xlsx(["序号", "名称", "说明"], rows))
+    job.refresh_from_db()
+    assert (job.status, job.valid_rows, job.error_rows) == (ImportJob.Status.CHECKED, 2, 2)
+    assert [e["row"] for e in job.errors] == [5, 6]  # the file's own row numbers
+    assert "与第4行重复" in job.errors[1]["messages"]
+    assert NoticeChecker.written == []
+    with pytest.raises(ApplicationError):
+        services.import_commit(actor=trio.staff_a, job=job, skip_invalid=False)
+    with pytest.raises(PermissionDenied):
+        services.import_commit(actor=trio.viewer_a, job=job, skip_invalid=True)
+    assert NoticeChecker.written == []
+    services.import_commit(actor=trio.staff_a, job=job, skip_invalid=True)
+    job.refresh_from_db()
+    assert (job.status, job.written_rows) == (ImportJob.Status.DONE, 2)
+    assert NoticeChecker.written == [("热水", "全天"), ("充电", "")]
+
+
+def test_the_error_rows_come_back_with_their_reasons(trio):
+    content = xlsx(["名称", "备注"], [["热水", ""], [None, "没写名称"]])
+    job = upload(trio.staff_a, trio.tree.a["district"], content)
+    sheet = load_workbook(io.BytesIO(services.error_rows_xlsx(job))).active
+    rows = [[c for c in row if c is not None] for row in sheet.iter_rows(values_only=True)]
+    assert [1, "没写名称", "名称不能为空"] in rows  # 序号, the row as typed, the reason
