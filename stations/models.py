@@ -1,6 +1,7 @@
 """Stations (驿站 / 港湾), their facilities, opening hours, photos, the 六有 standard and the
 keys behind their QR posters."""
 
+import datetime as dt
 import secrets
 
 from django.conf import settings
@@ -371,12 +372,28 @@ class RetiredPosterKey(models.Model):
         return f"{self.station} · {self.retired_at:%Y-%m-%d}"
 
 
+# The check-in limits, each said once: the model's check constraints below, the service
+# (stations.services.check_in, visitors_record) and the database function stations_check_in
+# (as its parameters) all take them from here.
+#
+# Taps at the same station within this window are one visit: a second tap (a double tap, a
+# retry on a weak signal, a queued offline copy arriving) adds its services to the first.
+CHECK_IN_WINDOW = dt.timedelta(minutes=30)
+# A check-in from further away than this is flagged far away.
+FAR_AWAY_M = 1000
+# Only the distance to the station is kept, rounded to this step.
+DISTANCE_STEP_M = 100
+# The most visitors a keeper records in one count.
+MAX_VISITORS_AT_ONCE = 500
+
+
 class CheckIn(models.Model):
     """签到: a worker's visit to a station, or a count of visitors the keeper recorded.
 
     No raw location is kept (DESIGN rule 6): when the phone shared one, only its distance
-    to the station rounded to 100 m, and a flag when that is over a kilometre. Repeated
-    taps within CHECK_IN_WINDOW at the same station are one check-in (services.check_in).
+    to the station rounded to DISTANCE_STEP_M, and a flag when that is over FAR_AWAY_M.
+    Repeated taps within CHECK_IN_WINDOW at the same station are one check-in
+    (services.check_in).
     """
 
     scope_area_path = "station__area"
@@ -458,20 +475,20 @@ class CheckIn(models.Model):
                 violation_error_message=_("A named worker's check-in counts one visitor."),
             ),
             models.CheckConstraint(
-                condition=models.Q(visitors__gte=1, visitors__lte=500),
+                condition=models.Q(visitors__gte=1, visitors__lte=MAX_VISITORS_AT_ONCE),
                 name="stations_checkin_visitors_1_to_500",
                 violation_error_message=_("Record between 1 and 500 visitors at a time."),
             ),
             models.CheckConstraint(
                 condition=models.Q(distance_m__isnull=True, far_away=False)
-                | models.Q(distance_m__lte=1000, far_away=False)
-                | models.Q(distance_m__gt=1000, far_away=True),
+                | models.Q(distance_m__lte=FAR_AWAY_M, far_away=False)
+                | models.Q(distance_m__gt=FAR_AWAY_M, far_away=True),
                 name="stations_checkin_far_away_means_over_1km",
                 violation_error_message=_("Only a check-in over 1 km away is flagged far away."),
             ),
             models.CheckConstraint(
                 condition=models.Q(distance_m__isnull=True)
-                | models.Q(Exact(Mod("distance_m", 100), 0)),
+                | models.Q(Exact(Mod("distance_m", DISTANCE_STEP_M), 0)),
                 name="stations_checkin_distance_rounded_to_100m",
                 violation_error_message=_("Distances are kept rounded to 100 m."),
             ),

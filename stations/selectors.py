@@ -36,7 +36,7 @@ def local_now(at: dt.datetime | None = None) -> dt.datetime:
 
 class StationOpenAt(Func):
     """The one rule for "is this station open?", evaluated by the database for the station
-    row: the SQL function `stations_station_open_at` (migration 0003 holds the rule and
+    row: the SQL function `stations_station_open_at` (stations/sql/ holds the rule and
     says it in words). The hand-written nearby search calls the same function."""
 
     function = "stations_station_open_at"
@@ -50,12 +50,13 @@ class StationOpenAt(Func):
             F("always_open"),
             Value(now.date()),
             Value(now.time().replace(microsecond=0)),
+            Value(Station.Status.OPEN.value),
         )
 
 
 class StationHasFacilities(Func):
     """Every facility in `codes` is available at the station (SQL function
-    `stations_station_has_facilities`, migration 0003; the nearby search shares it)."""
+    `stations_station_has_facilities` in stations/sql/; the nearby search shares it)."""
 
     function = "stations_station_has_facilities"
     output_field = BooleanField()
@@ -160,7 +161,7 @@ class NearbyResult:
 # The nearby search is one hand-written, parameterised statement: building and compiling
 # the equivalent ORM query cost ~14 ms of Python per request against ~4 ms of SQL
 # (BENCHMARKS.md). The rules it applies are not restated here: "open" and "has these
-# facilities" are the SQL functions the ORM filters call too (migration 0003), and "public"
+# facilities" are the SQL functions the ORM filters call too (stations/sql/), and "public"
 # is every station that is not closed, as in public_station_detail().
 #
 # Ordering uses PostGIS's KNN operator (<->) on the geography column's GiST index, so the
@@ -170,7 +171,7 @@ NEARBY_SQL = """
 SELECT s.id, s.name, b.name, s.address, s.status,
        ST_X(s.location::geometry), ST_Y(s.location::geometry),
        %(open_only)s OR stations_station_open_at(
-           s.id, s.status, s.always_open, %(local_date)s, %(local_time)s),
+           s.id, s.status, s.always_open, %(local_date)s, %(local_time)s, %(open)s),
        s.location <-> ST_SetSRID(ST_MakePoint(%(lng)s, %(lat)s), 4326)::geography,
        (SELECT coalesce(
                    json_agg(json_build_object('code', f.code, 'name', f.name, 'note', sf.note)
@@ -188,7 +189,7 @@ SELECT s.id, s.name, b.name, s.address, s.status,
         OR stations_station_has_facilities(s.id, %(codes)s::text[]))
    AND (NOT %(open_only)s
         OR stations_station_open_at(
-               s.id, s.status, s.always_open, %(local_date)s, %(local_time)s))
+               s.id, s.status, s.always_open, %(local_date)s, %(local_time)s, %(open)s))
  ORDER BY s.location <-> ST_SetSRID(ST_MakePoint(%(lng)s, %(lat)s), 4326)::geography
  LIMIT %(limit)s
 """
@@ -216,6 +217,7 @@ def stations_nearby(
         "open_only": bool(open_now),
         "local_date": now.date(),
         "local_time": now.time().replace(microsecond=0),
+        "open": Station.Status.OPEN.value,
         "closed": Station.Status.CLOSED.value,
         "limit": int(limit),
     }

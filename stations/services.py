@@ -20,6 +20,10 @@ from core.exceptions import ApplicationError, full_clean_or_refuse
 from members.selectors import worker_for_phone
 
 from .models import (
+    CHECK_IN_WINDOW,
+    DISTANCE_STEP_M,
+    FAR_AWAY_M,
+    MAX_VISITORS_AT_ONCE,
     CheckIn,
     Facility,
     Inspection,
@@ -263,17 +267,14 @@ def inspection_record(
 
 # Check-ins (签到) --------------------------------------------------------------------------
 
-# Taps at the same station within this window are one visit: a second tap (a double tap, a
-# retry on a weak signal, a queued offline copy arriving) adds its services to the first.
-CHECK_IN_WINDOW = dt.timedelta(minutes=30)
-FAR_AWAY_M = 1000
-DISTANCE_STEP_M = 100
+# The limits the model's constraints share (CHECK_IN_WINDOW, FAR_AWAY_M, DISTANCE_STEP_M,
+# MAX_VISITORS_AT_ONCE) are in models.py; these are the service's own.
+#
 # A phone's location this imprecise says nothing about where it is: not used.
 LOCATION_MAX_ACCURACY_M = 2000
 # A check-in queued offline keeps the time it was made; it is accepted this long after.
 OFFLINE_MAX_AGE = dt.timedelta(days=30)
 CLOCK_SKEW = dt.timedelta(minutes=5)  # phones whose clocks run a little fast
-MAX_VISITORS_AT_ONCE = 500
 # pg_advisory_xact_lock(class, worker id): one worker's check-ins are decided one at a time.
 CHECK_IN_LOCK_CLASS = 4401
 
@@ -348,9 +349,9 @@ def check_in(
     Returns (check-in, created). Within CHECK_IN_WINDOW of a check-in at the same station
     the existing one is returned, with any new services added; the same client_key twice
     returns what the first made. The decision is the database function stations_check_in
-    (migration 0006), taken under the worker's advisory lock in one round trip; `worker`
-    and `station` may be bare references (only their ids are read), and the returned
-    check-in's station carries its name."""
+    (stations/sql/), taken under the worker's advisory lock in one round trip; `worker` and
+    `station` may be bare references (only their ids are read), and the returned check-in's
+    station carries its name."""
     if actor is not None:
         station = access.get_for_user(
             Station.objects.all(), actor, access.Purpose.WRITE, pk=station.pk
@@ -378,7 +379,7 @@ def check_in(
             "SELECT outcome, check_in_id, station_name, kept_distance FROM stations_check_in("
             "%s::bigint, %s::bigint, %s::timestamptz, %s::varchar[], %s::varchar[], "
             "%s::float8, %s::float8, %s::integer, %s::integer, %s::varchar, %s::bigint, "
-            "%s::uuid, %s::interval, %s::integer)",
+            "%s::uuid, %s::interval, %s::integer, %s::varchar)",
             [
                 worker.pk,
                 station.pk,
@@ -394,6 +395,7 @@ def check_in(
                 client_key,
                 CHECK_IN_WINDOW,
                 CHECK_IN_LOCK_CLASS,
+                Station.Status.CLOSED.value,
             ],
         )
         outcome, check_in_id, station_name, distance = cursor.fetchone()
