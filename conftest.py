@@ -9,6 +9,7 @@ pytest_plugins = [
     "areas.tests.fixtures",
     "stations.tests.fixtures",
     "members.tests.fixtures",
+    "party.tests.fixtures",
 ]
 
 

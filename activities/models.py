@@ -62,7 +62,7 @@ class Activity(TimeStampedModel):
         related_name="activities",
     )
     party_org = models.ForeignKey(
-        "members.PartyOrg",
+        "party.PartyOrg",
         verbose_name=_("organised by (party organisation)"),
         on_delete=models.PROTECT,
         null=True,

@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 
 from areas import access
 from core.exceptions import ApplicationError, full_clean_or_refuse, refuse
-from members.models import PartyOrg, Worker
+from members.models import Worker
+from party.models import PartyOrg
 from points import services as points
 from points.models import PointsEntry, PointsRule
 from stations.models import Station

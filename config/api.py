@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("areas.api.urls")),
     path("", include("stations.api.urls")),
     path("", include("members.api.urls")),
+    path("", include("party.api.urls")),
     path("", include("points.api.urls")),
     path("", include("activities.api.urls")),
 ]

@@ -19,6 +19,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("stations.urls")),
     path("", include("members.urls")),
+    path("", include("party.urls")),
     path("", include("points.urls")),
     path("", include("activities.urls")),
 ]

@@ -441,6 +441,6 @@ class WorkerAdmin(LedgerExportMixin, ServiceAdminMixin, ScopedAdmin):
         )
 
 
-# The party-work and contact-pairing admins live in their own modules; importing them
+# The contact-pairing and invitation admins live in their own modules; importing them
 # registers them.
-from . import contact_admin, invitation_admin, party_admin  # noqa: E402,F401
+from . import contact_admin, invitation_admin  # noqa: E402,F401

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class MembersConfig(AppConfig):
     name = "members"
-    verbose_name = _("Workers and party work")
+    verbose_name = _("Workers")
 
     def ready(self):
         from core import work_queue
@@ -15,7 +15,6 @@ class MembersConfig(AppConfig):
 
         work_queue.register(members_work)
         register_ledgers()
-        merge.register("members.PartyMember", services.party_membership_merge)
         merge.register("members.ContactPair", services.contact_pairs_merge)
         merge.rows_stay(
             "members.WorkerStatusChange",

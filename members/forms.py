@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area
 
-from .models import COMMUNITY_LEVEL_VALUES, Enterprise, Occupation, PartyMember, Worker
-from .services import MembershipDetails, WorkerDetails
+from .models import COMMUNITY_LEVEL_VALUES, Enterprise, Occupation, Worker
+from .services import WorkerDetails
 
 
 class PhoneForm(forms.Form):
@@ -141,42 +141,3 @@ class CorrectionForm(WorkerDetailsForm):
 def _current(worker: Worker, name: str):
     value = getattr(worker, name)
     return "" if value is None and name in ("gender", "platform", "id_number") else value
-
-
-class RevealForm(forms.Form):
-    """亮明身份 on the phone: the party member says where their membership is kept."""
-
-    standing = forms.ChoiceField(label=_("Membership"), choices=PartyMember.Standing.choices)
-    registration = forms.ChoiceField(
-        label=_("Is your membership kept here or elsewhere?"),
-        choices=PartyMember.Registration.choices,
-        initial=PartyMember.Registration.FLOATING,
-    )
-    membership_org_name = forms.CharField(
-        label=_("Party branch that keeps your membership (组织关系所在党支部)"), max_length=100
-    )
-    membership_org_place = forms.CharField(
-        label=_("Where is that branch?"),
-        max_length=100,
-        required=False,
-        help_text=_("e.g. 河南省周口市"),
-    )
-    joined_on = forms.DateField(
-        label=_("Joined the party on"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    sensitive_consent = forms.BooleanField(
-        label=_("I agree that my party membership is kept (sensitive personal data)."),
-        required=False,
-    )
-
-    def details(self) -> MembershipDetails:
-        data = self.cleaned_data
-        return MembershipDetails(
-            registration=data["registration"],
-            standing=data["standing"],
-            membership_org_name=data["membership_org_name"],
-            membership_org_place=data.get("membership_org_place", ""),
-            joined_on=data.get("joined_on"),
-        )

@@ -1,5 +1,5 @@
 """The members app's ledgers (台账) for the ledger engine (ledgers/): workers (the 摸排 survey of new
-employment groups), party members among them, and enterprises' outlets. Each knows its
+employment groups) and enterprises' outlets. Each knows its
 Chinese columns, how to check a row against the database (in bulk: a 30,000-row file is
 one month of a city's registrations) and how to write the valid rows, and how its records
 are exported — masked unless the export is unmasked (and then logged by the caller).
@@ -8,7 +8,6 @@ The rules are the services' rules: the same validators (core.identifiers), the s
 membership rules (services.apply_membership), the same community levels; only the writing
 is in bulk."""
 
-import datetime as dt
 import re
 
 from django.core.exceptions import ValidationError
@@ -21,7 +20,6 @@ from areas import access
 from areas.models import Area
 from core.bulk import allocate_ids, copy_insert
 from core.crypto import blind_index
-from core.exceptions import ApplicationError
 from core.identifiers import (
     normalize_id_number,
     normalize_mobile,
@@ -29,6 +27,7 @@ from core.identifiers import (
     validate_mobile,
 )
 from core.masking import mask_id_number, mask_name, mask_phone
+from ledgers.cells import choice_of, chunks, count_of, date_of, word_of
 from ledgers.registry import Column, Ledger, RowChecker, RowError, register
 
 from . import services
@@ -37,8 +36,6 @@ from .models import (
     Enterprise,
     Occupation,
     Outlet,
-    PartyMember,
-    PartyOrg,
     Worker,
     WorkerStatusChange,
 )
@@ -55,14 +52,6 @@ OCCUPATION_WORDS = {
     Occupation.OTHER: ("其他",),
 }
 GENDER_WORDS = {Worker.Gender.MALE: ("男",), Worker.Gender.FEMALE: ("女",)}
-REGISTRATION_WORDS = {
-    PartyMember.Registration.REGISTERED: ("在册",),
-    PartyMember.Registration.FLOATING: ("流动", "流动党员"),
-}
-STANDING_WORDS = {
-    PartyMember.Standing.FULL: ("正式党员", "正式"),
-    PartyMember.Standing.PROBATIONARY: ("预备党员", "预备"),
-}
 OUTLET_KIND_WORDS = {
     Outlet.Kind.EXPRESS_OUTLET: ("快递网点", "网点"),
     Outlet.Kind.DELIVERY_STATION: ("配送站点", "站点", "配送站"),
@@ -84,63 +73,11 @@ SOURCE_WORDS = {
 # The notice version recorded for imported workers: the survey staff collected their data;
 # they read and accept the privacy notice when they first log in and register themselves.
 IMPORTED_NOTICE_VERSION = "import"
-LOOKUP_CHUNK = 5000
 TAG_SPLIT = re.compile(r"[、,，;；\s]+")
-
-
-def _word_of(words: dict, value: str) -> str:
-    return words[value][0] if value in words else ""
-
-
-def _choice(words: dict, text: str, what: str, errors: list[str]) -> str:
-    if not text:
-        return ""
-    for value, names in words.items():
-        if text in names or text == value:
-            return value
-    errors.append(
-        _("%(what)s “%(text)s” is not one we know: write one of %(known)s.")
-        % {"what": what, "text": text, "known": "、".join(n[0] for n in words.values())}
-    )
-    return ""
-
-
-def _date(text: str, what: str, errors: list[str]) -> dt.date | None:
-    if not text:
-        return None
-    cleaned = text.replace("年", "-").replace("月", "-").replace("日", "").replace("/", "-")
-    cleaned = cleaned.replace(".", "-").split(" ")[0]
-    try:
-        day = dt.date.fromisoformat("-".join(part.zfill(2) for part in cleaned.split("-")))
-    except ValueError:
-        errors.append(
-            _("%(what)s “%(text)s” is not a date: write it as 2024-03-18.")
-            % {"what": what, "text": text}
-        )
-        return None
-    if day > timezone.localdate():
-        errors.append(_("%(what)s %(day)s is in the future.") % {"what": what, "day": day})
-    return day
-
-
-def _count(text: str, what: str, errors: list[str]) -> int:
-    if not text:
-        return 0
-    if not text.isdigit():
-        errors.append(
-            _("%(what)s “%(text)s” is not a whole number.") % {"what": what, "text": text}
-        )
-        return 0
-    return int(text)
 
 
 def _messages(error: ValidationError) -> list[str]:
     return [str(m) for m in error.messages]
-
-
-def _chunks(values: list, size: int = LOOKUP_CHUNK):
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
 
 
 class AreaLookup:
@@ -215,7 +152,7 @@ class WorkerChecker(RowChecker):
     def prepare(self, rows):
         phones = sorted({normalize_mobile(r.get("phone", "")) for r in rows} - {""})
         self.existing_phones: dict[str, Worker] = {}
-        for chunk in _chunks(phones):
+        for chunk in chunks(phones):
             for worker in Worker.objects.filter(phone__in=chunk).select_related("area"):
                 self.existing_phones[worker.phone] = worker
         indexes = sorted(
@@ -226,7 +163,7 @@ class WorkerChecker(RowChecker):
             }
         )
         self.existing_ids: set[str] = set()
-        for chunk in _chunks(indexes):
+        for chunk in chunks(indexes):
             self.existing_ids.update(
                 Worker.objects.filter(id_number_index__in=chunk).values_list(
                     "id_number_index", flat=True
@@ -247,12 +184,12 @@ class WorkerChecker(RowChecker):
             errors.append(_("Name is longer than 50 characters."))
         phone = self._phone(row.get("phone", ""), errors)
         id_number, id_index = self._id_number(row.get("id_number", ""), errors)
-        occupation = _choice(
+        occupation = choice_of(
             OCCUPATION_WORDS, row.get("occupation", ""), gettext_lazy("Occupation"), errors
         )
         if not row.get("occupation"):
             errors.append(_("Occupation is missing."))
-        gender = _choice(GENDER_WORDS, row.get("gender", ""), gettext_lazy("Gender"), errors)
+        gender = choice_of(GENDER_WORDS, row.get("gender", ""), gettext_lazy("Gender"), errors)
         birth_year = self._birth_year(row.get("birth_year", ""), errors)
         enterprise = outlet = None
         if row.get("enterprise"):
@@ -447,9 +384,9 @@ class WorkerLedger(Ledger):
                 w.name if unmasked else mask_name(w.name),
                 w.phone if unmasked else mask_phone(w.phone),
                 w.id_number if unmasked else mask_id_number(w.id_number),
-                _word_of(GENDER_WORDS, w.gender),
+                word_of(GENDER_WORDS, w.gender),
                 w.birth_year or "",
-                _word_of(OCCUPATION_WORDS, w.occupation),
+                word_of(OCCUPATION_WORDS, w.occupation),
                 w.enterprise.name if w.enterprise else "",
                 w.platform,
                 w.outlet.name if w.outlet else "",
@@ -459,165 +396,6 @@ class WorkerLedger(Ledger):
                 STATUS_WORDS.get(w.status, w.status),
                 SOURCE_WORDS.get(w.source, w.source),
                 timezone.localtime(w.created_at).date().isoformat(),
-            ]
-
-
-# Party members ------------------------------------------------------------------------------
-
-
-class PartyMemberChecker(RowChecker):
-    def __init__(self, *, actor, area, filename):
-        super().__init__(actor=actor, area=area, filename=filename)
-        self.orgs = {
-            org.name: org
-            for org in access.scope(PartyOrg.objects.all(), actor, access.Purpose.PARTY)
-        }
-        self.seen: dict[str, int] = {}
-        self.row_number = 0  # the file row being checked (as the error list numbers it)
-
-    def prepare(self, rows):
-        phones = sorted({normalize_mobile(r.get("phone", "")) for r in rows} - {""})
-        self.workers: dict[str, Worker] = {}
-        reachable = access.scope(
-            Worker.objects.filter(area__code__startswith=self.area.prefix),
-            self.actor,
-            access.Purpose.PARTY_WRITE,
-        )
-        for chunk in _chunks(phones):
-            for worker in reachable.filter(phone__in=chunk).select_related("area"):
-                self.workers[worker.phone] = worker
-        self.members = set(
-            PartyMember.objects.filter(
-                worker__in=[w.pk for w in self.workers.values()]
-            ).values_list("worker_id", flat=True)
-        )
-
-    def check(self, row, number):
-        self.row_number = number
-        errors: list[str] = []
-        phone = normalize_mobile(row.get("phone", ""))
-        worker = self.workers.get(phone)
-        if not phone:
-            errors.append(_("Mobile phone is missing."))
-        elif worker is None:
-            errors.append(
-                _(
-                    "No worker with this phone number is registered in %(area)s: import the workers first."
-                )
-                % {"area": self.area.name}
-            )
-        elif phone in self.seen:
-            errors.append(
-                _("The same phone number as row %(row)d of this file.") % {"row": self.seen[phone]}
-            )
-        else:
-            self.seen[phone] = self.row_number
-            name = row.get("name", "").strip()
-            if name and name != worker.name:
-                errors.append(
-                    _("This phone number belongs to %(worker)s, not %(name)s.")
-                    % {"worker": worker.masked_name, "name": mask_name(name)}
-                )
-            if worker.pk in self.members:
-                errors.append(_("This worker is already recorded as a party member."))
-            if not worker.sensitive_consent_at:
-                errors.append(
-                    _(
-                        "This worker has not consented to sensitive data: ask them to reveal "
-                        "their membership on their phone (亮明身份)."
-                    )
-                )
-            if worker.status in (Worker.Status.MERGED, Worker.Status.REJECTED):
-                errors.append(_("This worker's registration is not current."))
-        registration = _choice(REGISTRATION_WORDS, row.get("registration", ""), "在册/流动", errors)
-        standing = _choice(STANDING_WORDS, row.get("standing", ""), "正式/预备", errors)
-        for key, header in (("registration", "在册/流动"), ("standing", "正式/预备")):
-            if not row.get(key):
-                errors.append(_("%(column)s is missing.") % {"column": header})
-        joined_on = _date(row.get("joined_on", ""), gettext_lazy("Joined on"), errors)
-        org_name = row.get("membership_org", "").strip()
-        member = PartyMember(worker=worker)
-        if not errors:
-            try:
-                services.apply_membership(
-                    member,
-                    services.MembershipDetails(
-                        registration=registration,
-                        standing=standing,
-                        membership_org=self.orgs.get(org_name),
-                        membership_org_name="" if org_name in self.orgs else org_name,
-                        membership_org_place=row.get("membership_org_place", ""),
-                        joined_on=joined_on,
-                    ),
-                )
-            except ApplicationError as error:
-                errors.append(error.message)
-        if errors:
-            raise RowError(errors)
-        return member
-
-    def preview(self, member):
-        return [
-            member.worker.masked_name,
-            member.worker.masked_phone,
-            member.membership_org_display,
-            member.get_registration_display(),
-            member.get_standing_display(),
-            str(member.joined_on or ""),
-        ]
-
-    def write(self, cleaned):
-        today = timezone.localdate()
-        for member in cleaned:
-            member.revealed_on = today
-        PartyMember.objects.bulk_create(cleaned, batch_size=2000)
-        for standing in PartyMember.Standing.values:
-            Worker.objects.filter(
-                pk__in=[m.worker_id for m in cleaned if m.standing == standing]
-            ).update(political_status=services.political_status_for(standing))
-        return len(cleaned)
-
-
-class PartyMemberLedger(Ledger):
-    checker_class = PartyMemberChecker
-    key = "party_members"
-    title = "新就业群体党员台账"
-    write_purpose = access.Purpose.PARTY_WRITE
-    columns = [
-        Column("name", "姓名", width=10),
-        Column("phone", "手机号码", required=True, aliases=("手机号", "联系电话")),
-        Column(
-            "membership_org",
-            "组织关系所在党支部",
-            required=True,
-            aliases=("组织关系所在党组织", "所在党支部"),
-            width=24,
-        ),
-        Column("membership_org_place", "组织关系所在地", width=16),
-        Column("registration", "在册/流动", required=True, aliases=("党员类型",), width=10),
-        Column("standing", "正式/预备", required=True, aliases=("党员身份",), width=10),
-        Column("joined_on", "入党日期", aliases=("入党时间",), width=12),
-        Column("area", "报到社区", importable=False, width=16),
-        Column("revealed_on", "亮明身份日期", importable=False, width=12),
-        Column("reported_on", "到社区报到日期", importable=False, width=12),
-        Column("lost_contact", "是否失联", importable=False, width=8),
-    ]
-
-    def export_rows(self, records, *, unmasked):
-        for m in records:
-            w = m.worker
-            yield [
-                w.name if unmasked else mask_name(w.name),
-                w.phone if unmasked else mask_phone(w.phone),
-                m.membership_org.name if m.membership_org else m.membership_org_name,
-                m.membership_org_place,
-                _word_of(REGISTRATION_WORDS, m.registration),
-                _word_of(STANDING_WORDS, m.standing),
-                str(m.joined_on or ""),
-                w.area.name,
-                str(m.revealed_on or ""),
-                str(m.reported_on or ""),
-                "是" if m.lost_contact else "否",
             ]
 
 
@@ -654,19 +432,19 @@ class OutletChecker(RowChecker):
         name = row.get("name", "").strip()[:100]
         if not name:
             errors.append(_("Outlet name is missing."))
-        kind = _choice(OUTLET_KIND_WORDS, row.get("kind", ""), gettext_lazy("Kind"), errors)
+        kind = choice_of(OUTLET_KIND_WORDS, row.get("kind", ""), gettext_lazy("Kind"), errors)
         if not row.get("kind"):
             errors.append(_("Kind is missing."))
         if not row.get("area"):
             errors.append(_("Community is missing."))
         area = self.areas.find(row.get("area", ""), gettext_lazy("Community"), errors)
-        workers = _count(row.get("worker_count", ""), gettext_lazy("Workers"), errors)
-        members = _count(row.get("party_member_count", ""), gettext_lazy("Party members"), errors)
+        workers = count_of(row.get("worker_count", ""), gettext_lazy("Workers"), errors)
+        members = count_of(row.get("party_member_count", ""), gettext_lazy("Party members"), errors)
         if members > workers:
             errors.append(
                 _("Party members are counted among the workers: there cannot be more of them.")
             )
-        surveyed_on = _date(row.get("surveyed_on", ""), gettext_lazy("Surveyed on"), errors)
+        surveyed_on = date_of(row.get("surveyed_on", ""), gettext_lazy("Surveyed on"), errors)
         contact_phone = normalize_mobile(row.get("contact_phone", ""))
         if contact_phone:
             try:
@@ -734,7 +512,7 @@ class OutletLedger(Ledger):
             yield [
                 o.enterprise.name,
                 o.name,
-                _word_of(OUTLET_KIND_WORDS, o.kind),
+                word_of(OUTLET_KIND_WORDS, o.kind),
                 o.area.name,
                 o.address,
                 o.worker_count,
@@ -746,5 +524,5 @@ class OutletLedger(Ledger):
 
 
 def register_ledgers() -> None:
-    for ledger in (WorkerLedger(), PartyMemberLedger(), OutletLedger()):
+    for ledger in (WorkerLedger(), OutletLedger()):
         register(ledger)

@@ -8,7 +8,6 @@ urlpatterns = [
     path("m/register/", views.register, name="mobile-register"),
     path("m/communities/", views.communities, name="mobile-communities"),
     path("m/me/", views.me, name="mobile-me"),
-    path("m/me/party/", views.party, name="mobile-party"),
     path("m/i/", views.invitation, name="mobile-invitation-code"),
     path("m/i/<str:code>/", views.invitation, name="mobile-invitation"),
     path("m/privacy/", views.privacy_notice, name="mobile-privacy"),

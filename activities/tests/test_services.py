@@ -101,7 +101,7 @@ def test_bad_activities_are_refused_by_their_field(trio, community, change, fiel
 
 
 def test_naming_a_party_organisation_takes_party_access(trio, community):
-    from members.tests.factories import PartyOrgFactory
+    from party.tests.factories import PartyOrgFactory
 
     org = PartyOrgFactory(area=community)
     start = timezone.now() + dt.timedelta(days=2)

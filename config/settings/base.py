@@ -25,6 +25,7 @@ PLATFORM_APP_LAYERS = [
     ["ledgers"],
     ["members"],
     ["stations"],
+    ["party"],
     ["points"],
     ["activities"],
     ["wishes"],

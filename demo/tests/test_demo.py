@@ -42,7 +42,9 @@ def test_demo_network_matches_the_seeds_and_a_second_run_changes_nothing():
     )  # 18 + 3 grid shops
     assert Station.objects.filter(name="旭升社区爱心驿站", brand__code="aixin").exists()
     keeper_grant = StaffGrant.objects.get(user__username="keeper_beidajie")
-    assert list(stations_kept(grant=keeper_grant).values_list("name", flat=True)) == ["暖峰港湾·北大街社区"]
+    assert list(stations_kept(grant=keeper_grant).values_list("name", flat=True)) == [
+        "暖峰港湾·北大街社区"
+    ]
     funnel = selectors.campaign_funnel(InvitationCampaign.objects.get(name="喊你回家 召集令"))
     total = selectors.funnel_totals(funnel)[0]
     assert (total.issued, total.sent, total.opened, total.registered) == (101, 61, 10, 2)

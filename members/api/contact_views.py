@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from areas.api.base import ScopedRecordViewSet
 
 from .. import selectors, services
-from .party_serializers import ContactLogSerializer, ContactPairSerializer, EndPairSerializer
+from .contact_serializers import ContactLogSerializer, ContactPairSerializer, EndPairSerializer
 
 
 class ContactPairViewSet(ScopedRecordViewSet):

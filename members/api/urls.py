@@ -3,16 +3,12 @@ from rest_framework.routers import DefaultRouter
 
 from .contact_views import ContactLogViewSet, ContactPairViewSet
 from .invitation_views import BatchViewSet, CampaignViewSet, FunnelView, InvitationViewSet
-from .party_views import AssignmentViewSet, CoverageView, PartyMemberViewSet, PartyOrgViewSet
 from .views import EnterpriseViewSet, OutletViewSet, WorkerViewSet
 
 router = DefaultRouter()
 router.register("workers", WorkerViewSet, basename="worker")
 router.register("enterprises", EnterpriseViewSet, basename="enterprise")
 router.register("outlets", OutletViewSet, basename="outlet")
-router.register("party-orgs", PartyOrgViewSet, basename="party-org")
-router.register("party-members", PartyMemberViewSet, basename="party-member")
-router.register("assignments", AssignmentViewSet, basename="assignment")
 router.register("contact-pairs", ContactPairViewSet, basename="contact-pair")
 router.register("contact-logs", ContactLogViewSet, basename="contact-log")
 router.register("invitation-campaigns", CampaignViewSet, basename="invitation-campaign")
@@ -20,6 +16,5 @@ router.register("invitation-batches", BatchViewSet, basename="invitation-batch")
 router.register("invitations", InvitationViewSet, basename="invitation")
 urlpatterns = [
     *router.urls,
-    path("coverage/", CoverageView.as_view(), name="coverage"),
     path("invitation-funnel/", FunnelView.as_view(), name="invitation-funnel"),
 ]

@@ -9,13 +9,6 @@ from .invitations import (
     InvitationCampaign,
 )
 from .login import LoginCode
-from .party import (
-    CollaborationFeedback,
-    ContactStatusChange,
-    ManagementAssignment,
-    PartyMember,
-    PartyOrg,
-)
 from .workers import (
     COMMUNITY_LEVEL_VALUES,
     COMMUNITY_LEVELS,
@@ -34,17 +27,12 @@ __all__ = [
     "InvitationCampaign",
     "COMMUNITY_LEVEL_VALUES",
     "COMMUNITY_LEVELS",
-    "CollaborationFeedback",
     "ContactLog",
     "ContactPair",
-    "ContactStatusChange",
     "Enterprise",
     "LoginCode",
-    "ManagementAssignment",
     "Occupation",
     "Outlet",
-    "PartyMember",
-    "PartyOrg",
     "Worker",
     "WorkerStatusChange",
 ]

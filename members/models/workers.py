@@ -66,15 +66,6 @@ class Enterprise(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="enterprises",
     )
-    party_org = models.ForeignKey(
-        "members.PartyOrg",
-        verbose_name=_("party organisation"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="enterprises",
-        help_text=_("The enterprise's own branch, or the organisation that covers it."),
-    )
     instructor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("party-building instructor (党建指导员)"),

@@ -1,6 +1,5 @@
 """The members app's writes, one module per subject (re-exported here):
 workers.py — registration (报到) and its review, enterprises, outlets;
-party.py — party organisations, members, three-management (三管);
 contact.py — contact pairing (结对联系) and the monthly-contact rule;
 invitations.py — invitation campaigns (喊你回家 召集令), batches of codes, openings."""
 
@@ -8,9 +7,7 @@ from .contact import *  # noqa: F403
 from .contact import __all__ as _contact
 from .invitations import *  # noqa: F403
 from .invitations import __all__ as _invitations
-from .party import *  # noqa: F403
-from .party import __all__ as _party
 from .workers import *  # noqa: F403
 from .workers import __all__ as _workers
 
-__all__ = [*_workers, *_party, *_contact, *_invitations]
+__all__ = [*_workers, *_contact, *_invitations]

@@ -24,7 +24,6 @@ from ..models import (
     Enterprise,
     Occupation,
     Outlet,
-    PartyMember,
     Worker,
     WorkerStatusChange,
 )
@@ -373,22 +372,6 @@ def worker_merge(*, actor, duplicate: Worker, kept: Worker) -> Worker:
     return kept
 
 
-def party_membership_merge(*, actor, duplicate: Worker, kept: Worker) -> None:
-    """The duplicate's party membership follows the person (refused when both have one)."""
-    duplicate_member = PartyMember.objects.filter(worker=duplicate).first()
-    if duplicate_member is None:
-        return
-    if PartyMember.objects.filter(worker=kept).exists():
-        # Only party-affairs staff learn that these are party members.
-        raise ApplicationError(
-            _("Both records have party membership details: combine those first.")
-            if access.can_in(actor, kept.area, access.Purpose.PARTY_WRITE)
-            else _("Both records have details only party-affairs staff can combine: ask them.")
-        )
-    duplicate_member.worker = kept
-    duplicate_member.save(update_fields=["worker", "updated_at"])
-
-
 def contact_pairs_merge(*, actor, duplicate: Worker, kept: Worker) -> None:
     """Contact pairs follow the person, on either side of the pair."""
     ended = {
@@ -453,7 +436,6 @@ __all__ = [
     "YOUNGEST_WORKER_AGE",
     "enterprise_save",
     "outlet_save",
-    "party_membership_merge",
     "refuse",
     "worker_approve",
     "worker_correct_own",

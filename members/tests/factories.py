@@ -2,7 +2,7 @@ import factory
 from django.utils import timezone
 
 from core.identifiers import id_number_check_char
-from members.models import Enterprise, Occupation, Outlet, PartyMember, PartyOrg, Worker
+from members.models import Enterprise, Occupation, Outlet, Worker
 from members.services import PRIVACY_NOTICE_VERSION
 
 
@@ -40,27 +40,3 @@ class WorkerFactory(factory.django.DjangoModelFactory):
     source = Worker.Source.SELF
     privacy_notice_version = PRIVACY_NOTICE_VERSION
     consented_at = factory.LazyFunction(timezone.now)
-
-
-class PartyOrgFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = PartyOrg
-
-    name = factory.Sequence(lambda n: f"第{n}党支部")
-    kind = PartyOrg.Kind.BRANCH
-
-
-class PartyMemberFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = PartyMember
-
-    worker = factory.SubFactory(
-        WorkerFactory,
-        political_status=Worker.PoliticalStatus.CPC_MEMBER,
-        sensitive_consent_at=factory.LazyFunction(timezone.now),
-    )
-    registration = PartyMember.Registration.FLOATING
-    standing = PartyMember.Standing.FULL
-    membership_org_name = "老家村党支部"
-    membership_org_place = "河南省周口市"
-    revealed_on = factory.LazyFunction(timezone.localdate)

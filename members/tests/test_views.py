@@ -265,49 +265,6 @@ def test_community_drill_down(client, tree):
     assert f"parent={tree.province.code}" in top
 
 
-# 双报到, the party half -------------------------------------------------------------------
-
-
-def test_party_member_reveals_and_reports_on_the_phone(client, tree):
-    from members.models import PartyMember
-
-    worker = WorkerFactory(phone=PHONE, area=tree.a["community"], status="approved")
-    client = logged_in(client)
-    page = client.post(
-        "/m/me/party/",
-        {
-            "action": "reveal",
-            "standing": "full",
-            "registration": "floating",
-            "membership_org_name": "周口市某村党支部",
-            "membership_org_place": "河南省周口市",
-        },
-    )
-    assert page.status_code == 200  # refused: no consent to sensitive data yet
-    assert not PartyMember.objects.exists()
-    response = client.post(
-        "/m/me/party/",
-        {
-            "action": "reveal",
-            "standing": "full",
-            "registration": "floating",
-            "membership_org_name": "周口市某村党支部",
-            "sensitive_consent": "on",
-        },
-    )
-    assert response.status_code == 302
-    member = PartyMember.objects.get(worker=worker)
-    assert member.revealed_on is not None and member.reported_on is None
-    client.post("/m/me/party/", {"action": "report"})
-    member.refresh_from_db()
-    assert member.reported_to == tree.a["community"]
-    assert "周口市某村党支部" in client.get("/m/me/party/").content.decode()
-
-
-def test_party_page_needs_login(client):
-    assert client.get("/m/me/party/").status_code == 302
-
-
 def test_the_id_number_is_never_sent_back_in_full_and_empty_keeps_it(client, tree):
     id_number = valid_id_number(7)
     worker = WorkerFactory(phone=PHONE, area=tree.a["community"], id_number=id_number)

@@ -16,7 +16,8 @@ from django.db import transaction
 from activities.demo import load_demo_activities, load_demo_volunteering
 from areas.models import Area, StaffGrant
 from areas.services import area_upsert, divisions_load
-from members.demo import load_demo_invitations, load_demo_members, load_demo_party_work
+from members.demo import load_demo_invitations, load_demo_members
+from party.demo import load_demo_party_work
 from points.demo import load_demo_points, load_demo_rewards
 from stations.demo import load_demo_check_ins
 from stations.models import Brand, OpeningPeriod, Standard, StandardItem, Station

@@ -20,18 +20,16 @@ from django.utils.translation import gettext as _
 
 from areas import access
 from areas.models import Area
-from core.exceptions import ApplicationError, full_clean_or_refuse
+from core.exceptions import ApplicationError, full_clean_or_refuse, refuse
+from members.models import COMMUNITY_LEVEL_VALUES, Worker
 
-from ..models import (
-    COMMUNITY_LEVEL_VALUES,
+from .models import (
     CollaborationFeedback,
     ContactStatusChange,
     ManagementAssignment,
     PartyMember,
     PartyOrg,
-    Worker,
 )
-from .workers import refuse
 
 PARTY_WRITE = access.Purpose.PARTY_WRITE
 DEFAULT_FEEDBACK_EVERY_MONTHS = 3  # quarterly, as the agreements usually say
@@ -393,7 +391,28 @@ def feedback_record(
     )
 
 
+# Merging two records of one person (members.merge) -----------------------------------------
+
+
+@transaction.atomic
+def party_membership_merge(*, actor, duplicate: Worker, kept: Worker) -> None:
+    """The duplicate's party membership follows the person (refused when both have one)."""
+    duplicate_member = PartyMember.objects.filter(worker=duplicate).first()
+    if duplicate_member is None:
+        return
+    if PartyMember.objects.filter(worker=kept).exists():
+        # Only party-affairs staff learn that these are party members.
+        raise ApplicationError(
+            _("Both records have party membership details: combine those first.")
+            if access.can_in(actor, kept.area, access.Purpose.PARTY_WRITE)
+            else _("Both records have details only party-affairs staff can combine: ask them.")
+        )
+    duplicate_member.worker = kept
+    duplicate_member.save(update_fields=["worker", "updated_at"])
+
+
 __all__ = [
+    "party_membership_merge",
     "DEFAULT_FEEDBACK_EVERY_MONTHS",
     "MembershipDetails",
     "PARTY_WRITE",

@@ -20,8 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area
 from core.models import TimeStampedModel
-
-from .workers import Worker
+from members.models import Enterprise, Worker
 
 
 class PartyOrg(TimeStampedModel):
@@ -55,6 +54,16 @@ class PartyOrg(TimeStampedModel):
     )
     secretary = models.CharField(_("secretary (书记)"), max_length=50, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
+    # The party organisation names the enterprises it covers (its own branch's enterprise,
+    # or the many an industry committee covers), not the other way round: members, where
+    # enterprises live, sits below party (DESIGN.md).
+    enterprises = models.ManyToManyField(
+        Enterprise,
+        verbose_name=_("enterprises covered"),
+        blank=True,
+        related_name="party_orgs",
+        help_text=_("The enterprise of its own branch, or those the organisation covers."),
+    )
 
     class Meta:
         verbose_name = _("party organisation")
@@ -63,14 +72,14 @@ class PartyOrg(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["area", "name"],
-                name="members_partyorg_unique_name_in_area",
+                name="party_partyorg_unique_name_in_area",
                 violation_error_message=_(
                     "This area already has a party organisation of this name."
                 ),
             ),
             models.CheckConstraint(
                 condition=~models.Q(parent=models.F("pk")),
-                name="members_partyorg_not_its_own_parent",
+                name="party_partyorg_not_its_own_parent",
                 violation_error_message=_("An organisation cannot be its own higher organisation."),
             ),
         ]
@@ -142,7 +151,7 @@ class PartyMember(TimeStampedModel):
             models.CheckConstraint(
                 condition=models.Q(membership_org__isnull=False)
                 | ~models.Q(membership_org_name=""),
-                name="members_partymember_membership_org_named",
+                name="party_partymember_membership_org_named",
                 violation_error_message=_(
                     "Choose the membership branch, or name it if it is not on the platform."
                 ),
@@ -150,14 +159,14 @@ class PartyMember(TimeStampedModel):
             models.CheckConstraint(
                 condition=models.Q(reported_on__isnull=True, reported_to__isnull=True)
                 | models.Q(reported_on__isnull=False, reported_to__isnull=False),
-                name="members_partymember_report_names_the_community",
+                name="party_partymember_report_names_the_community",
                 violation_error_message=_(
                     "A report to a community needs both the date and the community."
                 ),
             ),
             models.CheckConstraint(
                 condition=models.Q(ended_on__isnull=True) | ~models.Q(end_reason=""),
-                name="members_partymember_end_has_reason",
+                name="party_partymember_end_has_reason",
                 violation_error_message=_("Say why the membership here ended."),
             ),
         ]
@@ -249,7 +258,7 @@ class ManagementAssignment(TimeStampedModel):
             models.UniqueConstraint(
                 fields=["member", "kind"],
                 condition=models.Q(ended_on__isnull=True),
-                name="members_assignment_one_active_per_kind",
+                name="party_assignment_one_active_per_kind",
                 violation_error_message=_(
                     "This member already has an active assignment of this kind."
                 ),
@@ -257,13 +266,13 @@ class ManagementAssignment(TimeStampedModel):
             models.CheckConstraint(
                 condition=models.Q(ended_on__isnull=True)
                 | models.Q(ended_on__gte=models.F("started_on")),
-                name="members_assignment_ends_after_it_starts",
+                name="party_assignment_ends_after_it_starts",
                 violation_error_message=_("An assignment cannot end before it starts."),
             ),
             models.CheckConstraint(
                 condition=~models.Q(kind="collaborative")
                 | (~models.Q(agreement_ref="") & models.Q(feedback_every_months__gte=1)),
-                name="members_assignment_collaborative_has_agreement",
+                name="party_assignment_collaborative_has_agreement",
                 violation_error_message=_(
                     "Collaborative management needs the agreement and a feedback cadence."
                 ),
@@ -271,7 +280,7 @@ class ManagementAssignment(TimeStampedModel):
             models.CheckConstraint(
                 condition=models.Q(kind="collaborative")
                 | (models.Q(agreement_ref="") & models.Q(feedback_every_months__isnull=True)),
-                name="members_assignment_agreement_only_collaborative",
+                name="party_assignment_agreement_only_collaborative",
                 violation_error_message=_("Only collaborative management has an agreement."),
             ),
         ]
@@ -279,7 +288,7 @@ class ManagementAssignment(TimeStampedModel):
             models.Index(
                 fields=["kind"],
                 condition=models.Q(ended_on__isnull=True),
-                name="members_assignment_active_idx",
+                name="party_assignment_active_idx",
             )
         ]
 

@@ -1,5 +1,5 @@
 """The party-work API. Everything here needs the party-affairs flag (Purpose.PARTY to read,
-PARTY_WRITE to change); writes go through members.services.party."""
+PARTY_WRITE to change); writes go through party.services."""
 
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -11,10 +11,11 @@ from rest_framework.views import APIView
 
 from areas import access
 from areas.api.base import ScopedModelViewSet
+from members.models import Worker
 
 from .. import selectors, services
-from ..models import PartyMember, PartyOrg, Worker
-from .party_serializers import (
+from ..models import PartyMember, PartyOrg
+from .serializers import (
     AssignmentSerializer,
     CoverageSerializer,
     EndSerializer,

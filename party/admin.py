@@ -1,7 +1,7 @@
 """Party work in the admin: organisations, party members, three-management assignments and
 collaboration feedback. Only staff with the party-affairs flag see any of it
 (read_purpose PARTY); changing it takes PARTY_WRITE. Every save is a service call, so a
-refusal shows by its field with what was typed kept. Imported by members.admin."""
+refusal shows by its field with what was typed kept."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -222,7 +222,7 @@ class PartyMemberAdmin(LedgerExportMixin, PartyAdmin):
             return None
         return TemplateResponse(
             request,
-            "admin/members/partymember/end.html",
+            "admin/party/partymember/end.html",
             {
                 **self.admin_site.each_context(request),
                 "title": _("End membership here"),

@@ -8,9 +8,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from core.testing import client_for
-from members.models import ManagementAssignment, PartyMember, PartyOrg
+from members.tests.factories import WorkerFactory
+from party.models import ManagementAssignment, PartyMember, PartyOrg
 
-from .factories import PartyMemberFactory, WorkerFactory
+from .factories import PartyMemberFactory
 
 pytestmark = pytest.mark.django_db
 ORGS, MEMBERS, ASSIGNMENTS, COVERAGE = (
@@ -212,7 +213,7 @@ def _count(user, url):
 
 @pytest.mark.parametrize("url", [ORGS, MEMBERS, ASSIGNMENTS, COVERAGE])
 def test_list_query_counts_do_not_grow_with_rows(party_trio, party_a, url):
-    from members import services
+    from party import services
 
     def add_member():
         member = PartyMemberFactory(

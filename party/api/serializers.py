@@ -4,9 +4,10 @@ Worker names leave the API masked, as everywhere."""
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from ..models import ContactLog, ContactPair, ManagementAssignment, PartyMember, PartyOrg
+from members.api.serializers import AreaCodeField
+
+from ..models import ManagementAssignment, PartyMember, PartyOrg
 from ..services import MembershipDetails
-from .serializers import AreaCodeField
 
 
 class PartyOrgSerializer(serializers.ModelSerializer):
@@ -155,37 +156,3 @@ class CoverageSerializer(serializers.Serializer):
     without_direct = GapMemberSerializer(many=True)
     lost_contact = GapMemberSerializer(many=True)
     feedback_overdue = AssignmentSerializer(many=True)
-
-
-class ContactPairSerializer(serializers.ModelSerializer):
-    worker_name = serializers.CharField(source="worker.masked_name", read_only=True)
-    contact_person = serializers.CharField(read_only=True)
-    last_contact_on = serializers.DateField(read_only=True, allow_null=True)
-
-    class Meta:
-        model = ContactPair
-        fields = [
-            "id",
-            "worker",
-            "worker_name",
-            "staff",
-            "grid_worker",
-            "contact_person",
-            "started_on",
-            "ended_on",
-            "last_contact_on",
-            "uncontacted_month",
-        ]
-        read_only_fields = ["ended_on", "uncontacted_month"]
-        validators = []
-
-
-class ContactLogSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = ContactLog
-        fields = ["id", "pair", "kind", "on", "note", "recorded_by", "recorded_at"]
-        read_only_fields = ["recorded_by", "recorded_at"]
-
-
-class EndPairSerializer(serializers.Serializer):
-    on = serializers.DateField()

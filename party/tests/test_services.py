@@ -9,17 +9,13 @@ from django.http import Http404
 from django.utils import timezone
 
 from core.exceptions import ApplicationError
-from members import selectors, services
-from members.models import (
-    ContactStatusChange,
-    ManagementAssignment,
-    PartyMember,
-    PartyOrg,
-    Worker,
-)
-from members.services import MembershipDetails
+from members.models import Worker
+from members.tests.factories import WorkerFactory
+from party import selectors, services
+from party.models import ContactStatusChange, ManagementAssignment, PartyMember, PartyOrg
+from party.services import MembershipDetails
 
-from .factories import PartyMemberFactory, PartyOrgFactory, WorkerFactory
+from .factories import PartyMemberFactory, PartyOrgFactory
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate

@@ -3,13 +3,14 @@
 import pytest
 from django.utils import timezone
 
-from members.models import ManagementAssignment, PartyMember
+from members.tests.factories import WorkerFactory
+from party.models import ManagementAssignment, PartyMember
 
-from .factories import PartyMemberFactory, WorkerFactory
+from .factories import PartyMemberFactory
 
 pytestmark = pytest.mark.django_db
-MEMBERS = "/admin/members/partymember/"
-ASSIGNMENTS = "/admin/members/managementassignment/"
+MEMBERS = "/admin/party/partymember/"
+ASSIGNMENTS = "/admin/party/managementassignment/"
 
 
 def test_members_changelist_per_trio(client, party_trio, party_a, party_b):
@@ -135,7 +136,7 @@ def _end_form(member, **extra):
 def test_ending_a_membership_asks_for_a_reason_then_ends_its_assignments(
     client, party_trio, party_a
 ):
-    from members import services
+    from party import services
 
     member = party_a.member
     services.assignment_start(
