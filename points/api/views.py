@@ -1,13 +1,14 @@
 """Points API: the ledger and accounts (read), staff adjustments, the area's rules."""
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.response import Response
 
-from areas import access
-from areas.api.base import ScopedModelViewSet, ScopedReadOnlyViewSet, ScopedRecordViewSet
-from members.models import Worker
+from areas.api.base import (
+    ScopedReadOnlyViewSet,
+    ScopedServiceRecordViewSet,
+    ScopedServiceViewSet,
+    assign,
+)
 
 from .. import selectors, services
 from ..models import PointsRule, Reward
@@ -28,74 +29,49 @@ class PointsAccountViewSet(ScopedReadOnlyViewSet):
     filterset_fields = ["worker"]
 
 
-class PointsEntryViewSet(ScopedRecordViewSet):
+class PointsEntryViewSet(ScopedServiceRecordViewSet):
     """The ledger, newest first. Entries are never changed or deleted; creating one here is
-    a staff adjustment (a reason the worker reads; negative points take away)."""
+    a staff adjustment (a reason the worker reads; negative points take away). Sending the
+    same `request_key` again answers 200 with the entry already made."""
 
     base_queryset = staticmethod(selectors.entry_list)
+    input_serializer_class = AdjustmentSerializer
     serializer_class = PointsEntrySerializer
     filterset_fields = ["account", "kind", "source"]
 
-    @extend_schema(request=AdjustmentSerializer, responses=PointsEntrySerializer)
-    def create(self, request, *args, **kwargs):
-        body = AdjustmentSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
-        worker = access.get_for_user(Worker.objects.all(), request.user, pk=data["worker"].pk)
-        posted = services.points_adjust(
-            actor=request.user,
-            worker=worker,
-            points=data["points"],
-            reason=data["reason"],
-            request_key=data["request_key"],
-        )
-        return Response(
-            PointsEntrySerializer(posted.entry).data,
-            status=status.HTTP_201_CREATED if posted.created else status.HTTP_200_OK,
-        )
+    def create_service(self, *, actor, **data):
+        posted = services.points_adjust(actor=actor, **data)
+        return posted.entry, posted.created
 
 
-class PointsRuleViewSet(ScopedModelViewSet):
+class PointsRuleViewSet(ScopedServiceViewSet):
     """Points per event, set by district (or city) staff; no deletes (set 0 instead)."""
 
     base_queryset = staticmethod(selectors.rule_list)
     serializer_class = PointsRuleSerializer
     filterset_fields = ["area", "event", "activity_kind"]
-    http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
-    def perform_create(self, serializer):
-        serializer.instance = services.points_rule_save(
-            actor=self.request.user, rule=PointsRule(**serializer.validated_data)
-        )
+    def create_service(self, *, actor, **data):
+        return services.points_rule_save(actor=actor, rule=PointsRule(**data))
 
-    def perform_update(self, serializer):
-        rule = serializer.instance
-        for name, value in serializer.validated_data.items():
-            setattr(rule, name, value)
-        serializer.instance = services.points_rule_save(actor=self.request.user, rule=rule)
+    def update_service(self, *, actor, instance, **data):
+        return services.points_rule_save(actor=actor, rule=assign(instance, data))
 
 
-class RewardViewSet(ScopedModelViewSet):
+class RewardViewSet(ScopedServiceViewSet):
     """The area's rewards catalogue; no deletes (stop offering one instead)."""
 
     base_queryset = staticmethod(selectors.reward_list)
     serializer_class = RewardSerializer
     filterset_fields = ["area", "active", "sponsor_kind"]
-    http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
-    def _save(self, serializer, reward):
-        stations = serializer.validated_data.pop("pickup_stations", None)
-        for name, value in serializer.validated_data.items():
-            setattr(reward, name, value)
-        serializer.instance = services.reward_save(
-            actor=self.request.user, reward=reward, pickup_stations=stations
+    def create_service(self, *, actor, **data):
+        return self.update_service(actor=actor, instance=Reward(), **data)
+
+    def update_service(self, *, actor, instance, pickup_stations=None, **data):
+        return services.reward_save(
+            actor=actor, reward=assign(instance, data), pickup_stations=pickup_stations
         )
-
-    def perform_create(self, serializer):
-        self._save(serializer, Reward())
-
-    def perform_update(self, serializer):
-        self._save(serializer, serializer.instance)
 
 
 class RedemptionViewSet(ScopedReadOnlyViewSet):
@@ -109,15 +85,9 @@ class RedemptionViewSet(ScopedReadOnlyViewSet):
     @extend_schema(request=HandOverSerializer, responses=RedemptionSerializer)
     @action(detail=False, methods=["post"], url_path="hand-over")
     def hand_over(self, request):
-        body = HandOverSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        redemption = services.hand_over(
-            actor=request.user, pickup_code=body.validated_data["pickup_code"]
-        )
-        return Response(RedemptionSerializer(redemption).data)
+        return self.run_service(services.hand_over, **self.validated_input(HandOverSerializer))
 
     @extend_schema(request=None, responses=RedemptionSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        redemption = services.redemption_cancel(redemption=self.get_object(), actor=request.user)
-        return Response(RedemptionSerializer(redemption).data)
+        return self.run_service(services.redemption_cancel, redemption=self.get_object())

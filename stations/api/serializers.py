@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from areas.models import Area
-from core.coords import CoordSystem
+from core.coords import CoordSystem, to_wgs84
 from stations import links
 from stations.models import Brand, CheckIn, Station
 
@@ -96,19 +96,18 @@ class StationWriteSerializer(serializers.ModelSerializer):
             "facilities",
         ]
 
-    def to_station(self, instance: Station | None = None) -> tuple[Station, list[str] | None]:
-        from core.coords import to_wgs84
 
-        data = dict(self.validated_data)
-        facilities = data.pop("facilities", None)
-        coord = data.pop("coord", "wgs84")
-        lng, lat = data.pop("lng", None), data.pop("lat", None)
-        station = instance or Station()
-        for field, value in data.items():
-            setattr(station, field, value)
-        if lng is not None and lat is not None:
-            station.location = Point(*to_wgs84(lng, lat, coord), srid=4326)
-        return station, facilities
+def station_from_input(station: Station, data: dict) -> Station:
+    """Set a StationWriteSerializer's validated data (without `facilities`) on `station`,
+    the coordinates turned into WGS-84 from the system they were given in."""
+    data = dict(data)
+    coord = data.pop("coord", "wgs84")
+    lng, lat = data.pop("lng", None), data.pop("lat", None)
+    for field, value in data.items():
+        setattr(station, field, value)
+    if lng is not None and lat is not None:
+        station.location = Point(*to_wgs84(lng, lat, coord), srid=4326)
+    return station
 
 
 class NearbyQuerySerializer(serializers.Serializer):

@@ -1,13 +1,17 @@
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import renderers, status
+from rest_framework import renderers
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from areas import access
-from areas.api.base import ScopedModelViewSet, ScopedRecordViewSet
+from areas.api.base import (
+    ScopedServiceRecordViewSet,
+    ScopedServiceViewSet,
+    ServiceDestroyMixin,
+)
 from areas.models import Area
 from core.api import GeoJSONRenderer
 from core.coords import to_wgs84
@@ -24,49 +28,30 @@ from .serializers import (
     StationWriteSerializer,
     VisitRecordSerializer,
     nearby_result_payload,
+    station_from_input,
 )
 
 
-class StationViewSet(ScopedModelViewSet):
+class StationViewSet(ServiceDestroyMixin, ScopedServiceViewSet):
     """Stations the signed-in staff member reaches. `?format=geojson` returns a
-    FeatureCollection."""
+    FeatureCollection. Deleting one closes it (its history stays)."""
 
     base_queryset = staticmethod(selectors.station_list)
+    input_serializer_class = StationWriteSerializer
+    serializer_class = StationSerializer
     filterset_class = StationFilter
     renderer_classes = [renderers.JSONRenderer, renderers.BrowsableAPIRenderer, GeoJSONRenderer]
 
-    def get_serializer_class(self):
-        if self.action in ("create", "update", "partial_update"):
-            return StationWriteSerializer
-        return StationSerializer
+    def create_service(self, *, actor, **data):
+        return self.update_service(actor=actor, instance=Station(), **data)
 
-    def _respond(self, station, code):
-        station = selectors.station_list(user=self.request.user).get(pk=station.pk)
-        return Response(
-            StationSerializer(station, context=self.get_serializer_context()).data, status=code
+    def update_service(self, *, actor, instance, facilities=None, **data):
+        return services.station_save(
+            actor=actor, station=station_from_input(instance, data), facility_codes=facilities
         )
 
-    @extend_schema(request=StationWriteSerializer, responses=StationSerializer)
-    def create(self, request, *args, **kwargs):
-        serializer = StationWriteSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        station, facilities = serializer.to_station()
-        services.station_save(actor=request.user, station=station, facility_codes=facilities)
-        return self._respond(station, status.HTTP_201_CREATED)
-
-    @extend_schema(request=StationWriteSerializer, responses=StationSerializer)
-    def update(self, request, *args, **kwargs):
-        instance = self.get_object()
-        serializer = StationWriteSerializer(
-            instance, data=request.data, partial=kwargs.get("partial", False)
-        )
-        serializer.is_valid(raise_exception=True)
-        station, facilities = serializer.to_station(instance)
-        services.station_save(actor=request.user, station=station, facility_codes=facilities)
-        return self._respond(station, status.HTTP_200_OK)
-
-    def perform_destroy(self, instance):
-        services.station_close(actor=self.request.user, station=instance)
+    def destroy_service(self, *, actor, instance):
+        return services.station_close(actor=actor, station=instance)
 
     @extend_schema(
         parameters=[NearbyQuerySerializer],
@@ -149,23 +134,14 @@ class StationViewSet(ScopedModelViewSet):
         return response
 
 
-class CheckInViewSet(ScopedRecordViewSet):
+class CheckInViewSet(ScopedServiceRecordViewSet):
     """Check-ins at the stations the user reaches (keepers: their stations), newest first.
     Creating one is the keeper recording a visit: `worker_phone` names the worker (the
     30-minute rule applies: the same visit is returned with 200), none records `visitors`
     without names."""
 
     base_queryset = staticmethod(selectors.check_in_list)
+    input_serializer_class = VisitRecordSerializer
     serializer_class = CheckInSerializer
     filterset_class = CheckInFilter
-
-    @extend_schema(request=VisitRecordSerializer, responses=CheckInSerializer)
-    def create(self, request, *args, **kwargs):
-        body = VisitRecordSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        check_in, created = services.visit_record(actor=request.user, **body.validated_data)
-        check_in = self.get_queryset().get(pk=check_in.pk)
-        return Response(
-            CheckInSerializer(check_in).data,
-            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
-        )
+    create_service = staticmethod(services.visit_record)
