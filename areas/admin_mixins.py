@@ -11,11 +11,33 @@ from django.db import transaction
 
 from core.exceptions import ApplicationError
 
-from . import access
+from . import access, references
 from .models import Area
 
 
-class ScopedAdminMixin:
+class ScopedChoicesMixin:
+    """Form choices of a tenant-owned related model (and of staff accounts) offer only the
+    rows the user may write to or name (areas.references): no other district's row is
+    offered, and one typed in by id is "not a valid choice", as a missing one is."""
+
+    def _limit_to_writable(self, db_field, request, kwargs) -> dict:
+        related = db_field.remote_field.model
+        if "queryset" not in kwargs and references.is_tenant_or_staff(related):
+            kwargs["queryset"] = references.reachable(
+                related, request.user, references.write_purpose_of(related)
+            )
+        return kwargs
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs = self._limit_to_writable(db_field, request, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs = self._limit_to_writable(db_field, request, kwargs)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class ScopedAdminMixin(ScopedChoicesMixin):
     # What reading this model's rows takes: READ for most, PARTY for party records,
     # AUDIT for the access log.
     read_purpose = access.Purpose.READ
@@ -53,22 +75,9 @@ class ScopedAdminMixin:
     def has_delete_permission(self, request, obj=None):
         return self.has_change_permission(request, obj)
 
-    def _limit_to_writable(self, db_field, request, kwargs) -> dict:
-        """A tenant-owned related model offers only the rows the user may write to."""
-        related = db_field.remote_field.model
-        if hasattr(related, "scope_area_path"):
-            kwargs["queryset"] = access.scope(
-                related._default_manager.all(), request.user, self.write_purpose
-            )
-        return kwargs
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        kwargs = self._limit_to_writable(db_field, request, kwargs)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        kwargs = self._limit_to_writable(db_field, request, kwargs)
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
+    def get_list_filter(self, request):
+        # Filter options by a related row list only rows the user may name.
+        return references.scoped_list_filters(self.model, super().get_list_filter(request))
 
     def save_model(self, request, obj, form, change):
         area = access.area_of(obj)
@@ -81,8 +90,9 @@ class ScopedAdmin(ScopedAdminMixin, admin.ModelAdmin):
     pass
 
 
-class ScopedInlineMixin:
-    """Inlines of a scoped parent: editable exactly when the parent is."""
+class ScopedInlineMixin(ScopedChoicesMixin):
+    """Inlines of a scoped parent: editable exactly when the parent is; their choices
+    scoped as the parent's are."""
 
     def has_view_permission(self, request, obj=None):
         return access.reach_of(request.user).can_read_anything()

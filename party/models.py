@@ -18,13 +18,18 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from areas.access import Purpose
 from areas.models import Area
 from core.models import TimeStampedModel
 from members.models import Enterprise, Worker
 
+# Reading any row here takes the grant's party-affairs flag (areas.references, areas.access).
+PARTY = Purpose.PARTY
+
 
 class PartyOrg(TimeStampedModel):
     scope_area_path = "area"
+    scope_read_purpose = PARTY
 
     class Kind(models.TextChoices):
         COMMITTEE = "committee", _("Party committee (党委)")
@@ -95,6 +100,7 @@ class PartyOrg(TimeStampedModel):
 
 class PartyMember(TimeStampedModel):
     scope_area_path = "worker__area"
+    scope_read_purpose = PARTY
 
     class Registration(models.TextChoices):
         REGISTERED = "registered", _("Registered here (在册)")
@@ -215,6 +221,7 @@ class ManagementAssignment(TimeStampedModel):
     """One of a member's three managements (三管) by one organisation, from a date."""
 
     scope_area_path = "member__worker__area"
+    scope_read_purpose = PARTY
 
     class Kind(models.TextChoices):
         DIRECT = "direct", _("Direct (直接管)")
@@ -304,6 +311,7 @@ class CollaborationFeedback(models.Model):
     """A report back from the unit under collaborative management (协同管反馈)."""
 
     scope_area_path = "assignment__member__worker__area"
+    scope_read_purpose = PARTY
 
     assignment = models.ForeignKey(
         ManagementAssignment,

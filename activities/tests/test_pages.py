@@ -240,7 +240,7 @@ def test_activities_in_the_api_per_trio(trio, tree, worker):
         == 403
     )
     assert (
-        client_for(trio.staff_b).post("/api/v1/activities/", body, format="json").status_code == 404
+        client_for(trio.staff_b).post("/api/v1/activities/", body, format="json").status_code == 400
     )
     made = client_for(trio.staff_a).post("/api/v1/activities/", body, format="json")
     assert made.status_code == 201 and made.json()["status"] == "draft"

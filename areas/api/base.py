@@ -35,7 +35,7 @@ from drf_spectacular.openapi import AutoSchema
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
-from areas import access
+from areas import access, references
 
 # The router's actions that read the input serializer (and answer with the output one).
 BODY_ACTIONS = ("create", "update", "partial_update")
@@ -53,6 +53,12 @@ class ScopedViewSetMixin:
         base = self.base_queryset
         queryset = base(user=self.request.user) if callable(base) else base.all()
         return access.scope(queryset, self.request.user, self.read_purpose)
+
+    def get_serializer(self, *args, **kwargs):
+        # Related fields accept only rows the user may name (areas.references).
+        serializer = super().get_serializer(*args, **kwargs)
+        references.scope_serializer_fields(serializer, self.request.user)
+        return serializer
 
     def get_object(self):
         obj = super().get_object()  # 404 outside the read scope
@@ -114,6 +120,7 @@ class ServiceWriteMixin:
             partial=partial,
             context=self.get_serializer_context(),
         )
+        references.scope_serializer_fields(serializer, self.request.user)
         serializer.is_valid(raise_exception=True)
         return dict(serializer.validated_data)
 

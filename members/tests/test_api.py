@@ -184,7 +184,7 @@ def test_outlet_created_and_contact_phone_masked(trio):
         "party_member_count": 2,
         "contact_phone": "13612345678",
     }
-    assert client_for(trio.staff_b).post(OUTLETS, payload, format="json").status_code == 404
+    assert client_for(trio.staff_b).post(OUTLETS, payload, format="json").status_code == 400
     response = client_for(trio.staff_a).post(OUTLETS, payload, format="json")
     assert response.status_code == 201, response.content
     assert response.json()["contact_phone"] == "136****5678"

@@ -97,7 +97,7 @@ def test_the_api_lists_and_adjusts_per_trio(trio, worker, worker_b):
     )
     assert (
         client_for(trio.staff_b).post("/api/v1/points-ledger/", body, format="json").status_code
-        == 404
+        == 400  # another district's row is no row: 400
     )
     first = client_for(trio.staff_a).post("/api/v1/points-ledger/", body, format="json")
     again = client_for(trio.staff_a).post("/api/v1/points-ledger/", body, format="json")
@@ -124,7 +124,7 @@ def test_rules_are_set_for_a_district_by_its_staff(trio):
     )
     assert (
         client_for(trio.staff_b).post("/api/v1/points-rules/", rule, format="json").status_code
-        == 404
+        == 400  # another district's row is no row: 400
     )
     made = client_for(trio.staff_a).post("/api/v1/points-rules/", rule, format="json")
     assert made.status_code == 201

@@ -145,7 +145,7 @@ def test_rewards_through_the_api_per_trio(trio, tree, worker, reward, station_a,
     assert (
         client_for(trio.viewer_a).post("/api/v1/rewards/", body, format="json").status_code == 403
     )
-    assert client_for(trio.staff_b).post("/api/v1/rewards/", body, format="json").status_code == 404
+    assert client_for(trio.staff_b).post("/api/v1/rewards/", body, format="json").status_code == 400
     assert client_for(trio.staff_a).post("/api/v1/rewards/", body, format="json").status_code == 201
     negative = client_for(trio.staff_a).post(
         "/api/v1/rewards/", {**body, "stock": -1}, format="json"

@@ -73,7 +73,7 @@ def test_staff_of_b_cannot_create_in_a(trio):
     response = client_for(trio.staff_b).post(
         LIST, new_station_payload(trio.tree.a["community"]), format="json"
     )
-    assert response.status_code == 404
+    assert response.status_code == 400  # another district's row is no row: 400
     assert not Station.objects.filter(name="新驿站").exists()
 
 

@@ -245,7 +245,7 @@ def test_check_ins_in_the_api_per_trio(trio, keeper_a, worker, station_a, statio
     outside = client_for(trio.staff_b).post(
         API, {"station": station_a.pk, "visitors": 2}, format="json"
     )
-    assert outside.status_code == 404
+    assert outside.status_code == 400  # another district's row is no row: 400
     assert [row["id"] for row in client_for(keeper_a).get(API).json()["results"]] == [mine.pk]
 
 

@@ -1,0 +1,142 @@
+"""One way to name a tenant row (DESIGN.md, "References to tenant rows").
+
+Every way a user can name a row — a serializer's related field, an admin form's choice or
+inline, an admin list filter's options, a FilterSet choice — takes its rows from
+`reachable()`, which asks the choke point (areas.access). A row out of reach and a row that
+does not exist get the same answer ("does not exist", "select a valid choice"), so no
+answer tells a user that another district's row exists.
+
+The hooks live in one place each, so no serializer, form or FilterSet has to remember:
+- API: ScopedViewSetMixin.get_serializer → scope_serializer_fields() (areas.api.base);
+- API filters: ScopedFilterBackend (the DEFAULT_FILTER_BACKENDS);
+- admin forms and inlines: ScopedAdminMixin / ScopedInlineMixin formfield hooks;
+- admin list filters: ScopedAdminMixin.get_list_filter → ScopedRelatedFieldListFilter.
+Which rows may be referenced *from an area* (the enterprises a worker of a community may
+name) is a domain rule: a selector of the owning app, checked by its service.
+"""
+
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.db.models import Model, QuerySet
+from django_filters import rest_framework as filters
+from rest_framework import serializers
+
+from . import access
+from .models import StaffGrant
+
+
+def read_purpose_of(model: type[Model]) -> access.Purpose:
+    """What reading the model's rows takes: READ, or PARTY for party records."""
+    return getattr(model, "scope_read_purpose", access.Purpose.READ)
+
+
+def write_purpose_of(model: type[Model]) -> access.Purpose:
+    """What writing (or attaching something to) the model's rows takes."""
+    if read_purpose_of(model) == access.Purpose.PARTY:
+        return access.Purpose.PARTY_WRITE
+    return access.Purpose.WRITE
+
+
+def staff_reachable_by(user) -> QuerySet:
+    """The staff accounts a user may name (a contact pair's staff member, an enterprise's
+    party-building instructor): those with a grant inside the user's reach. System
+    administrators see every account; nobody else sees a superuser or a grantless one."""
+    User = get_user_model()
+    reach = access.reach_of(user)
+    if reach.everything:
+        return User.objects.all()
+    prefixes = reach.prefixes[access.Purpose.READ]
+    if not prefixes:
+        return User.objects.none()
+    granted = access.scope(StaffGrant.objects.all(), user, access.Purpose.READ).values("user_id")
+    return User.objects.filter(pk__in=granted, is_active=True, is_superuser=False)
+
+
+def reachable(model: type[Model], user, purpose: access.Purpose | None = None) -> QuerySet:
+    """The rows of `model` that `user` may name: tenant rows through the choke point, staff
+    accounts through their grants; shared catalogues (brands, facilities) as they are."""
+    if model is get_user_model():
+        return staff_reachable_by(user)
+    manager = model._default_manager
+    if hasattr(model, "scope_area_path"):
+        return access.scope(manager.all(), user, purpose or read_purpose_of(model))
+    return manager.all()
+
+
+def is_tenant_or_staff(model: type[Model]) -> bool:
+    return hasattr(model, "scope_area_path") or model is get_user_model()
+
+
+# API ---------------------------------------------------------------------------------------
+
+
+def scope_serializer_fields(serializer, user) -> None:
+    """Every writable related field of the serializer (nested ones and many=True lists too)
+    accepts only rows `user` may name."""
+    if isinstance(serializer, serializers.ListSerializer):
+        serializer = serializer.child
+    if not isinstance(serializer, serializers.Serializer):
+        return
+    for field in serializer.fields.values():
+        if isinstance(field, serializers.ManyRelatedField):
+            field = field.child_relation
+        if isinstance(field, serializers.BaseSerializer):
+            scope_serializer_fields(field, user)
+        elif isinstance(field, serializers.RelatedField) and not field.read_only:
+            model = field.queryset.model if field.queryset is not None else None
+            if model is not None and is_tenant_or_staff(model):
+                field.queryset = reachable(model, user)
+
+
+class ScopedFilterBackend(filters.DjangoFilterBackend):
+    """django-filter with every model choice (`?station=<id>`) offered through the choke
+    point: naming another district's row is the same 400 as naming no row."""
+
+    def get_filterset(self, request, queryset, view):
+        filterset = super().get_filterset(request, queryset, view)
+        if filterset is None:
+            return None
+        for name, filter_ in filterset.filters.items():
+            if isinstance(filter_, filters.ModelChoiceFilter | filters.ModelMultipleChoiceFilter):
+                model = filter_.queryset.model if hasattr(filter_.queryset, "model") else None
+                if model is None:
+                    model = filterset._meta.model._meta.get_field(filter_.field_name).related_model
+                if is_tenant_or_staff(model):
+                    scoped = reachable(model, request.user)
+                    filter_.queryset = scoped
+                    if name in filterset.form.fields:
+                        filterset.form.fields[name].queryset = scoped
+        return filterset
+
+
+# Admin -------------------------------------------------------------------------------------
+
+
+class ScopedRelatedFieldListFilter(admin.RelatedFieldListFilter):
+    """A changelist's filter by a related row (brand, station, enterprise, campaign…): the
+    options are the rows the user may name, never every row in the database."""
+
+    def field_choices(self, field, request, model_admin):
+        model = field.related_model
+        if not is_tenant_or_staff(model):
+            return super().field_choices(field, request, model_admin)
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        rows = reachable(model, request.user)
+        if ordering:
+            rows = rows.order_by(*ordering)
+        return [(row.pk, str(row)) for row in rows]
+
+
+def scoped_list_filters(model, list_filter) -> list:
+    """The admin's list_filter with every plain relation (by name or by path) filtered
+    through ScopedRelatedFieldListFilter."""
+    from django.contrib.admin.utils import get_fields_from_path
+
+    scoped = []
+    for entry in list_filter:
+        if isinstance(entry, str):
+            field = get_fields_from_path(model, entry)[-1]
+            if field.is_relation and field.related_model is not None:
+                entry = (entry, ScopedRelatedFieldListFilter)
+        scoped.append(entry)
+    return scoped
