@@ -38,7 +38,6 @@ from django.utils import timezone  # noqa: E402
 from openpyxl import Workbook  # noqa: E402
 
 from areas.models import Area, StaffGrant  # noqa: E402
-from core.crypto import blind_index  # noqa: E402
 from core.identifiers import id_number_check_char  # noqa: E402
 from ledgers import services as ledgers  # noqa: E402
 from ledgers.models import ImportJob  # noqa: E402
@@ -214,7 +213,7 @@ def copy_raw(rows: list[list], communities) -> float:
                 row[1],
                 row[2],
                 id_field.get_db_prep_value(id_number, connection) if id_number else "",
-                blind_index(id_number, "id_number") if id_number else None,
+                Worker.id_number_index_of(id_number),
                 "male" if row[4] == "男" else "female",
                 row[5],
                 occupation_of[row[6]],

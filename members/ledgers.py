@@ -19,7 +19,6 @@ from django.utils.translation import gettext_lazy
 from areas import access
 from areas.models import Area
 from core.bulk import allocate_ids, copy_insert
-from core.crypto import blind_index
 from core.identifiers import (
     normalize_id_number,
     normalize_mobile,
@@ -30,7 +29,7 @@ from core.masking import mask_id_number, mask_name, mask_phone
 from ledgers.cells import choice_of, chunks, count_of, date_of, word_of
 from ledgers.registry import Column, Ledger, RowChecker, RowError, register
 
-from . import services
+from . import rules, selectors
 from .models import (
     COMMUNITY_LEVEL_VALUES,
     Enterprise,
@@ -117,9 +116,10 @@ class AreaLookup:
 
 
 def _enterprises_for(area: Area) -> dict[str, Enterprise]:
-    """Enterprises a ledger of `area` may name: those kept by the area, by an area above it
-    (a district keeps its platforms) or below it. By name; names repeated across those
-    areas resolve to the nearest."""
+    """The enterprises a file of `area` is searched for by name: those kept by the area,
+    by an area above it (a district keeps its platforms) or below it; names repeated
+    across those areas resolve to the nearest. Whether a row's community may name the one
+    found is members.rules' question, asked per row."""
     ancestors, node = [], area
     while node is not None:
         ancestors.append(node.pk)
@@ -144,9 +144,9 @@ class WorkerChecker(RowChecker):
             (o.enterprise_id, o.name): o
             for o in Outlet.objects.filter(enterprise__in=list(self.enterprises.values()))
         }
+        self.offered_by_district: dict[str, set[int]] = {}
         self.seen_phones: dict[str, int] = {}
         self.seen_ids: dict[str, int] = {}
-        self.latest_birth_year = timezone.localdate().year - services.YOUNGEST_WORKER_AGE
         self.row_number = 0  # the file row being checked (as the error list numbers it)
 
     def prepare(self, rows):
@@ -157,7 +157,7 @@ class WorkerChecker(RowChecker):
                 self.existing_phones[worker.phone] = worker
         indexes = sorted(
             {
-                blind_index(normalize_id_number(r["id_number"]), "id_number")
+                Worker.id_number_index_of(normalize_id_number(r["id_number"]))
                 for r in rows
                 if r.get("id_number")
             }
@@ -178,10 +178,8 @@ class WorkerChecker(RowChecker):
         self.row_number = number
         errors: list[str] = []
         name = row.get("name", "").strip()
-        if not name:
-            errors.append(_("Name is missing."))
-        elif len(name) > 50:
-            errors.append(_("Name is longer than 50 characters."))
+        if problem := rules.name_problem(name):
+            errors.append(problem)
         phone = self._phone(row.get("phone", ""), errors)
         id_number, id_index = self._id_number(row.get("id_number", ""), errors)
         occupation = choice_of(
@@ -218,6 +216,17 @@ class WorkerChecker(RowChecker):
         residence = self.areas.find(
             row.get("residence_area", ""), gettext_lazy("Residence community"), errors
         )
+        if area is not None:
+            # The record's own rules, as the service asks them (members.rules).
+            offered = self._enterprises_offered(area)
+            for problem in (
+                rules.community_problem(area),
+                rules.enterprise_problem(enterprise, area, offered),
+                rules.outlet_problem(outlet, enterprise, area),
+                rules.residence_problem(residence, area),
+            ):
+                if problem:
+                    errors.append(problem)
         if errors:
             raise RowError(errors)
         # Field values by attname, for core.bulk.copy_insert (a Worker instance per row
@@ -239,6 +248,15 @@ class WorkerChecker(RowChecker):
             "_area_name": area.name,
             "_enterprise_name": enterprise.name if enterprise else "",
         }
+
+    def _enterprises_offered(self, area: Area) -> set[int]:
+        """The employers a worker of `area` may name, once per district of the file."""
+        district = area.code[: selectors.DISTRICT_CODE_DIGITS]
+        if district not in self.offered_by_district:
+            self.offered_by_district[district] = set(
+                selectors.enterprises_offered_to(area).values_list("pk", flat=True)
+            )
+        return self.offered_by_district[district]
 
     def _phone(self, text: str, errors: list[str]) -> str:
         phone = normalize_mobile(text)
@@ -286,7 +304,7 @@ class WorkerChecker(RowChecker):
         except ValidationError as error:
             errors.extend(_messages(error))
             return "", None
-        index = blind_index(value, "id_number")
+        index = Worker.id_number_index_of(value)
         if index in self.seen_ids:
             errors.append(
                 _("The same ID number as row %(row)d of this file.") % {"row": self.seen_ids[index]}
@@ -300,11 +318,11 @@ class WorkerChecker(RowChecker):
     def _birth_year(self, text: str, errors: list[str]) -> int | None:
         if not text:
             return None
-        latest = self.latest_birth_year
-        if not text.isdigit() or not services.OLDEST_BIRTH_YEAR <= int(text) <= latest:
+        problem = rules.birth_year_problem(int(text)) if text.isdigit() else None
+        if not text.isdigit() or problem:
             errors.append(
-                _("Birth year “%(text)s”: write a year between %(first)d and %(last)d.")
-                % {"text": text, "first": services.OLDEST_BIRTH_YEAR, "last": latest}
+                _("Birth year “%(text)s”: %(problem)s")
+                % {"text": text, "problem": problem or rules.birth_year_problem(0)}
             )
             return None
         return int(text)

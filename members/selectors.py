@@ -8,10 +8,10 @@ from django.utils import timezone
 
 from areas import access
 from areas.models import Area
-from core.crypto import blind_index
 from core.identifiers import ID_RE, MOBILE_RE, normalize_id_number, normalize_mobile
 
 from .models import (
+    COMMUNITY_LEVEL_VALUES,
     ContactLog,
     ContactPair,
     Enterprise,
@@ -67,7 +67,7 @@ def worker_search_q(term: str) -> Q:
     if MOBILE_RE.match(phone):
         return Q(phone=phone)
     if ID_RE.match(id_number):
-        return Q(id_number_index=blind_index(id_number, "id_number"))
+        return Q(id_number_index=Worker.id_number_index_of(id_number))
     return Q(name__icontains=term)
 
 
@@ -81,6 +81,35 @@ def possible_duplicates(queryset: QuerySet) -> QuerySet:
         .exclude(status=Worker.Status.MERGED)
     )
     return queryset.exclude(status=Worker.Status.MERGED).filter(Exists(twin))
+
+
+# What a worker of an area may name (members.rules asks these for every path) --------------
+
+DISTRICT_CODE_DIGITS = Area.PREFIX_LENGTH[Area.Level.DISTRICT]
+CITY_CODE_DIGITS = Area.PREFIX_LENGTH[Area.Level.CITY]
+
+
+def enterprises_offered_to(area: Area) -> QuerySet:
+    """The employers a worker of `area` may name: those kept by the area's district or any
+    area in it, and those kept by an area above it (a city or the province keeps the
+    platforms: 美团, 饿了么…). Never another district's."""
+    above = [node.pk for node in area.lineage()]
+    return Enterprise.objects.filter(
+        Q(area_id__in=above) | Q(area__code__startswith=area.code[:DISTRICT_CODE_DIGITS])
+    )
+
+
+def outlets_offered_to(area: Area) -> QuerySet:
+    """The outlets (网点) a worker of `area` may name: those in the area's district."""
+    return Outlet.objects.filter(area__code__startswith=area.code[:DISTRICT_CODE_DIGITS])
+
+
+def residence_areas_offered_to(area: Area) -> QuerySet:
+    """Where a worker of `area` may live: a community or street of the same city (riders
+    cross district lines on their way home, not city lines)."""
+    return Area.objects.filter(
+        code__startswith=area.code[:CITY_CODE_DIGITS], level__in=COMMUNITY_LEVEL_VALUES
+    )
 
 
 def enterprise_list(*, user) -> QuerySet:

@@ -309,9 +309,15 @@ class Worker(TimeStampedModel):
         """How a worker is named wherever staff see them: 张* 138****1234."""
         return f"{self.masked_name} {self.masked_phone}"
 
+    @staticmethod
+    def id_number_index_of(id_number: str) -> str | None:
+        """The blind index of a (normalised) ID number: how a record is found by its ID and
+        kept unique, here and in the ledger's COPY path, which writes no model instances."""
+        return blind_index(id_number, "id_number") if id_number else None
+
     def save(self, *args, **kwargs):
         # The blind index is derived from the ID number and must never drift from it.
-        self.id_number_index = blind_index(self.id_number, "id_number") if self.id_number else None
+        self.id_number_index = self.id_number_index_of(self.id_number)
         if kwargs.get("update_fields") and "id_number" in kwargs["update_fields"]:
             kwargs["update_fields"] = {*kwargs["update_fields"], "id_number_index"}
         super().save(*args, **kwargs)

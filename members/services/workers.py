@@ -13,11 +13,10 @@ from django.utils.translation import gettext as _
 
 from areas import access
 from areas.models import Area
-from core.crypto import blind_index
 from core.exceptions import ApplicationError, full_clean_or_refuse, refuse
 from core.identifiers import normalize_id_number, normalize_mobile, normalize_uscc
 
-from .. import merge
+from .. import merge, rules
 from ..models import (
     COMMUNITY_LEVEL_VALUES,
     ContactPair,
@@ -31,8 +30,8 @@ from ..models import (
 # The privacy notice a worker reads before registering (templates/members/privacy.html).
 # Bump the version whenever the notice changes: consent is recorded against it.
 PRIVACY_NOTICE_VERSION = "2026-11"
-OLDEST_BIRTH_YEAR = 1940
-YOUNGEST_WORKER_AGE = 16
+OLDEST_BIRTH_YEAR = rules.OLDEST_BIRTH_YEAR
+YOUNGEST_WORKER_AGE = rules.YOUNGEST_WORKER_AGE
 
 
 # Registration -----------------------------------------------------------------------------
@@ -75,30 +74,26 @@ def _apply(worker: Worker, details: WorkerDetails, given: list[str]) -> None:
         elif name == "tags":
             value = sorted({t.strip() for t in value if t and t.strip()})
         setattr(worker, name, value)
-    if "area" in given and worker.area_id is None:
-        raise refuse("area", _("Choose the community you work in."))
-    for name in ("area", "residence_area"):
-        area = getattr(worker, name)
-        if name in given and area is not None and area.level not in COMMUNITY_LEVEL_VALUES:
-            raise refuse(name, _("Choose a community or a street, not a whole district."))
-    if "occupation" in given and worker.occupation not in Occupation.values:
-        raise refuse("occupation", _("Choose what work you do."))
-    if "birth_year" in given and worker.birth_year is not None:
-        latest = timezone.localdate().year - YOUNGEST_WORKER_AGE
-        if not OLDEST_BIRTH_YEAR <= worker.birth_year <= latest:
-            raise refuse(
-                "birth_year",
-                _("Enter a birth year between %(first)d and %(last)d.")
-                % {"first": OLDEST_BIRTH_YEAR, "last": latest},
-            )
-    if (
-        worker.outlet_id
-        and worker.enterprise_id
-        and worker.outlet.enterprise_id != worker.enterprise_id
-    ):
-        raise refuse("outlet", _("This outlet belongs to another enterprise."))
     if worker.outlet_id and not worker.enterprise_id:
         worker.enterprise = worker.outlet.enterprise
+    # The record's own rules (members.rules), the same for every path: the first problem
+    # of each field shows by that field.
+    problems = {}
+    if "name" in given and (problem := rules.name_problem(worker.name)):
+        problems["name"] = problem
+    if "occupation" in given and worker.occupation not in Occupation.values:
+        problems["occupation"] = _("Choose what work you do.")
+    if "birth_year" in given and (problem := rules.birth_year_problem(worker.birth_year)):
+        problems["birth_year"] = problem
+    references = {"area", "enterprise", "outlet", "residence_area"}
+    if references & set(given):
+        checked = references if "area" in given else references & set(given)
+        problems.update({k: v for k, v in rules.reference_problems(worker).items() if k in checked})
+    if problems:
+        raise ApplicationError(
+            next(iter(problems.values())),
+            fields={name: [message] for name, message in problems.items()},
+        )
 
 
 def _check_unique_id_number(worker: Worker, actor) -> None:
@@ -108,7 +103,7 @@ def _check_unique_id_number(worker: Worker, actor) -> None:
     if not worker.id_number:
         return
     other = (
-        Worker.objects.filter(id_number_index=blind_index(worker.id_number, "id_number"))
+        Worker.objects.filter(id_number_index=Worker.id_number_index_of(worker.id_number))
         .exclude(pk=worker.pk)
         .first()
     )
@@ -268,6 +263,12 @@ def worker_correct_own(*, worker: Worker, details: WorkerDetails, given: list[st
     if refused:
         raise ApplicationError(_("These details cannot be changed here: %s") % ", ".join(refused))
     worker = Worker.objects.select_for_update().get(pk=worker.pk)
+    if worker.status == Worker.Status.REJECTED:
+        # A returned registration is corrected by registering again (/m/register), which
+        # sends it back for review with the reason answered.
+        raise ApplicationError(
+            _("Your registration was returned: correct it by registering again.")
+        )
     old_area_id = worker.area_id
     _apply(worker, details, given)
     _save(worker)
