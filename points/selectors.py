@@ -37,7 +37,11 @@ def history_of(worker) -> QuerySet:
 
 
 def reward_list(*, user) -> QuerySet:
-    return access.scope(Reward.objects.all(), user).select_related("area")
+    return (
+        access.scope(Reward.objects.all(), user)
+        .select_related("area")
+        .prefetch_related("pickup_stations")
+    )
 
 
 def redemption_list(*, user) -> QuerySet:
