@@ -5,14 +5,18 @@ from django.db.models import Count
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from areas import access
-from areas.api.base import ScopedModelViewSet, ScopedReadOnlyViewSet, ScopedViewSetMixin
+from areas.api.base import (
+    ScopedReadOnlyViewSet,
+    ScopedServiceRecordViewSet,
+    ScopedServiceViewSet,
+    assign,
+)
 
 from .. import selectors, services
 from ..models import InvitationCampaign
@@ -24,37 +28,26 @@ from .invitation_serializers import (
 )
 
 
-class CampaignViewSet(ScopedModelViewSet):
+class CampaignViewSet(ScopedServiceViewSet):
+    """Campaigns (召集令) run by the user's areas; closed (`close`), never deleted."""
+
     base_queryset = staticmethod(selectors.campaign_list)
     serializer_class = CampaignSerializer
     filterset_fields = ["status"]
-    http_method_names = ["get", "post", "put", "patch", "head", "options"]  # closed, not deleted
 
-    def perform_create(self, serializer):
-        campaign = InvitationCampaign(**serializer.validated_data)
-        serializer.instance = services.campaign_save(actor=self.request.user, campaign=campaign)
+    def create_service(self, *, actor, **data):
+        return services.campaign_save(actor=actor, campaign=InvitationCampaign(**data))
 
-    def perform_update(self, serializer):
-        for name, value in serializer.validated_data.items():
-            setattr(serializer.instance, name, value)
-        serializer.instance = services.campaign_save(
-            actor=self.request.user, campaign=serializer.instance
-        )
+    def update_service(self, *, actor, instance, **data):
+        return services.campaign_save(actor=actor, campaign=assign(instance, data))
 
     @extend_schema(request=None, responses=CampaignSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
-        campaign = services.campaign_close(actor=request.user, campaign=self.get_object())
-        return Response(CampaignSerializer(campaign).data)
+        return self.run_service(services.campaign_close, campaign=self.get_object())
 
 
-class BatchViewSet(
-    ScopedViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
-):
+class BatchViewSet(ScopedServiceRecordViewSet):
     """Issuing a batch creates its invitations; a batch is then marked sent, never edited."""
 
     serializer_class = BatchSerializer
@@ -64,28 +57,26 @@ class BatchViewSet(
     def base_queryset(*, user):
         return selectors.batch_list(user=user).annotate(size=Count("invitations"))
 
-    def create(self, request, *args, **kwargs):
-        serializer = BatchSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        batch = services.invitations_issue(
-            actor=request.user,
-            campaign=data["campaign"],
-            community=data["community"],
-            channel=data["channel"],
-            count=data.get("count") or 0,
-            recipients=services.parse_recipients(data.get("recipients", "")),
-            note=data.get("note", ""),
+    @staticmethod
+    def create_service(*, actor, count=None, recipients="", **data):
+        # `count` anonymous codes, or one code for each person on the pasted list.
+        return services.invitations_issue(
+            actor=actor,
+            count=count or 0,
+            recipients=services.parse_recipients(recipients),
+            **data,
         )
-        batch = self.get_queryset().get(pk=batch.pk)
-        return Response(BatchSerializer(batch).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=BatchSerializer)
     @action(detail=True, methods=["post"], url_path="mark-sent")
     def mark_sent(self, request, pk=None):
-        batch = self.get_object()
-        services.batch_mark_sent(actor=request.user, batch=batch)
-        return Response(BatchSerializer(self.get_queryset().get(pk=batch.pk)).data)
+        return self.run_service(self.mark_sent_service, batch=self.get_object())
+
+    @staticmethod
+    def mark_sent_service(*, actor, batch):
+        # The service answers how many invitations it marked; the API answers with the batch.
+        services.batch_mark_sent(actor=actor, batch=batch)
+        return batch
 
 
 class InvitationViewSet(ScopedReadOnlyViewSet):

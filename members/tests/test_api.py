@@ -60,7 +60,8 @@ def test_output_is_masked(trio, worker_a):
 def test_staff_register_a_worker_and_the_viewer_cannot(trio):
     payload = new_worker(trio.tree.a["community"])
     assert client_for(trio.viewer_a).post(WORKERS, payload, format="json").status_code == 403
-    assert client_for(trio.staff_b).post(WORKERS, payload, format="json").status_code == 404
+    # Another district's community is no community: 400, as for one that does not exist.
+    assert client_for(trio.staff_b).post(WORKERS, payload, format="json").status_code == 400
     response = client_for(trio.staff_a).post(WORKERS, payload, format="json")
     assert response.status_code == 201, response.content
     assert response.json()["source"] == "staff"

@@ -167,7 +167,7 @@ def test_contact_api_trio(trio, pair, worker_b):
     outsider = client_for(trio.staff_b).post(
         "/api/v1/contact-logs/", {"pair": pair.pk, "kind": "phone", "on": TODAY().isoformat()}
     )
-    assert outsider.status_code == 404
+    assert outsider.status_code == 400  # another district's pair is no pair
     future = client_for(trio.staff_a).post(
         "/api/v1/contact-logs/",
         {"pair": pair.pk, "kind": "phone", "on": (TODAY() + dt.timedelta(days=2)).isoformat()},

@@ -324,7 +324,7 @@ def test_api_writes_and_refusals(trio, campaign, batch):
     assert created.status_code == 201, created.content
     assert created.json()["size"] == 2
     assert client_for(trio.viewer_a).post(BATCHES, body).status_code == 403
-    assert client_for(trio.staff_b).post(BATCHES, body).status_code == 404
+    assert client_for(trio.staff_b).post(BATCHES, body).status_code == 400  # no such campaign
     bad = client_for(trio.staff_a).post(BATCHES, {**body, "recipients": "张三 123"})
     assert bad.status_code == 400 and "第 1 行" in bad.json()["recipients"][0]
     assert InvitationBatch.objects.count() == 2

@@ -10,11 +10,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from areas import access
-from areas.api.base import ScopedModelViewSet
-from members.models import Worker
+from areas.api.base import ScopedServiceRecordViewSet, ScopedServiceViewSet, assign
+from core.exceptions import refuse
 
 from .. import selectors, services
-from ..models import PartyMember, PartyOrg
+from ..models import PartyOrg
+from ..services import MembershipDetails
 from .serializers import (
     AssignmentSerializer,
     CoverageSerializer,
@@ -29,155 +30,107 @@ from .serializers import (
 PARTY, PARTY_WRITE = access.Purpose.PARTY, access.Purpose.PARTY_WRITE
 
 
-class _PartyViewSet(ScopedModelViewSet):
+class PartyOrgViewSet(ScopedServiceViewSet):
+    """Party organisations in the user's reach; never deleted."""
+
     read_purpose, write_purpose = PARTY, PARTY_WRITE
-    http_method_names = ["get", "post", "put", "patch", "head", "options"]  # ended, never deleted
-
-
-class PartyOrgViewSet(_PartyViewSet):
     base_queryset = staticmethod(selectors.party_org_list)
     serializer_class = PartyOrgSerializer
     filterset_fields = ["kind", "parent"]
 
-    def perform_create(self, serializer):
-        self._save(serializer, PartyOrg(**serializer.validated_data))
+    def create_service(self, *, actor, **data):
+        return services.party_org_save(actor=actor, org=PartyOrg(**data))
 
-    def perform_update(self, serializer):
-        for name, value in serializer.validated_data.items():
-            setattr(serializer.instance, name, value)
-        self._save(serializer, serializer.instance)
-
-    def _save(self, serializer, org):
-        serializer.instance = services.party_org_save(actor=self.request.user, org=org)
+    def update_service(self, *, actor, instance, **data):
+        return services.party_org_save(actor=actor, org=assign(instance, data))
 
 
-class PartyMemberViewSet(_PartyViewSet):
+class PartyMemberViewSet(ScopedServiceViewSet):
     """Party members among workers. Creating one records a worker's 亮明身份 on their
-    behalf (the worker must have consented to sensitive data)."""
+    behalf (the worker must have consented to sensitive data). Members end (`end`), they
+    are never deleted."""
 
+    read_purpose, write_purpose = PARTY, PARTY_WRITE
     base_queryset = staticmethod(selectors.party_member_list)
     serializer_class = PartyMemberSerializer
     filterset_fields = ["registration", "standing", "lost_contact"]
 
-    def _respond(self, member, code=status.HTTP_200_OK):
-        member = selectors.party_member_list(user=self.request.user).get(pk=member.pk)
-        return Response(PartyMemberSerializer(member).data, status=code)
+    def create_service(self, *, actor, worker, **details):
+        return services.party_member_reveal(
+            actor=actor, worker=worker, details=MembershipDetails(**details)
+        )
 
-    def create(self, request, *args, **kwargs):
-        serializer = PartyMemberSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        worker = access.get_for_user(
-            Worker.objects.all(), request.user, pk=serializer.validated_data["worker"].pk
-        )
-        member = services.party_member_reveal(
-            worker=worker, details=serializer.details(), actor=request.user
-        )
-        return self._respond(member, status.HTTP_201_CREATED)
-
-    def update(self, request, *args, **kwargs):
-        member = self.get_object()
-        serializer = PartyMemberSerializer(
-            member, data=request.data, partial=kwargs.get("partial", False)
-        )
-        serializer.is_valid(raise_exception=True)
-        if serializer.validated_data.get("worker", member.worker) != member.worker:
-            raise services.refuse("worker", _("A party member record stays with its worker."))
-        for name, value in serializer.validated_data.items():
-            setattr(member, name, value)
-        return self._respond(services.party_member_save(actor=request.user, member=member))
+    def update_service(self, *, actor, instance, **data):
+        if data.get("worker", instance.worker) != instance.worker:
+            raise refuse("worker", _("A party member record stays with its worker."))
+        return services.party_member_save(actor=actor, member=assign(instance, data))
 
     @extend_schema(request=ReportSerializer, responses=PartyMemberSerializer)
     @action(detail=True, methods=["post"])
     def report(self, request, pk=None):
         """到社区报到: record that the member reported to a community."""
-        body = ReportSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        member = services.party_member_report(
-            actor=request.user,
+        return self.run_service(
+            services.party_member_report,
             member=self.get_object(),
-            community=body.validated_data["community"],
-            on=body.validated_data.get("on"),
+            **self.validated_input(ReportSerializer),
         )
-        return self._respond(member)
 
     @extend_schema(request=EndSerializer, responses=PartyMemberSerializer)
     @action(detail=True, methods=["post"])
     def end(self, request, pk=None):
         """The membership is no longer managed here; its assignments end too."""
-        body = EndSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        member = services.party_member_end(
-            actor=request.user,
+        return self.run_service(
+            services.party_member_end,
             member=self.get_object(),
-            on=body.validated_data["on"],
-            reason=body.validated_data["reason"],
+            **self.validated_input(EndSerializer),
         )
-        return self._respond(member)
 
     @extend_schema(request=LostContactSerializer, responses=PartyMemberSerializer)
     @action(detail=True, methods=["post"], url_path="lost-contact")
     def lost_contact(self, request, pk=None):
         """失联 (lost = true) or 双找 (found again, lost = false)."""
-        body = LostContactSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        member = services.party_member_set_lost_contact(
-            actor=request.user, member=self.get_object(), **body.validated_data
+        return self.run_service(
+            services.party_member_set_lost_contact,
+            member=self.get_object(),
+            **self.validated_input(LostContactSerializer),
         )
-        return self._respond(member)
 
 
-class AssignmentViewSet(_PartyViewSet):
+class AssignmentViewSet(ScopedServiceRecordViewSet):
     """三管 assignments. Create = start one (refused if one of that kind is active);
     `end` ends it; `feedback` records a collaborative unit's report."""
 
+    read_purpose, write_purpose = PARTY, PARTY_WRITE
     base_queryset = staticmethod(selectors.assignment_list)
     serializer_class = AssignmentSerializer
     filterset_fields = ["kind", "member", "org"]
-    http_method_names = ["get", "post", "head", "options"]
-
-    def _respond(self, assignment, code=status.HTTP_200_OK):
-        assignment = selectors.assignment_list(user=self.request.user).get(pk=assignment.pk)
-        return Response(AssignmentSerializer(assignment).data, status=code)
-
-    def create(self, request, *args, **kwargs):
-        serializer = AssignmentSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        member = access.get_for_user(
-            PartyMember.objects.all(), request.user, PARTY, pk=data["member"].pk
-        )
-        assignment = services.assignment_start(
-            actor=request.user,
-            member=member,
-            org=data["org"],
-            kind=data["kind"],
-            started_on=data["started_on"],
-            agreement_ref=data.get("agreement_ref", ""),
-            feedback_every_months=data.get("feedback_every_months"),
-        )
-        return self._respond(assignment, status.HTTP_201_CREATED)
+    create_service = staticmethod(services.assignment_start)
 
     @extend_schema(request=EndSerializer, responses=AssignmentSerializer)
     @action(detail=True, methods=["post"])
     def end(self, request, pk=None):
-        body = EndSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        assignment = services.assignment_end(
-            actor=request.user,
+        return self.run_service(
+            services.assignment_end,
             assignment=self.get_object(),
-            on=body.validated_data["on"],
-            reason=body.validated_data["reason"],
+            **self.validated_input(EndSerializer),
         )
-        return self._respond(assignment)
 
     @extend_schema(request=FeedbackSerializer, responses=AssignmentSerializer)
     @action(detail=True, methods=["post"])
     def feedback(self, request, pk=None):
-        body = FeedbackSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        assignment = self.get_object()
-        services.feedback_record(actor=request.user, assignment=assignment, **body.validated_data)
-        return self._respond(assignment, status.HTTP_201_CREATED)
+        return self.run_service(
+            self.feedback_service,
+            assignment=self.get_object(),
+            **self.validated_input(FeedbackSerializer),
+            status_code=status.HTTP_201_CREATED,
+        )
+
+    @staticmethod
+    def feedback_service(*, actor, assignment, **feedback):
+        # The feedback is recorded on the assignment; the API answers with the assignment
+        # (its last feedback and the next one due).
+        services.feedback_record(actor=actor, assignment=assignment, **feedback)
+        return assignment
 
 
 class CoverageView(APIView):
