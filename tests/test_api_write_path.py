@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
+from rest_framework.viewsets import ModelViewSet
 
 from areas.api import base
 from points.models import PointsRule
@@ -16,10 +17,6 @@ from points.models import PointsRule
 # What the service bases provide and a viewset inherits, never defines itself.
 WRITE_VERBS = ("create", "update", "partial_update", "destroy")
 HOOKS = ("perform_create", "perform_update", "perform_destroy")
-
-# Still on DRF's own write path, each to move to the service bases (then leave this list,
-# which the second test enforces): the to-do of members/ and party/.
-NOT_YET_ON_THE_SERVICE_BASE: set[str] = set()
 
 
 def platform_apps() -> set[str]:
@@ -74,29 +71,21 @@ def platform_viewsets() -> dict[type, set[str]]:
 
 def test_every_writing_viewset_uses_the_service_write_base():
     viewsets = platform_viewsets()
-    assert {"stations.api.views.StationViewSet", "points.api.views.PointsRuleViewSet"} <= {
-        dotted(cls) for cls in viewsets
-    }
+    assert {
+        "stations.api.views.StationViewSet",
+        "points.api.views.PointsRuleViewSet",
+        "members.api.views.WorkerViewSet",
+        "party.api.views.PartyMemberViewSet",
+    } <= {dotted(cls) for cls in viewsets}
     offending = {
         dotted(cls): problems
         for cls, actions in viewsets.items()
         if (problems := off_the_write_path(cls, actions))
-        and dotted(cls) not in NOT_YET_ON_THE_SERVICE_BASE
     }
     assert not offending, (
         "Write through areas.api.base (create_service / update_service / run_service), "
         f"not by hand: {offending}"
     )
-
-
-def test_the_exemption_list_only_names_viewsets_that_still_need_it():
-    still_off = {
-        dotted(cls)
-        for cls, actions in platform_viewsets().items()
-        if off_the_write_path(cls, actions)
-    }
-    done = NOT_YET_ON_THE_SERVICE_BASE - still_off
-    assert not done, f"On the service base now (or gone): take them off the list: {sorted(done)}"
 
 
 def test_the_check_catches_a_hand_written_create_a_hook_and_drfs_own_save():
@@ -106,7 +95,7 @@ def test_the_check_catches_a_hand_written_create_a_hook_and_drfs_own_save():
         def create(self, request, *args, **kwargs):
             raise AssertionError
 
-    class Hooked(base.ScopedModelViewSet):
+    class Hooked(base.ScopedViewSetMixin, ModelViewSet):
         def perform_update(self, serializer):
             raise AssertionError
 

@@ -242,20 +242,3 @@ class ScopedServiceRecordViewSet(
     # Records: listed, read and created through a service; never edited or deleted (a
     # wrong one is followed by a correcting one, or ended by an @action).
     pass
-
-
-# Until members/ and party/ are on the service bases above (tests/test_api_write_path.py
-# lists them): DRF's own create/update, which those viewsets override by hand.
-class ScopedModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
-    pass
-
-
-class ScopedRecordViewSet(
-    ScopedViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
-):
-    """Records: listed, read and created; never edited or deleted (a wrong one is followed
-    by a correcting one, or ended)."""
