@@ -187,8 +187,13 @@ def party_member_report(
 
 @transaction.atomic
 def party_member_save(*, actor, member: PartyMember) -> PartyMember:
-    """Party-affairs staff correct a member's record (the admin form)."""
+    """Party-affairs staff correct a member's record (the admin form, the API). The record
+    stays with its worker: a merge moves it (party_membership_merge), an edit does not."""
     access.require_write_to(actor, member, PARTY_WRITE)
+    if member.pk is not None:
+        kept_by = PartyMember.objects.filter(pk=member.pk).values_list("worker_id", flat=True)
+        if member.worker_id != kept_by.get():
+            raise refuse("worker", _("A party member record stays with its worker."))
     if not member.worker.sensitive_consent_at:
         raise refuse(
             "worker",

@@ -10,7 +10,7 @@ from areas.models import Area
 from core.masking import mask_phone
 
 from ..models import Enterprise, Occupation, Outlet, Worker
-from ..services import PRIVACY_NOTICE_VERSION, WorkerDetails
+from ..services import PRIVACY_NOTICE_VERSION
 
 
 class AreaCodeField(serializers.SlugRelatedField):
@@ -81,11 +81,6 @@ class WorkerWriteSerializer(serializers.Serializer):
         help_text=_("For a new registration: the notice version the worker agreed to (%s).")
         % PRIVACY_NOTICE_VERSION,
     )
-
-    def details(self) -> tuple[WorkerDetails, list[str]]:
-        data = dict(self.validated_data)
-        data.pop("privacy_notice_version", None)
-        return WorkerDetails(**data), list(data)
 
 
 class RejectSerializer(serializers.Serializer):

@@ -7,7 +7,6 @@ from rest_framework import serializers
 from members.api.serializers import AreaCodeField
 
 from ..models import ManagementAssignment, PartyMember, PartyOrg
-from ..services import MembershipDetails
 
 
 class PartyOrgSerializer(serializers.ModelSerializer):
@@ -66,17 +65,6 @@ class PartyMemberSerializer(serializers.ModelSerializer):
             "end_reason",
         ]
         validators = []
-
-    def details(self) -> MembershipDetails:
-        data = self.validated_data
-        return MembershipDetails(
-            registration=data.get("registration", PartyMember.Registration.FLOATING),
-            standing=data.get("standing", PartyMember.Standing.FULL),
-            membership_org=data.get("membership_org"),
-            membership_org_name=data.get("membership_org_name", ""),
-            membership_org_place=data.get("membership_org_place", ""),
-            joined_on=data.get("joined_on"),
-        )
 
 
 class ReportSerializer(serializers.Serializer):

@@ -2,7 +2,6 @@
 PARTY_WRITE to change); writes go through party.services."""
 
 from django.http import Http404
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
@@ -11,7 +10,6 @@ from rest_framework.views import APIView
 
 from areas import access
 from areas.api.base import ScopedServiceRecordViewSet, ScopedServiceViewSet, assign
-from core.exceptions import refuse
 
 from .. import selectors, services
 from ..models import PartyOrg
@@ -61,8 +59,6 @@ class PartyMemberViewSet(ScopedServiceViewSet):
         )
 
     def update_service(self, *, actor, instance, **data):
-        if data.get("worker", instance.worker) != instance.worker:
-            raise refuse("worker", _("A party member record stays with its worker."))
         return services.party_member_save(actor=actor, member=assign(instance, data))
 
     @extend_schema(request=ReportSerializer, responses=PartyMemberSerializer)

@@ -413,3 +413,12 @@ def test_feedback_needs_a_summary_and_a_date_in_the_collaboration(party_trio, pa
             summary="早于协同开始",
         )
     assert not assignment.feedback.exists()
+
+
+def test_a_member_record_stays_with_its_worker(party_trio, party_a):
+    other = WorkerFactory(area=party_trio.tree.a["community"], sensitive_consent_at=timezone.now())
+    member = PartyMember.objects.get(pk=party_a.member.pk)
+    member.worker = other
+    with pytest.raises(ApplicationError, match="stays with its worker"):
+        services.party_member_save(actor=party_trio.staff_a, member=member)
+    assert PartyMember.objects.get(pk=member.pk).worker == party_a.member.worker
