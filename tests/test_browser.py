@@ -182,7 +182,7 @@ def test_worker_scans_a_poster_logs_in_by_code_registers_and_staff_approves(
     code = re.search(r"login code (\d{6})", caplog.text).group(1)
     page.fill("#id_code", code)
     page.locator("button[type=submit]").first.click()
-    page.wait_for_url("**/m/register/?station=*")
+    page.wait_for_url("**/m/register/?area=*")
     assert tree.a["community"].name in page.locator(".chosen-area").inner_text()
     page.fill("#id_name", "王小二")
     page.select_option("#id_occupation", "food_delivery")
