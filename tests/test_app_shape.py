@@ -1,0 +1,80 @@
+"""Every domain app has the same shape (DESIGN.md, NetBox-style), so a reader who knows one
+knows all: the same modules in the same places, the same test files. A new app (wishes,
+feedback, estates…) fails here until it has them.
+
+TO_DO names what existing apps still lack, each with why; the test also fails when an
+entry is no longer needed, so the list only shrinks."""
+
+from pathlib import Path
+
+from django.conf import settings
+
+ROOT = Path(settings.BASE_DIR)
+# Apps with domain code. core holds no domain; wishes and reports are empty until their
+# issues; demo is the loader above every app.
+DOMAIN_APPS = ["areas", "ledgers", "members", "stations", "party", "points", "activities"]
+
+CODE = [
+    "apps.py",
+    "models",  # models.py, or a models/ package re-exported with __all__
+    "services",  # services.py, or a services/ package
+    "selectors.py",
+    "admin.py",
+    "api/serializers.py",
+    "api/views.py",
+    "api/urls.py",
+]
+TESTS = [
+    "tests/factories.py",
+    "tests/test_services.py",
+    "tests/test_selectors.py",
+    "tests/test_api.py",
+    "tests/test_admin.py",
+]
+
+TO_DO = {
+    ("ledgers", "selectors.py"): "the admin pages read import jobs through access.scope",
+    ("ledgers", "api/serializers.py"): "ledgers are uploaded in the admin; no API yet",
+    ("ledgers", "api/views.py"): "ledgers are uploaded in the admin; no API yet",
+    ("ledgers", "api/urls.py"): "ledgers are uploaded in the admin; no API yet",
+    ("ledgers", "tests/factories.py"): "the engine's tests build their files inline",
+    ("ledgers", "tests/test_selectors.py"): "no selectors yet",
+    ("ledgers", "tests/test_api.py"): "no API yet",
+    ("ledgers", "tests/test_admin.py"): "the admin pages are tested with members' ledgers",
+    ("areas", "tests/test_selectors.py"): "access.py is tested through stations' scoping",
+    ("members", "tests/test_selectors.py"): "selectors are tested through the pages and API",
+    ("party", "tests/test_selectors.py"): "coverage selectors are in test_services.py",
+    ("points", "tests/factories.py"): "rewards are made by helpers in test_rewards.py",
+    ("points", "tests/test_selectors.py"): "balances are tested through the pages",
+    ("points", "tests/test_api.py"): "API tests are in test_pages.py",
+    ("points", "tests/test_admin.py"): "admin tests are in test_pages.py",
+    ("activities", "tests/test_selectors.py"): "selectors are tested through the pages",
+    ("activities", "tests/test_api.py"): "API tests are in test_pages.py",
+    ("activities", "tests/test_admin.py"): "admin tests are in test_pages.py",
+}
+
+
+def present(app: str, name: str) -> bool:
+    base = ROOT / app / name
+    return base.exists() or base.with_suffix(".py").exists()
+
+
+def test_every_domain_app_has_the_same_files():
+    missing = [
+        (app, name)
+        for app in DOMAIN_APPS
+        for name in CODE + TESTS
+        if not present(app, name) and (app, name) not in TO_DO
+    ]
+    assert not missing, f"These apps lack the common shape: {missing}"
+
+
+def test_the_to_do_list_only_shrinks():
+    done = [entry for entry in TO_DO if present(*entry)]
+    assert not done, f"Remove these from TO_DO, they exist now: {done}"
+
+
+def test_every_platform_app_is_a_domain_app_or_said_why_not():
+    others = {"core", "wishes", "reports", "demo"}
+    layered = {app for layer in settings.PLATFORM_APP_LAYERS for app in layer}
+    assert layered == set(DOMAIN_APPS) | others
