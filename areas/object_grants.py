@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 from django.apps import apps
 
+from core.registry import Registry
+
 
 @dataclass(frozen=True)
 class ObjectKind:
@@ -29,24 +31,20 @@ class ObjectKind:
         return apps.get_model(self.key)
 
 
-_kinds: dict[str, ObjectKind] = {}
+_kinds: Registry[ObjectKind] = Registry("kind of granted object")
 
 
 def register(kind: ObjectKind) -> ObjectKind:
-    existing = _kinds.get(kind.key)
-    if existing is not None and existing != kind:
-        raise ValueError(f"The object kind {kind.key} is already registered.")
-    _kinds[kind.key] = kind
-    return kind
+    return _kinds.register(kind.key, kind)
 
 
 def kinds() -> list[ObjectKind]:
-    return list(_kinds.values())
+    return list(_kinds)
 
 
 def kind_for(key: str) -> ObjectKind:
-    return _kinds[key]
+    return _kinds.get(key)
 
 
 def kinds_for_role(role: str) -> list[ObjectKind]:
-    return [kind for kind in _kinds.values() if role in kind.roles]
+    return [kind for kind in _kinds if role in kind.roles]

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from areas import access
 from core.exceptions import ApplicationError
+from core.registry import Registry
 
 
 @dataclass(frozen=True)
@@ -84,20 +85,23 @@ class Ledger:
         return [c.header for c in self.import_columns]
 
 
-_LEDGERS: dict[str, Ledger] = {}
+_ledgers: Registry[Ledger] = Registry("ledger")
 
 
 def register(ledger: Ledger) -> Ledger:
-    _LEDGERS[ledger.key] = ledger
-    return ledger
+    return _ledgers.register(ledger.key, ledger)
+
+
+def unregister(key: str) -> None:
+    """For tests that register a ledger of their own."""
+    _ledgers.remove(key)
 
 
 def ledger_for(key: str) -> Ledger:
-    try:
-        return _LEDGERS[key]
-    except KeyError:
-        raise ApplicationError(_("Choose which ledger this file is.")) from None
+    if key not in _ledgers:
+        raise ApplicationError(_("Choose which ledger this file is."))
+    return _ledgers.get(key)
 
 
 def ledgers() -> list[Ledger]:
-    return list(_LEDGERS.values())
+    return list(_ledgers)

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
+from core.registry import Registry
+
 
 def no_context(request, worker) -> dict:
     return {}
@@ -35,21 +37,17 @@ class Box:
     parts: list[SafeString] = field(default_factory=list)
 
 
-_panels: dict[str, Panel] = {}
+_panels: Registry[Panel] = Registry("/m/me panel")
 
 
 def register(panel: Panel) -> Panel:
-    existing = _panels.get(panel.name)
-    if existing is not None and existing != panel:
-        raise ValueError(f"A /m/me panel named {panel.name} is already registered.")
-    _panels[panel.name] = panel
-    return panel
+    return _panels.register(panel.name, panel)
 
 
 def render(request, worker) -> list[Box]:
     """Every registered panel rendered for this worker, gathered in their boxes."""
     boxes: list[Box] = []
-    for panel in sorted(_panels.values(), key=lambda p: (p.order, p.name)):
+    for panel in sorted(_panels, key=lambda p: (p.order, p.name)):
         html = render_to_string(
             panel.template, {"worker": worker, **panel.context(request, worker)}, request
         )

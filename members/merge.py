@@ -18,6 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from core.registry import Registry
+
 
 class Mover(Protocol):
     def __call__(self, *, actor, duplicate, kept) -> None: ...
@@ -30,34 +32,27 @@ class Registration:
     why_they_stay: str = ""
 
 
-_registrations: dict[str, Registration] = {}
+_registrations: Registry[Registration] = Registry("merge mover")
 
 
 def register(model: str, move: Mover) -> None:
     """`move(actor=, duplicate=, kept=)` moves the model's rows from duplicate to kept."""
-    _add(Registration(model=model, move=move))
+    _registrations.register(model, Registration(model=model, move=move))
 
 
 def rows_stay(model: str, *, why: str) -> None:
     """The model's rows describe the record itself and stay with it when it is merged."""
     if not why:
         raise ValueError("Say why the rows stay with the merged-away record.")
-    _add(Registration(model=model, move=None, why_they_stay=why))
-
-
-def _add(registration: Registration) -> None:
-    existing = _registrations.get(registration.model)
-    if existing is not None and existing != registration:
-        raise ValueError(f"{registration.model} is already registered for merges.")
-    _registrations[registration.model] = registration
+    _registrations.register(model, Registration(model=model, move=None, why_they_stay=why))
 
 
 def registered_models() -> set[str]:
-    return set(_registrations)
+    return set(_registrations.keys())
 
 
 def run_movers(*, actor, duplicate, kept) -> None:
     """Every registered mover, in registration order (the apps' order in INSTALLED_APPS)."""
-    for registration in _registrations.values():
+    for registration in _registrations:
         if registration.move is not None:
             registration.move(actor=actor, duplicate=duplicate, kept=kept)

@@ -59,7 +59,7 @@ def notice_ledger():
     ledger = registry.register(NoticeLedger())
     NoticeChecker.written = []
     yield ledger
-    registry._LEDGERS.pop(ledger.key)
+    registry.unregister(ledger.key)
 
 
 def xlsx(headers, rows, *, title=True) -> bytes:

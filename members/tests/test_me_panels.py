@@ -4,6 +4,7 @@ without members knowing them (the panels themselves are tested in their apps).""
 import pytest
 from django.test import override_settings
 
+from core.registry import Registry
 from members import me_panels
 from members.me_panels import Panel
 
@@ -24,7 +25,7 @@ TEMPLATES = [
 
 @pytest.fixture
 def registry(monkeypatch):
-    monkeypatch.setattr(me_panels, "_panels", {})
+    monkeypatch.setattr(me_panels, "_panels", Registry("/m/me panel"))
     return me_panels
 
 
