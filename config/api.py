@@ -4,6 +4,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("areas.api.urls")),
+    path("", include("ledgers.api.urls")),
     path("", include("stations.api.urls")),
     path("", include("members.api.urls")),
     path("", include("party.api.urls")),

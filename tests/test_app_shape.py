@@ -33,24 +33,6 @@ TESTS = [
 ]
 
 TO_DO = {
-    ("ledgers", "selectors.py"): "the admin pages read import jobs through access.scope",
-    ("ledgers", "api/serializers.py"): "ledgers are uploaded in the admin; no API yet",
-    ("ledgers", "api/views.py"): "ledgers are uploaded in the admin; no API yet",
-    ("ledgers", "api/urls.py"): "ledgers are uploaded in the admin; no API yet",
-    ("ledgers", "tests/factories.py"): "the engine's tests build their files inline",
-    ("ledgers", "tests/test_selectors.py"): "no selectors yet",
-    ("ledgers", "tests/test_api.py"): "no API yet",
-    ("ledgers", "tests/test_admin.py"): "the admin pages are tested with members' ledgers",
-    ("areas", "tests/test_selectors.py"): "access.py is tested through stations' scoping",
-    ("members", "tests/test_selectors.py"): "selectors are tested through the pages and API",
-    ("party", "tests/test_selectors.py"): "coverage selectors are in test_services.py",
-    ("points", "tests/factories.py"): "rewards are made by helpers in test_rewards.py",
-    ("points", "tests/test_selectors.py"): "balances are tested through the pages",
-    ("points", "tests/test_api.py"): "API tests are in test_pages.py",
-    ("points", "tests/test_admin.py"): "admin tests are in test_pages.py",
-    ("activities", "tests/test_selectors.py"): "selectors are tested through the pages",
-    ("activities", "tests/test_api.py"): "API tests are in test_pages.py",
-    ("activities", "tests/test_admin.py"): "admin tests are in test_pages.py",
 }
 
 

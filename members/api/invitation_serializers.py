@@ -4,9 +4,10 @@ funnel. Recipients leave the API masked, as every worker does."""
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from areas.api.serializers import AreaCodeField
+
 from ..invitation_links import invitation_url
 from ..models import Invitation, InvitationBatch, InvitationCampaign
-from .serializers import AreaCodeField
 
 
 class CampaignSerializer(serializers.ModelSerializer):

@@ -6,16 +6,11 @@ Unmasked exports are a separate, logged path (issue 3 §8)."""
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from areas.models import Area
+from areas.api.serializers import AreaCodeField
 from core.masking import mask_phone
 
 from ..models import Enterprise, Occupation, Outlet, Worker
 from ..services import PRIVACY_NOTICE_VERSION
-
-
-class AreaCodeField(serializers.SlugRelatedField):
-    def __init__(self, **kwargs):
-        super().__init__(slug_field="code", queryset=Area.objects.all(), **kwargs)
 
 
 class WorkerSerializer(serializers.ModelSerializer):

@@ -4,7 +4,7 @@ Worker names leave the API masked, as everywhere."""
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from members.api.serializers import AreaCodeField
+from areas.api.serializers import AreaCodeField
 
 from ..models import ManagementAssignment, PartyMember, PartyOrg
 
