@@ -32,8 +32,7 @@ TESTS = [
     "tests/test_admin.py",
 ]
 
-TO_DO = {
-}
+TO_DO = {}
 
 
 def present(app: str, name: str) -> bool:

@@ -14,7 +14,8 @@ from activities import services
 from activities.models import Activity, SignUp
 from core.exceptions import ApplicationError
 from members.tests.factories import WorkerFactory
-from points.models import PointsAccount, PointsRule
+from points.models import PointsAccount
+from points.tests.factories import PointsRuleFactory
 
 from .factories import ActivityFactory
 
@@ -220,7 +221,7 @@ def test_simultaneous_sign_ups_never_overfill(tree):
 
 
 def test_scanning_the_qr_in_its_window_attends_once_and_earns_the_rule_points(trio, community):
-    PointsRule.objects.create(
+    PointsRuleFactory(
         area=trio.tree.a["district"], event="attendance", activity_kind="training", points=5
     )
     activity = happening_now(area=community)
@@ -256,7 +257,7 @@ def test_a_full_activity_takes_no_walk_ins_by_qr(community):
 
 
 def test_the_activitys_own_points_win_over_the_rule(trio, community):
-    PointsRule.objects.create(
+    PointsRuleFactory(
         area=trio.tree.a["district"], event="attendance", activity_kind="training", points=5
     )
     activity = happening_now(area=community, points=12)

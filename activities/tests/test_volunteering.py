@@ -15,7 +15,8 @@ from activities import services
 from activities.models import RoleAppointment, VolunteerService
 from core.exceptions import ApplicationError
 from members.tests.factories import WorkerFactory
-from points.models import PointsAccount, PointsRule
+from points.models import PointsAccount
+from points.tests.factories import PointsRuleFactory
 
 from .factories import ActivityFactory
 
@@ -30,7 +31,7 @@ def worker(tree):
 
 @pytest.fixture
 def hour_rule(tree):
-    return PointsRule.objects.create(area=tree.a["district"], event="volunteer_hour", points=2)
+    return PointsRuleFactory(area=tree.a["district"], event="volunteer_hour", points=2)
 
 
 def balance(worker) -> int:

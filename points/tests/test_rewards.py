@@ -19,24 +19,9 @@ from points import services
 from points.models import PointsAccount, Redemption, Reward
 from stations.tests.factories import StationFactory
 
+from .factories import RewardFactory
+
 pytestmark = pytest.mark.django_db
-
-
-def make_reward(area, station, stock=3, price=10, **kw):
-    today = timezone.localdate()
-    reward = Reward.objects.create(
-        area=area,
-        name="保温杯",
-        points_price=price,
-        stock=stock,
-        sponsor="邮政工会",
-        sponsor_kind="union",
-        valid_from=today - dt.timedelta(days=1),
-        valid_until=today + dt.timedelta(days=30),
-        **kw,
-    )
-    reward.pickup_stations.add(station)
-    return reward
 
 
 def rich_worker(area, points=50):
@@ -62,7 +47,7 @@ def consistent(worker):
 
 @pytest.fixture
 def reward(tree, station_a):
-    return make_reward(tree.a["district"], station_a)
+    return RewardFactory(area=tree.a["district"], pickup_stations=[station_a])
 
 
 def test_redeeming_holds_points_and_stock_and_gives_a_code(tree, reward, station_a):
@@ -176,7 +161,9 @@ def test_twenty_simultaneous_redemptions_never_overdraw_nor_oversell(tree, stock
     from stations.models import Station  # noqa: F401 - catalogues restored by the fixture
 
     station = StationFactory(area=tree.a["community"])
-    reward = make_reward(tree.a["district"], station, stock=stock, price=10)
+    reward = RewardFactory(
+        area=tree.a["district"], pickup_stations=[station], stock=stock, points_price=10
+    )
     worker = rich_worker(tree.a["community"], points=points)
     barrier = threading.Barrier(20)
     outcomes = []

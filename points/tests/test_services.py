@@ -14,7 +14,9 @@ from hypothesis import strategies as st
 from core.exceptions import ApplicationError
 from members.tests.factories import WorkerFactory
 from points import services
-from points.models import PointsAccount, PointsEntry, PointsRule
+from points.models import PointsAccount, PointsEntry
+
+from .factories import PointsRuleFactory
 
 pytestmark = pytest.mark.django_db
 Source = PointsEntry.Source
@@ -163,10 +165,10 @@ def test_staff_adjust_balances_in_their_area_only(trio, worker):
 
 def test_the_nearest_rule_up_the_tree_applies(trio):
     tree = trio.tree
-    PointsRule.objects.create(
+    PointsRuleFactory(
         area=tree.a["district"], event="attendance", activity_kind="training", points=5
     )
-    PointsRule.objects.create(
+    PointsRuleFactory(
         area=tree.a["community"], event="attendance", activity_kind="training", points=8
     )
     assert (

@@ -1,14 +1,17 @@
-"""Points on the phone, in the admin and the API, for the area trio."""
+"""Points through the API, for the area trio: the ledger and adjustments, the rules,
+rewards and redemptions."""
 
 import uuid
 
 import pytest
+from django.utils import timezone
 
 from core.testing import client_for
-from members.phone_login import SESSION_PHONE
 from members.tests.factories import WorkerFactory
 from points import services
-from points.models import PointsAccount, PointsEntry, PointsRule
+from points.models import PointsAccount, PointsEntry, PointsRule, Reward
+
+from .factories import RewardFactory
 
 pytestmark = pytest.mark.django_db
 PHONE = "13700001111"
@@ -24,63 +27,28 @@ def worker_b(tree):
     return WorkerFactory(area=tree.b["community"], phone="13900002222")
 
 
+@pytest.fixture
+def thirty_points(worker):
+    """The rewards' tests: the worker starts with 30 points from the paper ledger."""
+    services.points_award(
+        worker=worker, points=30, source="staff", source_id="seed", reason="纸质台账积分补录"
+    )
+
+
+@pytest.fixture
+def reward(tree, station_a):
+    return RewardFactory(
+        area=tree.a["district"],
+        stock=2,
+        valid_from=timezone.localdate(),
+        pickup_stations=[station_a],
+    )
+
+
 def give(worker, points=10, event=1, reason="参加消防安全培训"):
     return services.points_award(
         worker=worker, points=points, source="attendance", source_id=event, reason=reason
     )
-
-
-def test_the_worker_sees_balance_and_reasons(client, worker):
-    give(worker, 10, 1)
-    services.points_spend(
-        worker=worker, points=4, source="redemption", source_id=1, reason="兑换雨衣"
-    )
-    session = client.session
-    session[SESSION_PHONE] = PHONE
-    session.save()
-    html = client.get("/m/points/").content.decode()
-    assert "<strong>6</strong>" in html
-    assert "参加消防安全培训" in html and "+10" in html and "兑换雨衣" in html and "-4" in html
-    mine = client.get("/m/me/").content.decode()
-    assert "/m/points/" in mine and "<strong>6</strong>" in mine
-
-
-def test_the_points_page_needs_the_phone_login(client):
-    response = client.get("/m/points/")
-    assert response.status_code == 302 and response.url.startswith("/m/login/")
-
-
-def test_the_ledger_in_the_admin_per_trio_and_never_changed(client, trio, worker, worker_b):
-    entry = give(worker).entry
-    give(worker_b, event=2, reason="乙区培训")
-    client.force_login(trio.staff_a)
-    listing = client.get("/admin/points/pointsentry/").content.decode()
-    assert "参加消防安全培训" in listing and "乙区培训" not in listing
-    assert client.get(f"/admin/points/pointsentry/{entry.pk}/change/").status_code == 200
-    client.post(f"/admin/points/pointsentry/{entry.pk}/change/", {"reason": "改"})
-    assert (
-        client.post(f"/admin/points/pointsentry/{entry.pk}/delete/", {"post": "yes"}).status_code
-        == 403
-    )
-    entry.refresh_from_db()
-    assert entry.reason == "参加消防安全培训"
-    client.force_login(trio.staff_b)
-    assert "参加消防安全培训" not in client.get("/admin/points/pointsentry/").content.decode()
-    client.force_login(trio.viewer_a)
-    assert "参加消防安全培训" in client.get("/admin/points/pointsentry/").content.decode()
-    assert client.get("/admin/points/pointsentry/add/").status_code == 403
-
-
-def test_staff_adjust_in_the_admin_with_a_reason(client, trio, worker):
-    give(worker)
-    account = PointsAccount.objects.get(worker=worker)
-    client.force_login(trio.staff_a)
-    form = {"account": account.pk, "points": -30, "reason": "更正", "submission_key": "k1"}
-    page = client.post("/admin/points/pointsentry/add/", form)
-    assert page.status_code == 200 and "10" in page.content.decode()  # not enough points
-    form.update(points=5, reason="纸质台账补录", submission_key="k2")
-    assert client.post("/admin/points/pointsentry/add/", form).status_code == 302
-    assert PointsAccount.objects.get(worker=worker).balance == 15
 
 
 def test_the_api_lists_and_adjusts_per_trio(trio, worker, worker_b):
@@ -156,3 +124,44 @@ def test_the_ledger_list_query_count_is_flat(trio, tree, django_assert_max_num_q
         give(WorkerFactory(area=tree.a["community"]), event=n)
     with django_assert_max_num_queries(len(few.captured_queries)):
         api.get("/api/v1/points-ledger/")
+
+
+@pytest.mark.usefixtures("thirty_points")
+def test_rewards_through_the_api_per_trio(trio, tree, worker, reward, station_a, keeper_a):
+    today = timezone.localdate().isoformat()
+    body = {
+        "area": tree.a["district"].pk,
+        "name": "雨衣",
+        "points_price": 8,
+        "stock": 10,
+        "pickup_stations": [station_a.pk],
+        "valid_from": today,
+        "valid_until": today,
+    }
+    assert (
+        client_for(trio.viewer_a).post("/api/v1/rewards/", body, format="json").status_code == 403
+    )
+    assert client_for(trio.staff_b).post("/api/v1/rewards/", body, format="json").status_code == 400
+    assert client_for(trio.staff_a).post("/api/v1/rewards/", body, format="json").status_code == 201
+    negative = client_for(trio.staff_a).post(
+        "/api/v1/rewards/", {**body, "stock": -1}, format="json"
+    )
+    assert negative.status_code == 400
+    outside = client_for(trio.staff_a).post(
+        "/api/v1/rewards/", {**body, "area": tree.a["community2"].pk}, format="json"
+    )
+    assert outside.status_code == 400 and "pickup_stations" in outside.json()
+    assert Reward.objects.count() == 2
+
+    redemption, _ = services.redeem(worker=worker, reward=reward, station=station_a)
+    assert client_for(trio.staff_b).get(f"/api/v1/redemptions/{redemption.pk}/").status_code == 404
+    listed = client_for(keeper_a).get("/api/v1/redemptions/").json()["results"]
+    assert [r["id"] for r in listed] == [redemption.pk]
+    handed = client_for(keeper_a).post(
+        "/api/v1/redemptions/hand-over/", {"pickup_code": redemption.pickup_code}, format="json"
+    )
+    assert handed.status_code == 200 and handed.json()["status"] == "handed_over"
+    again = client_for(keeper_a).post(
+        "/api/v1/redemptions/hand-over/", {"pickup_code": redemption.pickup_code}, format="json"
+    )
+    assert again.status_code == 400 and "pickup_code" in again.json()

@@ -1,0 +1,110 @@
+"""Points in the admin, for the area trio: the ledger (read-only, staff adjust it with a
+reason), redemptions and the keeper's hand-over counter."""
+
+import pytest
+from django.utils import timezone
+
+from members.tests.factories import WorkerFactory
+from points import services
+from points.models import PointsAccount
+
+from .factories import RewardFactory
+
+pytestmark = pytest.mark.django_db
+PHONE = "13700001111"
+
+
+@pytest.fixture
+def worker(tree):
+    return WorkerFactory(area=tree.a["community"], phone=PHONE, name="王小二")
+
+
+@pytest.fixture
+def worker_b(tree):
+    return WorkerFactory(area=tree.b["community"], phone="13900002222")
+
+
+@pytest.fixture
+def thirty_points(worker):
+    """The rewards' tests: the worker starts with 30 points from the paper ledger."""
+    services.points_award(
+        worker=worker, points=30, source="staff", source_id="seed", reason="纸质台账积分补录"
+    )
+
+
+@pytest.fixture
+def reward(tree, station_a):
+    return RewardFactory(
+        area=tree.a["district"],
+        stock=2,
+        valid_from=timezone.localdate(),
+        pickup_stations=[station_a],
+    )
+
+
+def give(worker, points=10, event=1, reason="参加消防安全培训"):
+    return services.points_award(
+        worker=worker, points=points, source="attendance", source_id=event, reason=reason
+    )
+
+
+def test_the_ledger_in_the_admin_per_trio_and_never_changed(client, trio, worker, worker_b):
+    entry = give(worker).entry
+    give(worker_b, event=2, reason="乙区培训")
+    client.force_login(trio.staff_a)
+    listing = client.get("/admin/points/pointsentry/").content.decode()
+    assert "参加消防安全培训" in listing and "乙区培训" not in listing
+    assert client.get(f"/admin/points/pointsentry/{entry.pk}/change/").status_code == 200
+    client.post(f"/admin/points/pointsentry/{entry.pk}/change/", {"reason": "改"})
+    assert (
+        client.post(f"/admin/points/pointsentry/{entry.pk}/delete/", {"post": "yes"}).status_code
+        == 403
+    )
+    entry.refresh_from_db()
+    assert entry.reason == "参加消防安全培训"
+    client.force_login(trio.staff_b)
+    assert "参加消防安全培训" not in client.get("/admin/points/pointsentry/").content.decode()
+    client.force_login(trio.viewer_a)
+    assert "参加消防安全培训" in client.get("/admin/points/pointsentry/").content.decode()
+    assert client.get("/admin/points/pointsentry/add/").status_code == 403
+
+
+def test_staff_adjust_in_the_admin_with_a_reason(client, trio, worker):
+    give(worker)
+    account = PointsAccount.objects.get(worker=worker)
+    client.force_login(trio.staff_a)
+    form = {"account": account.pk, "points": -30, "reason": "更正", "submission_key": "k1"}
+    page = client.post("/admin/points/pointsentry/add/", form)
+    assert page.status_code == 200 and "10" in page.content.decode()  # not enough points
+    form.update(points=5, reason="纸质台账补录", submission_key="k2")
+    assert client.post("/admin/points/pointsentry/add/", form).status_code == 302
+    assert PointsAccount.objects.get(worker=worker).balance == 15
+
+
+@pytest.mark.usefixtures("thirty_points")
+def test_the_keeper_hands_over_at_the_counter(client, keeper_a, worker, reward, station_a):
+    redemption, _ = services.redeem(worker=worker, reward=reward, station=station_a)
+    client.force_login(keeper_a)
+    url = "/admin/points/redemption/hand-over/"
+    prefilled = client.get(url, {"pickup_code": redemption.pickup_code}).content.decode()
+    assert redemption.pickup_code in prefilled
+    redemption.refresh_from_db()
+    assert redemption.status == "reserved"  # opening the scanned link hands nothing over
+    wrong = client.post(url, {"pickup_code": "ZZZZ2222"})
+    assert wrong.status_code == 200 and 'class="errorlist' in wrong.content.decode()
+    client.post(url, {"pickup_code": redemption.pickup_code})
+    redemption.refresh_from_db()
+    assert redemption.status == "handed_over" and redemption.handed_over_by == keeper_a
+    assert "status__exact=reserved" not in client.get("/admin/").content.decode()  # none waiting
+
+
+@pytest.mark.usefixtures("thirty_points")
+def test_redemptions_in_the_admin_per_trio(client, trio, worker, reward, station_a):
+    services.redeem(worker=worker, reward=reward, station=station_a)
+    client.force_login(trio.staff_a)
+    assert "保温杯" in client.get("/admin/points/redemption/").content.decode()
+    assert "status__exact=reserved" in client.get("/admin/").content.decode()
+    client.force_login(trio.staff_b)
+    assert "保温杯" not in client.get("/admin/points/redemption/").content.decode()
+    client.force_login(trio.viewer_a)
+    assert client.get("/admin/points/redemption/hand-over/").status_code == 403
