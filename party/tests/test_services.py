@@ -1,4 +1,5 @@
-"""Party work: 亮明身份 / 到社区报到, three-management rules, lost contact, coverage."""
+"""Party work: 亮明身份 / 到社区报到, three-management rules, lost contact, feedback.
+Coverage and the other reads are in test_selectors.py."""
 
 import datetime as dt
 
@@ -15,7 +16,7 @@ from party import selectors, services
 from party.models import ContactStatusChange, ManagementAssignment, PartyMember, PartyOrg
 from party.services import MembershipDetails
 
-from .factories import PartyMemberFactory, PartyOrgFactory
+from .factories import PartyOrgFactory
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate
@@ -274,29 +275,7 @@ def test_lost_and_found_are_kept_in_the_history(party_trio, party_a):
     assert party_a.member.lost_contact is False
 
 
-# Feedback and coverage --------------------------------------------------------------------
-
-
-def test_collaboration_feedback_overdue(party_trio, party_a):
-    assignment = services.assignment_start(
-        actor=party_trio.staff_a,
-        member=party_a.member,
-        org=party_a.industry,
-        kind=Kind.COLLABORATIVE,
-        started_on=TODAY() - dt.timedelta(days=120),
-        agreement_ref="协议1",
-    )
-    assert list(selectors.overdue_collaborations(user=party_trio.staff_a)) == [assignment]
-    services.feedback_record(
-        actor=party_trio.staff_a,
-        assignment=assignment,
-        on=TODAY() - dt.timedelta(days=10),
-        summary="表现良好",
-    )
-    assert not selectors.overdue_collaborations(user=party_trio.staff_a).exists()
-    assert selectors.overdue_collaborations(
-        user=party_trio.staff_a, today=TODAY() + dt.timedelta(days=100)
-    ).exists()
+# Feedback ---------------------------------------------------------------------------------
 
 
 def test_feedback_only_for_collaborative(party_trio, party_a):
@@ -305,42 +284,6 @@ def test_feedback_only_for_collaborative(party_trio, party_a):
         services.feedback_record(
             actor=party_trio.staff_a, assignment=fallback, on=TODAY(), summary="x"
         )
-
-
-def test_coverage_counts_and_gaps(party_trio, party_a, party_b):
-    tree = party_trio.tree
-    uncovered = PartyMemberFactory(
-        worker__area=tree.a["community"], membership_org=party_a.community_branch
-    )
-    lost = PartyMemberFactory(worker__area=tree.a["community2"], lost_contact=True)
-    start(party_trio.staff_a, party_a.member, party_a.community_branch, Kind.FALLBACK)
-
-    rows = {row.area.code: row for row in selectors.coverage_by_community(user=party_trio.staff_a)}
-    first = rows[tree.a["community"].code]
-    assert (first.members, first.covered, first.without_fallback, first.without_direct) == (
-        2,
-        1,
-        1,
-        1,
-    )
-    assert not first.fully_covered
-    assert rows[tree.a["community2"].code].lost_contact == 1
-    assert tree.b["community"].code not in rows  # the other district
-
-    gaps = selectors.coverage_gaps(user=party_trio.staff_a)
-    assert {m.pk for m in gaps["without_fallback"]} == {uncovered.pk, lost.pk}
-    suggested = {m.pk: m.suggested_fallback_org for m in gaps["without_fallback"]}
-    assert suggested[uncovered.pk] == party_a.community_branch
-    assert suggested[lost.pk] is None  # community2 has no organisation yet
-    assert [m.pk for m in gaps["without_direct"]] == [uncovered.pk]
-    assert [m.pk for m in gaps["lost_contact"]] == [lost.pk]
-
-
-def test_ended_members_are_not_counted(party_trio, party_a):
-    services.party_member_end(
-        actor=party_trio.staff_a, member=party_a.member, on=TODAY(), reason="转出"
-    )
-    assert selectors.coverage_by_community(user=party_trio.staff_a) == []
 
 
 def test_org_cannot_be_its_own_ancestor(party_trio, party_a):
