@@ -16,6 +16,7 @@ name) is a domain rule: a selector of the owning app, checked by its service.
 """
 
 from django.contrib import admin
+from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.auth import get_user_model
 from django.db.models import Model, QuerySet
 from django_filters import rest_framework as filters
@@ -98,9 +99,10 @@ class ScopedFilterBackend(filters.DjangoFilterBackend):
             return None
         for name, filter_ in filterset.filters.items():
             if isinstance(filter_, filters.ModelChoiceFilter | filters.ModelMultipleChoiceFilter):
-                model = filter_.queryset.model if hasattr(filter_.queryset, "model") else None
-                if model is None:
-                    model = filterset._meta.model._meta.get_field(filter_.field_name).related_model
+                model = getattr(filter_.queryset, "model", None)
+                if model is None:  # a queryset given as a callable: the field says the model
+                    path = get_fields_from_path(filterset._meta.model, filter_.field_name)
+                    model = path[-1].related_model
                 if is_tenant_or_staff(model):
                     scoped = reachable(model, request.user)
                     filter_.queryset = scoped
@@ -130,8 +132,6 @@ class ScopedRelatedFieldListFilter(admin.RelatedFieldListFilter):
 def scoped_list_filters(model, list_filter) -> list:
     """The admin's list_filter with every plain relation (by name or by path) filtered
     through ScopedRelatedFieldListFilter."""
-    from django.contrib.admin.utils import get_fields_from_path
-
     scoped = []
     for entry in list_filter:
         if isinstance(entry, str):
