@@ -10,7 +10,6 @@ import re
 import pytest
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.urls import get_resolver
 from rest_framework.test import APIClient
 
@@ -22,11 +21,6 @@ pytestmark = pytest.mark.django_db
 WRITE_OR_READ = {"city", "district", "street", "community", "viewer"}
 # Routes that are public by design (workers use them without logging in).
 PUBLIC_ROUTES = {"station-nearby"}
-
-
-@pytest.fixture
-def demo(db):
-    call_command("load_demo", verbosity=0)
 
 
 def expected_reach(user, party: bool = False):

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from .test_isolation_matrix import api_routes, demo  # noqa: F401
+from .test_isolation_matrix import api_routes
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,7 @@ def queries_for(client, url) -> tuple[int, int]:
     return len(captured), len(response.json()["results"])
 
 
-def test_every_list_costs_the_same_for_one_row_and_for_fifty(demo):  # noqa: F811
+def test_every_list_costs_the_same_for_one_row_and_for_fifty(demo):
     from django.urls import reverse
 
     users = get_user_model().objects.filter(

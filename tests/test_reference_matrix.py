@@ -18,7 +18,7 @@ from areas.references import ScopedFilterBackend
 from members.models import Worker
 from stations.models import Station
 
-from .test_isolation_matrix import demo, demo_users, expected_reach, row_allowed  # noqa: F401
+from .test_isolation_matrix import demo_users, expected_reach, row_allowed
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +60,7 @@ def related_fields(serializer):
             yield name, field
 
 
-def test_every_api_reference_and_filter_option_is_within_reach(demo):  # noqa: F811
+def test_every_api_reference_and_filter_option_is_within_reach(demo):
     checked = 0
     for user in demo_users():
         for route, url, view_cls in routed_viewsets():
@@ -95,7 +95,7 @@ def test_every_api_reference_and_filter_option_is_within_reach(demo):  # noqa: F
     assert checked > 20
 
 
-def test_every_admin_choice_and_list_filter_option_is_within_reach(demo):  # noqa: F811
+def test_every_admin_choice_and_list_filter_option_is_within_reach(demo):
     checked = 0
     for user in demo_users():
         if not user.is_staff:
@@ -125,7 +125,7 @@ def test_every_admin_choice_and_list_filter_option_is_within_reach(demo):  # noq
     assert checked > 20
 
 
-def test_naming_another_districts_row_is_naming_no_row(demo):  # noqa: F811
+def test_naming_another_districts_row_is_naming_no_row(demo):
     """The same answer for a row out of reach as for a row that does not exist: no oracle."""
     user = get_user_model().objects.get(username="district_zhifu")
     client = APIClient()

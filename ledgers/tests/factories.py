@@ -4,7 +4,6 @@ note, and the .xlsx files offices send, with a title and a 填报单位 line abo
 import io
 
 import factory
-import pytest
 from openpyxl import Workbook
 
 from ledgers import registry
@@ -45,14 +44,6 @@ class NoticeLedger(registry.Ledger):
     def export_rows(self, records, *, unmasked: bool):
         for name, note in records:
             yield [name, note]
-
-
-@pytest.fixture(autouse=True)
-def notice_ledger():
-    ledger = registry.register(NoticeLedger())
-    NoticeChecker.written = []
-    yield ledger
-    registry.unregister(ledger.key)
 
 
 def xlsx(headers, rows, *, title=True) -> bytes:

@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from core.testing import client_for
 from ledgers.models import ImportJob
 
-from .factories import NoticeChecker, notice_ledger, xlsx  # noqa: F401 (a fixture)
+from .factories import NoticeChecker, xlsx
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/ledger-imports/"

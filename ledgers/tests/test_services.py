@@ -15,7 +15,7 @@ from core.exceptions import ApplicationError
 from ledgers import services
 from ledgers.models import ImportJob
 
-from .factories import NoticeChecker, notice_ledger, xlsx  # noqa: F401 (a fixture)
+from .factories import NoticeChecker, xlsx
 
 pytestmark = pytest.mark.django_db
 
