@@ -46,6 +46,20 @@ def open_for_worker(worker) -> QuerySet:
     )
 
 
+def activity_for_worker(worker, activity_id) -> Activity | None:
+    """The activity a worker may open on the phone: one published (or cancelled, so they
+    read why) for their district or above it, or one they have signed up for. Another
+    district's activity is not there for them."""
+    mine = SignUp.objects.filter(activity=OuterRef("pk"), worker=worker)
+    return (
+        Activity.objects.select_related("station", "area")
+        .exclude(status=Activity.Status.DRAFT)
+        .filter(pk=activity_id)
+        .filter(offered_to(worker.area) | Q(Exists(mine)))
+        .first()
+    )
+
+
 def signups_of(worker) -> QuerySet:
     return (
         SignUp.objects.filter(worker=worker)

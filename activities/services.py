@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from areas import access
+from areas.selectors import offered_to
 from core.exceptions import ApplicationError, full_clean_or_refuse, refuse
 from members.models import Worker
 from party.models import PartyOrg
@@ -140,6 +141,9 @@ def signup_join(*, worker: Worker, activity: Activity) -> SignUp:
         raise ApplicationError(_("This activity has already started: sign-up is closed."))
     if activity.audience and worker.occupation not in activity.audience:
         raise ApplicationError(_("This activity is for other occupations."))
+    if not Activity.objects.filter(offered_to(worker.area), pk=activity.pk).exists():
+        # What a worker may join is this rule, whatever list or link led them here.
+        raise ApplicationError(_("This activity is for the workers of another district."))
     signup = SignUp.objects.select_for_update().filter(activity=activity, worker=worker).first()
     if signup is not None and signup.status != SignUp.Status.CANCELLED:
         return signup

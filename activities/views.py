@@ -31,13 +31,8 @@ def activity_list(request, worker):
     )
 
 
-def _published(activity_id: int) -> Activity:
-    activity = (
-        Activity.objects.select_related("station", "area")
-        .exclude(status=Activity.Status.DRAFT)
-        .filter(pk=activity_id)
-        .first()
-    )
+def _published(activity_id: int, worker) -> Activity:
+    activity = selectors.activity_for_worker(worker, activity_id)
     if activity is None:
         raise Http404(_("No such activity."))
     return activity
@@ -46,7 +41,7 @@ def _published(activity_id: int) -> Activity:
 @phone_login.registered_worker_required
 @require_GET
 def activity_detail(request, activity_id: int, worker):
-    activity = _published(activity_id)
+    activity = _published(activity_id, worker)
     signup = SignUp.objects.filter(activity=activity, worker=worker).first()
     started = activity.starts_at <= timezone.now()
     return render(
@@ -73,7 +68,7 @@ def activity_detail(request, activity_id: int, worker):
 @phone_login.registered_worker_required
 @require_POST
 def activity_sign_up(request, activity_id: int, worker):
-    activity = _published(activity_id)
+    activity = _published(activity_id, worker)
     try:
         signup = services.signup_join(worker=worker, activity=activity)
     except ApplicationError as error:
@@ -93,7 +88,7 @@ def activity_sign_up(request, activity_id: int, worker):
 @phone_login.registered_worker_required
 @require_POST
 def activity_cancel_sign_up(request, activity_id: int, worker):
-    activity = _published(activity_id)
+    activity = _published(activity_id, worker)
     signup = SignUp.objects.filter(activity=activity, worker=worker).first()
     if signup is None:
         messages.error(request, _("You have not signed up for this activity."))

@@ -233,7 +233,10 @@ class WorkerAdmin(LedgerExportMixin, ServiceAdminMixin, ScopedAdmin):
     ]
     list_select_related = ["area", "enterprise"]
     search_fields = ["name"]  # replaced by get_search_results (phone, ID, name)
-    search_help_text = _("A full phone number or ID number finds the person; or part of a name.")
+    search_help_text = _(
+        "A full phone number, ID number or name finds the person (part of a name only where "
+        "you may see names unmasked)."
+    )
     actions = ["approve_selected", "reject_selected", "merge_selected", *LEDGER_ACTIONS]
     ordering = ["-created_at"]
 
@@ -314,7 +317,11 @@ class WorkerAdmin(LedgerExportMixin, ServiceAdminMixin, ScopedAdmin):
     def get_search_results(self, request, queryset, search_term):
         if not search_term.strip():
             return queryset, False
-        return queryset.filter(selectors.worker_search_q(search_term)), False
+        try:
+            return selectors.worker_search(queryset, search_term, user=request.user), False
+        except ApplicationError as refusal:
+            messages.error(request, refusal.message)
+            return queryset.none(), False
 
     # Review ---------------------------------------------------------------------------
 

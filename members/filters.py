@@ -16,7 +16,10 @@ class WorkerFilter(filters.FilterSet):
     source = filters.ChoiceFilter(choices=Worker.Source.choices)
     enterprise = filters.NumberFilter(field_name="enterprise_id")
     tag = filters.CharFilter(field_name="tags", lookup_expr="contains", method="filter_tag")
-    q = filters.CharFilter(method="filter_search", label=_("Name, full phone or full ID number"))
+    q = filters.CharFilter(
+        method="filter_search",
+        label=_("Full name, phone or ID number (part of a name where you may unmask)"),
+    )
 
     class Meta:
         model = Worker
@@ -26,4 +29,4 @@ class WorkerFilter(filters.FilterSet):
         return queryset.filter(tags__contains=[value.strip()])
 
     def filter_search(self, queryset, name, value):
-        return queryset.filter(selectors.worker_search_q(value))
+        return selectors.worker_search(queryset, value, user=self.request.user)

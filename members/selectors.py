@@ -5,10 +5,14 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from areas import access
 from areas.models import Area
+from core import ratelimit
+from core.exceptions import ApplicationError
 from core.identifiers import ID_RE, MOBILE_RE, normalize_id_number, normalize_mobile
+from core.ratelimit import Limit
 
 from .models import (
     COMMUNITY_LEVEL_VALUES,
@@ -59,16 +63,47 @@ def worker_for_phone(phone: str, *, only: tuple[str, ...] = ()) -> Worker | None
     return worker
 
 
-def worker_search_q(term: str) -> Q:
+def worker_search_q(term: str, *, partial_names: bool = False) -> Q:
     """What staff type into a search box: a full phone number or ID number finds that
-    person exactly (ID through its blind index); anything else matches names."""
+    person exactly (ID through its blind index); anything else matches a whole name, or
+    part of one for staff who may see names unmasked (worker_search decides)."""
     term = (term or "").strip()
     phone, id_number = normalize_mobile(term), normalize_id_number(term)
     if MOBILE_RE.match(phone):
         return Q(phone=phone)
     if ID_RE.match(id_number):
         return Q(id_number_index=Worker.id_number_index_of(id_number))
-    return Q(name__icontains=term)
+    return Q(name__icontains=term) if partial_names else Q(name=term)
+
+
+# Searching by personal data confirms a guess (a whole phone number tried against the
+# masked 138****1234 on the screen): each staff member gets this many a window, then a plain
+# refusal. System administrators are not limited.
+PERSONAL_SEARCHES = Limit(
+    count=60,
+    seconds=600,
+    message=gettext_lazy(
+        "Too many searches by name, phone or ID number: wait ten minutes and try again."
+    ),
+)
+
+
+def worker_search(queryset: QuerySet, term: str, *, user) -> QuerySet:
+    """Workers matching a search box, rate-limited per staff member (ApplicationError when
+    the limit is reached). Whole values only — a full name, phone or ID number — except that
+    part of a name finds the workers of the areas where the user may see names unmasked:
+    elsewhere the masked names on the screen cannot be recovered letter by letter."""
+    if not access.reach_of(user).everything:
+        try:
+            ratelimit.take("worker-search", [f"user:{user.pk}"], [PERSONAL_SEARCHES])
+        except ratelimit.LimitReached as reached:
+            raise ApplicationError(str(reached.limit.message)) from None
+    whole = worker_search_q(term)
+    partial = worker_search_q(term, partial_names=True)
+    if partial == whole:
+        return queryset.filter(whole)
+    unmasked = access.scope(Worker.objects.filter(partial), user, access.Purpose.UNMASK)
+    return queryset.filter(whole | Q(pk__in=unmasked.values("pk")))
 
 
 def possible_duplicates(queryset: QuerySet) -> QuerySet:

@@ -311,3 +311,13 @@ def test_confirmed_places_nobody_used_become_no_shows_once(community):
     assert services.no_shows_mark() == 0
     assert SignUp.objects.get(worker=stayed_away).status == "no_show"
     assert SignUp.objects.get(worker=came).status == "attended"
+
+
+def test_joining_another_districts_activity_is_refused_in_words(tree):
+    worker = WorkerFactory(area=tree.a["community"])
+    theirs = ActivityFactory(area=tree.b["community"])
+    with pytest.raises(ApplicationError, match="another district"):
+        services.signup_join(worker=worker, activity=theirs)
+    assert not SignUp.objects.exists()
+    city_wide = ActivityFactory(area=tree.city)
+    assert services.signup_join(worker=worker, activity=city_wide).status == "confirmed"

@@ -135,3 +135,13 @@ def test_the_worker_reports_and_sees_the_status(client, worker):
     bad = client.post("/m/volunteer/", {**form, "hours": "30", "client_key": str(uuid.uuid4())})
     assert bad.status_code == 200 and 'class="error"' in bad.content.decode()
     assert VolunteerService.objects.count() == 1
+
+
+def test_another_districts_activity_is_not_there_for_the_worker(client, tree, worker):
+    theirs = ActivityFactory(area=tree.b["community"])
+    client = logged_in(client)
+    assert client.get(f"/m/activities/{theirs.pk}/").status_code == 404
+    assert client.post(f"/m/activities/{theirs.pk}/sign-up/").status_code == 404
+    assert not SignUp.objects.exists()
+    ours = ActivityFactory(area=tree.a["district"])
+    assert client.get(f"/m/activities/{ours.pk}/").status_code == 200

@@ -190,3 +190,17 @@ def test_outlet_created_and_contact_phone_masked(trio):
     assert response.status_code == 201, response.content
     assert response.json()["contact_phone"] == "136****5678"
     assert Outlet.objects.get().contact_phone == "13612345678"
+
+
+def test_search_matches_whole_values_and_is_limited(trio, worker_a, monkeypatch):
+    from core.ratelimit import Limit
+    from members import selectors
+
+    client = client_for(trio.staff_a)
+    found = client.get(f"{WORKERS}?q={worker_a.name}").json()["results"]
+    assert [row["id"] for row in found] == [worker_a.pk]
+    assert client.get(f"{WORKERS}?q={worker_a.name[:1]}").json()["count"] == 0  # no partials
+    monkeypatch.setattr(selectors, "PERSONAL_SEARCHES", Limit(2, 600, "Too many searches"))
+    client.get(f"{WORKERS}?q=13800000000")
+    refused = client.get(f"{WORKERS}?q=13800000001")
+    assert refused.status_code == 400 and "Too many searches" in str(refused.json())

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from areas.models import StaffGrant
 from areas.tests.factories import AreaFactory, UserFactory, build_tree, grant
+from core.exceptions import ApplicationError
 from members import selectors, services
 from members.models import ContactLog, InvitationBatch, InvitationCampaign, Worker
 
@@ -82,10 +83,37 @@ def test_an_id_number_finds_that_person_through_its_blind_index(searchable):
     assert search(searchable["id_number"].lower()) == {"张三丰"}
 
 
-def test_anything_else_matches_names(searchable):
-    assert search("张三") == {"张三", "张三丰"}
-    assert search("三丰") == {"张三丰"}
+def test_anything_else_matches_a_whole_name(searchable):
+    assert search("张三") == {"张三"}
+    assert search("三丰") == set()
     assert search("1381234") == set()  # part of a phone is not a phone search
+
+
+def test_part_of_a_name_when_asked_for(searchable):
+    found = Worker.objects.filter(selectors.worker_search_q("三", partial_names=True))
+    assert names(found) == {"张三", "张三丰"}
+
+
+def test_part_of_a_name_finds_only_where_the_user_may_unmask(trio, searchable):
+    from areas.models import StaffGrant
+
+    everyone = Worker.objects.all()
+    assert names(selectors.worker_search(everyone, "三", user=trio.staff_a)) == set()
+    assert names(selectors.worker_search(everyone, "张三", user=trio.staff_a)) == {"张三"}
+    StaffGrant.objects.filter(user=trio.staff_a).update(may_unmask=True)
+    trio.staff_a.__dict__.pop("_area_reach", None)
+    found = selectors.worker_search(everyone, "三", user=trio.staff_a)
+    assert names(found) == {"张三", "张三丰"}
+
+
+def test_searches_by_personal_data_are_limited_per_staff_member(trio, searchable):
+    everyone = Worker.objects.all()
+    for _ in range(selectors.PERSONAL_SEARCHES.count):
+        selectors.worker_search(everyone, "13700000000", user=trio.staff_a)
+    with pytest.raises(ApplicationError, match="Too many searches"):
+        selectors.worker_search(everyone, "13812341234", user=trio.staff_a)
+    # Another staff member has their own allowance.
+    assert selectors.worker_search(everyone, "张三", user=trio.viewer_a).exists()
 
 
 # Possible duplicates ---------------------------------------------------------------------
