@@ -241,8 +241,18 @@ class LedgerExportMixin:
         area = common_area(Area.objects.filter(pk__in=set(area_ids)).select_related("parent"))
         return area.full_name if area else ""
 
+    def _nothing_to_export(self, request, queryset) -> bool:
+        """Rows selected by id that the user cannot reach are not in the queryset: an export
+        of none of them is refused, and nothing is logged, rather than a file of 0 rows."""
+        if queryset.exists():
+            return False
+        messages.error(request, _("None of the selected rows can be exported."))
+        return True
+
     @admin.action(description=_("Export the ledger (.xlsx, masked)"))
     def export_ledger(self, request, queryset):
+        if self._nothing_to_export(request, queryset):
+            return None
         ledger = registry.ledger_for(self.ledger_key)
         body = services.export_xlsx(
             ledger, self._ledger_records(queryset), unit=self._unit(queryset), unmasked=False
@@ -251,6 +261,8 @@ class LedgerExportMixin:
 
     @admin.action(description=_("Export the ledger unmasked (.xlsx, logged)…"))
     def export_ledger_unmasked(self, request, queryset):
+        if self._nothing_to_export(request, queryset):
+            return None
         ledger = registry.ledger_for(self.ledger_key)
         total = queryset.count()
         if access.scope(queryset, request.user, ledger.unmask_purpose).count() != total:

@@ -349,3 +349,16 @@ def test_masked_and_unmasked_exports(client, trio, shunfeng):
     # export-only columns ignored).
     parsed = ledgers.parse(ledgers.ledger_for("workers"), done.content)
     assert parsed.rows[0][1]["phone"] == "13812345678" and "status" not in parsed.rows[0][1]
+
+
+@pytest.mark.django_db
+def test_an_export_of_rows_out_of_reach_is_refused_and_logs_nothing(client, trio):
+    theirs = WorkerFactory(area=trio.tree.b["community"], name="李四", phone="13912345678")
+    StaffGrant.objects.filter(user=trio.staff_a).update(may_unmask=True)
+    client.force_login(trio.staff_a)
+    for action in ("export_ledger", "export_ledger_unmasked"):
+        body = {"action": action, "_selected_action": [theirs.pk], "reason": "核对"}
+        response = client.post("/admin/members/worker/", body, follow=True)
+        assert response["Content-Type"].startswith("text/html")  # no file
+        assert "李四" not in response.content.decode()
+    assert not AccessLog.objects.exists()
