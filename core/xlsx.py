@@ -1,6 +1,7 @@
 """Spreadsheets in the layout government offices file (台账): a title row across the table,
 the reporting unit (填报单位) and the date, then the column headers and the rows, each row
-numbered (序号). One place for the layout: every .xlsx export goes through here. The layout's
+numbered (序号). One place for the layout: every .xlsx export goes through here, and so
+no text in one is ever a live formula (csv_safe does the same for the CSV exports). The layout's
 own words are Chinese whatever the interface language: it is the format offices file."""
 
 import io
@@ -12,6 +13,24 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 DEFAULT_WIDTH = 14
+# What a spreadsheet reads as the start of a formula (OWASP, CSV injection). A name such as
+# "=HYPERLINK(...)" typed into an outlet must stay text in every file we write.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def text_not_formula(cell) -> None:
+    """An .xlsx cell whose text starts like a formula is written as text (openpyxl would
+    write a live formula); the value itself is unchanged, so the file imports as it is."""
+    if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
+        cell.data_type = "s"
+
+
+def csv_safe(value):
+    """A CSV field a spreadsheet will not run: text starting like a formula gets a leading
+    apostrophe (CSV has no cell types to say "text")."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def government_xlsx(
@@ -44,6 +63,8 @@ def government_xlsx(
         cell.alignment = Alignment(horizontal="center", wrap_text=True)
     for number, row in enumerate(rows, start=1):
         sheet.append([number, *row])
+        for cell in sheet[sheet.max_row]:
+            text_not_formula(cell)
     for index, width in enumerate([6, *widths], start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     for index in range(len(widths) + 2, len(headers) + 1):

@@ -7,7 +7,7 @@ import io
 from django.utils.translation import gettext as _
 
 from core.coords import wgs84_to_bd09, wgs84_to_gcj02
-from core.xlsx import government_xlsx
+from core.xlsx import csv_safe, government_xlsx
 
 from .selectors import weekly_hours
 
@@ -64,7 +64,7 @@ def poi_csv(stations) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(_columns())
-    writer.writerows(_rows(stations))
+    writer.writerows([csv_safe(value) for value in row] for row in _rows(stations))
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: Excel opens it as UTF-8
 
 

@@ -362,3 +362,16 @@ def test_an_export_of_rows_out_of_reach_is_refused_and_logs_nothing(client, trio
         assert response["Content-Type"].startswith("text/html")  # no file
         assert "李四" not in response.content.decode()
     assert not AccessLog.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_name_typed_as_a_formula_is_exported_as_text(client, trio, shunfeng):
+    trap = '=HYPERLINK("http://evil.example","点我")'
+    outlet = Outlet.objects.create(
+        enterprise=shunfeng, name=trap, kind="express_outlet", area=trio.tree.a["community"]
+    )
+    client.force_login(trio.staff_a)
+    action = {"action": "export_ledger", "_selected_action": [outlet.pk]}
+    sheet = load_workbook(io.BytesIO(client.post("/admin/members/outlet/", action).content)).active
+    cell = next(c for c in sheet[4] if c.value == trap)
+    assert cell.data_type == "s"  # text, not a live link
