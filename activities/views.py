@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from areas.models import Area
 from core.exceptions import ApplicationError
 from core.forms import show_refusal
+from core.identifiers import is_ascii_digits
 from members import phone_login
 
 from . import selectors, services
@@ -128,7 +129,7 @@ def service_list(request):
     """暖新服务清单 of an area for a month (?area=<code>&month=YYYY-MM; this month by
     default): public, for the phone and for printing."""
     code = (request.GET.get("area") or "").strip()
-    area = Area.objects.filter(code=code.ljust(12, "0")).first() if code.isdigit() else None
+    area = Area.objects.filter(code=code.ljust(12, "0")).first() if is_ascii_digits(code) else None
     if area is None:
         raise Http404(_("Choose an area: ?area=<division code>."))
     today = timezone.localdate()

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
+from core.identifiers import is_ascii_digits
 
 from . import object_grants
 from .models import Area, GrantedObject
@@ -17,7 +18,7 @@ Level = Area.Level
 def normalise_code(raw) -> str:
     """Accept 6-digit GB/T 2260 codes and 12-digit statistical codes; return 12 digits."""
     code = str(raw or "").strip()
-    if not code.isdigit() or len(code) not in (2, 4, 6, 9, 12):
+    if not is_ascii_digits(code) or len(code) not in (2, 4, 6, 9, 12):
         raise ApplicationError(
             _("“%(code)s” is not a division code (6 or 12 digits expected).") % {"code": code}
         )
@@ -75,7 +76,7 @@ def divisions_load() -> int:
         return area
 
     for prov in AREAS:
-        if not prov["code"].isdigit():
+        if not is_ascii_digits(prov["code"]):
             continue  # e.g. Taiwan, listed without a code ("资料暂缺")
         province = upsert(prov["code"].ljust(12, "0"), prov["name"], Level.PROVINCE, None)
         children = prov.get("children", [])

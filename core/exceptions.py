@@ -7,7 +7,9 @@ A 500 is always a bug, never the way to refuse input.
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.db import DataError
+from django.http import Http404, HttpResponseBadRequest
+from django.utils.translation import gettext as _
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -32,8 +34,19 @@ def full_clean_or_refuse(instance, message: str, **kwargs) -> None:
         raise ApplicationError(message, fields=exc.message_dict) from None
 
 
+def unstorable_input_message() -> str:
+    return _(
+        "Something you sent cannot be stored: an invisible NUL character, or a number too "
+        "large. Please check it and try again."
+    )
+
+
 def api_exception_handler(exc, context):
-    if isinstance(exc, ApplicationError):
+    if isinstance(exc, DataError):
+        # What PostgreSQL refuses to store or compare (NUL bytes in text, integers beyond
+        # 64 bits) is bad input, whatever field or filter it came through: a 400, not a 500.
+        exc = drf_exceptions.ValidationError({"detail": unstorable_input_message()})
+    elif isinstance(exc, ApplicationError):
         exc = drf_exceptions.ValidationError({"detail": exc.message, **exc.fields})
     elif isinstance(exc, DjangoValidationError):
         exc = drf_exceptions.ValidationError(
@@ -44,3 +57,23 @@ def api_exception_handler(exc, context):
     elif isinstance(exc, PermissionDenied):
         exc = drf_exceptions.PermissionDenied()
     return drf_exception_handler(exc, context)
+
+
+class UnstorableInputMiddleware:
+    """Pages and the admin answer input the database cannot store (NUL bytes, integers
+    beyond 64 bits, in any field, filter or search) with a 400 in plain words, as the API
+    does (api_exception_handler), instead of a 500. The request's transaction has already
+    been rolled back by the time the exception reaches here."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, DataError):
+            return HttpResponseBadRequest(
+                unstorable_input_message(), content_type="text/plain; charset=utf-8"
+            )
+        return None

@@ -13,6 +13,13 @@ from django.utils.translation import gettext_lazy as _
 
 # Mobile numbers -------------------------------------------------------------------------
 
+
+def is_ascii_digits(text: str) -> bool:
+    """0-9 only. str.isdigit() also says yes to "²" and "①", which int() then refuses:
+    every check of typed digits uses this instead."""
+    return text.isascii() and text.isdigit()
+
+
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 _MOBILE_NOISE = re.compile(r"[\s\-()（）]")
 

@@ -8,6 +8,8 @@ import datetime as dt
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.identifiers import is_ascii_digits
+
 LOOKUP_CHUNK = 5000
 
 
@@ -49,7 +51,7 @@ def date_of(text: str, what: str, errors: list[str]) -> dt.date | None:
 def count_of(text: str, what: str, errors: list[str]) -> int:
     if not text:
         return 0
-    if not text.isdigit():
+    if not is_ascii_digits(text):
         errors.append(
             _("%(what)s “%(text)s” is not a whole number.") % {"what": what, "text": text}
         )

@@ -20,6 +20,7 @@ from areas import access
 from areas.models import Area
 from core.bulk import allocate_ids, copy_insert
 from core.identifiers import (
+    is_ascii_digits,
     normalize_id_number,
     normalize_mobile,
     validate_id_number,
@@ -95,7 +96,7 @@ class AreaLookup:
     def find(self, text: str, what: str, errors: list[str]) -> Area | None:
         if not text:
             return None
-        if text.isdigit():
+        if is_ascii_digits(text):
             found = self.by_code.get(text.ljust(12, "0"))
             if found is not None:
                 return found
@@ -318,8 +319,8 @@ class WorkerChecker(RowChecker):
     def _birth_year(self, text: str, errors: list[str]) -> int | None:
         if not text:
             return None
-        problem = rules.birth_year_problem(int(text)) if text.isdigit() else None
-        if not text.isdigit() or problem:
+        problem = rules.birth_year_problem(int(text)) if is_ascii_digits(text) else None
+        if not is_ascii_digits(text) or problem:
             errors.append(
                 _("Birth year “%(text)s”: %(problem)s")
                 % {"text": text, "problem": problem or rules.birth_year_problem(0)}

@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy
 
 from core import ratelimit, sms
 from core.exceptions import ApplicationError
-from core.identifiers import normalize_mobile, validate_mobile
+from core.identifiers import is_ascii_digits, normalize_mobile, validate_mobile
 
 from . import selectors
 from .models import LoginCode, Worker
@@ -109,7 +109,7 @@ def login_code_verify(*, phone: str, code: str) -> str:
     """Check the code; returns the normalised phone number, or refuses. A wrong code counts
     against the code's tries, and that count is kept even though the call refuses."""
     phone = _valid_phone(phone)
-    code = "".join(ch for ch in (code or "") if ch.isdigit())
+    code = "".join(ch for ch in (code or "") if is_ascii_digits(ch))
     if len(code) != CODE_LENGTH:
         raise refuse("code", _("Enter the 6-digit code from the text message."))
     with transaction.atomic():

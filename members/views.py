@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from areas.models import Area
 from core.exceptions import ApplicationError
 from core.forms import show_refusal
+from core.identifiers import is_ascii_digits
 from core.ratelimit import client_ip
 
 from . import me_panels, phone_login, services
@@ -93,7 +94,7 @@ def _chosen_area(request) -> Area | None:
     """The work community the worker chose (?area=<code>), or the one of the station whose
     poster they came from (the station's pages link here with its area's code)."""
     code = (request.GET.get("area") or "").strip()
-    if code.isdigit():
+    if is_ascii_digits(code):
         return Area.objects.filter(code=code, level__in=COMMUNITY_LEVEL_VALUES).first()
     return None
 

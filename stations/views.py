@@ -22,6 +22,7 @@ from areas import access
 from areas.models import Area
 from core.exceptions import ApplicationError
 from core.forms import show_refusal
+from core.identifiers import is_ascii_digits
 from members import phone_login
 from members.models import Worker
 
@@ -57,7 +58,7 @@ def mobile_home(request):
     # A district's own posters and links can carry ?area=<code> so the map opens on that
     # district when the phone does not share its location.
     code = (request.GET.get("area") or "").strip()
-    if code.isdigit():
+    if is_ascii_digits(code):
         area = Area.objects.filter(code=code.ljust(12, "0"), centre__isnull=False).first()
         if area is not None:
             lat, lng = area.centre.y, area.centre.x

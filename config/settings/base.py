@@ -61,6 +61,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so it sees the views' exceptions first: input PostgreSQL cannot store is a 400.
+    "core.exceptions.UnstorableInputMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

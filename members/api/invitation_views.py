@@ -17,6 +17,7 @@ from areas.api.base import (
     ScopedServiceViewSet,
     assign,
 )
+from core.identifiers import is_ascii_digits
 
 from .. import selectors, services
 from ..models import InvitationCampaign
@@ -102,7 +103,7 @@ class FunnelView(APIView):
         area = None
         # A campaign outside the reach simply has no rows here (no 404: no existence hint).
         campaign = (request.query_params.get("campaign") or "").strip() or None
-        if campaign is not None and not campaign.isdigit():
+        if campaign is not None and not is_ascii_digits(campaign):
             raise ValidationError({"campaign": _("Give the campaign's number.")})
         code = (request.query_params.get("area") or "").strip()
         if code:
