@@ -106,8 +106,27 @@ class OpeningExceptionInline(ScopedInlineMixin, admin.TabularInline):
     extra = 0
 
 
+class StationPhotoForm(forms.ModelForm):
+    class Meta:
+        model = StationPhoto
+        fields = ["image", "caption", "order"]
+
+    def clean_image(self):
+        """The service's photo check, here: a refused photo shows by its field instead of
+        failing when the station is saved."""
+        image = self.cleaned_data.get("image")
+        if image is not None and not getattr(image, "_committed", False):
+            try:
+                services.photo_clean(image)
+            except ApplicationError as refusal:
+                raise forms.ValidationError(refusal.message) from None
+            image.seek(0)
+        return image
+
+
 class StationPhotoInline(ScopedInlineMixin, admin.TabularInline):
     model = StationPhoto
+    form = StationPhotoForm
     extra = 0
     fields = ["image", "caption", "order"]
 
