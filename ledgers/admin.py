@@ -24,7 +24,6 @@ from . import registry, services
 from .models import ImportJob
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 ERRORS_SHOWN = 200
 
 
@@ -64,11 +63,10 @@ class UploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                _("The file is larger than %(mb)d MB: split it and upload the parts.")
-                % {"mb": MAX_UPLOAD_BYTES // (1024 * 1024)}
-            )
+        try:
+            services.check_upload_size(upload.size)
+        except ApplicationError as refusal:
+            raise forms.ValidationError(refusal.message) from None
         return upload
 
 

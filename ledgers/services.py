@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
 from areas import access
-from core.exceptions import ApplicationError
+from core.exceptions import ApplicationError, refuse
 from core.xlsx import government_xlsx
 
 from .models import ImportJob
@@ -291,6 +291,20 @@ def _dispatch(job: ImportJob, step: str) -> None:
     transaction.on_commit(lambda: task.delay(job.pk))
 
 
+# A ledger larger than this is split by the office: it is read whole into memory.
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+
+
+def check_upload_size(size: int) -> None:
+    """Refuse a file too large to read, before it is read (the admin form, the API)."""
+    if size > MAX_UPLOAD_BYTES:
+        raise refuse(
+            "file",
+            _("The file is larger than %(mb)d MB: split it and upload the parts.")
+            % {"mb": MAX_UPLOAD_BYTES // (1024 * 1024)},
+        )
+
+
 def import_upload(*, actor, kind: str, area, filename: str, content: bytes) -> ImportJob:
     """Refuse what is not a ledger of this kind (nothing kept), else start the check."""
     ledger = ledger_for(kind)
@@ -306,6 +320,7 @@ def import_upload(*, actor, kind: str, area, filename: str, content: bytes) -> I
         )
     if not content:
         raise ApplicationError(_("The file is empty."))
+    check_upload_size(len(content))
     parsed = parse(ledger, content)  # refuses unknown columns, no rows, not a workbook
     job = ImportJob.objects.create(
         kind=kind,

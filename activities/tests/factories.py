@@ -3,6 +3,7 @@ import datetime as dt
 import factory
 from django.utils import timezone
 
+from activities import services as activity_services
 from activities.models import Activity, ActivityKind
 
 
@@ -27,3 +28,18 @@ def now_on(community, **kw):
         ends_at=now + dt.timedelta(hours=1),
         **kw,
     )
+
+
+# The phone of the worker the page, admin and API tests share (conftest.py).
+PHONE = "13700001111"
+
+
+def report(worker, hours="2"):
+    service, _ = activity_services.service_report(
+        worker=worker,
+        kind="exam_escort",
+        served_on=timezone.localdate(),
+        hours=hours,
+        description="高考爱心送考",
+    )
+    return service

@@ -10,34 +10,10 @@ from activities import services
 from activities.models import Activity, RoleAppointment, SignUp
 from members.tests.factories import WorkerFactory
 from points.models import PointsAccount
-from points.tests.factories import PointsRuleFactory
 
-from .factories import ActivityFactory, now_on
+from .factories import ActivityFactory, now_on, report
 
 pytestmark = pytest.mark.django_db
-PHONE = "13700001111"
-
-
-@pytest.fixture
-def worker(tree):
-    return WorkerFactory(area=tree.a["community"], phone=PHONE, name="王小二")
-
-
-@pytest.fixture
-def hour_rule(tree):
-    """The volunteering tests: each verified hour earns 2 points in district A."""
-    return PointsRuleFactory(area=tree.a["district"], event="volunteer_hour", points=2)
-
-
-def report(worker, hours="2"):
-    service, _ = services.service_report(
-        worker=worker,
-        kind="exam_escort",
-        served_on=timezone.localdate(),
-        hours=hours,
-        description="高考爱心送考",
-    )
-    return service
 
 
 def _activity_form(community, **extra):
@@ -117,7 +93,6 @@ def test_the_roll_call_page_records_signed_up_and_walk_ins(client, trio, tree, w
 
 
 def test_taking_an_attendance_back_in_the_admin_reverses_its_points(client, trio, tree, worker):
-    from activities import services
 
     activity = now_on(tree.a["community"], points=4)
     signup = services.attend_by_qr(worker=worker, attendance_key=activity.attendance_key)

@@ -6,39 +6,13 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from activities import services
 from activities.models import SignUp
 from core.testing import client_for
-from members.tests.factories import WorkerFactory
 from points.models import PointsAccount
-from points.tests.factories import PointsRuleFactory
 
-from .factories import ActivityFactory, now_on
+from .factories import ActivityFactory, now_on, report
 
 pytestmark = pytest.mark.django_db
-PHONE = "13700001111"
-
-
-@pytest.fixture
-def worker(tree):
-    return WorkerFactory(area=tree.a["community"], phone=PHONE, name="王小二")
-
-
-@pytest.fixture
-def hour_rule(tree):
-    """The volunteering tests: each verified hour earns 2 points in district A."""
-    return PointsRuleFactory(area=tree.a["district"], event="volunteer_hour", points=2)
-
-
-def report(worker, hours="2"):
-    service, _ = services.service_report(
-        worker=worker,
-        kind="exam_escort",
-        served_on=timezone.localdate(),
-        hours=hours,
-        description="高考爱心送考",
-    )
-    return service
 
 
 def test_activities_in_the_api_per_trio(trio, tree, worker):

@@ -11,23 +11,10 @@ from activities.models import Activity, SignUp, VolunteerService
 from members.phone_login import SESSION_PHONE
 from members.tests.factories import WorkerFactory
 from points.models import PointsAccount
-from points.tests.factories import PointsRuleFactory
 
-from .factories import ActivityFactory, now_on
+from .factories import PHONE, ActivityFactory, now_on
 
 pytestmark = pytest.mark.django_db
-PHONE = "13700001111"
-
-
-@pytest.fixture
-def worker(tree):
-    return WorkerFactory(area=tree.a["community"], phone=PHONE, name="王小二")
-
-
-@pytest.fixture
-def hour_rule(tree):
-    """The volunteering tests: each verified hour earns 2 points in district A."""
-    return PointsRuleFactory(area=tree.a["district"], event="volunteer_hour", points=2)
 
 
 def logged_in(client, phone=PHONE):

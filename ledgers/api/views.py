@@ -25,6 +25,7 @@ class ImportJobViewSet(ScopedServiceRecordViewSet):
 
     @staticmethod
     def create_service(*, actor, kind, area, file):
+        services.check_upload_size(file.size)  # before the file is read into memory
         return services.import_upload(
             actor=actor, kind=kind, area=area, filename=file.name, content=file.read()
         )

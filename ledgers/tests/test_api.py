@@ -63,3 +63,12 @@ def test_what_is_not_a_ledger_is_refused_in_words(trio):
     assert response.status_code == 400 and "xlsx" in str(response.json())
     assert client_for(trio.staff_a).post(URL, {**bad, "kind": "nope"}).status_code == 400
     assert not ImportJob.objects.exists()
+
+
+def test_a_file_too_large_is_refused_before_it_is_read(trio, monkeypatch):
+    from ledgers import services
+
+    monkeypatch.setattr(services, "MAX_UPLOAD_BYTES", 100)
+    response = client_for(trio.staff_a).post(URL, form(trio.tree.a["district"], [["热水", ""]]))
+    assert response.status_code == 400 and "file" in response.json()
+    assert not ImportJob.objects.exists()

@@ -3,6 +3,7 @@ import datetime as dt
 import factory
 from django.utils import timezone
 
+from points import services as points_services
 from points.models import PointsRule, Reward
 
 
@@ -39,3 +40,13 @@ class RewardFactory(factory.django.DjangoModelFactory):
     def pickup_stations(obj, create, extracted, **kwargs):
         if create and extracted:
             obj.pickup_stations.add(*extracted)
+
+
+# The phone of the worker the page, admin and API tests share (conftest.py).
+PHONE = "13700001111"
+
+
+def give(worker, points=10, event=1, reason="参加消防安全培训"):
+    return points_services.points_award(
+        worker=worker, points=points, source="attendance", source_id=event, reason=reason
+    )

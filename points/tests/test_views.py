@@ -11,39 +11,9 @@ from members.tests.factories import WorkerFactory
 from points import services
 from points.models import PointsAccount, Redemption, Reward
 
-from .factories import RewardFactory
+from .factories import PHONE, give
 
 pytestmark = pytest.mark.django_db
-PHONE = "13700001111"
-
-
-@pytest.fixture
-def worker(tree):
-    return WorkerFactory(area=tree.a["community"], phone=PHONE, name="王小二")
-
-
-@pytest.fixture
-def thirty_points(worker):
-    """The rewards' tests: the worker starts with 30 points from the paper ledger."""
-    services.points_award(
-        worker=worker, points=30, source="staff", source_id="seed", reason="纸质台账积分补录"
-    )
-
-
-@pytest.fixture
-def reward(tree, station_a):
-    return RewardFactory(
-        area=tree.a["district"],
-        stock=2,
-        valid_from=timezone.localdate(),
-        pickup_stations=[station_a],
-    )
-
-
-def give(worker, points=10, event=1, reason="参加消防安全培训"):
-    return services.points_award(
-        worker=worker, points=points, source="attendance", source_id=event, reason=reason
-    )
 
 
 def logged_in(client):
