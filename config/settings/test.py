@@ -4,14 +4,19 @@ import base64
 import os
 
 from .base import *  # noqa: F401,F403
-from .base import STORAGES
+from .base import STORAGES, env_int
+
+# The Redis databases the tests use (cache, then broker). Each test flushes the cache
+# database, so two test runs on one machine at once need their own pair: set
+# TEST_REDIS_DB=13 (uses 13 and 12) for the second.
+TEST_REDIS_DB = env_int("TEST_REDIS_DB", 15, minimum=1)
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast, tests only
 CACHES = {
     "default": {
         "BACKEND": "core.cache.PooledRedisCache",
-        "LOCATION": "redis://127.0.0.1:6379/15",
+        "LOCATION": f"redis://127.0.0.1:6379/{TEST_REDIS_DB}",
         "KEY_PREFIX": "ws-test",
     }
 }
@@ -24,7 +29,7 @@ STORAGES = {
 CELERY_TASK_ALWAYS_EAGER = False
 # Its own broker database: a worker started by `make run` on this machine (which knows only
 # the development database) never picks up a test's task.
-CELERY_BROKER_URL = "redis://127.0.0.1:6379/14"
+CELERY_BROKER_URL = f"redis://127.0.0.1:6379/{TEST_REDIS_DB - 1}"
 
 # Fresh random personal-data keys for every test run: nothing encrypted by tests outlives them.
 FIELD_ENCRYPTION_KEYS = [f"test:aes-gcm:{base64.b64encode(os.urandom(32)).decode()}"]
