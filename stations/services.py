@@ -17,7 +17,7 @@ from areas import access
 from areas.services import grant_objects_set
 from core.coords import CoordSystem, to_wgs84
 from core.exceptions import ApplicationError, full_clean_or_refuse
-from members.selectors import worker_for_phone
+from members.selectors import DISTRICT_CODE_DIGITS, worker_for_phone
 
 from .models import (
     CHECK_IN_WINDOW,
@@ -480,6 +480,28 @@ def visitors_record(
         return CheckIn.objects.get(client_key=client_key), False
 
 
+def _worker_named_at(station: Station, phone: str, *, actor):
+    """The worker a keeper may check in by phone number at `station`: one registered in
+    the station's district, or one whose record the keeper reaches anyway (a city
+    department at the counter). Anyone else is answered exactly as a number nobody
+    registered (None): a keeper typing numbers must not learn who is registered in
+    another district, nor their name.
+
+    Refusing rather than counting them silently as a visitor: the words already tell the
+    keeper what to do (count a visitor, which the station's figures keep), a mistyped
+    number is not recorded as a visit without the keeper noticing, and a rider from the
+    next district still checks in by name by scanning the station's code themselves."""
+    worker = worker_for_phone(phone)
+    if worker is None or worker.area_id is None:
+        return None
+    district = station.area.code[:DISTRICT_CODE_DIGITS]
+    if worker.area.code.startswith(district):
+        return worker
+    if access.scope(type(worker).objects.filter(pk=worker.pk), actor).exists():
+        return worker
+    return None
+
+
 def visit_record(
     *,
     actor,
@@ -500,7 +522,12 @@ def visit_record(
             services=services,
             client_key=client_key,
         )
-    worker = worker_for_phone(phone)
+    # The station first: someone who may not record visits here learns nothing about the
+    # number (404/403 before any phone is looked up).
+    station = access.get_for_user(
+        Station.objects.select_related("area"), actor, access.Purpose.WRITE, pk=station.pk
+    )
+    worker = _worker_named_at(station, phone, actor=actor)
     if worker is None:
         message = _(
             "No worker is registered with this number: help them register first, or leave it "

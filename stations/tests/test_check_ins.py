@@ -195,6 +195,44 @@ def test_an_unknown_phone_number_is_refused_by_its_field(keeper_a, station_a):
     assert not CheckIn.objects.exists()
 
 
+def _refusal(**kwargs):
+    with pytest.raises(ApplicationError) as refused:
+        services.visit_record(**kwargs)
+    return refused.value.message, refused.value.fields
+
+
+def test_a_worker_of_another_district_is_answered_as_an_unknown_number(trio, keeper_a, station_a):
+    """No oracle: the keeper of a station in A typing the number of a worker registered in
+    B learns nothing (not that it is registered, not the name) and records no visit."""
+    other = WorkerFactory(area=trio.tree.b["community"], phone="13911112222", name="李四")
+    unknown = _refusal(actor=keeper_a, station=station_a, worker_phone="13900009999")
+    for actor in (keeper_a, trio.staff_a):
+        assert _refusal(actor=actor, station=station_a, worker_phone=other.phone) == unknown
+    assert "李" not in unknown[0]
+    assert not CheckIn.objects.exists()
+    # Counting them as a visitor still works, and the worker's own scan names them.
+    services.visit_record(actor=keeper_a, station=station_a, visitors=1)
+    services.check_in(worker=other, station=station_a)
+    assert CheckIn.objects.count() == 2
+
+
+def test_whoever_reaches_the_workers_record_may_name_them_anywhere_they_keep(trio, station_a):
+    other = WorkerFactory(area=trio.tree.b["community"], phone="13911112222")
+    done, created = services.visit_record(
+        actor=trio.city, station=station_a, worker_phone=other.phone
+    )
+    assert created and done.worker == other
+
+
+def test_an_outsider_learns_nothing_about_a_number_at_a_station_not_theirs(trio, worker, station_a):
+    for phone in (worker.phone, "13900009999"):
+        with pytest.raises(Http404):
+            services.visit_record(actor=trio.staff_b, station=station_a, worker_phone=phone)
+        with pytest.raises(PermissionDenied):
+            services.visit_record(actor=trio.viewer_a, station=station_a, worker_phone=phone)
+    assert not CheckIn.objects.exists()
+
+
 def test_visitors_without_names_are_counted_once_per_submit(keeper_a, station_a):
     key = uuid.uuid4()
     counted, created = services.visit_record(
