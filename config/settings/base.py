@@ -253,3 +253,21 @@ LOGGING = {
 }
 
 ADMIN_SITE_HEADER = _("Warm stations administration")
+
+# --- Operations (issue 12 §7: health, metrics, API docs, media) ---------------------------
+# /metrics (Prometheus text format) answers only a request carrying
+# "Authorization: Bearer <METRICS_TOKEN>"; empty = no metrics endpoint (404). The same token
+# (or a staff login) shows /healthz's details; anonymous callers see only ok/degraded.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+# Celery beat writes a heartbeat every minute (core.tasks.heartbeat): older than this, beat
+# (or every worker) is reported down. A task waiting in the queue longer than this makes the
+# queues "behind".
+HEALTHZ_BEAT_MAX_AGE_SECONDS = env_int("HEALTHZ_BEAT_MAX_AGE_SECONDS", 180, minimum=60)
+HEALTHZ_QUEUE_MAX_WAIT_SECONDS = env_int("HEALTHZ_QUEUE_MAX_WAIT_SECONDS", 300, minimum=1)
+# /api/schema/ and /api/docs/ open to anyone (True), or to signed-in users only (False, the
+# production default: config/settings/production.py).
+API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", True)
+# Django serves the public media folders itself (make run, with DEBUG off); in production
+# nginx serves /media/<folder>/ for these folders only, and nothing else under MEDIA_ROOT.
+SERVE_MEDIA = env_bool("SERVE_MEDIA", False)
+PUBLIC_MEDIA_DIRS = ["stations"]
