@@ -16,7 +16,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from areas import access
 from areas.models import Area
 from core.bulk import allocate_ids, copy_insert
 from core.identifiers import (
@@ -152,10 +151,11 @@ class WorkerChecker(RowChecker):
 
     def prepare(self, rows):
         phones = sorted({normalize_mobile(r.get("phone", "")) for r in rows} - {""})
-        self.existing_phones: dict[str, Worker] = {}
+        self.existing_phones: set[str] = set()
         for chunk in chunks(phones):
-            for worker in Worker.objects.filter(phone__in=chunk).select_related("area"):
-                self.existing_phones[worker.phone] = worker
+            self.existing_phones.update(
+                Worker.objects.filter(phone__in=chunk).values_list("phone", flat=True)
+            )
         indexes = sorted(
             {
                 Worker.id_number_index_of(normalize_id_number(r["id_number"]))
@@ -170,10 +170,6 @@ class WorkerChecker(RowChecker):
                     "id_number_index", flat=True
                 )
             )
-        self.reachable = access.scope(
-            Worker.objects.filter(pk__in=[w.pk for w in self.existing_phones.values()]), self.actor
-        ).values_list("pk", flat=True)
-        self.reachable = set(self.reachable)
 
     def check(self, row, number):
         self.row_number = number
@@ -276,15 +272,9 @@ class WorkerChecker(RowChecker):
             )
         else:
             self.seen_phones[phone] = self.row_number
-        existing = self.existing_phones.get(phone)
-        if existing is not None:
-            if existing.pk in self.reachable:
-                errors.append(
-                    _("This phone number is already registered: %(worker)s, %(community)s.")
-                    % {"worker": existing, "community": existing.area.name}
-                )
-            else:
-                errors.append(_("This phone number is already registered with another community."))
+        taken = phone in self.existing_phones
+        if problem := rules.registered_phone_problem(taken, by_staff=True):
+            errors.append(problem)
         return phone
 
     def _id_number(self, text: str, errors: list[str]) -> tuple[str, str | None]:
@@ -312,8 +302,9 @@ class WorkerChecker(RowChecker):
             )
         else:
             self.seen_ids[index] = self.row_number
-        if index in self.existing_ids:
-            errors.append(_("This ID number is already registered."))
+        taken = index in self.existing_ids
+        if problem := rules.registered_id_number_problem(taken, by_staff=True):
+            errors.append(problem)
         return value, index
 
     def _birth_year(self, text: str, errors: list[str]) -> int | None:

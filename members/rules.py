@@ -40,6 +40,42 @@ def birth_year_problem(year: int | None) -> str | None:
     return None
 
 
+# A phone or ID number already on a record -------------------------------------------------
+# One answer whichever community holds that record — in the asker's reach or another
+# district's: a different answer (or a community's name) would tell staff typing numbers
+# who is registered where. The words still say what to do next. Staff (the admin, the
+# API, a ledger import) can search for the number: what they reach opens; the worker can
+# log in with the number on their phone and correct their own registration there.
+
+
+def registered_phone_problem(taken: bool, *, by_staff: bool) -> str | None:
+    if not taken:
+        return None
+    if by_staff:
+        return _(
+            "This phone number is already registered. Search for it to open that record, or "
+            "let the worker log in with it and correct their registration on the phone."
+        )
+    return _(
+        "This phone number is already registered: log in with it to see or correct that "
+        "registration, or ask the community to help."
+    )
+
+
+def registered_id_number_problem(taken: bool, *, by_staff: bool) -> str | None:
+    if not taken:
+        return None
+    if by_staff:
+        return _(
+            "This ID number is already registered. Search for it to open that record (merge "
+            "the two if they are one person), or ask the worker which phone they registered with."
+        )
+    return _(
+        "This ID number is already registered with another phone number. Log in with that "
+        "phone, or ask the community to help."
+    )
+
+
 def community_problem(area: Area | None) -> str | None:
     """A work or residence area is a community (or a street), not a whole district."""
     if area is not None and area.level not in COMMUNITY_LEVEL_VALUES:

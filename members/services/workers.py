@@ -97,30 +97,17 @@ def _apply(worker: Worker, details: WorkerDetails, given: list[str]) -> None:
 
 
 def _check_unique_id_number(worker: Worker, actor) -> None:
-    """One person, one record: an ID number already on another record is refused. Staff
-    who can see that record are told which one (masked) so they can merge instead; no one
-    else learns anything about it."""
+    """One person, one record: an ID number already on another record is refused, in the
+    same words whether or not the actor reaches that record (members.rules)."""
     if not worker.id_number:
         return
-    other = (
+    taken = (
         Worker.objects.filter(id_number_index=Worker.id_number_index_of(worker.id_number))
         .exclude(pk=worker.pk)
-        .first()
+        .exists()
     )
-    if other is None:
-        return
-    if actor is not None and access.scope(Worker.objects.filter(pk=other.pk), actor).exists():
-        raise refuse(
-            "id_number",
-            _("This ID number is already registered (%(worker)s). Merge the two records instead.")
-            % {"worker": other},
-        )
-    raise refuse(
-        "id_number",
-        _(
-            "This ID number is already registered with another phone number. Please ask the community to help."
-        ),
-    )
+    if problem := rules.registered_id_number_problem(taken, by_staff=actor is not None):
+        raise refuse("id_number", problem)
 
 
 def _save(worker: Worker, actor=None) -> None:
@@ -189,7 +176,8 @@ def worker_register(
     elif worker.status == Worker.Status.MERGED:
         worker = Worker.objects.select_for_update().get(pk=worker.merged_into_id)
     if not created and actor is not None and not access.can_write(actor, worker):
-        raise refuse("phone", _("This phone number is already registered with another community."))
+        # Staff who do not reach the record it belongs to: the words every path uses.
+        raise refuse("phone", rules.registered_phone_problem(True, by_staff=True))
     given = [name for name in DETAIL_FIELDS if created or _is_given(getattr(details, name))]
     if not created:
         given.remove("phone")  # the phone found this record (or the one it was merged into)

@@ -17,6 +17,7 @@ from core.crypto import blind_index
 from core.exceptions import ApplicationError
 from ledgers import services as ledgers
 from ledgers.models import ImportJob
+from members import rules
 from members.models import Outlet, Worker
 
 from .factories import EnterpriseFactory, WorkerFactory, valid_id_number
@@ -85,6 +86,28 @@ def test_missing_worker_columns_are_named(trio):
     assert "职业" in refused.value.message and "报到社区" in refused.value.message
 
 
+@pytest.mark.django_db
+def test_a_phone_or_id_registered_anywhere_gets_the_same_row_error(trio, shunfeng):
+    """One in the importer's district and one in another district: the same words, naming
+    neither (members.rules), so a ledger cannot be used to find who is registered where."""
+    here = WorkerFactory(
+        phone="13700000001", area=trio.tree.a["community"], id_number=valid_id_number(1)
+    )
+    there = WorkerFactory(
+        phone="13700000002", area=trio.tree.b["community"], id_number=valid_id_number(2)
+    )
+    rows = [
+        worker_row(1, 身份证号=valid_id_number(1)),
+        worker_row(2, 身份证号=valid_id_number(2)),
+    ]
+    job = upload(trio.staff_a, trio.tree.a["district"], xlsx(WORKER_HEADERS, rows))
+    messages = [" ".join(e["messages"]) for e in sorted(job.errors, key=lambda e: e["row"])]
+    assert len(messages) == 2 and messages[0] == messages[1]
+    for worker in (here, there):
+        assert worker.name not in messages[0] and worker.area.name not in messages[0]
+    assert "another" not in messages[0]
+
+
 # Workers: the dry run and the decision -------------------------------------------------------
 
 
@@ -113,7 +136,10 @@ class TestWorkerImport:
         assert "check" in by_row[6].lower()
         assert "不存在社区" in by_row[7]
         assert "row 4" in by_row[8]
-        assert "already registered" in by_row[9] and "已**" in by_row[9]
+        # The same words as every path (members.rules): no name, no community, whether or
+        # not the importing staff reach that record.
+        assert rules.registered_phone_problem(True, by_staff=True) in by_row[9]
+        assert "已" not in by_row[9]
         assert "Unknown enterprise" in by_row[10]
         assert "宇航员" in by_row[11]
         assert Worker.objects.count() == 1  # only the one registered before
