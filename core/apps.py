@@ -7,4 +7,5 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
-        from . import checks  # noqa: F401  (registers the system checks)
+        # The system checks; health stamps each published task with its time.
+        from . import checks, health  # noqa: F401
