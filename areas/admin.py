@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import FilteredSelectMultiple
+from django.contrib.auth import get_user_model
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -9,7 +10,7 @@ from leaflet.admin import LeafletGeoAdminMixin
 
 from core.exceptions import ApplicationError
 
-from . import access, object_grants, services
+from . import access, grant_checks, object_grants, services
 from .admin_mixins import ScopedAdmin
 from .models import AccessLog, Area, StaffGrant
 from .services import area_import_boundaries
@@ -31,6 +32,19 @@ class AreaAdmin(LeafletGeoAdminMixin, ScopedAdmin):
     list_select_related = ["parent"]
     readonly_fields = ["centre"]
     change_list_template = "admin/areas/area/change_list.html"
+
+    # The system administrator browses the whole tree to place grants (the raw-id lookup of
+    # the grant form), without reaching anything that hangs off it.
+    def get_queryset(self, request):
+        if request.user.has_perm("areas.view_area"):
+            return Area.objects.select_related("parent")
+        return super().get_queryset(request)
+
+    def has_module_permission(self, request):
+        return request.user.has_perm("areas.view_area") or super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("areas.view_area") or super().has_view_permission(request, obj)
 
     @admin.display(description=_("station posters"))
     def poster_links(self, obj):
@@ -93,13 +107,20 @@ class StaffGrantForm(forms.ModelForm):
     @classmethod
     def for_user(cls, user):
         """The admin's form class with a field per registered kind, its choices the objects
-        the editing user reaches (the choke point), named after the kind."""
+        the editing user reaches (the choke point; every object for the system
+        administrator, who manages grants without reaching business data), named after
+        the kind."""
+
+        def objects_offered(kind):
+            objects = kind.model._default_manager.all()
+            if grant_checks.may_manage_grants(user):
+                return objects
+            return access.scope(objects, user, access.Purpose.WRITE)
+
         fields = {
             cls.field_name(kind): forms.ModelMultipleChoiceField(
                 label=kind.label,
-                queryset=access.scope(
-                    kind.model._default_manager.all(), user, access.Purpose.WRITE
-                ),
+                queryset=objects_offered(kind),
                 required=False,
                 widget=FilteredSelectMultiple(kind.label, is_stacked=False),
                 help_text=_(
@@ -125,6 +146,9 @@ class StaffGrantForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if cleaned.get("user") is not None:
+            for refusal in grant_checks.refusals(cleaned["user"]):
+                self.add_error("user", refusal)
         role, area = cleaned.get("role"), cleaned.get("area")
         if role and area:
             for kind in object_grants.kinds():
@@ -145,8 +169,9 @@ class StaffGrantForm(forms.ModelForm):
 
 @admin.register(StaffGrant)
 class StaffGrantAdmin(ScopedAdmin):
-    """Grants are read by the staff they concern; only system administrators change them,
-    so nobody can widen their own reach."""
+    """Grants are read by the staff of the areas they concern; only the system
+    administrator (the duty's permission, security.duties) changes them, so nobody can
+    widen their own reach, and the system administrator holds no grant of their own."""
 
     form = StaffGrantForm
     list_display = ["user", "role", "area"]
@@ -163,14 +188,37 @@ class StaffGrantAdmin(ScopedAdmin):
         super().save_related(request, form, formsets, change)
         form.save_objects(form.instance)
 
+    def get_queryset(self, request):
+        if grant_checks.may_manage_grants(request.user):
+            return StaffGrant.objects.all()
+        return super().get_queryset(request)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if grant_checks.may_manage_grants(request.user):
+            if db_field.name == "user":
+                kwargs["queryset"] = get_user_model().objects.filter(
+                    is_active=True, is_superuser=False
+                )
+            elif db_field.name == "area":
+                kwargs["queryset"] = Area.objects.all()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def has_add_permission(self, request):
-        return request.user.is_superuser
+        return request.user.has_perm("areas.add_staffgrant")
 
     def has_change_permission(self, request, obj=None):
-        return request.user.is_superuser
+        return request.user.has_perm("areas.change_staffgrant")
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.has_perm("areas.delete_staffgrant")
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("areas.view_staffgrant") or super().has_view_permission(
+            request, obj
+        )
 
     def has_module_permission(self, request):
-        return request.user.is_superuser or (
+        return request.user.has_perm("areas.view_staffgrant") or (
             request.user.is_staff
             and bool(access.reach_of(request.user).prefixes[access.Purpose.WRITE])
         )
@@ -178,7 +226,8 @@ class StaffGrantAdmin(ScopedAdmin):
 
 @admin.register(AccessLog)
 class AccessLogAdmin(ScopedAdmin):
-    """Read-only: auditors and area staff see the log of their areas."""
+    """Read-only: auditors and area staff see the log of their areas, the audit
+    administrator (security.duties) all of it."""
 
     read_purpose = access.Purpose.AUDIT
     list_display = ["at", "actor", "action", "subject", "object_repr", "row_count", "reason"]
@@ -186,6 +235,21 @@ class AccessLogAdmin(ScopedAdmin):
     search_fields = ["actor__username", "object_repr", "reason"]
     date_hierarchy = "at"
     list_select_related = ["actor"]
+
+    def get_queryset(self, request):
+        if request.user.has_perm("areas.view_accesslog"):
+            return AccessLog.objects.all()
+        return super().get_queryset(request)
+
+    def has_module_permission(self, request):
+        return request.user.has_perm("areas.view_accesslog") or super().has_module_permission(
+            request
+        )
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("areas.view_accesslog") or super().has_view_permission(
+            request, obj
+        )
 
     def has_add_permission(self, request):
         return False

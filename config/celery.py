@@ -33,8 +33,16 @@ app.conf.beat_schedule = {
         "task": "points.tasks.expire_redemptions",
         "schedule": crontab(minute=10),  # hourly
     },
+    "security-purge-audit-log": {
+        "task": "security.tasks.purge_audit_log",
+        "schedule": crontab(hour=3, minute=40),
+    },
     "members-purge-login-codes": {
         "task": "members.tasks.purge_login_codes",
         "schedule": 3600.0,
+    },
+    "members-enforce-retention": {
+        "task": "members.tasks.enforce_retention",
+        "schedule": crontab(hour=2, minute=40),  # nightly, before the working day
     },
 }

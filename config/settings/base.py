@@ -1,8 +1,10 @@
 """Settings shared by every environment. Values that differ between deployments come
 from the environment through config.env (see .env.example for the full list)."""
 
+from datetime import timedelta
 from pathlib import Path
 
+from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from config.env import env_bool, env_float, env_int, env_list, env_str
@@ -22,6 +24,7 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 PLATFORM_APP_LAYERS = [
     ["core"],
     ["areas"],
+    ["security"],
     ["ledgers"],
     ["members"],
     ["stations"],
@@ -48,19 +51,33 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "leaflet",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     *(app for layer in PLATFORM_APP_LAYERS for app in layer),
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Staff sessions: idle and absolute timeouts, then the second factor, then the
+    # password's age, then the admin's request rate (security/middleware.py).
+    "security.middleware.StaffSessionTimeoutMiddleware",
+    "security.middleware.TwoFactorMiddleware",
+    "security.middleware.PasswordAgeMiddleware",
+    "security.middleware.AdminRateLimitMiddleware",
+    # Answers a locked-out login with the lockout page (django-axes).
+    "axes.middleware.AxesMiddleware",
     # Last, so it sees the views' exceptions first: input PostgreSQL cannot store is a 400.
     "core.exceptions.UnstorableInputMiddleware",
 ]
@@ -110,11 +127,25 @@ CACHES = {
     }
 }
 
+# Staff passwords (workers sign in by SMS code and have none): long, of several kinds of
+# character, not the user name, not a common password. The demo password passes.
+PASSWORD_MIN_LENGTH = env_int("PASSWORD_MIN_LENGTH", 12, minimum=8)
+PASSWORD_MIN_CHARACTER_CLASSES = env_int("PASSWORD_MIN_CHARACTER_CLASSES", 3, minimum=1)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "security.validators.NotTheUserNameValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
+    },
+    {
+        "NAME": "security.validators.CharacterClassesValidator",
+        "OPTIONS": {"min_classes": PASSWORD_MIN_CHARACTER_CLASSES},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Notes when a password was set, for PASSWORD_MAX_AGE_DAYS and the audit log.
+    {"NAME": "security.validators.PasswordSetRecorder"},
 ]
 
 # zh-hans first: the platform's users read Chinese. English stays available.
@@ -243,6 +274,9 @@ DEMO_PASSWORD = env_str("DEMO_PASSWORD", "warm-demo-2026")
 SILENCED_SYSTEM_CHECKS = [
     # GDAL 3.6 (Debian 12) is older than Django 5.2 prefers; it works for everything we use.
     "gis.W001",
+    # django-axes locks accounts; addresses are locked by security.backends with a higher
+    # limit of their own (an office behind one address), which axes cannot see.
+    "axes.W006",
 ]
 
 LOGGING = {
@@ -253,6 +287,88 @@ LOGGING = {
 }
 
 ADMIN_SITE_HEADER = _("Warm stations administration")
+
+
+# ---------------------------------------------------------------------------------------
+# Security controls (等保 2.0 level 3; security/). README "Security controls" says how a
+# district turns each on and what the defaults are.
+
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out account before a password is even checked (django-axes).
+    "axes.backends.AxesStandaloneBackend",
+    "security.backends.AddressLockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    # The three administrators' permissions come from their duty (security.duties).
+    "security.backends.AdminDutyBackend",
+]
+
+# Login failures: an account is locked after AXES_FAILURE_LIMIT failures in a row for
+# LOGIN_LOCKOUT_MINUTES (django-axes); an address after LOGIN_FAILURES_PER_ADDRESS failures
+# within the same time, whatever the account (a district office behind one address has
+# room for its staff's typos). The security administrator lifts a lockout in the admin.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURES_PER_ACCOUNT", 5, minimum=1)
+LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 30, minimum=1)
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 30, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "security.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "security.backends.axes_client_ip"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_VERBOSE = False
+
+# Staff sessions end after this long without a request, and this long after login whatever
+# happens; workers on the phone keep Django's cookie age (they sign in by SMS code).
+STAFF_SESSION_IDLE_MINUTES = env_int("STAFF_SESSION_IDLE_MINUTES", 30, minimum=1)
+STAFF_SESSION_MAX_HOURS = env_int("STAFF_SESSION_MAX_HOURS", 12, minimum=1)
+
+# A staff password older than this must be changed before anything else (0: never).
+PASSWORD_MAX_AGE_DAYS = env_int("PASSWORD_MAX_AGE_DAYS", 90, minimum=0)
+
+# Two-factor authentication (TOTP, django-otp): required for these kinds of account, offered
+# to every other staff member. "superuser", the three duties ("system", "security",
+# "audit") and grant roles ("city", "district", "street", "community", "keeper"…).
+TWO_FACTOR_REQUIRED_FOR = env_list(
+    "TWO_FACTOR_REQUIRED_FOR", ["superuser", "system", "security", "audit", "city", "district"]
+)
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "暖新驿站")
+
+# The security audit log keeps entries this many days (the database refuses fewer than 184).
+SECURITY_AUDIT_RETENTION_DAYS = env_int("SECURITY_AUDIT_RETENTION_DAYS", 365, minimum=184)
+
+# Requests per minute a signed-in person may make to the API and to the admin; more are
+# answered 429 with a message (a script, not a person, makes that many).
+API_REQUESTS_PER_MINUTE = env_int("API_REQUESTS_PER_MINUTE", 300, minimum=1)
+ADMIN_REQUESTS_PER_MINUTE = env_int("ADMIN_REQUESTS_PER_MINUTE", 300, minimum=1)
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["security.throttles.PerPersonApiThrottle"]
+
+# Content-Security-Policy (django-csp): scripts only from this site or inline with the
+# request's nonce; images also from the map's tile server.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        # Leaflet positions map tiles with inline styles.
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [
+            SELF,
+            "data:",
+            "blob:",
+            # The map tiles (stations/views.py and the admin's map widgets), plus any other
+            # tile server a district configures.
+            "https://tile.openstreetmap.org",
+            "https://*.tile.openstreetmap.org",
+            "https://*.tianditu.gov.cn",
+            *env_list("CSP_IMAGE_SOURCES", []),
+        ],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [SELF],
+    },
+}
 
 # --- Operations (issue 12 §7: health, metrics, API docs, media) ---------------------------
 # /metrics (Prometheus text format) answers only a request carrying
