@@ -1,30 +1,70 @@
+import posixpath
+
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404
 from django.urls import include, path
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from django.views.static import serve
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.permissions import BasePermission
 
 from core.health import healthz
+from core.metrics import metrics_view
 
 admin.site.site_header = settings.ADMIN_SITE_HEADER
 admin.site.site_title = settings.ADMIN_SITE_HEADER
 
+
+class DocsAllowed(BasePermission):
+    """The schema is open when API_DOCS_PUBLIC is on (local, tests), else for signed-in
+    users only (production default)."""
+
+    def has_permission(self, request, view):
+        return settings.API_DOCS_PUBLIC or request.user.is_authenticated
+
+
+# The split view serves its start-up script as a file (?script), not inline: the
+# Content-Security-Policy allows no inline script without a nonce.
+_swagger = SpectacularSwaggerSplitView.as_view(url_name="schema", permission_classes=[DocsAllowed])
+
+
+def api_docs(request, *args, **kwargs):
+    # A person opening the docs page is sent to sign in, not shown a bare 403.
+    if not (settings.API_DOCS_PUBLIC or request.user.is_authenticated):
+        return redirect_to_login(request.get_full_path())
+    return _swagger(request, *args, **kwargs)
+
+
+def public_media(request, path):
+    """Media files for `make run` (SERVE_MEDIA), where no nginx serves them: only the
+    public folders (station photos). Anything else under MEDIA_ROOT — and every private
+    photo later — is served by its own scoped view, never by a guessable URL."""
+    clean = posixpath.normpath(path).lstrip("/")  # "stations/../x" is "x": checked as such
+    if not settings.SERVE_MEDIA or clean.split("/", 1)[0] not in settings.PUBLIC_MEDIA_DIRS:
+        raise Http404
+    return serve(request, clean, document_root=settings.MEDIA_ROOT)
+
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="mobile-home", permanent=False)),
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path(
+        "api/schema/",
+        SpectacularAPIView.as_view(permission_classes=[DocsAllowed]),
+        name="schema",
+    ),
+    path("api/docs/", api_docs, name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", public_media, name="media"),
+    path("", include("security.urls")),
     path("", include("stations.urls")),
     path("", include("members.urls")),
     path("", include("party.urls")),
     path("", include("points.urls")),
     path("", include("activities.urls")),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -17,3 +17,8 @@ SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# The OpenAPI schema and its docs page for signed-in users only, unless a district opens them.
+API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", False)
+# nginx serves /media/<PUBLIC_MEDIA_DIRS>/ (README: Operations); Django only if asked.
+SERVE_MEDIA = env_bool("SERVE_MEDIA", False)

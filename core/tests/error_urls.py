@@ -1,0 +1,26 @@
+"""The project's URLs plus views that fail on purpose (error pages, request metrics)."""
+
+from django.core.exceptions import BadRequest, PermissionDenied
+from django.urls import path
+
+from config.urls import urlpatterns as project_urlpatterns
+
+
+def boom(request):
+    raise RuntimeError("a bug")
+
+
+def forbidden(request):
+    raise PermissionDenied
+
+
+def bad(request):
+    raise BadRequest
+
+
+urlpatterns = [
+    path("test-errors/500/", boom),
+    path("test-errors/403/", forbidden),
+    path("test-errors/400/", bad),
+    *project_urlpatterns,
+]
