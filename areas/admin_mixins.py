@@ -4,10 +4,13 @@ Every ModelAdmin of a tenant-owned model inherits ScopedAdmin, so the changelist
 change form, the foreign-key choices and every save go through areas.access.
 """
 
+import copy
+
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 
 from core.exceptions import ApplicationError
 
@@ -78,6 +81,29 @@ class ScopedAdminMixin(ScopedChoicesMixin):
     def get_list_filter(self, request):
         # Filter options by a related row list only rows the user may name.
         return references.scoped_list_filters(self.model, super().get_list_filter(request))
+
+    def get_search_results(self, request, queryset, search_term):
+        # Personal data (a worker's name or phone, through any path) is matched the way its
+        # app registered (areas.references): whole values only where the user may not
+        # unmask, so a masked name cannot be recovered letter by letter from any changelist.
+        plain, personal = references.split_search_fields(
+            self.model, self.get_search_fields(request)
+        )
+        if not personal or not search_term.strip():
+            return super().get_search_results(request, queryset, search_term)
+        try:
+            q = references.personal_search_q(personal, search_term, request.user)
+        except ApplicationError as refusal:
+            messages.error(request, refusal.message)
+            return queryset.none(), False
+        if plain:
+            by_plain = copy.copy(self)
+            by_plain.search_fields = plain
+            matched, _dup = super(ScopedAdminMixin, by_plain).get_search_results(
+                request, queryset, search_term
+            )
+            q |= Q(pk__in=matched.values("pk"))
+        return queryset.filter(q), False
 
     def save_model(self, request, obj, form, change):
         area = access.area_of(obj)

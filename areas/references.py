@@ -10,17 +10,27 @@ The hooks live in one place each, so no serializer, form or FilterSet has to rem
 - API: ScopedViewSetMixin.get_serializer → scope_serializer_fields() (areas.api.base);
 - API filters: ScopedFilterBackend (the DEFAULT_FILTER_BACKENDS);
 - admin forms and inlines: ScopedAdminMixin / ScopedInlineMixin formfield hooks;
-- admin list filters: ScopedAdminMixin.get_list_filter → ScopedRelatedFieldListFilter.
+- admin list filters: ScopedAdminMixin.get_list_filter → ScopedRelatedFieldListFilter;
+- admin search over personal data (a worker's name, phone, ID number, through any path):
+  ScopedAdminMixin.get_search_results → personal_search_q(), the owning app's registered
+  search (whole values only, unless the user may unmask there; rate-limited).
 Which rows may be referenced *from an area* (the enterprises a worker of a community may
 name) is a domain rule: a selector of the owning app, checked by its service.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.apps import apps
 from django.contrib import admin
-from django.contrib.admin.utils import get_fields_from_path
+from django.contrib.admin.utils import NotRelationField, get_fields_from_path
 from django.contrib.auth import get_user_model
-from django.db.models import Model, QuerySet
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Model, Q, QuerySet
 from django_filters import rest_framework as filters
 from rest_framework import serializers
+
+from core.registry import Registry
 
 from . import access
 from .models import StaffGrant
@@ -140,3 +150,59 @@ def scoped_list_filters(model, list_filter) -> list:
                 entry = (entry, ScopedRelatedFieldListFilter)
         scoped.append(entry)
     return scoped
+
+
+# Search by personal data -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PersonalSearch:
+    """How rows of a model holding personal data are found by a search box: `search(
+    queryset, term, *, user)` matches whole values (a full name, phone, ID number) and part
+    of one only where the user may unmask; it may refuse (ApplicationError, e.g. too many
+    searches). `fields` are the model's fields it stands for."""
+
+    model: str  # "members.Worker"
+    fields: frozenset[str]
+    search: Callable[..., QuerySet]
+
+
+# Registered by the app owning the model (members registers its workers) in ready().
+personal_searches: Registry[PersonalSearch] = Registry("personal-data search")
+
+
+def register_personal_search(model: str, *, fields, search) -> None:
+    personal_searches.register(
+        model, PersonalSearch(model=model, fields=frozenset(fields), search=search)
+    )
+
+
+def split_search_fields(model: type[Model], search_fields) -> tuple[list[str], dict]:
+    """An admin's search_fields, split: the plain ones (searched as the admin does), and
+    by path prefix ("worker", "account__worker", "" for the model itself) the registered
+    personal-data searches that stand for the others (worker__name, account__worker__phone)."""
+    plain, personal = [], {}
+    for entry in search_fields:
+        path = entry.lstrip("^=@")
+        try:
+            fields = get_fields_from_path(model, path)
+        except (FieldDoesNotExist, NotRelationField):
+            plain.append(entry)
+            continue
+        owner = fields[-1].model._meta.label
+        if owner in personal_searches and fields[-1].name in personal_searches.get(owner).fields:
+            personal[path.rpartition("__")[0]] = personal_searches.get(owner)
+        else:
+            plain.append(entry)
+    return plain, personal
+
+
+def personal_search_q(personal: dict, term: str, user) -> Q:
+    """Rows whose personal data match `term` the registered way (may raise the search's
+    refusal, an ApplicationError)."""
+    q = Q(pk__in=[])
+    for prefix, registration in personal.items():
+        model = apps.get_model(registration.model)
+        found = registration.search(model._default_manager.all(), term, user=user)
+        q |= Q(**{f"{prefix}__in" if prefix else "pk__in": found.values("pk")})
+    return q

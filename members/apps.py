@@ -7,9 +7,10 @@ class MembersConfig(AppConfig):
     verbose_name = _("Workers")
 
     def ready(self):
+        from areas import references
         from core import work_queue
 
-        from . import merge, services
+        from . import merge, selectors, services
         from .ledgers import register_ledgers
         from .work_queue import members_work
 
@@ -22,4 +23,11 @@ class MembersConfig(AppConfig):
         )
         merge.rows_stay(
             "members.Worker", why="merged_into is the merge itself (services.worker_merge)"
+        )
+        # A worker's name, phone and ID number, searched through any admin (points,
+        # party members…): whole values only unless the user may unmask, rate-limited.
+        references.register_personal_search(
+            "members.Worker",
+            fields=["name", "phone", "id_number", "id_number_index"],
+            search=selectors.worker_search,
         )
