@@ -38,6 +38,8 @@ dpkg -s redis-server >/dev/null 2>&1 || packages+=(redis-server)
 dpkg -s gettext >/dev/null 2>&1 || packages+=(gettext)
 if [ "$want_test" = 1 ]; then
   dpkg -s chromium >/dev/null 2>&1 || packages+=(chromium)
+  # Chinese glyphs in the browser tests' screenshots (otherwise every character is a box).
+  dpkg -s fonts-wqy-microhei >/dev/null 2>&1 || packages+=(fonts-wqy-microhei)
   if ! docker compose version >/dev/null 2>&1 && ! command -v docker-compose >/dev/null; then
     packages+=(docker-compose)
   fi

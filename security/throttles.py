@@ -10,3 +10,11 @@ class PerPersonApiThrottle(UserRateThrottle):
 
     def get_rate(self):
         return f"{settings.API_REQUESTS_PER_MINUTE}/min"
+
+    def get_cache_key(self, request, view):
+        # Only signed-in people are counted here. Anonymous calls (the phone's nearby
+        # search) come from riders behind carriers' shared addresses: a per-address limit
+        # would lock out a whole neighbourhood, and the SMS login has limits of its own.
+        if not request.user or not request.user.is_authenticated:
+            return None
+        return super().get_cache_key(request, view)

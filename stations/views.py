@@ -33,23 +33,6 @@ from .models import CheckIn, Facility, Station
 CHECK_INS_PER_PAGE = 20
 
 
-def _tile_config() -> dict:
-    if settings.MAP_TILE_PROVIDER == "tianditu" and settings.TIANDITU_KEY:
-        key = settings.TIANDITU_KEY
-        return {
-            "url": "https://t{s}.tianditu.gov.cn/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile"
-            "&VERSION=1.0.0&LAYER=vec&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles"
-            f"&TILEMATRIX={{z}}&TILEROW={{y}}&TILECOL={{x}}&tk={key}",
-            "subdomains": "01234567",
-            "attribution": "天地图",
-        }
-    return {
-        "url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-        "subdomains": "abc",
-        "attribution": "© OpenStreetMap",
-    }
-
-
 @require_GET
 def mobile_home(request):
     """The map and the nearest open stations. The page asks the browser for its location
@@ -69,7 +52,7 @@ def mobile_home(request):
             "facilities": Facility.objects.all(),
             "default_lat": lat,
             "default_lng": lng,
-            "tiles": _tile_config(),
+            "tiles": settings.MAP_TILES,
         },
     )
 

@@ -222,7 +222,30 @@ MAP_TILE_PROVIDER = env_str("MAP_TILE_PROVIDER", "osm")
 TIANDITU_KEY = env_str("TIANDITU_KEY", "")
 MAP_DEFAULT_CENTER = (env_float("MAP_DEFAULT_LAT", 35.71), env_float("MAP_DEFAULT_LNG", 107.64))
 
+# One tile layer for the phone's map (stations/views.py) and the admin's map widgets.
+if MAP_TILE_PROVIDER == "tianditu" and TIANDITU_KEY:
+    MAP_TILES = {
+        "url": "https://t{s}.tianditu.gov.cn/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile"
+        "&VERSION=1.0.0&LAYER=vec&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles"
+        f"&TILEMATRIX={{z}}&TILEROW={{y}}&TILECOL={{x}}&tk={TIANDITU_KEY}",
+        "subdomains": "01234567",
+        "attribution": "天地图",
+    }
+else:
+    MAP_TILES = {
+        "url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        "subdomains": "abc",
+        "attribution": "© OpenStreetMap",
+    }
+
 LEAFLET_CONFIG = {
+    "TILES": [
+        (
+            "",
+            MAP_TILES["url"],
+            {"subdomains": MAP_TILES["subdomains"], "attribution": MAP_TILES["attribution"]},
+        )
+    ],
     "DEFAULT_CENTER": MAP_DEFAULT_CENTER,
     "DEFAULT_ZOOM": 12,
     "MIN_ZOOM": 3,
@@ -387,3 +410,10 @@ API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", True)
 # nginx serves /media/<folder>/ for these folders only, and nothing else under MEDIA_ROOT.
 SERVE_MEDIA = env_bool("SERVE_MEDIA", False)
 PUBLIC_MEDIA_DIRS = ["stations"]
+
+
+# ---------------------------------------------------------------------------------------
+# API schema and fuzzing (issue 12 §2; tests/test_api_fuzz.py). One schema class documents
+# every operation's refusals (400 with the error shape, 401, 403, 404, 429) and the GeoJSON
+# answers (core/schema.py).
+REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "core.schema.AutoSchema"

@@ -19,6 +19,8 @@ from areas.services import area_upsert, divisions_load
 from members.demo import load_demo_invitations, load_demo_members
 from party.demo import load_demo_party_work
 from points.demo import load_demo_points, load_demo_rewards
+from security.models import AdminDuty
+from security.services import duty_assign
 from stations.demo import load_demo_check_ins
 from stations.models import Brand, OpeningPeriod, Standard, StandardItem, Station
 from stations.services import keeper_stations_set, pinyin_initials, station_set_facilities
@@ -227,6 +229,13 @@ DEMO_USERS = [
 ]
 
 
+DEMO_ADMINISTRATORS = [
+    ("system_admin", AdminDuty.Duty.SYSTEM),
+    ("security_admin", AdminDuty.Duty.SECURITY),
+    ("audit_admin", AdminDuty.Duty.AUDIT),
+]
+
+
 class Command(BaseCommand):
     help = "Load the demo network (Xifeng, Qishan, Chanhe, Huizhou, Shangqiu) and demo accounts."
 
@@ -352,3 +361,10 @@ class Command(BaseCommand):
                 keeper_stations_set(
                     grant=grant, stations=Station.objects.filter(area=area, name__in=kept)
                 )
+        # The three administrators (三员分立): no grant, no business data.
+        for username, duty in DEMO_ADMINISTRATORS:
+            user, created = User.objects.get_or_create(username=username)
+            if created:
+                user.set_password(password)
+                user.save()
+            duty_assign(actor=None, user=user, duty=duty)
