@@ -43,9 +43,13 @@ cat <<MSG
     Health                http://$HOST:$PORT/healthz
 
   Demo logins (password: ${DEMO_PASSWORD:-warm-demo-2026}):
-    admin (system administrator), city_qingyang, city_huizhou, district_xifeng,
+    admin (superuser, installation only), system_admin, security_admin, audit_admin,
+    city_qingyang, city_huizhou, district_xifeng,
     district_zhifu, district_chanhe, street_qishan, community_beidajie,
-    keeper_beidajie, viewer_xifeng, auditor_xifeng
+    keeper_beidajie, viewer_xifeng, auditor_xifeng, party_xifeng
+  The superuser, the three administrators and city and district departments set up
+  two-factor authentication at their first login (an authenticator app on a phone);
+  TWO_FACTOR_REQUIRED_FOR= (empty) before make run skips that for a quick look.
 
   Ctrl-C stops everything.
 MSG
