@@ -272,6 +272,12 @@ class WorkerAdmin(LedgerExportMixin, ServiceAdminMixin, ScopedAdmin):
             fields += ["status", "status_reason", "source", "privacy_notice_version"]
         return fields
 
+    def has_change_permission(self, request, obj=None):
+        # A deleted account has nothing left to correct (services.worker_erase).
+        if obj is not None and obj.erased_at:
+            return False
+        return super().has_change_permission(request, obj)
+
     def get_readonly_fields(self, request, obj=None):
         readonly = ["masked_name", "masked_phone", "masked_id_number", "unmask_link"]
         if obj is not None:
@@ -450,4 +456,4 @@ class WorkerAdmin(LedgerExportMixin, ServiceAdminMixin, ScopedAdmin):
 
 # The contact-pairing and invitation admins live in their own modules; importing them
 # registers them.
-from . import contact_admin, invitation_admin  # noqa: E402,F401
+from . import contact_admin, invitation_admin, privacy_admin  # noqa: E402,F401

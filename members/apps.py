@@ -10,13 +10,18 @@ class MembersConfig(AppConfig):
         from areas import references
         from core import work_queue
 
-        from . import merge, selectors, services
+        from . import merge, personal_data, selectors, services
         from .ledgers import register_ledgers
+        from .my_data import HANDLER
         from .work_queue import members_work
 
         work_queue.register(members_work)
         register_ledgers()
         merge.register("members.ContactPair", services.contact_pairs_merge)
+        merge.register("members.ConsentEvent", services.consents_merge)
+        merge.register("members.DeletionRequest", services.deletion_requests_merge)
+        # What members holds about a worker, erases and keeps for how long (PIPL).
+        personal_data.register(HANDLER)
         merge.rows_stay(
             "members.WorkerStatusChange",
             why="the history of a registration describes that record, merge included",

@@ -141,3 +141,18 @@ class CorrectionForm(WorkerDetailsForm):
 def _current(worker: Worker, name: str):
     value = getattr(worker, name)
     return "" if value is None and name in ("gender", "platform", "id_number") else value
+
+
+class DeletionRequestForm(forms.Form):
+    """Asking for the account to be deleted (services.deletion_request_create)."""
+
+    note = forms.CharField(
+        label=_("Anything the community should know"),
+        max_length=200,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    confirm = forms.BooleanField(
+        label=_("I understand that my registration, points and sign-ups can no longer be used."),
+        error_messages={"required": _("Tick the box to confirm.")},
+    )

@@ -34,6 +34,7 @@ from core.identifiers import is_ascii_digits, normalize_mobile, validate_mobile
 from . import selectors
 from .models import LoginCode, Worker
 from .services import refuse
+from .services.privacy import current_notice_version
 
 CODE_LENGTH = 6
 CODE_VALID_MINUTES = 5
@@ -153,6 +154,10 @@ def login_codes_purge() -> int:
 def sign_in(request, phone: str) -> None:
     request.session.cycle_key()  # a new session id at login: no fixation
     request.session[SESSION_PHONE] = phone
+    worker = selectors.worker_for_phone(phone, only=("id",))
+    if worker is not None:
+        # The retention rule for records nobody uses reads this (members.my_data).
+        Worker.objects.filter(pk=worker.pk).update(last_login_at=timezone.now())
 
 
 def sign_out(request) -> None:
@@ -191,14 +196,44 @@ def current_worker(request, *, only: tuple[str, ...] = ()) -> Worker | None:
     return selectors.worker_for_phone(phone, only=only) if phone else None
 
 
-def worker_login_required(view):
-    """Send a worker who has not logged in to the code login, and back here afterwards."""
+# [phone, notice version]: the worker of this phone has agreed to this version of the
+# privacy notice themselves; checked once per session and version.
+SESSION_CONSENT = "worker_consent"
+
+
+def notice_settled(request) -> bool:
+    """Has the logged-in worker agreed to the current privacy notice themselves? A phone
+    without a record has nothing to agree to yet (registering asks for it); a record made
+    by staff or imported from a ledger has never been agreed to by the worker, and a new
+    version of the notice has not been agreed to by anyone."""
+    phone, version = signed_in_phone(request), current_notice_version()
+    if request.session.get(SESSION_CONSENT) == [phone, version]:
+        return True
+    worker_id = current_worker_id(request)
+    if worker_id is None:
+        return True
+    if selectors.notice_accepted_by_worker(worker_id, version):
+        request.session[SESSION_CONSENT] = [phone, version]
+        return True
+    return False
+
+
+def worker_login_required(view=None, *, ask_consent: bool = True):
+    """Send a worker who has not logged in to the code login, and back here afterwards;
+    one who has not agreed to the current privacy notice to the consent page first, before
+    anything else (not on the pages where they may read, download or delete their data
+    without agreeing: `ask_consent=False`)."""
+    if view is None:
+        return lambda view: worker_login_required(view, ask_consent=ask_consent)
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not signed_in_phone(request):
             login_url = reverse("mobile-login")
             return redirect(f"{login_url}?{urlencode({'next': request.get_full_path()})}")
+        if ask_consent and not notice_settled(request):
+            consent_url = reverse("mobile-consent")
+            return redirect(f"{consent_url}?{urlencode({'next': request.get_full_path()})}")
         return view(request, *args, **kwargs)
 
     return wrapper

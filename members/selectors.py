@@ -16,8 +16,10 @@ from core.ratelimit import Limit
 
 from .models import (
     COMMUNITY_LEVEL_VALUES,
+    ConsentEvent,
     ContactLog,
     ContactPair,
+    DeletionRequest,
     Enterprise,
     Invitation,
     InvitationBatch,
@@ -291,3 +293,31 @@ def funnel_totals(rows: list[FunnelRow]) -> list[FunnelRow]:
         total = totals.setdefault(line.campaign.pk, FunnelRow(line.campaign, None))
         total.add(line)
     return list(totals.values())
+
+
+# A worker's rights over their data (services.privacy) -------------------------------------
+
+
+def notice_accepted_by_worker(worker_id: int, version: str) -> bool:
+    """Has the worker agreed to this version of the privacy notice themselves, on their
+    phone? A registration by staff or from a ledger is not the worker's own agreement."""
+    return ConsentEvent.objects.filter(
+        worker_id=worker_id,
+        kind=ConsentEvent.Kind.NOTICE_ACCEPTED,
+        notice_version=version,
+        actor__isnull=True,
+    ).exists()
+
+
+def deletion_queue(*, user) -> QuerySet:
+    """Account deletion requests waiting for the user (staff who write in the worker's
+    community), the nearest deadline first."""
+    return (
+        access.scope(
+            DeletionRequest.objects.filter(status=DeletionRequest.Status.PENDING),
+            user,
+            access.Purpose.WRITE,
+        )
+        .select_related("worker__area")
+        .order_by("due_on", "pk")
+    )

@@ -15,3 +15,13 @@ def mark_uncontacted_pairs() -> int:
     from .services import contact_pairs_mark_uncontacted
 
     return contact_pairs_mark_uncontacted()
+
+
+@shared_task(name="members.tasks.enforce_retention")
+def enforce_retention() -> dict[str, int]:
+    """Every app's retention rule (members.personal_data): anonymise or delete personal data
+    kept longer than its rule allows. Idempotent; each rule works in batches and the next
+    run takes the rest."""
+    from . import personal_data
+
+    return personal_data.enforce_retention()

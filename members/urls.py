@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import privacy_views, views
 
 urlpatterns = [
     path("m/login/", views.login, name="mobile-login"),
@@ -8,6 +8,9 @@ urlpatterns = [
     path("m/register/", views.register, name="mobile-register"),
     path("m/communities/", views.communities, name="mobile-communities"),
     path("m/me/", views.me, name="mobile-me"),
+    path("m/me/data/", privacy_views.my_data, name="mobile-my-data"),
+    path("m/me/consent/", privacy_views.consent, name="mobile-consent"),
+    path("m/me/delete/", privacy_views.delete_account, name="mobile-delete"),
     path("m/i/", views.invitation, name="mobile-invitation-code"),
     path("m/i/<str:code>/", views.invitation, name="mobile-invitation"),
     path("m/privacy/", views.privacy_notice, name="mobile-privacy"),

@@ -140,9 +140,8 @@ def register(request):
         details = form.details()
         details.phone = phone_login.signed_in_phone(request)
         try:
-            services.worker_register(
+            services.worker_register_on_phone(
                 details=details,
-                source=Worker.Source.SELF,
                 notice_version=form.cleaned_data["notice_version"],
                 sensitive_consent=form.cleaned_data["sensitive_consent"],
                 invitation=invitation,

@@ -1,8 +1,9 @@
 """What members work waits for a staff member (core.work_queue): registrations to review,
 those that may be someone registered twice, their own contact pairs not contacted this
-month."""
+month, account deletion requests to answer (PIPL art. 47)."""
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from areas import access
@@ -29,6 +30,22 @@ def members_work(request) -> list[WorkItem]:
                 selectors.possible_duplicates(selectors.review_queue(user=user)).count(),
                 reverse("admin:members_worker_changelist")
                 + "?status__exact=pending&duplicates=yes",
+            )
+        )
+        deletions = selectors.deletion_queue(user=user)
+        deletions_url = reverse("admin:members_deletionrequest_changelist")
+        items.append(
+            WorkItem(
+                _("Requests to delete an account (answer within 15 days)"),
+                deletions.count(),
+                deletions_url + "?status__exact=pending",
+            )
+        )
+        items.append(
+            WorkItem(
+                _("Requests to delete an account past their deadline"),
+                deletions.filter(due_on__lt=timezone.localdate()).count(),
+                deletions_url + "?status__exact=pending",
             )
         )
     items.append(

@@ -12,14 +12,17 @@ class PartyConfig(AppConfig):
 
     def ready(self):
         from core import work_queue
-        from members import me_panels, merge
+        from members import me_panels, merge, personal_data
 
         from . import services
         from .ledgers import register_ledgers
         from .me_panels import party_link_panel
+        from .personal_data import HANDLER as personal_data_handler
         from .work_queue import party_work
 
         work_queue.register(party_work)
         register_ledgers()
         merge.register("party.PartyMember", services.party_membership_merge)
+        # What party holds about a worker, erases and keeps for how long (PIPL).
+        personal_data.register(personal_data_handler)
         me_panels.register(party_link_panel)

@@ -8,9 +8,10 @@ class PointsConfig(AppConfig):
 
     def ready(self):
         from core import work_queue
-        from members import me_panels, merge
+        from members import me_panels, merge, personal_data
 
         from .me_panels import balance_panel
+        from .personal_data import HANDLER as personal_data_handler
         from .services import points_merge, redemptions_merge
         from .work_queue import points_work
 
@@ -18,3 +19,5 @@ class PointsConfig(AppConfig):
         me_panels.register(balance_panel)
         merge.register("points.PointsAccount", points_merge)
         merge.register("points.Redemption", redemptions_merge)
+        # What points holds about a worker, erases and keeps for how long (PIPL).
+        personal_data.register(personal_data_handler)

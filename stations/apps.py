@@ -21,12 +21,15 @@ class StationsConfig(AppConfig):
 
         from areas import object_grants
         from areas.models import StaffGrant
-        from members import me_panels, merge
+        from members import me_panels, merge, personal_data
 
         from .me_panels import check_ins_panel
+        from .personal_data import HANDLER as personal_data_handler
         from .services import check_ins_merge
 
         merge.register("stations.CheckIn", check_ins_merge)
+        # What stations holds about a worker, erases and keeps for how long (PIPL).
+        personal_data.register(personal_data_handler)
         me_panels.register(check_ins_panel)
         # A station keeper's grant names the stations they keep.
         object_grants.register(

@@ -9,6 +9,7 @@ from .invitations import (
     InvitationCampaign,
 )
 from .login import LoginCode
+from .privacy import ConsentEvent, DeletionRequest
 from .workers import (
     COMMUNITY_LEVEL_VALUES,
     COMMUNITY_LEVELS,
@@ -28,7 +29,9 @@ __all__ = [
     "COMMUNITY_LEVEL_VALUES",
     "COMMUNITY_LEVELS",
     "ContactLog",
+    "ConsentEvent",
     "ContactPair",
+    "DeletionRequest",
     "Enterprise",
     "LoginCode",
     "Occupation",

@@ -263,6 +263,12 @@ class Worker(TimeStampedModel):
         _("consent to sensitive data given at"), null=True, blank=True
     )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    # When the worker last logged in on the phone (members.phone_login): the retention rule
+    # for records nobody uses (members.personal_data) reads it.
+    last_login_at = models.DateTimeField(_("last logged in"), null=True, blank=True)
+    # Set when the account was deleted (PIPL art. 47): the record stays for the counts and
+    # the points ledger, with nothing left that names the person (services.privacy).
+    erased_at = models.DateTimeField(_("account deleted at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("worker")
@@ -295,7 +301,9 @@ class Worker(TimeStampedModel):
                 violation_error_message=_("A record cannot be merged into itself."),
             ),
             models.CheckConstraint(
-                condition=models.Q(phone__regex=r"^1[3-9][0-9]{9}$"),
+                # A deleted account's phone is a placeholder no one can log in with.
+                condition=models.Q(phone__regex=r"^1[3-9][0-9]{9}$")
+                | models.Q(erased_at__isnull=False),
                 name="members_worker_phone_is_mobile",
                 violation_error_message=_("Enter an 11-digit mainland mobile number."),
             ),

@@ -1,13 +1,16 @@
 """The members app's writes, one module per subject (re-exported here):
 workers.py — registration (报到) and its review, enterprises, outlets;
 contact.py — contact pairing (结对联系) and the monthly-contact rule;
-invitations.py — invitation campaigns (喊你回家 召集令), batches of codes, openings."""
+invitations.py — invitation campaigns (喊你回家 召集令), batches of codes, openings;
+privacy.py — consent, withdrawing it, deleting the account, members' retention rules."""
 
 from .contact import *  # noqa: F403
 from .contact import __all__ as _contact
 from .invitations import *  # noqa: F403
 from .invitations import __all__ as _invitations
+from .privacy import *  # noqa: F403
+from .privacy import __all__ as _privacy
 from .workers import *  # noqa: F403
 from .workers import __all__ as _workers
 
-__all__ = [*_workers, *_contact, *_invitations]
+__all__ = [*_workers, *_contact, *_invitations, *_privacy]

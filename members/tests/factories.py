@@ -2,7 +2,7 @@ import factory
 from django.utils import timezone
 
 from core.identifiers import id_number_check_char
-from members.models import Enterprise, Occupation, Outlet, Worker
+from members.models import ConsentEvent, Enterprise, Occupation, Outlet, Worker
 from members.services import PRIVACY_NOTICE_VERSION
 
 
@@ -30,9 +30,13 @@ class OutletFactory(factory.django.DjangoModelFactory):
     worker_count = 10
 
 
+SELF_REGISTERED = (Worker.Source.SELF, Worker.Source.INVITATION)
+
+
 class WorkerFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Worker
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"张{n}")
     phone = factory.Sequence(lambda n: f"138{n:08d}")
@@ -40,3 +44,16 @@ class WorkerFactory(factory.django.DjangoModelFactory):
     source = Worker.Source.SELF
     privacy_notice_version = PRIVACY_NOTICE_VERSION
     consented_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def consent_history(obj, create, extracted, **kwargs):
+        """A worker who registered themselves agreed to the notice on their phone, as
+        services.worker_register_on_phone records; staff and imported registrations never
+        did (they are asked at their first login)."""
+        if create and obj.privacy_notice_version and obj.source in SELF_REGISTERED:
+            ConsentEvent.objects.create(
+                worker=obj,
+                kind=ConsentEvent.Kind.NOTICE_ACCEPTED,
+                notice_version=obj.privacy_notice_version,
+                at=obj.consented_at,
+            )
