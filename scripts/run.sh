@@ -30,10 +30,14 @@ $VENV/bin/celery -A config worker --loglevel=INFO --concurrency=2 &
 pids+=($!)
 $VENV/bin/celery -A config beat --loglevel=INFO &
 pids+=($!)
+# The three web workers count requests into one directory, added up at /metrics.
+export PROMETHEUS_MULTIPROC_DIR=var/run/prometheus
+rm -rf "$PROMETHEUS_MULTIPROC_DIR" && mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
 $VENV/bin/gunicorn config.wsgi:application --bind "$HOST:$PORT" --workers 3 --access-logfile - &
 pids+=($!)
 
 sleep 2
+case "${DJANGO_DEBUG:-}" in 1|true|True|TRUE|yes|on) DEBUG_STATE=ON ;; *) DEBUG_STATE=off ;; esac
 cat <<MSG
 
   Warm stations is running.
@@ -41,6 +45,10 @@ cat <<MSG
     Staff admin           http://$HOST:$PORT/admin/
     API docs              http://$HOST:$PORT/api/docs/
     Health                http://$HOST:$PORT/healthz
+    Metrics               http://$HOST:$PORT/metrics (with METRICS_TOKEN set; README: Operations)
+
+  DEBUG is ${DEBUG_STATE}: errors show friendly pages, not tracebacks (DJANGO_DEBUG=1 make run
+  for a developer's tracebacks).
 
   Demo logins (password: ${DEMO_PASSWORD:-warm-demo-2026}):
     admin (superuser, installation only), system_admin, security_admin, audit_admin,
