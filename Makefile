@@ -47,6 +47,19 @@ run: services venv keys compilemessages
 	$(MANAGE) load_demo
 	HOST=$(HOST) PORT=$(PORT) bash scripts/run.sh
 
+# Backup and restore (README: Operations): the database, the personal-data keys and the
+# media files together. `make backup` writes var/backups/<date-time>/ (or DIR=...);
+# `make restore DIR=...` restores into the configured, empty database (FORCE=1 replaces
+# what is there), then applies the migrations this code has and the backup had not.
+.PHONY: backup restore
+backup: services venv
+	$(MANAGE) backup $(DIR)
+
+restore: services venv
+	@test -n "$(DIR)" || { echo "Usage: make restore DIR=var/backups/<date-time> [FORCE=1]"; exit 2; }
+	$(MANAGE) restore "$(DIR)" $(if $(FORCE),--force)
+	$(MANAGE) migrate --noinput -v0
+
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check -q .
