@@ -227,3 +227,98 @@ def granted_object_ids(*, kind: str, role: str | None = None) -> set[int]:
     if role is not None:
         named = named.filter(grant__role=role)
     return set(named.values_list("object_id", flat=True))
+
+
+# Staff who leave ------------------------------------------------------------------------------
+
+
+def _covers(successor_prefixes: tuple[str, ...], prefixes: tuple[str, ...]) -> bool:
+    return all(any(p.startswith(q) for q in successor_prefixes) for p in prefixes)
+
+
+def successor_problem(*, user, successor) -> str | None:
+    """Why `successor` cannot take over `user`'s open work, or None. They must be another
+    active staff account (not a superuser) that reaches every area the user reaches, in
+    every way they did (reading, writing, party affairs) and the stations they kept — so
+    no work moves to someone who could not open it."""
+    from . import access
+
+    if successor is None:
+        return _("Choose the colleague who takes over the work.")
+    if successor.pk == user.pk:
+        return _("Choose someone else: the work cannot be handed to the account that leaves.")
+    if not (successor.is_active and successor.is_staff) or successor.is_superuser:
+        return _("The colleague must have an active staff account with an area grant.")
+    mine, theirs = access.reach_of(user), access.reach_of(successor)
+    for purpose in (
+        access.Purpose.READ,
+        access.Purpose.WRITE,
+        access.Purpose.PARTY,
+        access.Purpose.PARTY_WRITE,
+    ):
+        if not _covers(theirs.prefixes[purpose], mine.prefixes[purpose]):
+            return _(
+                "%(name)s does not reach all the areas %(leaving)s works in: choose a colleague "
+                "with the same areas (and party-affairs access where it is needed)."
+            ) % {"name": successor.get_username(), "leaving": user.get_username()}
+    for kind, ids in mine.object_ids.items():
+        if not ids <= theirs.objects_of(kind) and not _covers(
+            theirs.prefixes[access.Purpose.WRITE], _object_prefixes(kind, ids)
+        ):
+            return _(
+                "%(name)s does not keep the stations %(leaving)s keeps: give them those "
+                "stations first, or choose another colleague."
+            ) % {"name": successor.get_username(), "leaving": user.get_username()}
+    return None
+
+
+def _object_prefixes(kind: str, ids) -> tuple[str, ...]:
+    model_kind = object_grants.kind_for(kind)
+    codes = model_kind.model._default_manager.filter(pk__in=ids).values_list(
+        f"{model_kind.area_path}__code", flat=True
+    )
+    return tuple(codes)
+
+
+def staff_successors_for(user):
+    """The accounts that could take over `user`'s work (successor_problem is None)."""
+    from django.contrib.auth import get_user_model
+
+    candidates = (
+        get_user_model()
+        .objects.filter(is_active=True, is_staff=True, is_superuser=False, grants__isnull=False)
+        .exclude(pk=user.pk)
+        .distinct()
+        .order_by("username")
+    )
+    return [c for c in candidates if successor_problem(user=user, successor=c) is None]
+
+
+@transaction.atomic
+def staff_deactivate(*, actor, user, successor) -> dict[str, int]:
+    """A staff member leaves: every registered kind of open work (areas.handover) moves to
+    `successor`, then the account is deactivated (it can no longer log in; its history
+    stays). Only those who keep accounts (the system administrator's permission to change
+    accounts) may; a successor who could not open the work is refused in words and nothing
+    changes. Returns what moved, by kind."""
+    from django.contrib.auth import get_user_model
+    from django.core.exceptions import PermissionDenied
+
+    from . import handover
+
+    if actor is None or not actor.is_active or not actor.has_perm("auth.change_user"):
+        raise PermissionDenied
+    User = get_user_model()
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.pk == actor.pk:
+        raise ApplicationError(_("You cannot close your own account."))
+    if not user.is_active:
+        raise ApplicationError(_("This account is already closed."))
+    if successor is not None:
+        successor = User.objects.select_for_update().get(pk=successor.pk)
+    if problem := successor_problem(user=user, successor=successor):
+        raise ApplicationError(problem, fields={"successor": [problem]})
+    moved = handover.hand_over(user=user, successor=successor)
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    return moved

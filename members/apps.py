@@ -7,9 +7,10 @@ class MembersConfig(AppConfig):
     verbose_name = _("Workers")
 
     def ready(self):
-        from areas import references
+        from areas import handover, references
         from core import work_queue
 
+        from . import handover as staff_work
         from . import merge, personal_data, selectors, services
         from .ledgers import register_ledgers
         from .my_data import HANDLER
@@ -35,4 +36,17 @@ class MembersConfig(AppConfig):
             "members.Worker",
             fields=["name", "phone", "id_number", "id_number_index"],
             search=selectors.worker_search,
+        )
+        # A staff member who leaves hands these to a colleague (areas.services.staff_deactivate).
+        handover.register(
+            "members.contact_pairs",
+            label=_("contact pairs (结对联系)"),
+            count=lambda user: staff_work.open_pairs(user).count(),
+            move=staff_work.contact_pairs_hand_over,
+        )
+        handover.register(
+            "members.instructed_enterprises",
+            label=_("enterprises they instruct in party building (党建指导员)"),
+            count=lambda user: staff_work.instructed_enterprises(user).count(),
+            move=staff_work.instructed_enterprises_hand_over,
         )

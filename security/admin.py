@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from areas.handover_admin import StaffHandoverAdminMixin
 from core.exceptions import ApplicationError
 
 from . import duties, services
@@ -66,7 +67,7 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class AccountAdmin(_base_user_admin):
+class AccountAdmin(StaffHandoverAdminMixin, _base_user_admin):
     """Accounts, kept by the system administrator. Only a superuser sees the superuser
     flag, groups and per-user permissions: they would let an account step around the
     three duties. The security administrator resets a lost second factor here."""
