@@ -417,3 +417,34 @@ PUBLIC_MEDIA_DIRS = ["stations"]
 # every operation's refusals (400 with the error shape, 401, 403, 404, 429) and the GeoJSON
 # answers (core/schema.py).
 REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "core.schema.AutoSchema"
+
+
+# ---------------------------------------------------------------------------------------
+# Nothing lost when Redis dies (issue 12 §4; core/cache.py, core/outbox.py, core/ratelimit.py).
+# Lead: the CACHES line below overrides CACHES above; fold OPTIONS into that definition (and
+# the same OPTIONS into config/settings/test.py's CACHES).
+# The cache gives up on Redis quickly and skips it for CACHE_REDIS_RETRY_SECONDS after a
+# failure (reads miss, writes are dropped, sessions come from the database).
+CACHE_REDIS_CONNECT_TIMEOUT = env_float("CACHE_REDIS_CONNECT_TIMEOUT", 0.25)
+CACHE_REDIS_SOCKET_TIMEOUT = env_float("CACHE_REDIS_SOCKET_TIMEOUT", 0.5)
+CACHE_REDIS_RETRY_SECONDS = env_float("CACHE_REDIS_RETRY_SECONDS", 5.0)
+CACHES["default"]["OPTIONS"] = {
+    "socket_connect_timeout": CACHE_REDIS_CONNECT_TIMEOUT,
+    "socket_timeout": CACHE_REDIS_SOCKET_TIMEOUT,
+}
+# The outbox: a job is sent when its transaction commits (giving up after this many seconds
+# of trying to reach the broker, then not trying again from requests for OUTBOX_RETRY_SECONDS),
+# else by the drain beat job; a job sent but not run after OUTBOX_RESEND_SECONDS (its Redis
+# restarted empty) is sent again, at most OUTBOX_MAX_ATTEMPTS times.
+OUTBOX_CONNECT_TIMEOUT = env_float("OUTBOX_CONNECT_TIMEOUT", 0.5)
+OUTBOX_RETRY_SECONDS = env_float("OUTBOX_RETRY_SECONDS", 15.0)
+OUTBOX_RESEND_SECONDS = env_int("OUTBOX_RESEND_SECONDS", 900, minimum=30)
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 20, minimum=1)
+# A worker killed mid-task: with acks_late (above) the message is not acknowledged. A pool
+# process that dies has its task requeued at once (reject on worker lost); a whole worker
+# that dies leaves it unacknowledged in Redis, where the next worker takes it back after the
+# visibility timeout — longer than any task runs (the largest ledger import takes seconds).
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 600, minimum=30),
+}
