@@ -57,7 +57,8 @@ def load_demo_members(areas_by_path: dict[str, Area]) -> int:
             phone = f"1990000{d_index}{w_index:03d}"
             if Worker.objects.filter(phone=phone).exists():
                 continue
-            worker, _ = services.worker_register(
+            # Registered on their own phones: they agreed to the notice themselves.
+            worker, _ = services.worker_register_on_phone(
                 details=services.WorkerDetails(
                     name=name,
                     phone=phone,
@@ -65,7 +66,6 @@ def load_demo_members(areas_by_path: dict[str, Area]) -> int:
                     occupation=ENTERPRISES[e_index][3],
                     outlet=outlets[e_index],
                 ),
-                source=Worker.Source.SELF,
                 notice_version=services.PRIVACY_NOTICE_VERSION,
             )
             created += 1
@@ -140,14 +140,13 @@ def load_demo_invitations(areas_by_path: dict[str, Area]) -> None:
         [("马小军", codes[0]), ("赵亮", group.invitations.get().code)]
     ):
         invitation = services.invitation_open(code)
-        services.worker_register(
+        services.worker_register_on_phone(
             details=services.WorkerDetails(
                 name=name,
                 phone=f"1990000{len(DISTRICTS)}{index:03d}",
                 area=invitation.batch.community,
                 occupation=Occupation.FOOD_DELIVERY,
             ),
-            source=Worker.Source.SELF,
             notice_version=services.PRIVACY_NOTICE_VERSION,
             invitation=services.invitation_for_registration(code),
         )
