@@ -46,3 +46,18 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=2, minute=40),  # nightly, before the working day
     },
 }
+
+# Issue 12 §4 (nothing lost when Redis dies): the outbox is drained every minute, and the
+# rate-limit counters kept in the database during a Redis outage are purged.
+app.conf.beat_schedule.update(
+    {
+        "core-drain-outbox": {
+            "task": "core.tasks.drain_outbox",
+            "schedule": 60.0,
+        },
+        "core-purge-rate-limit-counts": {
+            "task": "core.tasks.purge_rate_limit_counts",
+            "schedule": crontab(minute=20),  # hourly
+        },
+    }
+)

@@ -1,6 +1,10 @@
 from celery import shared_task
 from django.core.cache import cache
 
+# Connects the signals that mark an outbox row done when its task succeeds (in the worker,
+# which imports this module through autodiscovery).
+from . import outbox
+
 HEARTBEAT_KEY = "celery-beat-heartbeat"
 
 
@@ -17,3 +21,18 @@ def heartbeat() -> str:
 @shared_task(name="core.tasks.ping")
 def ping() -> str:
     return "pong"
+
+
+@shared_task(name="core.tasks.drain_outbox")
+def drain_outbox() -> int:
+    """Beat runs this every minute: jobs written to the outbox that were not sent (the
+    broker was down) or not run are sent (core.outbox; idempotent)."""
+    return outbox.drain()
+
+
+@shared_task(name="core.tasks.purge_rate_limit_counts")
+def purge_rate_limit_counts() -> int:
+    """Counters kept in the database while Redis was down, once their window is over."""
+    from . import ratelimit
+
+    return ratelimit.purge_expired()

@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
 from areas import access
+from core import outbox
 from core.exceptions import ApplicationError, refuse
 from core.xlsx import government_xlsx
 
@@ -226,7 +227,9 @@ def run_check(job_id: int) -> None:
         ]
         job.status = ImportJob.Status.CHECKED
         job.message = ""
-        job.save()
+        with transaction.atomic():
+            if _still(job_id, ImportJob.Status.CHECKING):  # not done by a twin delivery
+                job.save()
 
 
 def run_commit(job_id: int) -> None:
@@ -237,6 +240,10 @@ def run_commit(job_id: int) -> None:
     with translation.override(job.language):
         try:
             with transaction.atomic():
+                # A second delivery of this task (at least once: the outbox, a worker killed
+                # mid-task) waits here for the first, then finds the job done.
+                if not _still(job_id, ImportJob.Status.COMMITTING):
+                    return
                 parsed = parse(ledger_for(job.kind), bytes(job.content))
                 checker = _checker(job)
                 valid, errors = _run_rows(job, checker, parsed)
@@ -252,6 +259,12 @@ def run_commit(job_id: int) -> None:
                     job.save()
                     return
                 written = checker.write([cleaned for _, cleaned in valid])
+                job.valid_rows, job.error_rows = len(valid), len(errors)
+                job.errors = errors[:MAX_STORED_ERRORS]
+                job.written_rows = written
+                # Done in the same transaction as the rows: a worker killed before this
+                # commits leaves neither, and the redelivered task writes them all again.
+                _finish(job, ImportJob.Status.DONE)
         except ApplicationError as error:
             _finish(job, ImportJob.Status.FAILED, message=error.message)
             return
@@ -267,10 +280,12 @@ def run_commit(job_id: int) -> None:
                 ),
             )
             return
-        job.valid_rows, job.error_rows = len(valid), len(errors)
-        job.errors = errors[:MAX_STORED_ERRORS]
-        job.written_rows = written
-        _finish(job, ImportJob.Status.DONE)
+
+
+def _still(job_id: int, status: str) -> bool:
+    """Lock the job's row (inside a transaction) and say whether it still has `status`."""
+    locked = ImportJob.objects.select_for_update().filter(pk=job_id, status=status)
+    return locked.values_list("pk", flat=True).first() is not None
 
 
 def _finish(job: ImportJob, status: str, message: str = "") -> None:
@@ -281,14 +296,14 @@ def _finish(job: ImportJob, status: str, message: str = "") -> None:
 
 def _dispatch(job: ImportJob, step: str) -> None:
     """Small files inline (the page shows the result at once); larger ones by a worker,
-    sent when the transaction that created the job commits."""
+    through the outbox: queued in the transaction that created the job, sent when it
+    commits (or by the drain, if Redis is down then)."""
     from . import tasks
 
     if job.total_rows <= settings.LEDGER_IMPORT_INLINE_ROWS:
         (run_check if step == "check" else run_commit)(job.pk)
         return
-    task = tasks.check_import if step == "check" else tasks.commit_import
-    transaction.on_commit(lambda: task.delay(job.pk))
+    outbox.enqueue(tasks.check_import if step == "check" else tasks.commit_import, job.pk)
 
 
 # A ledger larger than this is split by the office: it is read whole into memory.
@@ -322,16 +337,17 @@ def import_upload(*, actor, kind: str, area, filename: str, content: bytes) -> I
         raise ApplicationError(_("The file is empty."))
     check_upload_size(len(content))
     parsed = parse(ledger, content)  # refuses unknown columns, no rows, not a workbook
-    job = ImportJob.objects.create(
-        kind=kind,
-        area=area,
-        created_by=actor,
-        filename=filename[-200:],
-        content=content,
-        language=translation.get_language() or settings.LANGUAGE_CODE,
-        total_rows=len(parsed.rows),
-    )
-    _dispatch(job, "check")
+    with transaction.atomic():  # the job and its queued check together, or neither
+        job = ImportJob.objects.create(
+            kind=kind,
+            area=area,
+            created_by=actor,
+            filename=filename[-200:],
+            content=content,
+            language=translation.get_language() or settings.LANGUAGE_CODE,
+            total_rows=len(parsed.rows),
+        )
+        _dispatch(job, "check")
     job.refresh_from_db()
     return job
 
