@@ -1,9 +1,7 @@
 """The project's URLs plus views that fail on purpose (error pages, request metrics)."""
 
 from django.core.exceptions import BadRequest, PermissionDenied
-from django.urls import path
-
-from config.urls import urlpatterns as project_urlpatterns
+from django.urls import include, path
 
 
 def boom(request):
@@ -22,5 +20,5 @@ urlpatterns = [
     path("test-errors/500/", boom),
     path("test-errors/403/", forbidden),
     path("test-errors/400/", bad),
-    *project_urlpatterns,
+    path("", include("config.urls")),
 ]

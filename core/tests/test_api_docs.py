@@ -2,8 +2,7 @@
 signed-in users only where it is off (the production default)."""
 
 import pytest
-
-from areas.tests.factories import UserFactory
+from django.contrib.auth import get_user_model
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +30,7 @@ def test_closed_docs_page_sends_a_person_to_sign_in(client, closed):
 
 
 def test_closed_docs_answer_a_signed_in_user(client, closed):
-    client.force_login(UserFactory())
+    client.force_login(get_user_model().objects.create_user("reader"))
     schema = client.get("/api/schema/")
     assert schema.status_code == 200
     assert b"openapi" in schema.content

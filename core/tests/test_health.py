@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 from celery import current_app
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from areas.tests.factories import UserFactory
 from core import health
 from core.tasks import HEARTBEAT_KEY, heartbeat, ping
 
@@ -46,7 +46,7 @@ def test_anonymous_callers_get_ok_or_not_per_component_and_no_versions(client):
 
 
 def test_staff_see_the_details(client):
-    client.force_login(UserFactory(is_staff=True))
+    client.force_login(get_user_model().objects.create_user("staff", is_staff=True))
     body = client.get("/healthz").json()
     assert body["checks"]["database"]["detail"].startswith("postgis ")
     assert "queues" in body["checks"]["queues"]
@@ -59,7 +59,7 @@ def test_the_metrics_token_shows_the_details_and_a_wrong_one_does_not(client):
 
 
 def test_a_signed_in_worker_who_is_not_staff_sees_no_details(client):
-    client.force_login(UserFactory(is_staff=False))
+    client.force_login(get_user_model().objects.create_user("worker", is_staff=False))
     assert "detail" not in client.get("/healthz").json()["checks"]["database"]
 
 
