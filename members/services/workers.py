@@ -29,7 +29,7 @@ from ..models import (
 
 # The privacy notice a worker reads before registering (templates/members/privacy.html).
 # Bump the version whenever the notice changes: consent is recorded against it.
-PRIVACY_NOTICE_VERSION = "2026-11"
+PRIVACY_NOTICE_VERSION = "2026-12"
 OLDEST_BIRTH_YEAR = rules.OLDEST_BIRTH_YEAR
 YOUNGEST_WORKER_AGE = rules.YOUNGEST_WORKER_AGE
 
