@@ -212,6 +212,16 @@ def check_in_api(request):
             {"error": _("Log in to send your check-ins."), "login": reverse("mobile-login")},
             status=401,
         )
+    if not phone_login.notice_settled(request):
+        # Like a phone that is not logged in: the queue keeps the check-in, and the page
+        # goes to the consent step ("login" is where the script sends the worker next).
+        return JsonResponse(
+            {
+                "error": _("Agree to the current privacy notice to send your check-ins."),
+                "login": reverse("mobile-consent"),
+            },
+            status=401,
+        )
     try:
         body = json.loads(request.body or b"{}")
         station_id = int(body.get("station"))

@@ -167,6 +167,18 @@ def test_the_json_check_in_refuses_in_words_and_keeps_nothing(client, worker, st
     assert not CheckIn.objects.exists()
 
 
+def test_a_json_check_in_waits_for_the_current_privacy_notice(client, tree, station_a):
+    """A worker registered by staff has never agreed to the notice themselves: the queued
+    check-in is kept (401, like a phone not logged in) and the page goes to the consent
+    step; nothing is recorded until they agree."""
+    WorkerFactory(area=tree.a["community"], phone=PHONE, source=Worker.Source.STAFF)
+    logged_in(client)
+    body = {"station": station_a.pk, "client_key": str(uuid.uuid4())}
+    waiting = _send(client, body)
+    assert waiting.status_code == 401 and waiting.json()["login"] == "/m/me/consent/"
+    assert not CheckIn.objects.exists()
+
+
 # The keeper in the admin ------------------------------------------------------------------
 
 
