@@ -10,6 +10,7 @@ from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import BasePermission
 
+from core import private_files
 from core.health import healthz
 from core.metrics import metrics_view
 
@@ -61,6 +62,7 @@ urlpatterns = [
     path("api/docs/", api_docs, name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),
     path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", public_media, name="media"),
+    path("files/<str:kind>/<path:name>", private_files.serve, name="private-file"),
     path("", include("security.urls")),
     path("", include("stations.urls")),
     path("", include("members.urls")),

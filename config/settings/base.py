@@ -410,6 +410,9 @@ API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", True)
 # nginx serves /media/<folder>/ for these folders only, and nothing else under MEDIA_ROOT.
 SERVE_MEDIA = env_bool("SERVE_MEDIA", False)
 PUBLIC_MEDIA_DIRS = ["stations"]
+# Files that are not public (core/private_files.py): outside MEDIA_ROOT, served only by the
+# scoped view /files/<kind>/<name>. Back them up with the media (make backup does).
+PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "var" / "private-media")))
 
 
 # ---------------------------------------------------------------------------------------
