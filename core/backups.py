@@ -8,6 +8,7 @@ A backup is one directory:
     database.dump        pg_dump, custom format, taken in the same snapshot as the counts
     personal-data.keys   the keyring in the keyring-file format (core/crypto.py), mode 0600
     media.tar            MEDIA_ROOT (station photos…)
+    private-media.tar    PRIVATE_MEDIA_ROOT (photos served only through scoped views)
 
 Restore checks everything it can before it changes anything (files intact, the keys fit
 what is configured, PostGIS present, the database empty unless --force), then loads the
@@ -49,6 +50,8 @@ MANIFEST = "manifest.json"
 DUMP = "database.dump"
 KEYS = "personal-data.keys"
 MEDIA = "media.tar"
+# Each media folder (a setting) and its archive in the backup.
+MEDIA_ARCHIVES = {"MEDIA_ROOT": MEDIA, "PRIVATE_MEDIA_ROOT": "private-media.tar"}
 # Encrypted values decrypted after a restore, per encrypted column: enough to prove the keys.
 DECRYPT_SAMPLE = 200
 
@@ -255,11 +258,18 @@ def _write_backup(directory: Path, keyring: crypto.Keyring, db: Database) -> Rep
             % {"ids": ", ".join(missing)}
         )
 
-    media_root = Path(settings.MEDIA_ROOT)
-    media_files = _files_in(media_root)
-    with tarfile.open(directory / MEDIA, "w") as tar:
-        for path in sorted(media_files):
-            tar.add(path, arcname=str(path.relative_to(media_root)), recursive=False)
+    media = {}
+    for setting, archive in _media_folders().items():
+        root, files = Path(getattr(settings, setting)), []
+        with tarfile.open(directory / archive, "w") as tar:
+            for path in sorted(_files_in(root)):
+                tar.add(path, arcname=str(path.relative_to(root)), recursive=False)
+                files.append(path)
+        media[setting] = {
+            "archive": archive,
+            "files": len(files),
+            "bytes": sum(p.stat().st_size for p in files),
+        }
 
     manifest = {
         "format": FORMAT,
@@ -272,8 +282,11 @@ def _write_backup(directory: Path, keyring: crypto.Keyring, db: Database) -> Rep
             "row_counts": counts,
         },
         "keys": {**_keys_summary(keyring), "used_by_data": used_key_ids},
-        "media": {"files": len(media_files), "bytes": sum(p.stat().st_size for p in media_files)},
-        "files": {name: _sha256(directory / name) for name in (DUMP, KEYS, MEDIA)},
+        "media": media,
+        "files": {
+            name: _sha256(directory / name)
+            for name in (DUMP, KEYS, *(m["archive"] for m in media.values()))
+        },
     }
     (directory / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
     return Report(directory, manifest)
@@ -300,6 +313,11 @@ def _key_ids_in_use(cursor, existing: set[str]) -> list[str]:
 
 
 # --- restore ----------------------------------------------------------------------------
+
+
+def _media_folders() -> dict[str, str]:
+    """The media folders this installation has (PRIVATE_MEDIA_ROOT came later)."""
+    return {s: a for s, a in MEDIA_ARCHIVES.items() if getattr(settings, s, None)}
 
 
 def read_manifest(directory: Path) -> dict:
@@ -346,7 +364,17 @@ def backup_restore(
 
     # Everything that can refuse, before anything changes.
     keys_action = _plan_keys(backup_keys, force)
-    media_root = Path(settings.MEDIA_ROOT)
+    media_roots = {
+        setting: Path(getattr(settings, setting))
+        for setting in manifest["media"]
+        if getattr(settings, setting, None)
+    }
+    unplaced = sorted(set(manifest["media"]) - set(media_roots))
+    if unplaced:
+        raise BackupError(
+            _("The backup has files for %(settings)s, which this installation does not set.")
+            % {"settings": ", ".join(unplaced)}
+        )
     try:
         with db.connect(autocommit=True) as conn, conn.cursor() as cursor:
             _check_extensions(cursor, manifest)
@@ -366,13 +394,14 @@ def backup_restore(
             )
             % {"name": db.name, "count": len(occupied), "example": occupied[0]}
         )
-    if _files_in(media_root) and not force:
+    occupied_media = [root for root in media_roots.values() if _files_in(root)]
+    if occupied_media and not force:
         raise BackupError(
             _(
                 "The media folder %(dir)s already holds files. Empty it, or add --force to "
                 "restore the backup's files over it."
             )
-            % {"dir": media_root}
+            % {"dir": occupied_media[0]}
         )
 
     _load_database(db, directory / DUMP, drops, extension_tables)
@@ -384,9 +413,10 @@ def backup_restore(
     if keys_note:
         report.notes.append(keys_note)
     crypto.keyring.cache_clear()
-    media_root.mkdir(parents=True, exist_ok=True)
-    with tarfile.open(directory / MEDIA) as tar:
-        tar.extractall(media_root, filter="data")  # no absolute paths, no "..", no devices
+    for setting, root in media_roots.items():
+        root.mkdir(parents=True, exist_ok=True)
+        with tarfile.open(directory / manifest["media"][setting]["archive"]) as tar:
+            tar.extractall(root, filter="data")  # no absolute paths, no "..", no devices
 
     _verify(db, manifest, report)
     return report

@@ -42,6 +42,10 @@ def old_server(settings, tmp_path, tree):
     photo = settings.MEDIA_ROOT / "stations" / "1" / "front.jpg"
     photo.parent.mkdir(parents=True)
     photo.write_bytes(b"\xff\xd8 a station photo")
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "old-private"
+    report_photo = settings.PRIVATE_MEDIA_ROOT / "feedback.photos" / "0f3a.jpg"
+    report_photo.parent.mkdir(parents=True)
+    report_photo.write_bytes(b"\xff\xd8 a report photo")
     community = tree.a["community"]
     workers = [
         WorkerFactory(area=community, id_number=valid_id_number(serial)) for serial in range(5)
@@ -60,6 +64,7 @@ def new_server(settings, tmp_path):
         settings.BLIND_INDEX_KEY = ""
         settings.PERSONAL_DATA_KEYS_FILE = str(tmp_path / "new-keys" / "personal-data.keys")
         settings.MEDIA_ROOT = tmp_path / "new-media"
+        settings.PRIVATE_MEDIA_ROOT = tmp_path / "new-private"
         return settings
 
     return move
@@ -96,7 +101,8 @@ def test_restore_drill_gives_the_same_rows_and_readable_id_numbers(
     assert manifest["database"]["row_counts"]["members_worker"] == 6
     assert manifest["keys"]["current"] == "test"
     assert manifest["keys"]["used_by_data"] == ["test"]
-    assert manifest["media"]["files"] == 1
+    assert manifest["media"]["MEDIA_ROOT"]["files"] == 1
+    assert manifest["media"]["PRIVATE_MEDIA_ROOT"]["files"] == 1
     assert stat.S_IMODE(os.stat(tmp_path / "b" / KEYS).st_mode) == 0o600
     assert stat.S_IMODE(os.stat(tmp_path / "b").st_mode) == 0o700
 
@@ -113,6 +119,8 @@ def test_restore_drill_gives_the_same_rows_and_readable_id_numbers(
     assert (server.MEDIA_ROOT / "stations" / "1" / "front.jpg").read_bytes() == (
         b"\xff\xd8 a station photo"
     )
+    private = server.PRIVATE_MEDIA_ROOT / "feedback.photos" / "0f3a.jpg"
+    assert private.read_bytes() == b"\xff\xd8 a report photo"
     keys_file = server.PERSONAL_DATA_KEYS_FILE
     assert stat.S_IMODE(os.stat(keys_file).st_mode) == 0o600
 
@@ -211,5 +219,5 @@ def test_the_test_database_is_the_one_backed_up(old_server, tmp_path):
     manifest = backup(tmp_path / "b")
     assert manifest["database"]["name"] == connection.settings_dict["NAME"]
     assert manifest["database"]["extensions"]["postgis"]
-    assert set(manifest["files"]) == {DUMP, KEYS, MEDIA}
+    assert set(manifest["files"]) == {DUMP, KEYS, MEDIA, "private-media.tar"}
     assert psycopg  # the drill talks to the restored database directly

@@ -47,7 +47,7 @@ class Command(BaseCommand):
                 "tables": len(manifest["database"]["row_counts"]),
                 "rows": rows,
                 "keys": ", ".join(k["id"] for k in manifest["keys"]["field_keys"]),
-                "files": manifest["media"]["files"],
+                "files": sum(m["files"] for m in manifest["media"].values()),
             }
         )
         self.stdout.write(
