@@ -1,6 +1,7 @@
 """The project's URLs plus views that fail on purpose (error pages, request metrics)."""
 
 from django.core.exceptions import BadRequest, PermissionDenied
+from django.http import HttpResponse
 from django.urls import include, path
 
 
@@ -16,9 +17,15 @@ def bad(request):
     raise BadRequest
 
 
+def form(request):
+    # A POST view behind CsrfViewMiddleware: reached only with a valid token.
+    return HttpResponse("saved")
+
+
 urlpatterns = [
     path("test-errors/500/", boom),
     path("test-errors/403/", forbidden),
     path("test-errors/400/", bad),
+    path("test-errors/form/", form),
     path("", include("config.urls")),
 ]

@@ -72,3 +72,13 @@ def test_the_500_page_is_static_and_renders_without_context_or_database(
     with django_assert_num_queries(0):
         html = loader.get_template("500.html").render()
     assert "系统出错了" in html
+
+
+def test_a_form_sent_without_its_csrf_token_gets_a_friendly_page():
+    response = Client(enforce_csrf_checks=True).post(
+        "/test-errors/form/", {"x": "1"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "Please try again" in html and "Nothing was saved" in html
+    assert_helps(html)
