@@ -250,7 +250,7 @@ def test_wrong_codes_in_a_row_are_slowed_down_in_words(client, trio):
     client.force_login(trio.staff_a)
     client.post(reverse("security-2fa-verify"), {"token": "111111"})
     waiting = client.post(reverse("security-2fa-verify"), {"token": "222222"})
-    assert "Wait a few seconds" in str(waiting.context["form"].errors)
+    assert "请等几秒钟再试" in str(waiting.context["form"].errors)  # the page speaks Chinese
 
 
 @override_settings(TWO_FACTOR_REQUIRED_FOR=["district"])
