@@ -13,11 +13,15 @@ class GeoJSONRenderer(renderers.JSONRenderer):
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         response = (renderer_context or {}).get("response")
-        if response is not None and response.status_code >= 400:
+        if data is None or (response is not None and response.status_code >= 400):
+            # No body (a 204 after a delete), or an error: as JSON renders it.
             return super().render(data, accepted_media_type, renderer_context)
         items = data.get("results", data) if isinstance(data, dict) else data
         if isinstance(items, dict):
             items = [items]
+        if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+            # Not rows with a place (a count, a message): nothing to put on a map.
+            return super().render(data, accepted_media_type, renderer_context)
         collection = {
             "type": "FeatureCollection",
             "features": [self._feature(item) for item in items],

@@ -50,13 +50,18 @@ def api_exception_handler(exc, context):
         exc = drf_exceptions.ValidationError({"detail": exc.message, **exc.fields})
     elif isinstance(exc, DjangoValidationError):
         exc = drf_exceptions.ValidationError(
-            exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+            exc.message_dict if hasattr(exc, "error_dict") else {"detail": " ".join(exc.messages)}
         )
     elif isinstance(exc, Http404):
         exc = drf_exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = drf_exceptions.PermissionDenied()
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(response.data, list):
+        # ValidationError("…") or ValidationError([...]) raised outside a serializer's
+        # fields: the same shape as every other refusal (the schema's Error), one sentence.
+        response.data = {"detail": " ".join(str(message) for message in response.data)}
+    return response
 
 
 class UnstorableInputMiddleware:

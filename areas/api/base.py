@@ -31,11 +31,11 @@ through the scoped get_object() (404 outside the reach, 403 for read-only roles)
 """
 
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
-from drf_spectacular.openapi import AutoSchema
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
 from areas import access, references
+from core.schema import AutoSchema
 
 # The router's actions that read the input serializer (and answer with the output one).
 BODY_ACTIONS = ("create", "update", "partial_update")

@@ -198,6 +198,20 @@ class NearbyStationSerializer(serializers.Serializer):
     navigation = serializers.DictField(child=serializers.CharField())
 
 
+class NearbyOriginSerializer(serializers.Serializer):
+    lng = serializers.FloatField()
+    lat = serializers.FloatField()
+
+
+class NearbyAnswerSerializer(serializers.Serializer):
+    """The nearby answer, for the OpenAPI schema: how many, the point searched from (WGS-84,
+    whatever `coord` the question used) and the stations, nearest first."""
+
+    count = serializers.IntegerField()
+    origin = NearbyOriginSerializer()
+    results = NearbyStationSerializer(many=True)
+
+
 def nearby_result_payload(result) -> dict:
     return {
         "id": result.id,

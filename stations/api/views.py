@@ -1,5 +1,6 @@
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import renderers
 from rest_framework.decorators import action
@@ -22,14 +23,16 @@ from stations.models import Station
 
 from .serializers import (
     CheckInSerializer,
+    NearbyAnswerSerializer,
     NearbyQuerySerializer,
-    NearbyStationSerializer,
     StationSerializer,
     StationWriteSerializer,
     VisitRecordSerializer,
     nearby_result_payload,
     station_from_input,
 )
+
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class StationViewSet(ServiceDestroyMixin, ScopedServiceViewSet):
@@ -55,7 +58,7 @@ class StationViewSet(ServiceDestroyMixin, ScopedServiceViewSet):
 
     @extend_schema(
         parameters=[NearbyQuerySerializer],
-        responses=NearbyStationSerializer(many=True),
+        responses=NearbyAnswerSerializer,
         description="Nearest stations to a point, nearest first (public: no login needed).",
     )
     @action(
@@ -93,7 +96,10 @@ class StationViewSet(ServiceDestroyMixin, ScopedServiceViewSet):
             OpenApiParameter("district", str, description="District code (6 or 12 digits)"),
             OpenApiParameter("file", str, enum=["xlsx", "csv"]),
         ],
-        responses={(200, "application/octet-stream"): bytes},
+        responses={
+            (200, XLSX_MEDIA_TYPE): OpenApiTypes.BINARY,
+            (200, "text/csv"): OpenApiTypes.STR,
+        },
     )
     @action(
         detail=False,
@@ -126,7 +132,7 @@ class StationViewSet(ServiceDestroyMixin, ScopedServiceViewSet):
                 title=_("%(name)s station POI list") % {"name": district.name},
                 unit=district.full_name,
             )
-            content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            content_type = XLSX_MEDIA_TYPE
         else:
             raise ApplicationError(_("file must be xlsx or csv."))
         response = HttpResponse(body, content_type=content_type)
