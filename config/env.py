@@ -69,3 +69,17 @@ def env_list(name: str, default=_MISSING) -> list[str]:
     if value is None:
         return list(default)
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_days_by_name(name: str) -> dict[str, int]:
+    """ "<name>:<days>" pairs, comma-separated (e.g. retention periods by rule); each number
+    a whole number of days, at least 1."""
+    days: dict[str, int] = {}
+    for item in env_list(name, []):
+        key, _, number = item.rpartition(":")
+        if not key or not number.strip().isascii() or not number.strip().isdigit():
+            raise ImproperlyConfigured(f"{name}: {item!r} is not <name>:<days>.")
+        if int(number) < 1:
+            raise ImproperlyConfigured(f"{name}: {item!r} must keep data at least 1 day.")
+        days[key.strip()] = int(number)
+    return days

@@ -36,3 +36,14 @@ def test_int_minimum_is_enforced(monkeypatch):
 def test_list_splits_and_trims(monkeypatch):
     monkeypatch.setenv("WS_TEST_VAR", " a.cn, b.cn ,,")
     assert env.env_list("WS_TEST_VAR", []) == ["a.cn", "b.cn"]
+
+
+def test_days_by_name_reads_pairs_and_refuses_anything_else(monkeypatch):
+    from config.env import env_days_by_name
+
+    monkeypatch.setenv("X_DAYS", "members.LoginCode:7, members.Worker.unused:1095")
+    assert env_days_by_name("X_DAYS") == {"members.LoginCode": 7, "members.Worker.unused": 1095}
+    for bad in ("members.LoginCode", "members.LoginCode:seven", ":7", "a:0", "a:²"):
+        monkeypatch.setenv("X_DAYS", bad)
+        with pytest.raises(ImproperlyConfigured):
+            env_days_by_name("X_DAYS")

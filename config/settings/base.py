@@ -7,7 +7,7 @@ from pathlib import Path
 from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_float, env_int, env_list, env_str
+from config.env import env_bool, env_days_by_name, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -453,3 +453,13 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 600, minimum=30),
 }
+
+
+# ---------------------------------------------------------------------------------------
+# Workers' rights (PIPL; members/personal_data.py, members/services/privacy.py).
+# A deletion request is handled within this many days.
+DELETION_REQUEST_DEADLINE_DAYS = env_int("DELETION_REQUEST_DEADLINE_DAYS", 15, minimum=1)
+# Retention periods a district changes, "<rule>:<days>" comma-separated (the rules and their
+# defaults are listed in the privacy notice, /m/privacy/), e.g.
+# PERSONAL_DATA_RETENTION_DAYS=members.LoginCode:7,members.Worker.unused:1095
+PERSONAL_DATA_RETENTION_DAYS = env_days_by_name("PERSONAL_DATA_RETENTION_DAYS")
