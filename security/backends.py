@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 
-from core.ratelimit import Limit, LimitReached, client_ip, take
+from core.ratelimit import Limit, LimitReached, client_ip, current, take
 
 from . import audit, duties
 
@@ -41,11 +41,10 @@ def _failures_key(request) -> str:
 
 
 def is_address_locked(request) -> bool:
-    from django.core.cache import cache
-
     limit = address_limit()
-    key = f"ratelimit:{ADDRESS_SCOPE}:{limit.seconds}:{_failures_key(request)}"
-    return (cache.get(key) or 0) >= limit.count
+    # current() reads the count from Redis, or from the database while Redis is down (where
+    # the failures are then counted too), so an outage does not unlock an address.
+    return current(ADDRESS_SCOPE, _failures_key(request), limit) >= limit.count
 
 
 def count_failure(request) -> None:

@@ -6,6 +6,11 @@ from rest_framework.throttling import UserRateThrottle
 
 
 class PerPersonApiThrottle(UserRateThrottle):
+    """Counts in the cache. While Redis is down (core/cache.py) the count is lost and the
+    API is not rate-limited for that minute: refusing every staff member would be worse,
+    and the limits that guard against strangers (login failures, SMS codes) count in the
+    database meanwhile (core/ratelimit.py)."""
+
     scope = "person"
 
     def get_rate(self):

@@ -121,11 +121,21 @@ REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
 # Sessions read from Redis, written through to the database: every phone request (a
 # check-in, a page) finds its session without a database query.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# The cache gives up on Redis quickly and skips it for CACHE_REDIS_RETRY_SECONDS after a
+# failure (reads miss, writes are dropped, sessions come from the database: core/cache.py).
+CACHE_REDIS_CONNECT_TIMEOUT = env_float("CACHE_REDIS_CONNECT_TIMEOUT", 0.25)
+CACHE_REDIS_SOCKET_TIMEOUT = env_float("CACHE_REDIS_SOCKET_TIMEOUT", 0.5)
+CACHE_REDIS_RETRY_SECONDS = env_float("CACHE_REDIS_RETRY_SECONDS", 5.0)
+CACHE_REDIS_OPTIONS = {
+    "socket_connect_timeout": CACHE_REDIS_CONNECT_TIMEOUT,
+    "socket_timeout": CACHE_REDIS_SOCKET_TIMEOUT,
+}
 CACHES = {
     "default": {
         "BACKEND": "core.cache.PooledRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "ws",
+        "OPTIONS": CACHE_REDIS_OPTIONS,
     }
 }
 
@@ -426,17 +436,7 @@ REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "core.schema.AutoSchema"
 
 # ---------------------------------------------------------------------------------------
 # Nothing lost when Redis dies (issue 12 §4; core/cache.py, core/outbox.py, core/ratelimit.py).
-# Lead: the CACHES line below overrides CACHES above; fold OPTIONS into that definition (and
-# the same OPTIONS into config/settings/test.py's CACHES).
-# The cache gives up on Redis quickly and skips it for CACHE_REDIS_RETRY_SECONDS after a
-# failure (reads miss, writes are dropped, sessions come from the database).
-CACHE_REDIS_CONNECT_TIMEOUT = env_float("CACHE_REDIS_CONNECT_TIMEOUT", 0.25)
-CACHE_REDIS_SOCKET_TIMEOUT = env_float("CACHE_REDIS_SOCKET_TIMEOUT", 0.5)
-CACHE_REDIS_RETRY_SECONDS = env_float("CACHE_REDIS_RETRY_SECONDS", 5.0)
-CACHES["default"]["OPTIONS"] = {
-    "socket_connect_timeout": CACHE_REDIS_CONNECT_TIMEOUT,
-    "socket_timeout": CACHE_REDIS_SOCKET_TIMEOUT,
-}
+# The cache's timeouts are with CACHES above.
 # The outbox: a job is sent when its transaction commits (giving up after this many seconds
 # of trying to reach the broker, then not trying again from requests for OUTBOX_RETRY_SECONDS),
 # else by the drain beat job; a job sent but not run after OUTBOX_RESEND_SECONDS (its Redis

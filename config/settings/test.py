@@ -4,7 +4,7 @@ import base64
 import os
 
 from .base import *  # noqa: F401,F403
-from .base import STORAGES, env_int
+from .base import CACHE_REDIS_OPTIONS, STORAGES, env_int
 
 # The Redis databases the tests use (cache, then broker). Each test flushes the cache
 # database, so two test runs on one machine at once need their own pair: set
@@ -18,6 +18,7 @@ CACHES = {
         "BACKEND": "core.cache.PooledRedisCache",
         "LOCATION": f"redis://127.0.0.1:6379/{TEST_REDIS_DB}",
         "KEY_PREFIX": "ws-test",
+        "OPTIONS": CACHE_REDIS_OPTIONS,
     }
 }
 # Tests render templates without running collectstatic first.
