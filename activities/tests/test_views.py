@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from activities.models import Activity, SignUp, VolunteerService
 from members.phone_login import SESSION_PHONE
-from members.tests.factories import WorkerFactory
+from members.tests.factories import WorkerFactory, phone_logged_in
 from points.models import PointsAccount
 
 from .factories import PHONE, ActivityFactory, now_on
@@ -18,10 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def logged_in(client, phone=PHONE):
-    session = client.session
-    session[SESSION_PHONE] = phone
-    session.save()
-    return client
+    return phone_logged_in(client, phone)
 
 
 def test_the_worker_sees_their_districts_activities_and_signs_up(client, tree, worker):

@@ -3,7 +3,17 @@ from django.utils import timezone
 
 from core.identifiers import id_number_check_char
 from members.models import ConsentEvent, Enterprise, Occupation, Outlet, Worker
+from members.phone_login import SESSION_PHONE
 from members.services import PRIVACY_NOTICE_VERSION
+
+
+def phone_logged_in(client, phone: str):
+    """The test client as a phone that has logged in by SMS code with `phone` (the session
+    the code login leaves), for the phone pages of every app."""
+    session = client.session
+    session[SESSION_PHONE] = phone
+    session.save()
+    return client
 
 
 def valid_id_number(serial: int, born: str = "19900101", area: str = "621002") -> str:

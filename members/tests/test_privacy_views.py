@@ -8,20 +8,16 @@ from django.utils import timezone
 
 from members import services
 from members.models import ConsentEvent, DeletionRequest, Worker
-from members.phone_login import SESSION_PHONE
 from members.services import PRIVACY_NOTICE_VERSION
 
-from .factories import WorkerFactory
+from .factories import WorkerFactory, phone_logged_in
 
 pytestmark = pytest.mark.django_db
 PHONE = "13700001111"
 
 
 def logged_in(client, phone=PHONE):
-    session = client.session
-    session[SESSION_PHONE] = phone
-    session.save()
-    return client
+    return phone_logged_in(client, phone)
 
 
 @pytest.fixture

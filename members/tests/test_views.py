@@ -9,17 +9,14 @@ from members.models import LoginCode, Worker, WorkerStatusChange
 from members.phone_login import SESSION_PHONE
 from members.services import PRIVACY_NOTICE_VERSION
 
-from .factories import EnterpriseFactory, WorkerFactory, valid_id_number
+from .factories import EnterpriseFactory, WorkerFactory, phone_logged_in, valid_id_number
 
 pytestmark = pytest.mark.django_db
 PHONE = "13700001111"
 
 
 def logged_in(client, phone=PHONE):
-    session = client.session
-    session[SESSION_PHONE] = phone
-    session.save()
-    return client
+    return phone_logged_in(client, phone)
 
 
 def registration(area_code=None, **overrides):

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from members.phone_login import SESSION_PHONE
-from members.tests.factories import WorkerFactory
+from members.tests.factories import WorkerFactory, phone_logged_in
 from points import services
 from points.models import PointsAccount, Redemption, Reward
 
@@ -17,10 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def logged_in(client):
-    session = client.session
-    session[SESSION_PHONE] = PHONE
-    session.save()
-    return client
+    return phone_logged_in(client, PHONE)
 
 
 def test_the_worker_sees_balance_and_reasons(client, worker):

@@ -10,9 +10,8 @@ from django.utils import timezone
 
 from core.testing import client_for
 from members.models import Worker
-from members.phone_login import SESSION_PHONE
 from members.services import PRIVACY_NOTICE_VERSION
-from members.tests.factories import WorkerFactory
+from members.tests.factories import WorkerFactory, phone_logged_in
 from stations.models import CheckIn
 
 pytestmark = pytest.mark.django_db
@@ -22,10 +21,7 @@ ADMIN = "/admin/stations/checkin/"
 
 
 def logged_in(client, phone=PHONE):
-    session = client.session
-    session[SESSION_PHONE] = phone
-    session.save()
-    return client
+    return phone_logged_in(client, phone)
 
 
 @pytest.fixture
