@@ -11,7 +11,7 @@ from leaflet.admin import LeafletGeoAdminMixin
 from core.exceptions import ApplicationError
 
 from . import access, grant_checks, object_grants, services
-from .admin_mixins import ScopedAdmin
+from .admin_mixins import LogAdminMixin, ScopedAdmin
 from .models import AccessLog, Area, StaffGrant
 from .services import area_import_boundaries
 
@@ -225,7 +225,7 @@ class StaffGrantAdmin(ScopedAdmin):
 
 
 @admin.register(AccessLog)
-class AccessLogAdmin(ScopedAdmin):
+class AccessLogAdmin(LogAdminMixin, ScopedAdmin):
     """Read-only: auditors and area staff see the log of their areas, the audit
     administrator (security.duties) all of it."""
 
@@ -250,12 +250,3 @@ class AccessLogAdmin(ScopedAdmin):
         return request.user.has_perm("areas.view_accesslog") or super().has_view_permission(
             request, obj
         )
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

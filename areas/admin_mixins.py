@@ -133,6 +133,21 @@ class ScopedInlineMixin(ScopedChoicesMixin):
         return self.has_change_permission(request, obj)
 
 
+class LogAdminMixin:
+    """A log in the admin (the personal-data access log, the security audit log): read by
+    whoever may read it, never added to, changed or deleted there — entries are written by
+    the code that acts, and the database keeps them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class ReadOnlyInline(admin.TabularInline):
     """A history shown under its record (status changes, contact logs, feedback): read by
     whoever may open the record, never added, changed or deleted in place — each entry is

@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from areas.admin_mixins import LogAdminMixin
 from areas.handover_admin import StaffHandoverAdminMixin
 from core.exceptions import ApplicationError
 
@@ -20,21 +21,12 @@ admin.site.login_form = SecurityLoginForm
 
 
 @admin.register(SecurityEvent)
-class SecurityEventAdmin(admin.ModelAdmin):
+class SecurityEventAdmin(LogAdminMixin, admin.ModelAdmin):
     list_display = ["at", "kind", "username", "ip_address", "target"]
     list_filter = ["kind", "at"]
     search_fields = ["username", "target", "ip_address"]
     date_hierarchy = "at"
     readonly_fields = [f.name for f in SecurityEvent._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(AdminDuty)
