@@ -3,13 +3,13 @@ the duties (the system administrator reads them; a superuser assigns them at
 installation), and the accounts admin restricted so no one but a superuser makes a
 superuser or hands out Django permissions."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from areas.admin_mixins import LogAdminMixin
 from areas.handover_admin import StaffHandoverAdminMixin
-from core.exceptions import ApplicationError
 
 from . import duties, services
 from .forms import SecurityLoginForm
@@ -29,18 +29,31 @@ class SecurityEventAdmin(LogAdminMixin, admin.ModelAdmin):
     readonly_fields = [f.name for f in SecurityEvent._meta.fields]
 
 
+class AdminDutyForm(forms.ModelForm):
+    class Meta:
+        model = AdminDuty
+        fields = ["user", "duty"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("user") is not None and cleaned.get("duty"):
+            refusal = services.duty_refusal(user=cleaned["user"], duty=cleaned["duty"])
+            if refusal:
+                self.add_error("user", refusal)
+        return cleaned
+
+
 @admin.register(AdminDuty)
 class AdminDutyAdmin(admin.ModelAdmin):
+    form = AdminDutyForm
     list_display = ["user", "duty", "created_at"]
     list_filter = ["duty"]
     search_fields = ["user__username"]
     autocomplete_fields = ["user"]
 
     def save_model(self, request, obj, form, change):
-        try:
-            services.duty_assign(actor=request.user, user=obj.user, duty=obj.duty)
-        except ApplicationError as refusal:
-            messages.error(request, refusal.message)
+        # The form asked the same rules; the service writes (and makes the account staff).
+        services.duty_assign(actor=request.user, user=obj.user, duty=obj.duty)
 
     # Only a superuser (at installation) assigns duties: the system administrator cannot
     # make themselves the auditor of their own work.

@@ -98,26 +98,31 @@ def password_set_recorded(*, user) -> None:
     PasswordState.objects.update_or_create(user=user, defaults={"changed_at": timezone.now()})
 
 
+def duty_refusal(*, user, duty: str) -> str | None:
+    """Why `user` may not hold `duty`, in plain words, or None. The three stay apart from
+    the superuser and from business data: a duty holder holds no area grant."""
+    if duty not in AdminDuty.Duty.values:
+        return _("Choose one of the three administrator duties.")
+    if user.is_superuser:
+        return _("A superuser is for installation only; give the duty to a separate account.")
+    if StaffGrant.objects.filter(user=user).exists():
+        return _(
+            "This account has an area grant. An administrator duty never comes with "
+            "business data: use a separate account."
+        )
+    return None
+
+
 @transaction.atomic
 def duty_assign(*, actor, user, duty: str | None) -> AdminDuty | None:
-    """Give `user` one of the three administrator duties (or none). A duty holder holds no
-    area grant and is not a superuser: the three stay apart, and apart from business data."""
+    """Give `user` one of the three administrator duties (replacing the one they hold: one
+    person, one duty), or none."""
     if duty is None:
         AdminDuty.objects.filter(user=user).delete()
         return None
-    if duty not in AdminDuty.Duty.values:
-        raise ApplicationError(_("Choose one of the three administrator duties."))
-    if user.is_superuser:
-        raise ApplicationError(
-            _("A superuser is for installation only; give the duty to a separate account.")
-        )
-    if StaffGrant.objects.filter(user=user).exists():
-        raise ApplicationError(
-            _(
-                "This account has an area grant. An administrator duty never comes with "
-                "business data: use a separate account."
-            )
-        )
+    refusal = duty_refusal(user=user, duty=duty)
+    if refusal:
+        raise ApplicationError(refusal)
     holder, _created = AdminDuty.objects.update_or_create(user=user, defaults={"duty": duty})
     if not user.is_staff:
         user.is_staff = True

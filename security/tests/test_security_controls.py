@@ -445,3 +445,19 @@ def test_the_admin_answers_429_past_the_per_person_rate(client, staff):
     client.force_login(staff)
     answers = [client.get("/admin/").status_code for _ in range(4)]
     assert answers[:3] == [200, 200, 200] and answers[3] == 429
+
+
+def test_the_duty_form_refuses_a_superuser_or_a_grant_holder_by_the_field(client, trio):
+    superuser = UserFactory(is_superuser=True, is_staff=True)
+    client.force_login(superuser)
+    for account in (superuser, trio.staff_a):
+        page = client.post(
+            reverse("admin:security_adminduty_add"), {"user": account.pk, "duty": "audit"}
+        )
+        assert page.status_code == 200 and page.context["adminform"].form.errors["user"]
+    assert not AdminDuty.objects.exists()
+    fresh = UserFactory(username="auditor2")
+    done = client.post(reverse("admin:security_adminduty_add"), {"user": fresh.pk, "duty": "audit"})
+    assert done.status_code == 302
+    fresh.refresh_from_db()
+    assert fresh.is_staff and AdminDuty.objects.get(user=fresh).duty == "audit"
