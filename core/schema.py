@@ -5,7 +5,7 @@ One schema class for every view (REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"]) adds, o
 - the refusals every operation can answer, in the error shape of
   core.exceptions.api_exception_handler: 400 (input refused, with the fields), 401 (the
   session ended), 403 (not allowed; read-only roles on writes), 404 (a row out of reach or
-  missing), 429 (too many requests) where they apply;
+  missing), 415 (a body of a type not read), 429 (too many requests) where they apply;
 - the GeoJSON answer of views that offer `?format=geojson` (core.api.GeoJSONRenderer): a
   FeatureCollection of the item's fields without lng/lat, not the JSON list.
 A view documents only what is its own (its serializers, an envelope, a file).
@@ -40,6 +40,7 @@ ERRORS = {
     "403": "Not allowed: not signed in, a read-only role, or a step missing (second factor, "
     "a new password).",
     "404": "Not found, or out of your reach (the same answer for both).",
+    "415": "The body's Content-Type is missing, or not one this operation reads.",
     "429": "Too many requests in a minute: wait and try again.",
 }
 
@@ -67,6 +68,14 @@ POINT_SCHEMA = {
 
 
 class AutoSchema(SpectacularAutoSchema):
+    def _get_paginator(self):
+        # Only a viewset's list answers a page (ListModelMixin.list); an @action answering
+        # many rows (the roll call's sign-ups) answers them all, as a plain list.
+        action = getattr(self.view, "action", None)
+        if action is not None and action != "list":
+            return None
+        return super()._get_paginator()
+
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
         if direction == "response" and getattr(field, "default", empty) is None:
@@ -97,6 +106,8 @@ class AutoSchema(SpectacularAutoSchema):
         codes += ["401", "403"]
         if self._may_answer_404():
             codes.append("404")
+        if self.method in ("POST", "PUT", "PATCH") and self._get_request_body() is not None:
+            codes.append("415")  # a body without a Content-Type, or of a type not read here
         if self.view.get_throttles():
             codes.append("429")
         return codes

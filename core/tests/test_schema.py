@@ -8,7 +8,9 @@ import pytest
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import path
 from drf_spectacular.generators import SchemaGenerator
-from rest_framework import generics, renderers, serializers
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, mixins, renderers, routers, serializers, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 
 from core.api import GeoJSONRenderer
@@ -39,11 +41,26 @@ class PlaceDetail(generics.RetrieveAPIView):
         return []
 
 
+class PlaceViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = PlaceSerializer
+
+    def get_queryset(self):
+        return []
+
+    @extend_schema(request=PlaceSerializer, responses=PlaceSerializer(many=True))
+    @action(detail=True, methods=["post"])
+    def visit(self, request, pk=None):
+        """Answers every place visited, as a list: an action is never paged."""
+
+
 @pytest.fixture
 def schema():
+    router = routers.SimpleRouter()
+    router.register("visits", PlaceViewSet, basename="visit")
     patterns = [
         path("places/", PlaceList.as_view()),
         path("places/<int:pk>/", PlaceDetail.as_view()),
+        *router.urls,
     ]
     return SchemaGenerator(patterns=patterns).get_schema(request=None, public=True)
 
@@ -78,6 +95,20 @@ def test_a_field_that_answers_null_when_its_source_is_missing_is_nullable(schema
     place = schema["components"]["schemas"]["Place"]["properties"]
     assert place["outlet"].get("nullable") is True
     assert "nullable" not in place["name"]
+
+
+def test_only_a_list_is_documented_as_a_page_an_action_answering_rows_is_a_list(schema):
+    visit = schema["paths"]["/visits/{id}/visit/"]["post"]
+    body = visit["responses"]["200"]["content"]["application/json"]["schema"]
+    assert body == {"type": "array", "items": {"$ref": "#/components/schemas/Place"}}
+    assert "limit" not in [parameter["name"] for parameter in visit.get("parameters", [])]
+    listing = schema["paths"]["/visits/"]["get"]["responses"]["200"]["content"]
+    assert listing["application/json"]["schema"]["$ref"].endswith("PaginatedPlaceList")
+
+
+def test_an_operation_with_a_body_documents_the_415_for_a_body_it_does_not_read(schema):
+    assert "415" in schema["paths"]["/visits/{id}/visit/"]["post"]["responses"]
+    assert "415" not in schema["paths"]["/visits/"]["get"]["responses"]
 
 
 def test_the_geojson_renderer_renders_no_body_as_no_body():
