@@ -91,9 +91,6 @@ class AutoSchema(SpectacularAutoSchema):
         for code in self.error_codes():
             if code in responses:
                 continue  # the view documents it itself
-            if code == "401":
-                responses[code] = {"description": ERRORS[code]}
-                continue
             response = self._get_response_for_code(self._error_component().ref, code)
             response["description"] = ERRORS[code]
             responses[code] = response

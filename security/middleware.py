@@ -71,19 +71,18 @@ class StaffSessionTimeoutMiddleware:
                     detail={"why": "idle" if idle else "lifetime"},
                 )
                 logout(request)
-                messages.info(
-                    request,
-                    _(
+                if idle:
+                    why = _(
                         "You were logged out after %(minutes)d minutes without activity. "
                         "Please log in again."
-                    )
-                    % {"minutes": settings.STAFF_SESSION_IDLE_MINUTES}
-                    if idle
-                    else _("Your session lasted %(hours)d hours. Please log in again.")
-                    % {"hours": settings.STAFF_SESSION_MAX_HOURS},
-                )
+                    ) % {"minutes": settings.STAFF_SESSION_IDLE_MINUTES}
+                else:
+                    why = _("Your session lasted %(hours)d hours. Please log in again.") % {
+                        "hours": settings.STAFF_SESSION_MAX_HOURS
+                    }
                 if request.path.startswith("/api/"):
-                    return HttpResponse(status=401)
+                    return JsonResponse({"detail": why}, status=401)
+                messages.info(request, why)
                 return redirect(f"{reverse('admin:login')}?next={request.get_full_path()}")
             # Saving the session on every request costs a write; once a minute is enough
             # to measure idleness in minutes.

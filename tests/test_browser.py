@@ -10,6 +10,7 @@ import shutil
 
 import pytest
 from django.contrib.gis.geos import Point
+from playwright.sync_api import expect
 
 from areas.models import StaffGrant
 from areas.tests.factories import UserFactory, grant
@@ -107,7 +108,9 @@ def test_phone_map_finds_the_nearest_station_and_opens_it(browser, live_server, 
 
     # Facility chip narrows the list to stations with e-bike charging.
     page.locator('[data-facility="ebike-charging"]').click()
-    page.wait_for_function("document.querySelectorAll('#results li').length === 1")
+    # (Playwright's expect, not wait_for_function: that evaluates a string in the page,
+    # which the Content-Security-Policy refuses, as it should.)
+    expect(page.locator("#results li")).to_have_count(1)
 
     # First load stays under 200 KB, map tiles excluded (none are fetched here).
     first_load = sum(size for url, size in transferred if "/api/" not in url)
@@ -256,9 +259,7 @@ def test_worker_checks_in_offline_and_it_is_sent_once_when_back_online(
     page.get_by_label("饮用水").check()
     context.set_offline(True)
     page.locator(".check-in-form button[type=submit]").click()
-    page.wait_for_function(
-        "document.querySelector('.check-in-status').textContent.includes('没有网络')"
-    )
+    expect(page.locator(".check-in-status")).to_contain_text("没有网络")
     queued = page.evaluate("localStorage.getItem('warmstations.checkInQueue')")
     assert '"services":["water"]' in queued
     assert not CheckIn.objects.exists()

@@ -195,7 +195,8 @@ def test_an_idle_api_session_is_answered_401_not_redirected(client, staff):
     session = client.session
     session[SESSION_LAST_SEEN] = time.time() - 24 * 3600
     session.save()
-    assert client.get("/api/v1/stations/").status_code == 401
+    ended = client.get("/api/v1/stations/")
+    assert ended.status_code == 401 and "请重新登录" in ended.json()["detail"]
 
 
 # Two factors -------------------------------------------------------------------------------
