@@ -7,6 +7,7 @@ for session timeouts apply one timeout to every session.
 """
 
 import time
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -37,11 +38,16 @@ def _is_open(path: str) -> bool:
     return path.startswith(_ALWAYS_OPEN)
 
 
+def _with_next(url: str, request) -> str:
+    """`url`, then back to where the person was (encoded: the path may hold ? and &)."""
+    return f"{url}?{urlencode({'next': request.get_full_path()})}"
+
+
 def _refuse_or_redirect(request, url: str, message: str):
     """An API call gets a 403 with the message; a page is sent to the step it needs."""
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": message}, status=403)
-    return redirect(f"{url}?next={request.get_full_path()}")
+    return redirect(_with_next(url, request))
 
 
 class StaffSessionTimeoutMiddleware:
@@ -83,7 +89,7 @@ class StaffSessionTimeoutMiddleware:
                 if request.path.startswith("/api/"):
                     return JsonResponse({"detail": why}, status=401)
                 messages.info(request, why)
-                return redirect(f"{reverse('admin:login')}?next={request.get_full_path()}")
+                return redirect(_with_next(reverse("admin:login"), request))
             # Saving the session on every request costs a write; once a minute is enough
             # to measure idleness in minutes.
             if last_seen is None or now - last_seen > 60:

@@ -171,8 +171,10 @@ def test_a_staff_session_ends_after_thirty_idle_minutes(client, staff):
     session = client.session
     session[SESSION_LAST_SEEN] = time.time() - 31 * 60
     session.save()
-    page = client.get("/admin/")
+    page = client.get("/admin/stations/station/?area=1&q=x")
     assert page.status_code == 302 and page.url.startswith(reverse("admin:login"))
+    # Back to the same page, query and all, after logging in again.
+    assert "next=%2Fadmin%2Fstations%2Fstation%2F%3Farea%3D1%26q%3Dx" in page.url
     assert "_auth_user_id" not in client.session
     assert events(SecurityEvent.Kind.SESSION_EXPIRED, actor=staff, detail__why="idle").exists()
 
