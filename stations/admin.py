@@ -330,14 +330,15 @@ class InspectionAdmin(ScopedAdmin):
 
 
 class CatalogueAdmin(admin.ModelAdmin):
-    """Catalogues shared by all districts: every staff member reads them, system
-    administrators change them."""
+    """Catalogues shared by all districts: every staff member with a grant reads them, a
+    superuser changes them. The three administrators (security/) hold no grant and do not
+    see them: their duties stay apart from the business."""
 
     def has_module_permission(self, request):
-        return request.user.is_staff
+        return request.user.is_staff and not access.reach_of(request.user).is_empty
 
     def has_view_permission(self, request, obj=None):
-        return request.user.is_staff
+        return self.has_module_permission(request)
 
 
 @admin.register(Facility)

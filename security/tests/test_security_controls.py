@@ -315,6 +315,7 @@ def test_the_audit_administrator_only_reads_the_audit_log(client, three):
     assert client.get(reverse("admin:areas_accesslog_changelist")).status_code == 200
     assert client.get(reverse("admin:auth_user_changelist")).status_code == 403
     assert client.get(reverse("admin:areas_staffgrant_add")).status_code == 403
+    assert client.get(reverse("admin:stations_brand_changelist")).status_code == 403
     event = SecurityEvent.objects.first()
     assert (
         client.post(
