@@ -91,6 +91,7 @@ def two_factor_setup(request):
         qr=qr,
         secret=_base32(device.bin_key),
         required=duties.two_factor_required(user),
+        already_on=TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
     )
 
 

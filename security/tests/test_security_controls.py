@@ -259,7 +259,9 @@ def test_wrong_codes_in_a_row_are_slowed_down_in_words(client, trio):
 @override_settings(TWO_FACTOR_REQUIRED_FOR=["district"])
 def test_a_viewer_is_offered_but_not_required_a_second_factor(client, trio):
     client.force_login(trio.viewer_a)
-    assert client.get("/admin/").status_code == 200
+    index = client.get("/admin/")
+    assert index.status_code == 200
+    assert reverse("security-2fa-setup") in index.content.decode()  # offered on every page
     device, _codes = _set_up_second_factor(client, trio.viewer_a)
     client.logout()
     client.force_login(trio.viewer_a)
