@@ -61,6 +61,8 @@ def test_only_the_owning_app_decides_who_sees_it(client, stored, django_user_mod
         "/files/tests.private-photo/%2e%2e/secret",
         "/files/tests.private-photo/sub/dir.jpg",
         "/files/unknown.kind/x.jpg",
+        "/files/tests.private-photo/a%00b.jpg",
+        "/files/tests.private-photo/" + "x" * 5000 + ".jpg",
         "/media/tests.private-photo/x.jpg",
     ],
 )
