@@ -10,6 +10,10 @@ values form a bounded set (brand, occupation, source). Its value for an area and
 is always computed from the raw rows (`Fact.value`), never by adding increments, so a
 recomputation replaces a figure and reversals, deletions and merges come out right.
 
+A `Ratio` names two facts whose quotient is shown (三管 coverage %, far-away share, hours
+from registration to review): it is computed where it is shown, from the two buckets, so
+it is exact at every level without a bucket of its own.
+
 Core knows nothing of areas: `value()` takes any object with the area's code prefix.
 """
 
@@ -20,7 +24,13 @@ from enum import StrEnum
 
 from django.apps import apps
 from django.db import models
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Expression, Q, Sum
+from django.dispatch import Signal
+
+# Sent by a retention rule that deletes rows a fact counts (sender: the model's label,
+# "stations.CheckIn"; before: the date before which rows were deleted). The rollups seal
+# those periods: a rebuild never recomputes them from what is left (issue 13 §1).
+raw_rows_purged = Signal()
 
 
 class Measure(StrEnum):
@@ -40,7 +50,11 @@ class Fact:
     date_field: str = ""  # the row's date for periods; empty: a state, counted as it is now
     station_path: str = ""  # from a row to its station, where the fact has one
     where: Q = dataclass_field(default_factory=Q)  # which rows count
-    breakdown: str = ""  # a field with a bounded set of values to break the figure down by
+    # What to break the figure down by, from a bounded set of values: a field path
+    # ("occupation") or an expression (the local hour of day). With `breakdown_each`, the
+    # field is an array and a row counts once under each of its values (services used).
+    breakdown: str | Expression = ""
+    breakdown_each: bool = False
     purpose: str = "read"  # areas.access purpose that reads it ("party": party-affairs only)
 
     @property
@@ -69,23 +83,73 @@ class Fact:
                 rows = rows.filter(**{f"{day}__lt": until})
         return rows
 
-    def _aggregate(self):
+    def _aggregate(self, condition: Q | None = None):
         if self.measure == Measure.SUM:
-            return Sum(self.over)
+            return Sum(self.over, filter=condition)
         if self.measure == Measure.DISTINCT:
-            return Count(self.over, distinct=True)
-        return Count("pk")
+            return Count(self.over, distinct=True, filter=condition)
+        return Count("pk", filter=condition)
 
     def value(self, *, area=None, since=None, until=None) -> int | float:
         found = self.rows(area=area, since=since, until=until).aggregate(v=self._aggregate())
         return found["v"] or 0
 
+    @property
+    def is_state(self) -> bool:
+        """Counted as it is now (no date): the rollups keep a snapshot per day."""
+        return not self.date_field
+
+    def breakdown_expression(self):
+        return models.F(self.breakdown) if isinstance(self.breakdown, str) else self.breakdown
+
+    def breakdown_choices(self) -> list:
+        """The values an array breakdown can take (its items' choices)."""
+        field = self.model_class._meta.get_field(self.breakdown)
+        return [value for value, _label in field.base_field.choices]
+
     def broken_down(self, *, area=None, since=None, until=None) -> dict:
-        """The value by each breakdown value present (empty for a fact without one)."""
+        """The value by each breakdown value present (empty for a fact without one); the
+        keys are the values as the rollups store them (text)."""
         if not self.breakdown:
             return {}
         rows = self.rows(area=area, since=since, until=until).order_by()
+        if self.breakdown_each:
+            found = rows.aggregate(
+                **{
+                    str(value): self._aggregate(Q(**{f"{self.breakdown}__contains": [value]}))
+                    for value in self.breakdown_choices()
+                }
+            )
+            return {value: v for value, v in found.items() if v}
         return {
-            row[self.breakdown]: row["v"] or 0
-            for row in rows.values(self.breakdown).annotate(v=self._aggregate())
+            breakdown_key(row["bd"]): row["v"] or 0
+            for row in rows.values(bd=self.breakdown_expression()).annotate(v=self._aggregate())
         }
+
+
+# How a breakdown value is stored: text, with "-" for rows that have none (the total of a
+# bucket has the breakdown "").
+NO_BREAKDOWN_VALUE = "-"
+
+
+def breakdown_key(value) -> str:
+    return NO_BREAKDOWN_VALUE if value is None or value == "" else str(value)
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """A figure that is one fact over another, e.g. 三管 coverage = members managed /
+    members. Shown as a percentage unless `percent` is off (hours per review)."""
+
+    key: str  # unique among facts and ratios, app label first
+    label: str
+    numerator: str  # fact keys
+    denominator: str
+    percent: bool = True
+    purpose: str = "read"
+
+    def of(self, numerator, denominator) -> float | None:
+        if not denominator:
+            return None
+        quotient = float(numerator) / float(denominator)
+        return round(quotient * 100, 1) if self.percent else round(quotient, 1)

@@ -6,14 +6,16 @@ from importlib import import_module
 
 from django.apps import apps
 
-from core.facts import Fact
+from core.facts import Fact, Ratio
 from core.registry import Registry
 
 _facts: Registry[Fact] = Registry("fact")
+_ratios: Registry[Ratio] = Registry("ratio")
 
 
 def discover() -> None:
-    """Import each installed app's facts.py and register its FACTS (run once, at start-up)."""
+    """Import each installed app's facts.py and register its FACTS and RATIOS (run once, at
+    start-up)."""
     for config in apps.get_app_configs():
         try:
             module = import_module(f"{config.name}.facts")
@@ -25,6 +27,14 @@ def discover() -> None:
             if not fact.key.startswith(f"{config.label}."):
                 raise ValueError(f"{fact.key}: a fact's key starts with its app ({config.label}.)")
             _facts.register(fact.key, fact)
+        for ratio in getattr(module, "RATIOS", []):
+            if not ratio.key.startswith(f"{config.label}."):
+                raise ValueError(
+                    f"{ratio.key}: a ratio's key starts with its app ({config.label}.)"
+                )
+            if ratio.key in _facts:
+                raise ValueError(f"{ratio.key} is already a fact's key.")
+            _ratios.register(ratio.key, ratio)
 
 
 def all_facts() -> list[Fact]:
@@ -33,3 +43,12 @@ def all_facts() -> list[Fact]:
 
 def fact(key: str) -> Fact:
     return _facts.get(key)
+
+
+def all_ratios() -> list[Ratio]:
+    return list(_ratios)
+
+
+def facts_of_model(model_label: str) -> list[Fact]:
+    """The facts counted over one model's rows ("stations.CheckIn"): they share its triggers."""
+    return [f for f in _facts if f.model.lower() == model_label.lower()]
