@@ -1,11 +1,23 @@
-"""Workers' figures for rollups and dashboards (core.facts; reports/ discovers them)."""
+"""Workers' figures for rollups and dashboards (core.facts; reports/ discovers them).
+
+Records merged into another (Worker.Status.MERGED) are duplicates of a person counted on
+the record kept, so no registration figure counts them.
+
+Not here, on purpose: the time from registration to review. A worker keeps when they
+registered and when they were approved, but no stored duration (and no review time for
+a returned registration: that is in WorkerStatusChange, another table), and a fact only
+adds up a column of its own rows; it needs a stored review time or duration on Worker
+(a model change) before a Ratio "hours per review" can be built from two sums."""
 
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.facts import Fact
+from core.facts import Fact, Ratio
 
 from .models import Worker
+
+NOT_MERGED = ~Q(status=Worker.Status.MERGED)
+CAME_BY_INVITATION = Q(invitation__isnull=False)
 
 FACTS = [
     Fact(
@@ -14,8 +26,28 @@ FACTS = [
         model="members.Worker",
         area_path="area",
         date_field="created_at",
-        where=~Q(status=Worker.Status.MERGED),
+        where=NOT_MERGED,
         breakdown="occupation",
+    ),
+    # The same registrations as above, by where they stand now and by how they came: one
+    # fact per breakdown, all three sharing one total.
+    Fact(
+        key="members.registrations_by_status",
+        label=_("Registrations by status"),
+        model="members.Worker",
+        area_path="area",
+        date_field="created_at",
+        where=NOT_MERGED,
+        breakdown="status",
+    ),
+    Fact(
+        key="members.registrations_by_source",
+        label=_("Registrations by how they came"),
+        model="members.Worker",
+        area_path="area",
+        date_field="created_at",
+        where=NOT_MERGED,
+        breakdown="source",
     ),
     Fact(
         key="members.approvals",
@@ -39,6 +71,28 @@ FACTS = [
         area_path="worker__area",
         where=Q(ended_on__isnull=True),
     ),
+    # The daily job (contact_pairs_mark_uncontacted) marks every active pair with no
+    # contact logged this month, and logging a contact clears the mark: an active pair
+    # without a mark has been contacted this month. (Until the job's first run in a new
+    # month, last month's contacts still count.)
+    Fact(
+        key="members.contact_pairs_contacted_this_month",
+        label=_("Contact pairs contacted this month"),
+        model="members.ContactPair",
+        area_path="worker__area",
+        where=Q(ended_on__isnull=True, uncontacted_month__isnull=True),
+    ),
+    # The invitation funnel: sent → opened → registered → approved. Invitations are placed
+    # in the community they invite to, registrations in the community the worker chose,
+    # which is nearly always the same one.
+    Fact(
+        key="members.invitations_sent",
+        label=_("Invitations sent"),
+        model="members.Invitation",
+        area_path="batch__community",
+        date_field="sent_at",
+        where=Q(sent_at__isnull=False),
+    ),
     Fact(
         key="members.invitations_opened",
         label=_("Invitations opened"),
@@ -46,5 +100,30 @@ FACTS = [
         area_path="batch__community",
         date_field="opened_at",
         where=Q(opened_at__isnull=False),
+    ),
+    Fact(
+        key="members.registrations_by_invitation",
+        label=_("Registrations that came by invitation"),
+        model="members.Worker",
+        area_path="area",
+        date_field="created_at",
+        where=NOT_MERGED & CAME_BY_INVITATION,
+    ),
+    Fact(
+        key="members.approvals_by_invitation",
+        label=_("Registrations by invitation approved"),
+        model="members.Worker",
+        area_path="area",
+        date_field="approved_at",
+        where=Q(status=Worker.Status.APPROVED) & CAME_BY_INVITATION,
+    ),
+]
+
+RATIOS = [
+    Ratio(
+        key="members.contacted_this_month_share",
+        label=_("Share of contact pairs contacted this month"),
+        numerator="members.contact_pairs_contacted_this_month",
+        denominator="members.contact_pairs",
     ),
 ]

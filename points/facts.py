@@ -9,6 +9,8 @@ from core.facts import Fact, Measure
 
 from .models import PointsEntry, Redemption
 
+REVERSAL = Q(kind=PointsEntry.Kind.REVERSE)
+
 FACTS = [
     Fact(
         key="points.awarded",
@@ -31,6 +33,31 @@ FACTS = [
         date_field="created_at",
         where=Q(kind=PointsEntry.Kind.REDEEM),
     ),
+    # A reversal goes either way (points.services.points_reverse): an award taken back is
+    # negative, the points held by a cancelled or expired redemption come back positive.
+    # Two figures, then, so neither hides the other in a net sum; a reversal keeps the
+    # source of the entry it reverses (attendance, volunteering, report…).
+    Fact(
+        key="points.reversed",
+        label=_("Points taken back (a negative sum)"),
+        model="points.PointsEntry",
+        area_path="account__worker__area",
+        measure=Measure.SUM,
+        over="amount",
+        date_field="created_at",
+        where=REVERSAL & Q(amount__lt=0),
+        breakdown="source",
+    ),
+    Fact(
+        key="points.given_back",
+        label=_("Points given back from cancelled or expired redemptions"),
+        model="points.PointsEntry",
+        area_path="account__worker__area",
+        measure=Measure.SUM,
+        over="amount",
+        date_field="created_at",
+        where=REVERSAL & Q(amount__gt=0),
+    ),
     Fact(
         key="points.outstanding",
         label=_("Points outstanding"),
@@ -47,5 +74,15 @@ FACTS = [
         station_path="station",
         date_field="handed_over_at",
         where=Q(status=Redemption.Status.HANDED_OVER),
+    ),
+    # Dated by the pickup deadline it passed: that is when it expired.
+    Fact(
+        key="points.redemptions_expired",
+        label=_("Redemptions not picked up in time"),
+        model="points.Redemption",
+        area_path="reward__area",
+        station_path="station",
+        date_field="expires_at",
+        where=Q(status=Redemption.Status.EXPIRED),
     ),
 ]
