@@ -5,6 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config.env import env_bool, env_days_by_name, env_float, env_int, env_list, env_str
@@ -269,6 +270,23 @@ LEAFLET_CONFIG = {
 # Nearby search limits (DESIGN: bad input → 400 with a clear message).
 NEARBY_MAX_RADIUS_M = env_int("NEARBY_MAX_RADIUS_M", 20_000, minimum=100)
 NEARBY_DEFAULT_RADIUS_M = env_int("NEARBY_DEFAULT_RADIUS_M", 3_000, minimum=100)
+
+# The 一刻钟服务圈 (reports/coverage.py): a place is covered when an open station lies within
+# speed × minutes ÷ detour factor in a straight line. The detour factor stands for streets
+# not running straight to the door (route ≈ straight line × factor; about 1.2–1.4 in a city
+# grid, more where gated estates, rivers or railways are in the way). Speeds as the phone's
+# station finder uses them. Checked here with the same bounds as reports.coverage.Reach.
+COVERAGE_WALKING_KMH = env_float("COVERAGE_WALKING_KMH", 4.8)
+COVERAGE_EBIKE_KMH = env_float("COVERAGE_EBIKE_KMH", 15.0)
+COVERAGE_DETOUR_FACTOR = env_float("COVERAGE_DETOUR_FACTOR", 1.3)
+COVERAGE_MINUTES = env_int("COVERAGE_MINUTES", 15, minimum=1)
+# A speed of 0 or in m/h, a factor of 13: a typo must stop start-up, not skew the figures.
+if not (0 < COVERAGE_WALKING_KMH <= 100 and 0 < COVERAGE_EBIKE_KMH <= 100):
+    raise ImproperlyConfigured("COVERAGE_WALKING_KMH and COVERAGE_EBIKE_KMH: above 0, at most 100.")
+if not 1 <= COVERAGE_DETOUR_FACTOR <= 3:
+    raise ImproperlyConfigured(f"COVERAGE_DETOUR_FACTOR={COVERAGE_DETOUR_FACTOR}: from 1 to 3.")
+if COVERAGE_MINUTES > 120:
+    raise ImproperlyConfigured(f"COVERAGE_MINUTES={COVERAGE_MINUTES}: at most 120.")
 
 # Personal data (core/crypto.py). Keys come from the environment (FIELD_ENCRYPTION_KEYS:
 # "<id>:<aes-gcm|sm4-gcm>:<base64 key>", comma-separated, current first; BLIND_INDEX_KEY:
