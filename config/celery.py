@@ -61,3 +61,23 @@ app.conf.beat_schedule.update(
         },
     }
 )
+
+# Issue 13 §1: the rollups. Dirty marks are recomputed within a minute of the write (the
+# dashboard's freshness goal is 60 s); state snapshots and the comparison with raw rows run
+# at night.
+app.conf.beat_schedule.update(
+    {
+        "reports-roll-up": {
+            "task": "reports.tasks.dispatch",
+            "schedule": 15.0,
+        },
+        "reports-snapshot-states": {
+            "task": "reports.tasks.snapshot_states",
+            "schedule": crontab(minute=1),  # hourly, the first just after midnight
+        },
+        "reports-verify": {
+            "task": "reports.tasks.verify",
+            "schedule": crontab(hour=4, minute=10),
+        },
+    }
+)

@@ -133,7 +133,12 @@ NO_BREAKDOWN_VALUE = "-"
 
 
 def breakdown_key(value) -> str:
-    return NO_BREAKDOWN_VALUE if value is None or value == "" else str(value)
+    """As SQL's value::text writes it, so the rollups' keys and `broken_down` agree."""
+    if value is None or value == "":
+        return NO_BREAKDOWN_VALUE
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 @dataclass(frozen=True)

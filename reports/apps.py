@@ -1,5 +1,15 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def _sync_triggers(sender, using, **kwargs):
+    """After every migrate (and every test flush), the marking triggers follow the facts."""
+    from django.db import connections
+
+    from .triggers import sync
+
+    sync(connections[using])
 
 
 class ReportsConfig(AppConfig):
@@ -7,6 +17,11 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports")
 
     def ready(self):
+        from core.facts import raw_rows_purged
+
         from .facts import discover
+        from .services import seal_purged_periods
 
         discover()
+        post_migrate.connect(_sync_triggers, sender=self, dispatch_uid="reports.sync_triggers")
+        raw_rows_purged.connect(seal_purged_periods, dispatch_uid="reports.seal")

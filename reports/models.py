@@ -1,1 +1,155 @@
-"""Built by a later issue; the app exists so the tree is the final one."""
+"""The rollup tables (issue 13; DESIGN.md, "Rollups and dashboards").
+
+- `Bucket`: one figure — a fact's exact value for one node of the tree (an area at any
+  level, or a station), one period (day, ISO week, month, quarter, year) and an optional
+  breakdown value. Computed from raw rows and *replaced*, never incremented.
+- `DirtyBucket`: a finest bucket (a source table's rows in one area on one local day)
+  that a write has changed and the job has not yet recomputed. Database triggers add these
+  rows in the writer's own transaction (reports/triggers.py), so nothing is lost when Redis
+  or Celery is down, and COPY, bulk updates and SQL functions are caught too.
+- `AreaAncestry`: each area with every area above it (and itself), the join that lets one
+  statement compute every level of the tree at once.
+- `SealedPeriod`: the day before which a retention rule deleted a fact's raw rows; figures
+  of periods that start before it are never recomputed from what is left.
+
+Every rollup row carries `district_code`, the *rollup unit* it belongs to: the 6-digit
+district prefix for a district and everything in it (streets, communities, stations), a
+city's 4-digit or a province's 2-digit prefix for that node itself. Jobs fan out one task
+per unit, and the tables can be distributed by this column (Citus) when a province
+outgrows one machine.
+"""
+
+from django.db import models
+from django.db.models.functions import Now
+from django.utils.translation import gettext_lazy as _
+
+from areas.models import Area
+from stations.models import Station
+
+from .periods import PeriodKind
+
+# Levels whose areas roll up in their district's unit; above them, each area is its own unit.
+DISTRICT_UNIT_LEVELS = {Area.Level.DISTRICT, Area.Level.STREET, Area.Level.COMMUNITY}
+
+
+def district_code_of(area: Area) -> str:
+    """The rollup unit of an area (the same rule as SQL's reports_district_code)."""
+    if area.level in DISTRICT_UNIT_LEVELS:
+        return area.code[:6]
+    return area.prefix
+
+
+class Bucket(models.Model):
+    fact = models.CharField(_("figure"), max_length=64)
+    district_code = models.CharField(_("district code"), max_length=6)
+    # Exactly one of area and station: the node the figure is for.
+    area = models.ForeignKey(
+        Area, verbose_name=_("area"), null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    station = models.ForeignKey(
+        Station,
+        verbose_name=_("station"),
+        null=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    period_kind = models.CharField(
+        _("period"), max_length=7, choices=[(kind.value, kind.value) for kind in PeriodKind]
+    )
+    period_start = models.DateField(_("period starts"))
+    # "" for the figure's total; otherwise one value of the fact's bounded breakdown
+    # (core.facts.breakdown_key: "-" for rows without one).
+    breakdown = models.CharField(_("breakdown"), max_length=40, default="", blank=True)
+    value = models.DecimalField(_("value"), max_digits=20, decimal_places=2)
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("figure")
+        verbose_name_plural = _("figures")
+        constraints = [
+            # NULLS NOT DISTINCT: an area's bucket (station NULL) is one row, not one per
+            # insert — the upsert's conflict target.
+            models.UniqueConstraint(
+                fields=["fact", "area", "station", "period_kind", "period_start", "breakdown"],
+                name="reports_bucket_one_per_node_period",
+                nulls_distinct=False,
+            ),
+            models.CheckConstraint(
+                condition=models.Q(area__isnull=True) ^ models.Q(station__isnull=True),
+                name="reports_bucket_area_or_station",
+            ),
+        ]
+        indexes = [
+            # The job replaces a unit's buckets of one fact and period at a time.
+            models.Index(
+                fields=["district_code", "fact", "period_kind", "period_start"],
+                name="reports_bucket_unit_idx",
+            ),
+            models.Index(
+                fields=["station", "fact", "period_kind", "period_start"],
+                name="reports_bucket_station_idx",
+                condition=models.Q(station__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        node = f"area {self.area_id}" if self.area_id else f"station {self.station_id}"
+        extra = f" [{self.breakdown}]" if self.breakdown else ""
+        return f"{self.fact} {node} {self.period_kind} {self.period_start}{extra} = {self.value}"
+
+
+class DirtyBucket(models.Model):
+    """Written by triggers only (reports/sql/reports_mark_dirty.v1.sql).
+
+    Append-only, with no unique key, on purpose: a writer never waits on a mark another
+    transaction or the job holds (the check-in path stays as fast as it was), and the job
+    deletes exactly the rows it read, in the transaction that writes their figures — a mark
+    committed while the job was computing stays for the next run, and a crash loses none.
+    """
+
+    # The model whose rows changed, as "app_label.modelname", or "areas.area" for a
+    # change of the tree itself.
+    source = models.CharField(max_length=64)
+    district_code = models.CharField(max_length=6)
+    area_id = models.BigIntegerField()  # no foreign key: a trigger must never fail on it
+    # The local day the changed rows count on; NULL: a state (a fact counted as it is now)
+    # changed.
+    day = models.DateField(null=True)
+    marked_at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        indexes = [models.Index(fields=["district_code", "id"], name="reports_dirty_unit_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.source} area {self.area_id} {self.day or 'now'}"
+
+
+class AreaAncestry(models.Model):
+    """(area, ancestor) for every area and each area above it, itself included. Rebuilt by
+    the job when the tree changes (reports.engine.refresh_ancestry)."""
+
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="+")
+    ancestor = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="+")
+    # The ancestor's rollup unit: a unit's job computes the ancestors in its unit.
+    district_code = models.CharField(max_length=6)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["area", "ancestor"], name="reports_ancestry_once")
+        ]
+        indexes = [models.Index(fields=["district_code", "area"], name="reports_ancestry_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.area_id} under {self.ancestor_id}"
+
+
+class SealedPeriod(models.Model):
+    """A fact whose raw rows before `before` were deleted by a retention rule: no period
+    starting before that day is recomputed (its figures stay as they were computed)."""
+
+    fact = models.CharField(max_length=64, unique=True)
+    before = models.DateField()
+    sealed_at = models.DateTimeField(db_default=Now())
+
+    def __str__(self) -> str:
+        return f"{self.fact} sealed before {self.before}"

@@ -1,0 +1,344 @@
+"""The rollup engine: compute a unit's buckets from raw rows and replace them (issue 13 §1;
+DESIGN.md, "Rollups and dashboards").
+
+One statement computes a fact for every node of a unit at once: the fact's rows (its own
+queryset, compiled by the ORM, so `where`, the path to the area and the breakdown mean
+exactly what `Fact.value` means) are joined to the area ancestry, so each row counts in
+its area and in every area above it within the unit, and grouped by node and period.
+Distinct counts are therefore computed per bucket and never added up; additive facts
+compute their days from raw rows and their weeks and months from the days, their quarters
+and years from the months.
+
+Every write *replaces*: an upsert sets the value (`value = EXCLUDED.value`), then the
+buckets of the same unit, fact and periods that this transaction did not write are
+deleted (their rows are gone). Running the same work twice gives the same table.
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection, models
+from django.db.models import F, Q, Value
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from areas.models import Area
+from core.facts import NO_BREAKDOWN_VALUE, Fact, Measure
+
+from .models import AreaAncestry, Bucket, SealedPeriod, district_code_of
+from .periods import Period, PeriodKind
+
+LOCAL = ZoneInfo(settings.TIME_ZONE)
+
+# Additive facts compute each kind from a finer one (the days from raw rows).
+SUMMED_FROM = {
+    PeriodKind.WEEK: PeriodKind.DAY,
+    PeriodKind.MONTH: PeriodKind.DAY,
+    PeriodKind.QUARTER: PeriodKind.MONTH,
+    PeriodKind.YEAR: PeriodKind.MONTH,
+}
+LARGER_KINDS = [PeriodKind.WEEK, PeriodKind.MONTH, PeriodKind.QUARTER, PeriodKind.YEAR]
+
+_TRUNC = {
+    PeriodKind.DAY: "{day}",
+    PeriodKind.WEEK: "date_trunc('week', {day})::date",  # ISO weeks start on Monday
+    PeriodKind.MONTH: "date_trunc('month', {day})::date",
+    PeriodKind.QUARTER: "date_trunc('quarter', {day})::date",
+    PeriodKind.YEAR: "date_trunc('year', {day})::date",
+}
+
+BUCKET = Bucket._meta.db_table
+ANCESTRY = AreaAncestry._meta.db_table
+UPSERT = f"""
+INSERT INTO {BUCKET} (fact, district_code, area_id, station_id, period_kind, period_start,
+                      breakdown, value, computed_at)
+SELECT %s, %s, c.area_id, c.station_id, %s, c.period_start, c.breakdown,
+       coalesce(c.value, 0), %s
+  FROM ({{computed}}) AS c
+ON CONFLICT ON CONSTRAINT reports_bucket_one_per_node_period DO UPDATE
+   SET value = EXCLUDED.value, computed_at = EXCLUDED.computed_at,
+       district_code = EXCLUDED.district_code
+"""
+# What this run did not write of the periods it recomputed is gone. Every run stamps what
+# it writes with its own time (`stamp`), so this holds however runs and transactions nest.
+DELETE_STALE = f"""
+DELETE FROM {BUCKET}
+ WHERE district_code = %s AND fact = %s AND period_kind = %s AND period_start = ANY(%s)
+   AND computed_at <> %s
+"""
+
+
+def is_district_unit(unit: str) -> bool:
+    return len(unit) == 6
+
+
+def _day_ranges(days: Iterable[dt.date]) -> list[tuple[dt.date, dt.date]]:
+    """Sorted days as [since, until) ranges of consecutive days."""
+    ranges: list[tuple[dt.date, dt.date]] = []
+    for day in sorted(set(days)):
+        if ranges and ranges[-1][1] == day:
+            ranges[-1] = (ranges[-1][0], day + dt.timedelta(days=1))
+        else:
+            ranges.append((day, day + dt.timedelta(days=1)))
+    return ranges
+
+
+def _in_days(fact: Fact, ranges: list[tuple[dt.date, dt.date]]) -> Q:
+    """Rows dated in the ranges, as a condition the date column's index can serve."""
+    field = fact.model_class._meta.get_field(fact.date_field)
+    condition = Q(pk__in=[])
+    for since, until in ranges:
+        if isinstance(field, models.DateTimeField):
+            since_at = dt.datetime.combine(since, dt.time.min, tzinfo=LOCAL)
+            until_at = dt.datetime.combine(until, dt.time.min, tzinfo=LOCAL)
+        else:
+            since_at, until_at = since, until
+        condition |= Q(**{f"{fact.date_field}__gte": since_at, f"{fact.date_field}__lt": until_at})
+    return condition
+
+
+def _day_expression(fact: Fact):
+    field = fact.model_class._meta.get_field(fact.date_field)
+    if isinstance(field, models.DateTimeField):
+        return TruncDate(fact.date_field, tzinfo=LOCAL)
+    return F(fact.date_field)
+
+
+def rows_sql(fact: Fact, unit: str, ranges=None, *, today: dt.date | None = None):
+    """The fact's rows in the unit as SQL: rollup_area, rollup_station, rollup_day,
+    rollup_bd, rollup_over. A state fact's rows are dated `today`."""
+    rows = (
+        fact.model_class._default_manager.filter(fact.where)
+        .filter(**{f"{fact.area_path}__code__startswith": unit})
+        .order_by()
+    )
+    if ranges is not None and not fact.is_state:
+        rows = rows.filter(_in_days(fact, ranges))
+    columns = {
+        "rollup_area": F(fact.area_path),
+        "rollup_station": F(fact.station_path)
+        if fact.station_path
+        else Value(None, models.BigIntegerField()),
+        "rollup_day": Value(today, models.DateField()) if fact.is_state else _day_expression(fact),
+    }
+    if fact.breakdown:
+        columns["rollup_bd"] = fact.breakdown_expression()
+    if fact.measure != Measure.COUNT:
+        columns["rollup_over"] = F(fact.over)
+    return rows.values(**columns).query.sql_with_params()
+
+
+def _aggregate(fact: Fact) -> str:
+    if fact.measure == Measure.SUM:
+        return "sum(r.rollup_over)"
+    if fact.measure == Measure.DISTINCT:
+        return "count(DISTINCT r.rollup_over)"
+    return "count(*)"
+
+
+def computed_sql(fact: Fact, unit: str, kind: PeriodKind, ranges, *, today=None):
+    """SELECT area_id, station_id, period_start, breakdown, value for every node of the
+    unit and every period of `kind` the rows fall in."""
+    inner, params = rows_sql(fact, unit, ranges, today=today)
+    period = _TRUNC[kind].format(day="r.rollup_day")
+    value = _aggregate(fact)
+    breakdowns = [("''", "r", "")]
+    if fact.breakdown:
+        if fact.breakdown_each:
+            breakdowns.append(
+                (
+                    f"coalesce(NULLIF(e.v::text, ''), '{NO_BREAKDOWN_VALUE}')",
+                    "r CROSS JOIN LATERAL unnest(r.rollup_bd) AS e(v)",
+                    ", 4",
+                )
+            )
+        else:
+            breakdowns.append(
+                (f"coalesce(NULLIF(r.rollup_bd::text, ''), '{NO_BREAKDOWN_VALUE}')", "r", ", 4")
+            )
+    selects, select_params = [], []
+    for breakdown, source, group in breakdowns:
+        selects.append(
+            f"SELECT anc.ancestor_id AS area_id, NULL::bigint AS station_id, {period} AS "
+            f"period_start, {breakdown} AS breakdown, {value} AS value FROM {source} "
+            f"JOIN {ANCESTRY} anc ON anc.area_id = r.rollup_area AND anc.district_code = %s "
+            f"GROUP BY 1, 3{group}"
+        )
+        select_params.append(unit)
+        # Stations count in their district's unit (a station stands in one district).
+        if fact.station_path and is_district_unit(unit):
+            selects.append(
+                f"SELECT NULL::bigint, r.rollup_station, {period}, {breakdown}, {value} "
+                f"FROM {source} WHERE r.rollup_station IS NOT NULL GROUP BY 2, 3{group}"
+            )
+    sql = f"WITH r AS MATERIALIZED ({inner}) " + " UNION ALL ".join(selects)
+    return sql, list(params) + select_params
+
+
+def sealed_before(fact: Fact) -> dt.date | None:
+    seal = SealedPeriod.objects.filter(fact=fact.key).first()
+    return seal.before if seal else None
+
+
+def _open(periods: list[Period], fact: Fact) -> list[Period]:
+    """The periods a recomputation may touch: none that starts before the fact's seal."""
+    before = sealed_before(fact)
+    return [p for p in periods if before is None or p.start >= before]
+
+
+def _write(fact: Fact, unit: str, kind: PeriodKind, periods: list[Period], sql, params, stamp):
+    starts = [p.start for p in periods]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            UPSERT.format(computed=f"SELECT * FROM ({sql}) AS x WHERE x.period_start = ANY(%s)"),
+            [fact.key, unit, kind.value, stamp, *params, starts],
+        )
+        cursor.execute(DELETE_STALE, [unit, fact.key, kind.value, starts, stamp])
+
+
+def from_rows(fact: Fact, unit: str, kind: PeriodKind, periods: list[Period], stamp) -> None:
+    """Recompute the unit's buckets of `kind` for `periods` from the raw rows."""
+    periods = _open(periods, fact)
+    if not periods:
+        return
+    ranges = _day_ranges(
+        day
+        for period in periods
+        for day in (period.start + dt.timedelta(days=n) for n in range(period.days))
+    )
+    sql, params = computed_sql(fact, unit, kind, ranges)
+    _write(fact, unit, kind, periods, sql, params, stamp)
+
+
+def from_finer(fact: Fact, unit: str, kind: PeriodKind, periods: list[Period], stamp) -> None:
+    """Recompute an additive fact's buckets of `kind` as sums of the finer buckets."""
+    periods = _open(periods, fact)
+    if not periods:
+        return
+    finer = SUMMED_FROM[kind]
+    since, until = min(p.start for p in periods), max(p.end for p in periods)
+    period = _TRUNC[kind].format(day="b.period_start")
+    sql = (
+        f"SELECT b.area_id, b.station_id, {period} AS period_start, b.breakdown, "
+        f"sum(b.value) AS value FROM {BUCKET} b "
+        "WHERE b.district_code = %s AND b.fact = %s AND b.period_kind = %s "
+        "AND b.period_start >= %s AND b.period_start < %s "
+        "GROUP BY 1, 2, 3, 4"
+    )
+    _write(fact, unit, kind, periods, sql, [unit, fact.key, finer.value, since, until], stamp)
+
+
+def recompute_days(fact: Fact, unit: str, days: Iterable[dt.date], stamp) -> None:
+    """Every bucket of the unit that counts a row dated on one of `days`: the days, and
+    the week, month, quarter and year holding each."""
+    days = sorted(set(days))
+    if not days:
+        return
+    from_rows(
+        fact, unit, PeriodKind.DAY, [Period.containing(PeriodKind.DAY, d) for d in days], stamp
+    )
+    for kind in LARGER_KINDS:
+        periods = sorted({Period.containing(kind, d) for d in days})
+        if fact.additive:
+            from_finer(fact, unit, kind, periods, stamp)
+        else:
+            from_rows(fact, unit, kind, periods, stamp)
+
+
+def recompute_state(fact: Fact, unit: str, stamp, today: dt.date | None = None) -> None:
+    """Today's snapshot of a state fact (counted as the rows are now) for every node of
+    the unit. A node that had a figure on its last snapshot and has none now gets an
+    explicit 0, so "the latest snapshot" always answers for the present."""
+    today = today or timezone.localdate()
+    sql, params = computed_sql(fact, unit, PeriodKind.DAY, None, today=today)
+    _write(
+        fact, unit, PeriodKind.DAY, [Period.containing(PeriodKind.DAY, today)], sql, params, stamp
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {BUCKET} (fact, district_code, area_id, station_id, period_kind,
+                                  period_start, breakdown, value, computed_at)
+            SELECT l.fact, l.district_code, l.area_id, l.station_id, 'day', %s, l.breakdown,
+                   0, %s
+              FROM (SELECT DISTINCT ON (area_id, station_id, breakdown) *
+                      FROM {BUCKET}
+                     WHERE district_code = %s AND fact = %s AND period_kind = 'day'
+                       AND period_start < %s
+                     ORDER BY area_id, station_id, breakdown, period_start DESC) AS l
+             WHERE l.value <> 0
+            ON CONFLICT ON CONSTRAINT reports_bucket_one_per_node_period DO NOTHING
+            """,
+            [today, stamp, unit, fact.key, today],
+        )
+
+
+def fact_days(fact: Fact, unit: str) -> tuple[dt.date, dt.date] | None:
+    """The first and last local day the fact has rows on in the unit, or None."""
+    rows = fact.model_class._default_manager.filter(fact.where).filter(
+        **{f"{fact.area_path}__code__startswith": unit}
+    )
+    found = rows.aggregate(
+        first=models.Min(_day_expression(fact)), last=models.Max(_day_expression(fact))
+    )
+    if found["first"] is None:
+        return None
+    return found["first"], found["last"]
+
+
+def rebuild(fact: Fact, unit: str, stamp, since: dt.date | None = None) -> None:
+    """Recompute every bucket of the fact in the unit from `since` (all time without it),
+    and drop those no row supports any more."""
+    if fact.is_state:
+        recompute_state(fact, unit, stamp)
+        return
+    span = fact_days(fact, unit)
+    with connection.cursor() as cursor:
+        # Buckets of days that no longer have rows: dropped (the periods holding them are
+        # recomputed below only where rows remain).
+        cursor.execute(
+            f"DELETE FROM {BUCKET} WHERE district_code = %s AND fact = %s "
+            "AND period_start >= %s AND period_start >= %s",
+            [unit, fact.key, since or dt.date.min, sealed_before(fact) or dt.date.min],
+        )
+    if span is None:
+        return
+    first, last = span
+    if since:
+        first = max(first, since)
+    if first > last:
+        return
+    days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+    recompute_days(fact, unit, days, stamp)
+
+
+def refresh_ancestry() -> set[str]:
+    """Make the ancestry table match the tree; return the units whose areas' ancestors
+    changed (each must be recomputed, with the units of the ancestors it left and joined)."""
+    areas = list(Area.objects.values_list("id", "code", "level"))
+    by_prefix: dict[str, list[tuple[int, str]]] = {}
+    for pk, code, level in areas:
+        area = Area(code=code, level=level)
+        by_prefix.setdefault(area.prefix, []).append((pk, district_code_of(area)))
+    wanted: set[tuple[int, int, str]] = set()
+    unit_of: dict[int, str] = {}
+    for pk, code, level in areas:
+        unit_of[pk] = district_code_of(Area(code=code, level=level))
+        for length in sorted(set(Area.PREFIX_LENGTH.values())):
+            for ancestor, unit in by_prefix.get(code[:length], []):
+                wanted.add((pk, ancestor, unit))
+    have = set(AreaAncestry.objects.values_list("area_id", "ancestor_id", "district_code"))
+    gone, new = have - wanted, wanted - have
+    if not gone and not new:
+        return set()
+    for area_id, ancestor_id, _unit in gone:
+        AreaAncestry.objects.filter(area_id=area_id, ancestor_id=ancestor_id).delete()
+    AreaAncestry.objects.bulk_create(
+        [AreaAncestry(area_id=a, ancestor_id=b, district_code=u) for a, b, u in new],
+        ignore_conflicts=True,
+    )
+    return {unit for *_pair, unit in gone | new} | {
+        unit_of[a] for a, _b, _u in gone | new if a in unit_of
+    }

@@ -1,0 +1,306 @@
+"""Running the rollups: the job that takes a unit's dirty marks and recomputes what they
+name, the rebuild, the comparison with the raw rows, and the seal a retention rule asks
+for. reports/engine.py computes; this module decides what to compute and keeps it safe to
+run twice, concurrently, or after a crash.
+
+A unit's work is one transaction holding the unit's advisory lock: it reads the unit's
+marks, recomputes, marks the units above (a city, a province) for the same sources and
+days, and deletes exactly the marks it read. Marks written meanwhile stay for the next run.
+"""
+
+import datetime as dt
+import logging
+import random
+import zlib
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.db.models import CharField, F, Func
+from django.utils import timezone
+
+from areas.models import Area
+from core.facts import Fact
+
+from . import engine
+from .facts import all_facts, facts_of_model
+from .models import AreaAncestry, Bucket, DirtyBucket, SealedPeriod
+from .periods import Period, PeriodKind
+
+logger = logging.getLogger(__name__)
+
+TREE = "areas.area"  # the mark the area tree's trigger writes
+EVERYTHING = "*"  # a unit to rebuild in full (its areas moved)
+MARKS_PER_RUN = 50_000
+
+
+def _lock(unit: str, *, wait: bool = False) -> bool:
+    """This transaction's hold on the unit: one job per unit at a time (a second one,
+    started by an overlapping beat, finds it taken and leaves; a rebuild waits)."""
+    key = zlib.crc32(f"reports.rollup:{unit}".encode())
+    with connection.cursor() as cursor:
+        if wait:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+            return True
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [key])
+        return cursor.fetchone()[0]
+
+
+def units_with_marks() -> list[str]:
+    return list(
+        DirtyBucket.objects.exclude(district_code="")
+        .values_list("district_code", flat=True)
+        .distinct()
+        .order_by("district_code")
+    )
+
+
+@transaction.atomic
+def apply_tree_changes() -> set[str]:
+    """Handle the tree's marks: rebuild the ancestry and mark every unit whose areas
+    moved for a full recomputation. Returns those units."""
+    marks = list(DirtyBucket.objects.filter(source=TREE).values_list("id", flat=True))
+    if not marks or not _lock("tree"):
+        return set()
+    units = engine.refresh_ancestry() & units_with_data()
+    DirtyBucket.objects.bulk_create(
+        [DirtyBucket(source=EVERYTHING, district_code=u, area_id=0, day=None) for u in units]
+    )
+    DirtyBucket.objects.filter(id__in=marks).delete()
+    return units
+
+
+def units_with_data() -> set[str]:
+    """The units a change of the tree can alter: those with figures, those with rows a
+    fact counts, and the units above those (a moved district changes its city's count).
+    Loading a whole country's division tree touches thousands of empty units; only these
+    are recomputed."""
+    units = set(Bucket.objects.values_list("district_code", flat=True).distinct())
+    for fact in all_facts():
+        units |= set(
+            fact.model_class._default_manager.filter(fact.where)
+            .order_by()
+            .values_list(
+                Func(
+                    F(f"{fact.area_path}__code"),
+                    F(f"{fact.area_path}__level"),
+                    function="reports_district_code",
+                    output_field=CharField(),
+                ),
+                flat=True,
+            )
+            .distinct()
+        )
+    above = AreaAncestry.objects.filter(
+        area__in=AreaAncestry.objects.filter(district_code__in=units).values("ancestor")
+    )
+    return units | set(above.values_list("district_code", flat=True).distinct())
+
+
+@dataclass
+class UnitRun:
+    unit: str
+    marks: int = 0
+    facts: int = 0
+    skipped: bool = False
+
+
+def roll_up_unit(unit: str, *, today: dt.date | None = None) -> UnitRun:
+    """Recompute what the unit's marks name (see the module's doc)."""
+    run = UnitRun(unit)
+    with transaction.atomic():
+        if not _lock(unit):
+            run.skipped = True
+            return run
+        marks = list(
+            DirtyBucket.objects.filter(district_code=unit)
+            .order_by("id")
+            .values_list("id", "source", "day")[:MARKS_PER_RUN]
+        )
+        if not marks:
+            return run
+        run.marks = len(marks)
+        stamp = timezone.now()
+        days: dict[str, set[dt.date]] = defaultdict(set)
+        states: set[str] = set()
+        everything = False
+        for _id, source, day in marks:
+            if source == EVERYTHING:
+                everything = True
+            elif day is None:
+                states.add(source)
+            else:
+                days[source].add(day)
+        if everything:
+            for fact in all_facts():
+                engine.rebuild(fact, unit, stamp)
+                run.facts += 1
+        else:
+            for source in set(days) | states:
+                for fact in facts_of_model(source):
+                    if fact.is_state:
+                        engine.recompute_state(fact, unit, stamp, today)
+                    else:
+                        engine.recompute_days(fact, unit, days.get(source, ()), stamp)
+                    run.facts += 1
+        _mark_units_above(unit, marks)
+        DirtyBucket.objects.filter(id__in=[m[0] for m in marks]).delete()
+    return run
+
+
+def _mark_units_above(unit: str, marks) -> None:
+    """The same sources and days, for the areas above the unit (its city and province)."""
+    above = list(
+        AreaAncestry.objects.filter(
+            area__in=AreaAncestry.objects.filter(district_code=unit).values("ancestor")
+        )
+        .exclude(district_code=unit)
+        .values_list("ancestor_id", "district_code")
+        .distinct()
+    )
+    seen = {(source, day) for _id, source, day in marks}
+    DirtyBucket.objects.bulk_create(
+        [
+            DirtyBucket(source=source, district_code=code, area_id=area_id, day=day)
+            for area_id, code in above
+            for source, day in seen
+        ]
+    )
+
+
+def roll_up_all(*, today: dt.date | None = None) -> list[UnitRun]:
+    """Every unit with marks, districts first and then the units above them, until none
+    is left (the form `manage.py rollups run` and the tests use; the beat job fans the
+    same work out one task per unit)."""
+    apply_tree_changes()
+    runs = []
+    for _round in range(4):  # districts, then cities, then provinces
+        units = sorted(units_with_marks(), key=lambda u: -len(u))
+        if not units:
+            break
+        runs.extend(roll_up_unit(unit, today=today) for unit in units)
+    return runs
+
+
+def snapshot_states() -> int:
+    """Mark every unit's state facts (e.g. registrations waiting for review) so today has a
+    snapshot even when nothing changed, and roll up. Returns the units marked."""
+    engine.refresh_ancestry()
+    sources = {fact.model_class._meta.label_lower for fact in all_facts() if fact.is_state}
+    units = units_under(None)
+    DirtyBucket.objects.bulk_create(
+        [
+            DirtyBucket(source=source, district_code=unit, area_id=0, day=None)
+            for unit in units
+            for source in sources
+        ]
+    )
+    roll_up_all()
+    return len(units)
+
+
+def units_under(area: Area | None) -> list[str]:
+    """The rollup units inside an area (itself included), deepest first."""
+    ancestry = AreaAncestry.objects.all()
+    if area is not None:
+        ancestry = ancestry.filter(area__code__startswith=area.prefix)
+    return sorted(set(ancestry.values_list("district_code", flat=True)), key=lambda u: (-len(u), u))
+
+
+def rebuild(*, area: Area | None = None, since: dt.date | None = None, progress=None) -> int:
+    """Recompute every fact of every unit in `area` (everywhere without one) from `since`.
+    `progress(done, total, unit)` is told after each unit. Returns the units rebuilt."""
+    engine.refresh_ancestry()
+    units = units_under(area)
+    facts = all_facts()
+    for index, unit in enumerate(units, start=1):
+        with transaction.atomic():
+            _lock(unit, wait=True)  # a running job finishes its unit first
+            stamp = timezone.now()
+            for fact in facts:
+                engine.rebuild(fact, unit, stamp, since)
+        if progress:
+            progress(index, len(units), unit)
+    return len(units)
+
+
+@dataclass
+class Difference:
+    bucket: Bucket
+    expected: float
+
+    def __str__(self) -> str:
+        b = self.bucket
+        node = f"area {b.area_id}" if b.area_id else f"station {b.station_id}"
+        return (
+            f"{b.fact} {node} {b.period_kind} {b.period_start} [{b.breakdown}]: "
+            f"{b.value} in the rollups, {self.expected} in the raw rows"
+        )
+
+
+def expected_value(fact: Fact, bucket: Bucket) -> float:
+    """The bucket's value computed again from the raw rows with the ORM (Fact.value), by
+    a path independent of the engine's SQL."""
+    if fact.is_state:
+        since = until = None
+    else:
+        period = Period(PeriodKind(bucket.period_kind), bucket.period_start)
+        since, until = period.start, period.end
+    area = bucket.area
+    if bucket.station_id:
+        fact = _for_station(fact, bucket.station_id)
+        area = None
+    if bucket.breakdown:
+        return float(fact.broken_down(area=area, since=since, until=until).get(bucket.breakdown, 0))
+    return float(fact.value(area=area, since=since, until=until))
+
+
+def _for_station(fact: Fact, station_id: int) -> Fact:
+    from dataclasses import replace
+
+    from django.db.models import Q
+
+    return replace(fact, where=fact.where & Q(**{fact.station_path: station_id}))
+
+
+def verify(*, sample: int = 200, area: Area | None = None) -> tuple[int, list[Difference]]:
+    """Compare a random sample of buckets with the raw rows. Pending marks are rolled up
+    first (a bucket waiting for its job is not a difference). Buckets of sealed periods
+    and state snapshots of earlier days (history, not recomputable) are left out."""
+    roll_up_all()
+    today = timezone.localdate()
+    facts = {fact.key: fact for fact in all_facts()}
+    seals = dict(SealedPeriod.objects.values_list("fact", "before"))
+    buckets = Bucket.objects.filter(fact__in=list(facts)).select_related("area")
+    if area is not None:
+        buckets = buckets.filter(district_code__startswith=area.prefix[:6])
+    ids = list(buckets.values_list("id", flat=True))
+    chosen = random.sample(ids, min(sample, len(ids)))
+    differences, checked = [], 0
+    for bucket in buckets.filter(id__in=chosen):
+        fact = facts[bucket.fact]
+        if bucket.fact in seals and bucket.period_start < seals[bucket.fact]:
+            continue
+        if fact.is_state and bucket.period_start != today:
+            continue
+        checked += 1
+        expected = expected_value(fact, bucket)
+        if abs(float(bucket.value) - expected) > 0.005:
+            differences.append(Difference(bucket, expected))
+    for difference in differences:
+        logger.error("rollups differ from the raw rows: %s", difference)
+    return checked, differences
+
+
+def seal_purged_periods(sender, before, **kwargs) -> None:
+    """core.facts.raw_rows_purged: a retention rule deleted `sender`'s rows before `before`
+    (a date or datetime) — seal the facts that counted them."""
+    if isinstance(before, dt.datetime):
+        before = timezone.localtime(before).date()
+    for fact in facts_of_model(str(sender)):
+        seal, created = SealedPeriod.objects.get_or_create(
+            fact=fact.key, defaults={"before": before}
+        )
+        if not created and seal.before < before:
+            seal.before = before
+            seal.save(update_fields=["before"])

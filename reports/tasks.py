@@ -1,0 +1,41 @@
+"""The rollup jobs (issue 13 §1): load by key, call a service, own the retries.
+
+- `dispatch` (beat, every ROLLUP_INTERVAL seconds): applies changes of the area tree, then
+  sends one `roll_up_unit` task per unit (district, or a city or province for itself) that
+  has dirty marks. A unit's task that finds another one running leaves: the marks wait for
+  the next beat, nothing is lost.
+- `snapshot_states` (beat, just after midnight and hourly): today's snapshot of the facts
+  counted as they are now, in every unit, so each day has one even when nothing changed.
+- `verify` (beat, nightly): a sample of buckets against the raw rows; differences are
+  logged as errors (`manage.py rollups verify` prints them).
+"""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(name="reports.tasks.dispatch")
+def dispatch() -> int:
+    services.apply_tree_changes()
+    units = services.units_with_marks()
+    for unit in units:
+        roll_up_unit.delay(unit)
+    return len(units)
+
+
+@shared_task(name="reports.tasks.roll_up_unit")
+def roll_up_unit(unit: str) -> dict:
+    run = services.roll_up_unit(unit)
+    return {"unit": run.unit, "marks": run.marks, "facts": run.facts, "skipped": run.skipped}
+
+
+@shared_task(name="reports.tasks.snapshot_states")
+def snapshot_states() -> int:
+    return services.snapshot_states()
+
+
+@shared_task(name="reports.tasks.verify")
+def verify() -> dict:
+    checked, differences = services.verify()
+    return {"checked": checked, "differences": [str(d) for d in differences]}

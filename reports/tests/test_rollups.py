@@ -1,0 +1,413 @@
+"""The rollup engine (issue 13 §1): whatever path writes a fact's rows — the ORM, raw SQL,
+COPY, a bulk update, a merge, a moved station or a changed tree — the buckets, once the job
+has run, equal what the raw rows say, at every level of the tree, for every period, with
+distinct counts computed and never summed; running the job twice or after a crash changes
+nothing."""
+
+import datetime as dt
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.django import TestCase as HypothesisTestCase
+
+from areas.models import Area
+from areas.tests.factories import AreaFactory, build_tree
+from core.facts import raw_rows_purged
+from members.models import Worker
+from members.tests.factories import WorkerFactory
+from reports import engine, services, triggers
+from reports.facts import fact
+from reports.models import Bucket, DirtyBucket, SealedPeriod
+from reports.periods import KINDS, Period, PeriodKind
+from stations.models import CheckIn, Station
+from stations.tests.factories import StationFactory
+
+pytestmark = pytest.mark.django_db
+
+LOCAL = engine.LOCAL
+VISITS = "stations.visits"
+WORKERS = "stations.workers_checked_in"
+CHECK_IN_FACTS = [VISITS, WORKERS, "stations.far_away_check_ins"]
+
+
+def at(day: dt.date, hour: int = 12) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour), tzinfo=LOCAL)
+
+
+def visit(station, worker=None, *, when, visitors=1, far=False) -> CheckIn:
+    return CheckIn.objects.create(
+        station=station,
+        worker=worker,
+        at=when,
+        visitors=visitors,
+        far_away=far,
+        source=CheckIn.Source.KEEPER if worker is None else CheckIn.Source.PHONE,
+    )
+
+
+def bucket_value(key, node, kind, day, breakdown="") -> float:
+    node_filter = {"station": node} if isinstance(node, Station) else {"area": node}
+    found = Bucket.objects.filter(
+        fact=key,
+        period_kind=kind,
+        period_start=Period.containing(kind, day).start,
+        breakdown=breakdown,
+        **node_filter,
+    ).first()
+    return float(found.value) if found else 0.0
+
+
+def raw_value(key, node, kind, day) -> float:
+    figure = fact(key)
+    period = Period.containing(kind, day)
+    if isinstance(node, Station):
+        figure = services._for_station(figure, node.pk)
+        node = None
+    return float(figure.value(area=node, since=period.start, until=period.end))
+
+
+def assert_matches_raw(keys, nodes, days):
+    """Every node, every period holding one of `days`: the bucket is the raw figure."""
+    for key in keys:
+        for node in nodes:
+            for day in days:
+                for kind in KINDS:
+                    assert bucket_value(key, node, kind, day) == raw_value(key, node, kind, day), (
+                        key,
+                        str(node),
+                        kind,
+                        day,
+                    )
+
+
+@pytest.fixture
+def net(tree):
+    a = tree.a
+    s1 = StationFactory(area=a["community"])
+    s2 = StationFactory(area=a["community2"])
+    s3 = StationFactory(area=tree.b["community"])
+    w1 = WorkerFactory(area=a["community"])
+    w2 = WorkerFactory(area=a["community2"])
+    return {
+        "tree": tree,
+        "stations": [s1, s2, s3],
+        "workers": [w1, w2],
+        "nodes": [
+            tree.province,
+            tree.city,
+            a["district"],
+            a["street"],
+            a["community"],
+            a["community2"],
+            tree.b["district"],
+            tree.b["community"],
+            s1,
+            s2,
+            s3,
+        ],
+    }
+
+
+DAY = dt.date(2026, 11, 30)  # a Monday; its week runs into December
+
+
+def test_the_triggers_are_the_ones_the_facts_call_for():
+    assert triggers.installed() == {(t.table, t.name) for t in triggers.wanted()}
+    tables = {table for table, _name in triggers.installed()}
+    assert {"stations_checkin", "stations_station", "members_worker", "areas_area"} <= tables
+
+
+def test_a_check_in_marks_its_finest_bucket_in_its_own_transaction(net):
+    DirtyBucket.objects.all().delete()
+    s1 = net["stations"][0]
+    visit(s1, net["workers"][0], when=at(DAY, 23))  # 23:00 local is 15:00 UTC: same day
+    marks = set(DirtyBucket.objects.values_list("source", "district_code", "area_id", "day"))
+    assert ("stations.checkin", "621002", s1.area_id, DAY) in marks
+
+
+def test_a_mark_rolls_back_with_the_write(net):
+    DirtyBucket.objects.all().delete()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        visit(net["stations"][0], when=at(DAY))
+        raise RuntimeError
+    assert not DirtyBucket.objects.exists()
+
+
+def test_every_level_and_period_equals_the_raw_rows(net):
+    s1, s2, s3 = net["stations"]
+    w1, w2 = net["workers"]
+    days = [DAY, DAY + dt.timedelta(days=1), DAY - dt.timedelta(days=40)]
+    visit(s1, w1, when=at(days[0]))
+    visit(s2, w1, when=at(days[0], 18))  # the same worker in a second community
+    visit(s1, w2, when=at(days[1]), far=True)
+    visit(s1, None, when=at(days[1]), visitors=5)
+    visit(s3, w2, when=at(days[2]))  # another district
+    services.roll_up_all()
+    assert_matches_raw(CHECK_IN_FACTS, net["nodes"], days)
+    street = net["tree"].a["street"]
+    # Distinct workers are counted for the bucket, never summed from the communities.
+    assert bucket_value(WORKERS, street, PeriodKind.DAY, DAY) == 1
+    assert bucket_value(WORKERS, street, PeriodKind.WEEK, DAY) == 2
+    assert bucket_value(VISITS, street, PeriodKind.WEEK, DAY) == 8
+
+
+def test_raw_sql_and_copy_are_marked_too(net):
+    s1 = net["stations"][0]
+    w1 = net["workers"][0]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO stations_checkin (station_id, worker_id, visitors, at, services, "
+            "far_away, source, created_at) VALUES (%s, %s, 1, %s, '{}', false, 'phone', now())",
+            [s1.pk, w1.pk, at(DAY)],
+        )
+        stamp = at(DAY, 9).isoformat()
+        rows = f"{s1.pk}\t\\N\t3\t{stamp}\t{{}}\tf\tkeeper\t{stamp}\n"
+        with cursor.cursor.copy(
+            "COPY stations_checkin (station_id, worker_id, visitors, at, services, far_away, "
+            "source, created_at) FROM STDIN"
+        ) as copy:
+            copy.write(rows)
+    services.roll_up_all()
+    assert bucket_value(VISITS, s1, PeriodKind.DAY, DAY) == 4
+    assert_matches_raw(CHECK_IN_FACTS, net["nodes"], [DAY])
+
+
+def test_updates_deletions_and_bulk_updates_replace_the_figures(net):
+    s1, s2, _s3 = net["stations"]
+    w1, w2 = net["workers"]
+    first = visit(s1, w1, when=at(DAY))
+    visit(s1, w2, when=at(DAY))
+    services.roll_up_all()
+    first.at = at(DAY - dt.timedelta(days=3))  # moved to another day (and week)
+    first.save()
+    CheckIn.objects.filter(worker=w2).update(station=s2)  # a bulk update
+    services.roll_up_all()
+    assert_matches_raw(CHECK_IN_FACTS, net["nodes"], [DAY, DAY - dt.timedelta(days=3)])
+    CheckIn.objects.all().delete()
+    services.roll_up_all()
+    assert not Bucket.objects.filter(fact__in=CHECK_IN_FACTS).exclude(value=0).exists()
+
+
+def test_a_station_moved_to_another_community_takes_its_history_along(net):
+    s1 = net["stations"][0]
+    visit(s1, net["workers"][0], when=at(DAY))
+    services.roll_up_all()
+    s1.area = net["tree"].b["community"]
+    s1.save()
+    services.roll_up_all()
+    assert_matches_raw(CHECK_IN_FACTS, net["nodes"], [DAY])
+    assert bucket_value(VISITS, net["tree"].b["district"], PeriodKind.DAY, DAY) == 1
+    assert bucket_value(VISITS, net["tree"].a["district"], PeriodKind.DAY, DAY) == 0
+
+
+def test_a_merge_moves_figures_to_the_kept_worker(net):
+    from members.services import worker_merge
+
+    s1 = net["stations"][0]
+    kept, duplicate = net["workers"]
+    visit(s1, kept, when=at(DAY, 9))
+    visit(s1, duplicate, when=at(DAY, 15))
+    services.roll_up_all()
+    assert bucket_value(WORKERS, s1, PeriodKind.DAY, DAY) == 2
+    staff = _district_staff(net)
+    worker_merge(actor=staff, duplicate=duplicate, kept=kept)
+    services.roll_up_all()
+    assert bucket_value(WORKERS, s1, PeriodKind.DAY, DAY) == 1
+    assert_matches_raw(CHECK_IN_FACTS, net["nodes"], [DAY])
+
+
+def _district_staff(net):
+    from areas.models import StaffGrant
+    from areas.tests.factories import UserFactory, grant
+
+    user = UserFactory(username="merger")
+    grant(user, net["tree"].city, StaffGrant.Role.CITY_DEPARTMENT)
+    return user
+
+
+def test_running_twice_or_after_a_crash_changes_nothing(net):
+    s1 = net["stations"][0]
+    visit(s1, net["workers"][0], when=at(DAY))
+    services.roll_up_all()
+    before = set(
+        Bucket.objects.values_list(
+            "fact", "area", "station", "period_kind", "period_start", "breakdown", "value"
+        )
+    )
+    services.roll_up_all()
+    visit(s1, net["workers"][1], when=at(DAY))
+    # A job that dies after computing: nothing it did is kept, its marks stay.
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.roll_up_unit("621002")
+        raise RuntimeError("the worker was killed")
+    assert DirtyBucket.objects.filter(district_code="621002").exists()
+    services.roll_up_all()
+    after = set(
+        Bucket.objects.values_list(
+            "fact", "area", "station", "period_kind", "period_start", "breakdown", "value"
+        )
+    )
+    assert after != before
+    assert bucket_value(WORKERS, s1, PeriodKind.DAY, DAY) == 2
+    services.roll_up_all()
+    again = set(
+        Bucket.objects.values_list(
+            "fact", "area", "station", "period_kind", "period_start", "breakdown", "value"
+        )
+    )
+    assert again == after
+    assert_matches_raw(CHECK_IN_FACTS, net["nodes"], [DAY])
+
+
+def test_a_rebuild_equals_the_incremental_figures(net):
+    s1, s2, s3 = net["stations"]
+    for n in range(6):
+        visit([s1, s2, s3][n % 3], net["workers"][n % 2], when=at(DAY - dt.timedelta(days=17 * n)))
+    services.roll_up_all()
+    incremental = set(
+        Bucket.objects.values_list(
+            "fact", "area", "station", "period_kind", "period_start", "breakdown", "value"
+        )
+    )
+    Bucket.objects.all().delete()
+    out = io.StringIO()
+    call_command("rollups", "rebuild", stdout=out)
+    assert "Rebuilt" in out.getvalue()
+    rebuilt = set(
+        Bucket.objects.values_list(
+            "fact", "area", "station", "period_kind", "period_start", "breakdown", "value"
+        )
+    )
+    assert {b for b in rebuilt if b[0] in CHECK_IN_FACTS} == {
+        b for b in incremental if b[0] in CHECK_IN_FACTS
+    }
+
+
+def test_a_changed_tree_recounts_the_ancestors_and_keeps_the_area(net):
+    tree = net["tree"]
+    s1 = net["stations"][0]
+    visit(s1, net["workers"][0], when=at(DAY))
+    services.roll_up_all()
+    # A new street in district A takes over community 甲 (its code follows it).
+    street2 = AreaFactory(
+        code="621002002000", name="新街道", level="street", parent=tree.a["district"]
+    )
+    community = tree.a["community"]
+    Area.objects.filter(pk=community.pk).update(parent=street2, code="621002002001")
+    services.roll_up_all()
+    assert bucket_value(VISITS, street2, PeriodKind.DAY, DAY) == 1
+    assert bucket_value(VISITS, tree.a["street"], PeriodKind.DAY, DAY) == 0
+    assert bucket_value(VISITS, community, PeriodKind.DAY, DAY) == 1  # kept its history
+    assert bucket_value(VISITS, tree.a["district"], PeriodKind.DAY, DAY) == 1
+
+
+def test_sealed_periods_are_not_recomputed(net):
+    s1 = net["stations"][0]
+    old = DAY - dt.timedelta(days=400)
+    visit(s1, net["workers"][0], when=at(old))
+    services.roll_up_all()
+    assert bucket_value(VISITS, s1, PeriodKind.DAY, old) == 1
+    CheckIn.objects.filter(at__lt=at(DAY - dt.timedelta(days=200))).delete()
+    raw_rows_purged.send(sender="stations.checkin", before=DAY - dt.timedelta(days=200))
+    assert SealedPeriod.objects.filter(fact=VISITS).exists()
+    services.roll_up_all()
+    services.rebuild()
+    assert bucket_value(VISITS, s1, PeriodKind.DAY, old) == 1  # kept as it was computed
+    assert bucket_value(VISITS, s1, PeriodKind.YEAR, old) == 1
+
+
+def test_state_facts_are_daily_snapshots_with_explicit_zeros(net):
+    community = net["tree"].a["community"]
+    today = timezone.localdate()
+    WorkerFactory(area=community, status=Worker.Status.PENDING)
+    waiting = Worker.objects.filter(area=community, status=Worker.Status.PENDING)
+    services.roll_up_all()
+    key = "members.waiting_for_review"
+    assert bucket_value(key, community, PeriodKind.DAY, today) == waiting.count() >= 1
+    # Yesterday's snapshot had some waiting; today none: today's snapshot says 0.
+    Bucket.objects.filter(fact=key).update(period_start=today - dt.timedelta(days=1))
+    waiting.update(status=Worker.Status.APPROVED)
+    services.roll_up_all()
+    zero = Bucket.objects.get(fact=key, area=community, period_start=today, breakdown="")
+    assert zero.value == 0
+
+
+def test_verify_finds_a_tampered_bucket(net):
+    visit(net["stations"][0], net["workers"][0], when=at(DAY))
+    services.roll_up_all()
+    checked, differences = services.verify(sample=10_000)
+    assert checked and not differences
+    Bucket.objects.filter(fact=VISITS, period_kind="day").update(value=99)
+    with pytest.raises(SystemExit):
+        call_command("rollups", "verify", "--sample", "10000", stdout=io.StringIO())
+
+
+def test_the_command_refuses_bad_input_in_words():
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="division code"):
+        call_command("rollups", "rebuild", "--area", "999999999999")
+    with pytest.raises(CommandError, match="not a date"):
+        call_command("rollups", "rebuild", "--since", "yesterday")
+
+
+OPERATIONS = st.lists(
+    st.tuples(
+        st.sampled_from(["add", "add", "add", "move_day", "delete", "move_station", "anon"]),
+        st.integers(min_value=0, max_value=50),
+        st.integers(min_value=0, max_value=12),
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+class TestRandomSequences(HypothesisTestCase):
+    """Random creates, updates, deletions and moves, each followed (or not) by a job run:
+    in the end every bucket of every level and period is the raw figure."""
+
+    @classmethod
+    def setUpTestData(cls):
+        province = AreaFactory(code="620000000000", name="甘肃省", level="province", parent=None)
+        city = AreaFactory(code="621000000000", name="庆阳市", level="city", parent=province)
+        a = build_tree("621002", "西峰区", city)
+        b = build_tree("621021", "庆城县", city)
+        cls.stations = [
+            StationFactory(area=a["community"]),
+            StationFactory(area=a["community2"]),
+            StationFactory(area=b["community"]),
+        ]
+        cls.workers = [WorkerFactory(area=a["community"]), WorkerFactory(area=b["community"])]
+        cls.areas = [province, city, a["district"], a["street"], a["community"], b["district"]]
+
+    @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(operations=OPERATIONS, run_between=st.booleans())
+    def test_rollups_equal_the_raw_rows(self, operations, run_between):
+        days = set()
+        for op, n, m in operations:
+            day = DAY - dt.timedelta(days=n * 3)
+            existing = list(CheckIn.objects.order_by("pk"))
+            if op == "add" or not existing:
+                visit(self.stations[m % 3], self.workers[m % 2], when=at(day, m + 8))
+            elif op == "anon":
+                visit(self.stations[m % 3], None, when=at(day), visitors=m + 1)
+            else:
+                row = existing[n % len(existing)]
+                days.add(timezone.localtime(row.at).date())
+                if op == "move_day":
+                    row.at = at(day, 20)
+                    row.save()
+                elif op == "delete":
+                    row.delete()
+                else:
+                    CheckIn.objects.filter(pk=row.pk).update(station=self.stations[m % 3])
+            days.add(day)
+            if run_between and m % 3 == 0:
+                services.roll_up_all()
+        services.roll_up_all()
+        assert_matches_raw(CHECK_IN_FACTS, self.areas + self.stations, sorted(days))
