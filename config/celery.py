@@ -75,6 +75,10 @@ app.conf.beat_schedule.update(
             "task": "reports.tasks.snapshot_states",
             "schedule": crontab(minute=1),  # hourly, the first just after midnight
         },
+        "reports-refresh-coverage": {
+            "task": "reports.tasks.refresh_coverage",
+            "schedule": crontab(hour=4, minute=30),
+        },
         "reports-verify": {
             "task": "reports.tasks.verify",
             "schedule": crontab(hour=4, minute=10),

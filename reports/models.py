@@ -19,6 +19,7 @@ per unit, and the tables can be distributed by this column (Citus) when a provin
 outgrows one machine.
 """
 
+from django.conf import settings
 from django.db import models
 from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
@@ -153,3 +154,55 @@ class SealedPeriod(models.Model):
 
     def __str__(self) -> str:
         return f"{self.fact} sealed before {self.before}"
+
+
+class CoverageSnapshot(models.Model):
+    """The 一刻钟服务圈 coverage and site suggestions of one area (reports/coverage.py), as the
+    job last computed them: pages, the stats API and the 大屏 read this, never compute it
+    per request."""
+
+    area = models.OneToOneField(
+        Area, verbose_name=_("area"), on_delete=models.CASCADE, related_name="+"
+    )
+    district_code = models.CharField(_("district code"), max_length=6)
+    result = models.JSONField(_("result"))  # coverage.Coverage.to_dict()
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("coverage snapshot")
+        verbose_name_plural = _("coverage snapshots")
+
+    def __str__(self) -> str:
+        return f"{self.area_id} {self.computed_at:%Y-%m-%d %H:%M}"
+
+
+class DisplayToken(models.Model):
+    """A revocable token that opens one area's 大屏 on a command-centre screen without a
+    staff login (issue 13 §2): it reads the 大屏 of that area and nothing else. Only its
+    SHA-256 is kept; the token itself is shown once, when it is made."""
+
+    scope_area_path = "area"
+
+    area = models.ForeignKey(
+        Area, verbose_name=_("area"), on_delete=models.CASCADE, related_name="+"
+    )
+    label = models.CharField(
+        _("screen"), max_length=100, help_text=_("Where the screen is, e.g. 区指挥中心大屏.")
+    )
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("made by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("made at"), db_default=Now())
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("大屏 display token")
+        verbose_name_plural = _("大屏 display tokens")
+
+    def __str__(self) -> str:
+        return self.label

@@ -24,7 +24,14 @@ from core.facts import Fact
 
 from . import engine
 from .facts import all_facts, facts_of_model
-from .models import AreaAncestry, Bucket, DirtyBucket, SealedPeriod
+from .models import (
+    AreaAncestry,
+    Bucket,
+    CoverageSnapshot,
+    DirtyBucket,
+    SealedPeriod,
+    district_code_of,
+)
 from .periods import Period, PeriodKind
 
 logger = logging.getLogger(__name__)
@@ -290,6 +297,40 @@ def verify(*, sample: int = 200, area: Area | None = None) -> tuple[int, list[Di
     for difference in differences:
         logger.error("rollups differ from the raw rows: %s", difference)
     return checked, differences
+
+
+def coverage_refresh(area: Area) -> CoverageSnapshot:
+    """Compute the area's 一刻钟服务圈 coverage and site suggestions and keep them (pages read
+    the snapshot; reports/coverage.py computes)."""
+    from .coverage import area_coverage
+
+    result = area_coverage(area=area)
+    snapshot, _created = CoverageSnapshot.objects.update_or_create(
+        area=area,
+        defaults={
+            "district_code": district_code_of(area),
+            "result": result.to_dict(),
+            "computed_at": timezone.now(),
+        },
+    )
+    return snapshot
+
+
+def coverage_refresh_all() -> int:
+    """Every district and city that has a station: the nightly job."""
+    from stations.models import Station
+
+    codes = set(Station.objects.values_list("area__code", flat=True))
+    prefixes = {code[:6] for code in codes} | {code[:4] for code in codes}
+    areas = Area.objects.filter(
+        level__in=[Area.Level.DISTRICT, Area.Level.CITY],
+        code__in=[prefix.ljust(12, "0") for prefix in prefixes],
+    )
+    count = 0
+    for area in areas:
+        coverage_refresh(area)
+        count += 1
+    return count
 
 
 def seal_purged_periods(sender, before, **kwargs) -> None:

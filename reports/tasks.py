@@ -6,6 +6,8 @@
   the next beat, nothing is lost.
 - `snapshot_states` (beat, just after midnight and hourly): today's snapshot of the facts
   counted as they are now, in every unit, so each day has one even when nothing changed.
+- `refresh_coverage` (beat, nightly): the 一刻钟服务圈 of every district and city with
+  stations (reports/coverage.py), kept for the pages.
 - `verify` (beat, nightly): a sample of buckets against the raw rows; differences are
   logged as errors (`manage.py rollups verify` prints them).
 """
@@ -39,3 +41,8 @@ def snapshot_states() -> int:
 def verify() -> dict:
     checked, differences = services.verify()
     return {"checked": checked, "differences": [str(d) for d in differences]}
+
+
+@shared_task(name="reports.tasks.refresh_coverage")
+def refresh_coverage() -> int:
+    return services.coverage_refresh_all()

@@ -411,3 +411,12 @@ class TestRandomSequences(HypothesisTestCase):
                 services.roll_up_all()
         services.roll_up_all()
         assert_matches_raw(CHECK_IN_FACTS, self.areas + self.stations, sorted(days))
+
+
+def test_coverage_is_computed_by_the_job_and_kept(net):
+    from reports.models import CoverageSnapshot
+
+    assert services.coverage_refresh_all() >= 2  # district A, district B, the city
+    snapshot = CoverageSnapshot.objects.get(area=net["tree"].a["district"])
+    assert snapshot.district_code == "621002"
+    assert "communities" in snapshot.result and snapshot.computed_at

@@ -1,0 +1,381 @@
+"""Reads of the rollups, for the dashboards, the stats API, the monthly report and the 大屏
+alike (issue 13 §2–4): one place decides which area a user may look at, which figures they
+may read there, and how a figure, its comparisons, its series and its children's figures
+come out of the buckets — in a fixed, small number of queries whatever the tree's size.
+
+- A figure is read for a *node* (an area, or a station) and a *period*: a bucket's value,
+  or, for a state fact (counted as it is now), the latest daily snapshot before the
+  period ends. Absent buckets are 0: the engine stores no empty groups.
+- A custom range (not one calendar period) adds up day buckets for additive facts; a
+  distinct count over such a range cannot be added up, so it is computed from the raw rows
+  at the time of asking and says so (computed_at is now).
+- Every figure carries when it was computed, and a read says how many changes are still
+  waiting for the job (`pending`), so a page can say "updated 14:03, 12 changes pending".
+"""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Max, Q
+from django.http import Http404
+from django.utils import timezone
+
+from areas import access
+from areas.access import Purpose
+from areas.models import Area, StaffGrant
+from core.facts import Fact, Ratio
+from stations.models import Station
+
+from .facts import all_facts, all_ratios
+from .models import Bucket, DirtyBucket
+from .periods import Period, PeriodKind
+
+
+@dataclass(frozen=True)
+class Span:
+    """What a figure is counted over: one calendar period, or a custom range of days
+    (since ≤ day < until)."""
+
+    since: dt.date
+    until: dt.date
+    period: Period | None = None
+
+    @classmethod
+    def of(cls, period: Period) -> "Span":
+        return cls(period.start, period.end, period)
+
+    @property
+    def is_period(self) -> bool:
+        return self.period is not None
+
+    def previous(self) -> "Span":
+        if self.period:
+            return Span.of(self.period.previous())
+        length = self.until - self.since
+        return Span(self.since - length, self.since)
+
+    def same_time_last_year(self) -> "Span":
+        if self.period:
+            return Span.of(self.period.same_period_last_year())
+        return Span(_year_earlier(self.since), _year_earlier(self.until))
+
+    @property
+    def label(self) -> str:
+        if self.period:
+            return self.period.label
+        last = self.until - dt.timedelta(days=1)
+        return f"{self.since.isoformat()} – {last.isoformat()}"
+
+
+def _year_earlier(day: dt.date) -> dt.date:
+    return day.replace(year=day.year - 1, day=28 if (day.month, day.day) == (2, 29) else day.day)
+
+
+@dataclass
+class Figure:
+    key: str
+    label: str
+    value: float = 0.0
+    previous: float | None = None
+    last_year: float | None = None
+    computed_at: dt.datetime | None = None
+    percent: bool = False  # a ratio shown as a percentage
+    is_ratio: bool = False
+
+    @property
+    def change(self) -> float | None:
+        """Against the previous period, as a percentage (None when there was nothing)."""
+        return _change(self.value, self.previous)
+
+    @property
+    def change_on_last_year(self) -> float | None:
+        return _change(self.value, self.last_year)
+
+
+def _change(now, before) -> float | None:
+    if now is None or not before:
+        return None
+    return round((float(now) - float(before)) / abs(float(before)) * 100, 1)
+
+
+# ---------------------------------------------------------------------------------------
+# Who may look at what
+
+
+def dashboard_area(user, code: str | None = None) -> Area:
+    """The area a dashboard shows: the one named by `code` when the user reaches it (404,
+    as if it did not exist, otherwise), else the widest area one of their grants names."""
+    if code:
+        area = Area.objects.filter(code=code).first()
+        if area is None or not access.can_in(user, area, Purpose.READ):
+            raise Http404
+        return area
+    if access.reach_of(user).everything:
+        area = Area.objects.filter(parent__isnull=True).order_by("code").first()
+    else:
+        granted = [
+            grant.area
+            for grant in StaffGrant.objects.filter(
+                user=user, role__in=access.AREA_READ_ROLES
+            ).select_related("area")
+        ]
+        area = min(granted, key=lambda a: (len(a.prefix), a.code), default=None)
+    if area is None:
+        raise Http404
+    return area
+
+
+def may_see_dashboard(user) -> bool:
+    """Staff with an area grant that reads (not a keeper of named stations only, not an
+    auditor of the log only)."""
+    reach = access.reach_of(user)
+    return reach.everything or bool(reach.prefixes[Purpose.READ])
+
+
+def facts_for(user, area: Area) -> list[Fact]:
+    """The facts `user` may read in `area`: party figures need the party-affairs flag."""
+    allowed = {
+        purpose: access.can_in(user, area, purpose) for purpose in (Purpose.READ, Purpose.PARTY)
+    }
+    return [f for f in all_facts() if allowed.get(Purpose(f.purpose), False)]
+
+
+def ratios_for(user, area: Area) -> list[Ratio]:
+    readable = {f.key for f in facts_for(user, area)}
+    return [r for r in all_ratios() if r.numerator in readable and r.denominator in readable]
+
+
+# ---------------------------------------------------------------------------------------
+# Figures
+
+
+def _node_filter(nodes) -> Q:
+    areas = [n.pk for n in nodes if isinstance(n, Area)]
+    stations = [n.pk for n in nodes if isinstance(n, Station)]
+    return Q(area_id__in=areas) | Q(station_id__in=stations)
+
+
+def _node_key(bucket) -> tuple[str, int]:
+    return (
+        ("station", bucket["station_id"]) if bucket["station_id"] else ("area", bucket["area_id"])
+    )
+
+
+def node_key(node) -> tuple[str, int]:
+    return ("station", node.pk) if isinstance(node, Station) else ("area", node.pk)
+
+
+def values(facts: list[Fact], nodes, spans: list[Span], breakdown: bool = False) -> dict:
+    """{(fact key, node key, span index, breakdown): (value, computed_at)} for every fact,
+    node and span — the core read every page and endpoint uses. Three queries at most
+    (dated facts on calendar periods, dated facts on custom ranges, state facts), plus one
+    per distinct fact on a custom range (computed from the raw rows)."""
+    found: dict = {}
+    dated = [f for f in facts if not f.is_state]
+    states = [f for f in facts if f.is_state]
+    breakdown_q = Q() if breakdown else Q(breakdown="")
+    nodes_q = _node_filter(nodes)
+
+    periods = {(s.period.kind, s.period.start): i for i, s in enumerate(spans) if s.is_period}
+    if dated and periods:
+        period_q = Q(pk__in=[])
+        for kind, start in periods:
+            period_q |= Q(period_kind=kind, period_start=start)
+        for b in Bucket.objects.filter(
+            nodes_q, period_q, breakdown_q, fact__in=[f.key for f in dated]
+        ).values(
+            "fact",
+            "area_id",
+            "station_id",
+            "period_kind",
+            "period_start",
+            "breakdown",
+            "value",
+            "computed_at",
+        ):
+            index = periods[(b["period_kind"], b["period_start"])]
+            found[(b["fact"], _node_key(b), index, b["breakdown"])] = (
+                float(b["value"]),
+                b["computed_at"],
+            )
+
+    ranges = [(i, s) for i, s in enumerate(spans) if not s.is_period]
+    additive = [f for f in dated if f.additive]
+    if additive and ranges:
+        range_q = Q(pk__in=[])
+        for _i, s in ranges:
+            range_q |= Q(period_start__gte=s.since, period_start__lt=s.until)
+        rows = Bucket.objects.filter(
+            nodes_q,
+            range_q,
+            breakdown_q,
+            period_kind=PeriodKind.DAY,
+            fact__in=[f.key for f in additive],
+        ).values(
+            "fact", "area_id", "station_id", "period_start", "breakdown", "value", "computed_at"
+        )
+        for b in rows:
+            for index, s in ranges:
+                if s.since <= b["period_start"] < s.until:
+                    key = (b["fact"], _node_key(b), index, b["breakdown"])
+                    value, at = found.get(key, (0.0, None))
+                    found[key] = (
+                        value + float(b["value"]),
+                        max(filter(None, [at, b["computed_at"]])),
+                    )
+    for fact in (f for f in dated if not f.additive):
+        for index, s in ranges:
+            for node in nodes:
+                now = timezone.now()
+                if isinstance(node, Station):
+                    figure = _station_value(fact, node, s)
+                else:
+                    figure = fact.value(area=node, since=s.since, until=s.until)
+                found[(fact.key, node_key(node), index, "")] = (float(figure), now)
+
+    if states:
+        # The latest snapshot before each span ends, per fact, node and breakdown.
+        ends = sorted({s.until for s in spans})
+        rows = (
+            Bucket.objects.filter(
+                nodes_q,
+                breakdown_q,
+                period_kind=PeriodKind.DAY,
+                fact__in=[f.key for f in states],
+                period_start__lt=ends[-1],
+            )
+            .order_by("fact", "area_id", "station_id", "breakdown", "-period_start")
+            .values(
+                "fact", "area_id", "station_id", "period_start", "breakdown", "value", "computed_at"
+            )
+        )
+        latest: dict = defaultdict(list)
+        for b in rows:
+            latest[(b["fact"], _node_key(b), b["breakdown"])].append(b)
+        for (key, node, bd), snapshots in latest.items():
+            for index, s in enumerate(spans):
+                snapshot = next((b for b in snapshots if b["period_start"] < s.until), None)
+                if snapshot is not None:
+                    found[(key, node, index, bd)] = (
+                        float(snapshot["value"]),
+                        snapshot["computed_at"],
+                    )
+    return found
+
+
+def _station_value(fact: Fact, station: Station, span: Span) -> float:
+    if not fact.station_path:
+        return 0.0
+    rows = fact.rows(since=span.since, until=span.until).filter(**{fact.station_path: station.pk})
+    return rows.aggregate(v=fact._aggregate())["v"] or 0
+
+
+def figures(user, node, span: Span, facts: list[Fact] | None = None) -> list[Figure]:
+    """The node's figures for the span, with the previous span and the same span last year,
+    and the ratios the user may read there — each with when it was computed."""
+    area = node if isinstance(node, Area) else node.area
+    facts = facts if facts is not None else facts_for(user, area)
+    spans = [span, span.previous(), span.same_time_last_year()]
+    found = values(facts, [node], spans)
+    key = node_key(node)
+    result = []
+    by_key = {}
+    for fact in facts:
+        current = found.get((fact.key, key, 0, ""), (0.0, None))
+        figure = Figure(
+            key=fact.key,
+            label=str(fact.label),
+            value=current[0],
+            previous=found.get((fact.key, key, 1, ""), (0.0, None))[0],
+            last_year=found.get((fact.key, key, 2, ""), (0.0, None))[0],
+            computed_at=current[1],
+        )
+        by_key[fact.key] = figure
+        result.append(figure)
+    for ratio in all_ratios():
+        top, bottom = by_key.get(ratio.numerator), by_key.get(ratio.denominator)
+        if top is None or bottom is None:
+            continue
+        result.append(
+            Figure(
+                key=ratio.key,
+                label=str(ratio.label),
+                value=ratio.of(top.value, bottom.value),
+                previous=ratio.of(top.previous, bottom.previous),
+                last_year=ratio.of(top.last_year, bottom.last_year),
+                computed_at=min(filter(None, [top.computed_at, bottom.computed_at]), default=None),
+                percent=ratio.percent,
+                is_ratio=True,
+            )
+        )
+    return result
+
+
+def series(facts: list[Fact], node, kind: PeriodKind, since: dt.date, until: dt.date) -> dict:
+    """{fact key: [(period, value)]} for each period of `kind` in [since, until): the line
+    and bar charts. One or two queries."""
+    from .periods import periods_between
+
+    periods = periods_between(kind, since, until)
+    spans = [Span.of(p) for p in periods]
+    found = values(facts, [node], spans)
+    key = node_key(node)
+    return {
+        fact.key: [
+            (p, found.get((fact.key, key, i, ""), (0.0, None))[0]) for i, p in enumerate(periods)
+        ]
+        for fact in facts
+    }
+
+
+def children_of(node) -> list:
+    """The nodes a dashboard drills down to: child areas, or a community's stations."""
+    if isinstance(node, Station):
+        return []
+    children = list(Area.objects.filter(parent=node).order_by("code"))
+    if children:
+        return children
+    return list(Station.objects.filter(area=node).order_by("name"))
+
+
+def children_table(facts: list[Fact], node, span: Span, children=None) -> list[dict]:
+    """One row per child (area or station) with every fact's value for the span: the ranked
+    table, the choropleth and the monthly report's rows."""
+    children = children if children is not None else children_of(node)
+    found = values(facts, children, [span])
+    rows = []
+    for child in children:
+        key = node_key(child)
+        rows.append(
+            {
+                "node": child,
+                "values": {f.key: found.get((f.key, key, 0, ""), (0.0, None))[0] for f in facts},
+            }
+        )
+    return rows
+
+
+def broken_down(fact: Fact, node, span: Span) -> dict[str, float]:
+    """The fact's value by breakdown value for the node and span."""
+    if not fact.breakdown:
+        return {}
+    found = values([fact], [node], [span], breakdown=True)
+    key = node_key(node)
+    return {
+        bd: value
+        for (fact_key, node_key_, index, bd), (value, _at) in found.items()
+        if fact_key == fact.key and node_key_ == key and index == 0 and bd
+    }
+
+
+def pending_changes(area: Area) -> int:
+    """Changes written but not yet rolled up, under the area (the freshness line)."""
+    unit = (
+        area.code[:6] if area.level not in (Area.Level.CITY, Area.Level.PROVINCE) else area.prefix
+    )
+    return DirtyBucket.objects.filter(district_code__startswith=unit).count()
+
+
+def last_computed(area: Area) -> dt.datetime | None:
+    return Bucket.objects.filter(area=area).aggregate(at=Max("computed_at"))["at"]
