@@ -420,3 +420,24 @@ def test_coverage_is_computed_by_the_job_and_kept(net):
     snapshot = CoverageSnapshot.objects.get(area=net["tree"].a["district"])
     assert snapshot.district_code == "621002"
     assert "communities" in snapshot.result and snapshot.computed_at
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_beat_job_rolls_up_on_a_real_worker(tree, celery_worker_process):
+    """dispatch → one roll_up_unit task per unit, run by a real `celery worker` process:
+    the district's figures appear, then (the next beat) the city's."""
+    import time
+
+    from reports.tasks import dispatch
+
+    station = StationFactory(area=tree.a["community"])
+    visit(station, WorkerFactory(area=tree.a["community"]), when=at(DAY))
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        dispatch.delay()
+        time.sleep(1.5)
+        if bucket_value(VISITS, tree.city, PeriodKind.DAY, DAY) == 1:
+            break
+    assert bucket_value(VISITS, tree.a["district"], PeriodKind.DAY, DAY) == 1
+    assert bucket_value(VISITS, tree.city, PeriodKind.DAY, DAY) == 1
+    assert not DirtyBucket.objects.exclude(source="areas.area").exists()
