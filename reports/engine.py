@@ -40,6 +40,7 @@ SUMMED_FROM = {
     PeriodKind.YEAR: PeriodKind.MONTH,
 }
 LARGER_KINDS = [PeriodKind.WEEK, PeriodKind.MONTH, PeriodKind.QUARTER, PeriodKind.YEAR]
+UPPER_LEVELS = [Area.Level.CITY.value, Area.Level.PROVINCE.value]
 
 _TRUNC = {
     PeriodKind.DAY: "{day}",
@@ -106,14 +107,17 @@ def _day_expression(fact: Fact):
     return F(fact.date_field)
 
 
-def rows_sql(fact: Fact, unit: str, ranges=None, *, today: dt.date | None = None):
+def rows_sql(fact: Fact, unit: str, ranges=None, *, today=None, upper_areas_only=False):
     """The fact's rows in the unit as SQL: rollup_area, rollup_station, rollup_day,
-    rollup_bd, rollup_over. A state fact's rows are dated `today`."""
+    rollup_bd, rollup_over. A state fact's rows are dated `today`. `upper_areas_only`: only
+    rows placed on a city or province itself (not in any district)."""
     rows = (
         fact.model_class._default_manager.filter(fact.where)
         .filter(**{f"{fact.area_path}__code__startswith": unit})
         .order_by()
     )
+    if upper_areas_only:
+        rows = rows.filter(**{f"{fact.area_path}__level__in": UPPER_LEVELS})
     if ranges is not None and not fact.is_state:
         rows = rows.filter(_in_days(fact, ranges))
     columns = {
@@ -141,7 +145,14 @@ def _aggregate(fact: Fact) -> str:
 def computed_sql(fact: Fact, unit: str, kind: PeriodKind, ranges, *, today=None):
     """SELECT area_id, station_id, period_start, breakdown, value for every node of the
     unit and every period of `kind` the rows fall in."""
+    if _from_districts(fact, unit, kind):
+        return _upper_days_sql(fact, unit, ranges)
     inner, params = rows_sql(fact, unit, ranges, today=today)
+    return computed_sql_over(fact, unit, kind, inner, params)
+
+
+def computed_sql_over(fact: Fact, unit: str, kind: PeriodKind, inner: str, params):
+    """computed_sql over the rows `inner` selects."""
     period = _TRUNC[kind].format(day="r.rollup_day")
     value = _aggregate(fact)
     breakdowns = [("''", "r", "")]
@@ -167,14 +178,61 @@ def computed_sql(fact: Fact, unit: str, kind: PeriodKind, ranges, *, today=None)
             f"GROUP BY 1, 3{group}"
         )
         select_params.append(unit)
-        # Stations count in their district's unit (a station stands in one district).
-        if fact.station_path and is_district_unit(unit):
+        # A station's figures are computed in the unit of the rows' area: its district's,
+        # or a city's or province's for the rare row placed on the city itself.
+        if fact.station_path:
+            upper_only = (
+                ""
+                if is_district_unit(unit)
+                else f"AND r.rollup_area IN (SELECT id FROM {Area._meta.db_table} "
+                f"WHERE level IN ('{UPPER_LEVELS[0]}', '{UPPER_LEVELS[1]}'))"
+            )
             selects.append(
                 f"SELECT NULL::bigint, r.rollup_station, {period}, {breakdown}, {value} "
-                f"FROM {source} WHERE r.rollup_station IS NOT NULL GROUP BY 2, 3{group}"
+                f"FROM {source} WHERE r.rollup_station IS NOT NULL {upper_only} "
+                f"GROUP BY 2, 3{group}"
             )
     sql = f"WITH r AS MATERIALIZED ({inner}) " + " UNION ALL ".join(selects)
     return sql, list(params) + select_params
+
+
+def _from_districts(fact: Fact, unit: str, kind: PeriodKind) -> bool:
+    """A city's or province's days of an additive fact are its districts' days added up
+    (plus the few rows placed on the city or province itself): the job never scans a
+    whole city's raw rows for them. Distinct counts and states are still counted from the
+    raw rows."""
+    return (
+        not is_district_unit(unit)
+        and fact.additive
+        and not fact.is_state
+        and kind == PeriodKind.DAY
+    )
+
+
+def _upper_days_sql(fact: Fact, unit: str, ranges):
+    inner, params = rows_sql(fact, unit, ranges, upper_areas_only=True)
+    own_rows, own_params = computed_sql_over(fact, unit, PeriodKind.DAY, inner, params)
+    in_ranges = " OR ".join("(b.period_start >= %s AND b.period_start < %s)" for _r in ranges)
+    sql = (
+        "SELECT area_id, station_id, period_start, breakdown, sum(value) AS value FROM ("
+        f"{own_rows} UNION ALL "
+        "SELECT node.id, NULL::bigint, b.period_start, b.breakdown, b.value "
+        f"FROM {BUCKET} b JOIN {Area._meta.db_table} d ON d.id = b.area_id "
+        f"CROSS JOIN (SELECT ancestor_id AS id FROM {ANCESTRY} WHERE district_code = %s "
+        "LIMIT 1) AS node "
+        "WHERE b.fact = %s AND b.period_kind = 'day' AND d.level = %s AND d.code LIKE %s "
+        f"AND ({in_ranges})"
+        ") AS parts GROUP BY 1, 2, 3, 4"
+    )
+    bounds = [day for since_until in ranges for day in since_until]
+    return sql, [
+        *own_params,
+        unit,
+        fact.key,
+        Area.Level.DISTRICT.value,
+        unit + "%",
+        *bounds,
+    ]
 
 
 def sealed_before(fact: Fact) -> dt.date | None:

@@ -1,0 +1,218 @@
+"""Rollups at city scale (issue 13's benchmark), run by `bash bench/run.sh rollups`.
+
+The data is the check-in benchmark's city (bench/checkins.py makes it when missing): 2,000
+stations in 100 communities of 5 districts, 100,000 workers, 10 million check-ins over
+the past year. Measured, in one run on this machine:
+
+(c) a full rebuild of the city's check-in facts (every station, community, street,
+    district, the city and its province; day, week, month, quarter, year; breakdowns),
+    beside ONE raw statement — GROUPING SETS over the same rows — that produces the same
+    buckets' values (its result is only counted, not stored); then the rebuild of every
+    fact, in minutes;
+(b) one city day of new data (10,000,000 / 365 ≈ 27,400 check-ins, written by one
+    INSERT, so the triggers mark them as the check-in SQL function would) rolled up;
+(a) freshness: the time from a check-in's commit to its figure on the dashboard, with
+    rollups run as the beat runs them (every 15 s), sampled over several cycles.
+
+Results go to --out and to the terminal; BENCHMARKS.md quotes them.
+"""
+
+import argparse
+import datetime as dt
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from areas.models import Area  # noqa: E402
+from bench import checkins as city  # noqa: E402
+from reports import engine, services  # noqa: E402
+from reports.facts import all_facts  # noqa: E402
+from reports.models import Bucket, DirtyBucket  # noqa: E402
+from stations.models import CheckIn, Station  # noqa: E402
+
+CITY = city.CITY
+LOCAL_DAY = "(c.at AT TIME ZONE 'Asia/Shanghai')::date"
+
+# One statement, the same buckets: every node (via the ancestry), every period kind, the
+# check-in facts' totals (their breakdowns are left out of both sides' count here: the
+# engine's rebuild below is timed with them, which only makes it the slower side).
+RAW_GROUPING_SETS = f"""
+WITH r AS MATERIALIZED (
+    SELECT c.station_id, s.area_id, {LOCAL_DAY} AS day, c.visitors, c.worker_id, c.far_away
+      FROM stations_checkin c
+      JOIN stations_station s ON s.id = c.station_id
+      JOIN areas_area a ON a.id = s.area_id
+     WHERE a.code LIKE %s
+), periods AS (
+    SELECT r.*, date_trunc('week', day)::date AS week, date_trunc('month', day)::date AS month,
+           date_trunc('quarter', day)::date AS quarter, date_trunc('year', day)::date AS year
+      FROM r
+)
+SELECT count(*) FROM (
+    SELECT anc.ancestor_id AS node, day, week, month, quarter, year,
+           sum(visitors), sum(visitors) FILTER (WHERE worker_id IS NOT NULL),
+           sum(visitors) FILTER (WHERE worker_id IS NULL), count(*),
+           count(*) FILTER (WHERE far_away), count(DISTINCT worker_id)
+      FROM periods p JOIN reports_areaancestry anc ON anc.area_id = p.area_id
+     GROUP BY GROUPING SETS ((anc.ancestor_id, day), (anc.ancestor_id, week),
+                             (anc.ancestor_id, month), (anc.ancestor_id, quarter),
+                             (anc.ancestor_id, year))
+    UNION ALL
+    SELECT station_id, day, week, month, quarter, year,
+           sum(visitors), sum(visitors) FILTER (WHERE worker_id IS NOT NULL),
+           sum(visitors) FILTER (WHERE worker_id IS NULL), count(*),
+           count(*) FILTER (WHERE far_away), count(DISTINCT worker_id)
+      FROM periods
+     GROUP BY GROUPING SETS ((station_id, day), (station_id, week), (station_id, month),
+                             (station_id, quarter), (station_id, year))
+) AS buckets
+"""
+
+
+def say(message: str) -> None:
+    print(f"\033[1m==> {message}\033[0m", flush=True)
+
+
+def timed(action) -> float:
+    began = time.perf_counter()
+    action()
+    return time.perf_counter() - began
+
+
+def make_city() -> Area:
+    communities = city.city_and_communities()
+    city.make_stations(communities)
+    city.make_workers(communities)
+    city.make_check_ins()
+    return Area.objects.get(code=CITY)
+
+
+def check_in_facts():
+    return [f for f in all_facts() if f.model == "stations.CheckIn"]
+
+
+def rebuild(area: Area, facts) -> None:
+    engine.refresh_ancestry()
+    for unit in services.units_under(area):
+        stamp = timezone.now()
+        for fact in facts:
+            engine.rebuild(fact, unit, stamp)
+
+
+def one_city_day(area: Area) -> tuple[int, float]:
+    """Insert a day's check-ins (dated today) in one statement, then roll up."""
+    stations = list(
+        Station.objects.filter(area__code__startswith=CITY[:4]).values_list("pk", flat=True)
+    )
+    per_day = city.CHECK_INS // 365
+    services.roll_up_all()  # start from nothing pending
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO stations_checkin (station_id, worker_id, visitors, at, services,
+                far_away, source, created_at)
+            SELECT (%s::bigint[])[1 + (g * 7919) %% %s],
+                   (SELECT min(id) FROM members_worker WHERE phone LIKE '166%%') + (g * 104729) %% %s,
+                   1, date_trunc('day', now() AT TIME ZONE 'Asia/Shanghai') AT TIME ZONE 'Asia/Shanghai'
+                      + ((g * 7907) %% 86000) * interval '1 second', '{water}', false, 'phone', now()
+              FROM generate_series(1, %s) g
+            """,
+            [stations, len(stations), city.WORKERS, per_day],
+        )
+    return per_day, timed(services.roll_up_all)
+
+
+def freshness(area: Area, cycles: int) -> list[float]:
+    """Check in one visit, then run the beat's work every 15 s as it would; the lag is the
+    time from the commit to the first roll-up that shows it."""
+    station = Station.objects.filter(area__code__startswith=CITY[:4]).first()
+    today = timezone.localdate()
+    lags = []
+    for _cycle in range(cycles):
+        before = _visits(station, today)
+        CheckIn.objects.create(
+            station=station, visitors=1, at=timezone.now(), source=CheckIn.Source.KEEPER
+        )
+        written = time.perf_counter()
+        # The beat fires at a random moment of its 15-s interval after the write.
+        time.sleep(15 * (_cycle % 4) / 4)
+        services.roll_up_all()
+        if _visits(station, today) == before + 1:
+            lags.append(time.perf_counter() - written)
+    return lags
+
+
+def _visits(station, day) -> float:
+    bucket = Bucket.objects.filter(
+        fact="stations.visits", station=station, period_kind="day", period_start=day, breakdown=""
+    ).first()
+    return float(bucket.value) if bucket else 0.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default="bench/results/rollups-latest.txt")
+    parser.add_argument("--cycles", type=int, default=8)
+    args = parser.parse_args()
+    lines = []
+
+    def report(line: str) -> None:
+        print(line, flush=True)
+        lines.append(line)
+
+    say("The city (made once: 2,000 stations, 100,000 workers, 10 million check-ins)")
+    area = make_city()
+    rows = CheckIn.objects.filter(station__area__code__startswith=CITY[:4]).count()
+    report(f"check-ins in the city: {rows:,}")
+    engine.refresh_ancestry()
+    DirtyBucket.objects.all().delete()  # the generation's marks: the rebuild replaces them
+
+    say("(c) raw GROUPING SETS statement over the city's check-ins")
+    with connection.cursor() as cursor:
+        raw = timed(lambda: cursor.execute(RAW_GROUPING_SETS, [CITY[:4] + "%"]))
+        buckets = cursor.fetchone()[0] if cursor.description else 0
+    report(f"(c) raw GROUPING SETS: {raw:.1f} s ({buckets:,} node-period groups)")
+    facts = check_in_facts()
+    say(f"(c) rebuild of the {len(facts)} check-in facts")
+    rebuilt = timed(lambda: rebuild(area, facts))
+    report(
+        f"(c) rebuild of the check-in facts: {rebuilt:.1f} s = {rebuilt / raw:.2f}x the raw statement"
+    )
+    say("(c) rebuild of every fact")
+    everything = timed(lambda: rebuild(area, all_facts()))
+    report(f"(c) rebuild of every fact ({len(all_facts())}): {everything / 60:.1f} min")
+    report(
+        f"    buckets in the city: {Bucket.objects.filter(district_code__startswith=CITY[:2]).count():,}"
+    )
+
+    say("(b) one city day of new check-ins, rolled up")
+    per_day, took = one_city_day(area)
+    report(f"(b) one city day ({per_day:,} check-ins) rolled up: {took:.2f} s")
+
+    say("(a) freshness with the beat's 15-s cycle")
+    lags = freshness(area, args.cycles)
+    if lags:
+        report(
+            f"(a) check-in to figure: median {statistics.median(lags):.1f} s, "
+            f"max {max(lags):.1f} s over {len(lags)} check-ins"
+        )
+    report(f"machine: {os.cpu_count()} cores; date {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC")
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()
