@@ -31,6 +31,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.facts import raw_rows_purged
 from core.registry import Registry
 
 logger = logging.getLogger(__name__)
@@ -73,6 +74,9 @@ class Retention:
     setting: str = ""  # key in PERSONAL_DATA_RETENTION_DAYS; the model's label if empty
     default_days: int | None = None
     enforce: Callable[..., int] | None = None
+    # The rule deletes rows (rather than anonymising them): figures counted from those rows
+    # are sealed, so a rebuild of the rollups never recounts them from what is left.
+    deletes_rows: bool = False
 
     @property
     def days(self) -> int | None:
@@ -88,7 +92,10 @@ class Retention:
         if self.enforce is None or days is None:
             return 0
         before = (now or timezone.now()) - dt.timedelta(days=days)
-        return self.enforce(before=before)
+        changed = self.enforce(before=before)
+        if changed and self.deletes_rows:
+            raw_rows_purged.send(sender=self.model.lower(), before=before)
+        return changed
 
 
 def show(value) -> str:

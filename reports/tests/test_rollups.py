@@ -450,3 +450,20 @@ def test_the_beat_job_rolls_up_on_a_real_worker(tree, celery_worker_process):
     assert bucket_value(VISITS, tree.a["district"], PeriodKind.DAY, DAY) == 1
     assert bucket_value(VISITS, tree.city, PeriodKind.DAY, DAY) == 1
     assert bucket_value(VISITS, tree.province, PeriodKind.YEAR, DAY) == 1
+
+
+def test_a_retention_rule_that_deletes_rows_seals_their_figures(net):
+    from members.personal_data import Retention
+
+    deleted = []
+    rule = Retention(
+        model="stations.CheckIn",
+        what="check-ins",
+        rule="kept %(days)d days",
+        default_days=30,
+        enforce=lambda before: deleted.append(before) or 3,
+        deletes_rows=True,
+    )
+    rule.run()
+    seal = SealedPeriod.objects.get(fact=VISITS)
+    assert seal.before == timezone.localtime(deleted[0]).date()
