@@ -25,6 +25,7 @@ from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area
+from core.private_files import private_storage, private_upload_to
 from stations.models import Station
 
 from .periods import PeriodKind
@@ -206,3 +207,144 @@ class DisplayToken(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
+def _private_storage():
+    """The private files' storage (a callable, so migrations name it instead of copying it)."""
+    return private_storage
+
+
+MONTHLY_REPORT_FILES = "reports.monthly"  # the private files' kind (and folder)
+
+
+class MonthlyReport(models.Model):
+    """An area's report (月报) for one month (issue 13 §3): the figures of its child areas
+    (a community's stations) and its own totals, as a government-layout workbook and a
+    printable page. reports/monthly.py lays it out, reports/monthly_services.py makes and
+    submits it.
+
+    The *current* copy is made again whenever someone asks (the figures stay live); the
+    *submitted* copy is a separate copy of the files and the table, taken when the area
+    marked its month submitted, and never changed afterwards. Each copy is kept twice: the
+    workbook without the party columns, and with them for party-affairs staff."""
+
+    scope_area_path = "area"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Not submitted")
+        SUBMITTED = "submitted", _("Submitted")
+
+    class Generation(models.TextChoices):
+        NONE = "", _("Not made yet")
+        QUEUED = "queued", _("Waiting to be made")
+        RUNNING = "running", _("Being made")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Making it failed")
+
+    GENERATING = (Generation.QUEUED, Generation.RUNNING)
+
+    area = models.ForeignKey(
+        Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="+"
+    )
+    month = models.DateField(_("month"), help_text=_("The month's first day."))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+
+    # The current copy.
+    generation = models.CharField(
+        _("making"), max_length=10, choices=Generation.choices, default="", blank=True
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("asked for by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("asked for at"), null=True, blank=True)
+    # Counts the copies made: a submission names the copy its submitter looked at.
+    version = models.PositiveIntegerField(_("copy number"), default=0)
+    generated_at = models.DateTimeField(_("made at"), null=True, blank=True)
+    # reports.monthly.build_table(): the title, columns, rows and total, every column
+    # (party ones too: pages show each reader the columns they may read).
+    table = models.JSONField(_("figures"), null=True, blank=True)
+    file = models.FileField(
+        _("workbook"),
+        storage=_private_storage,
+        upload_to=private_upload_to(MONTHLY_REPORT_FILES),
+        blank=True,
+    )
+    party_file = models.FileField(
+        _("workbook with party figures"),
+        storage=_private_storage,
+        upload_to=private_upload_to(MONTHLY_REPORT_FILES),
+        blank=True,
+    )
+
+    # The submitted copy: set once, never changed.
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_generated_at = models.DateTimeField(
+        _("submitted copy made at"), null=True, blank=True
+    )
+    submitted_table = models.JSONField(_("submitted figures"), null=True, blank=True)
+    submitted_file = models.FileField(
+        _("submitted workbook"),
+        storage=_private_storage,
+        upload_to=private_upload_to(MONTHLY_REPORT_FILES),
+        blank=True,
+    )
+    submitted_party_file = models.FileField(
+        _("submitted workbook with party figures"),
+        storage=_private_storage,
+        upload_to=private_upload_to(MONTHLY_REPORT_FILES),
+        blank=True,
+    )
+
+    class Meta:
+        verbose_name = _("monthly report")
+        verbose_name_plural = _("monthly reports")
+        ordering = ["-month", "area__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area", "month"],
+                name="reports_monthlyreport_one_per_area_month",
+                violation_error_message=_("This area already has a report for this month."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(month__day=1),
+                name="reports_monthlyreport_month_starts_on_the_first",
+                violation_error_message=_("A report's month is written as its first day."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="draft")
+                | models.Q(
+                    submitted_by__isnull=False,
+                    submitted_at__isnull=False,
+                    submitted_table__isnull=False,
+                ),
+                name="reports_monthlyreport_submitted_says_who_and_when",
+                violation_error_message=_("A submitted report says who submitted it and when."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area} {self.month:%Y-%m}"
+
+    @property
+    def is_generating(self) -> bool:
+        return self.generation in self.GENERATING
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == self.Status.SUBMITTED
