@@ -25,3 +25,14 @@ class ReportsConfig(AppConfig):
         discover()
         post_migrate.connect(_sync_triggers, sender=self, dispatch_uid="reports.sync_triggers")
         raw_rows_purged.connect(seal_purged_periods, dispatch_uid="reports.seal")
+
+        # The monthly reports' workbooks are private files, fetched by those who reach
+        # their area (reports.monthly_selectors.may_view_file).
+        from core import private_files
+
+        from .models import MONTHLY_REPORT_FILES
+        from .monthly_selectors import may_view_file
+
+        private_files.register(
+            private_files.PrivateKind(MONTHLY_REPORT_FILES, may_view=may_view_file)
+        )

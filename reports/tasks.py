@@ -10,6 +10,8 @@
   stations (reports/coverage.py), kept for the pages.
 - `verify` (beat, nightly): a sample of buckets against the raw rows; differences are
   logged as errors (`manage.py rollups verify` prints them).
+- `generate_monthly_report` (queued through the outbox when someone asks for a large
+  area's 月报): makes its table and workbooks, with progress (reports.monthly_services).
 """
 
 from celery import shared_task
@@ -46,3 +48,11 @@ def verify() -> dict:
 @shared_task(name="reports.tasks.refresh_coverage")
 def refresh_coverage() -> int:
     return services.coverage_refresh_all()
+
+
+@shared_task(name="reports.tasks.generate_monthly_report")
+def generate_monthly_report(report_id: int) -> None:
+    """A monthly report too large to make during the request (reports.monthly_services)."""
+    from .monthly_services import run_generation
+
+    run_generation(report_id)
