@@ -69,4 +69,5 @@ urlpatterns = [
     path("", include("party.urls")),
     path("", include("points.urls")),
     path("", include("activities.urls")),
+    path("dashboard/", include("reports.urls")),
 ]
