@@ -62,6 +62,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so it counts the final status of every response (/metrics).
     "core.metrics.RequestMetricsMiddleware",
+    # Whether this request may read the figures from the replica (config/db_router.py);
+    # outside every other middleware, so all their reads are covered by the same decision.
+    "config.db_router.ReplicaReadsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -116,6 +119,33 @@ DATABASES = {
         "CONN_HEALTH_CHECKS": True,
     }
 }
+
+# A streaming replica of the same database (a PostgreSQL hot standby), when one is
+# configured: the dashboards and the stats API read the rollup figures from it; writes,
+# the rollup job, Celery tasks and commands use the primary (config/db_router.py has the
+# rules, BENCHMARKS.md "Reading from a streaming replica" the measurements). Tests never
+# use it: it mirrors the test database there. docker-compose.yml runs without one.
+POSTGRES_REPLICA_HOST = env_str("POSTGRES_REPLICA_HOST", "")
+if POSTGRES_REPLICA_HOST:
+    DATABASES["replica"] = {
+        **DATABASES["default"],
+        "HOST": POSTGRES_REPLICA_HOST,
+        # Unset or empty: the primary's port.
+        "PORT": env_int("POSTGRES_REPLICA_PORT", None, minimum=1)
+        if env_str("POSTGRES_REPLICA_PORT", "")
+        else DATABASES["default"]["PORT"],
+        # A replica that does not answer is given up quickly (its reads then go to the
+        # primary for REPLICA_RETRY_SECONDS), not waited for by every dashboard request.
+        "OPTIONS": {"connect_timeout": env_int("POSTGRES_REPLICA_CONNECT_TIMEOUT", 2, minimum=1)},
+        "TEST": {"MIRROR": "default"},
+    }
+elif env_str("POSTGRES_REPLICA_PORT", ""):
+    raise ImproperlyConfigured("POSTGRES_REPLICA_PORT is set but POSTGRES_REPLICA_HOST is not.")
+DATABASE_ROUTERS = ["config.db_router.PrimaryReplicaRouter"]
+# After a browser writes (POST, PUT, PATCH, DELETE), its requests read from the primary
+# for this many seconds: a person sees their own change even if the replica is behind.
+REPLICA_STICKY_SECONDS = env_int("REPLICA_STICKY_SECONDS", 10, minimum=0)
+REPLICA_RETRY_SECONDS = env_int("REPLICA_RETRY_SECONDS", 30, minimum=1)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
