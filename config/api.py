@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("party.api.urls")),
     path("", include("points.api.urls")),
     path("", include("activities.api.urls")),
+    path("", include("reports.api.urls")),
 ]
