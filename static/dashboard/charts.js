@@ -31,7 +31,7 @@
         valueFormatter: function (v) { return number(v, spec.unit); },
         confine: true
       },
-      grid: { left: 8, right: 24, top: spec.series.length > 1 ? 36 : 16, bottom: 8, containLabel: true }
+      grid: { left: 8, right: spec.kind === "hbar" ? 56 : 24, top: spec.series.length > 1 ? 36 : 16, bottom: 8, containLabel: true }
     };
   }
 
@@ -76,6 +76,7 @@
         row.forEach(function (value, x) { cells.push([x, y, value]); if (value > max) max = value; });
       });
       option.grid = { left: 8, right: 16, top: 8, bottom: 48, containLabel: true };
+      option.heightFor = 72 + 30 * spec.rows.length; // a row per area, whatever their number
       option.xAxis = { type: "category", data: spec.categories, axisLabel: axisLabel, splitArea: { show: true } };
       option.yAxis = { type: "category", data: spec.rows, inverse: true, axisLabel: axisLabel };
       option.visualMap = {
@@ -93,7 +94,7 @@
     };
     var valueAxis = {
       type: "value", axisLabel: { color: textColour(dark), formatter: function (v) { return number(v, spec.unit); } },
-      splitLine: splitLine
+      splitLine: splitLine, minInterval: spec.unit === "%" ? 0 : 1 // no 0.2 of a person
     };
     option.xAxis = horizontal ? valueAxis : categoryAxis;
     option.yAxis = horizontal ? categoryAxis : valueAxis;
@@ -117,8 +118,13 @@
   /* Draw `spec` in `element`; a click on a category with a link opens it (drill-down). */
   function draw(element, spec) {
     var dark = isDark();
+    var option = optionFor(spec, dark);
+    if (option.heightFor) {
+      element.style.height = option.heightFor + "px"; // set through the DOM, not inline markup
+      delete option.heightFor;
+    }
     var chart = global.echarts.init(element, dark ? "dark" : null, { renderer: "svg" });
-    chart.setOption(optionFor(spec, dark));
+    chart.setOption(option);
     if (spec.links && spec.links.length) {
       element.classList.add("drillable");
       chart.on("click", function (params) {
