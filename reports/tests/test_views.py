@@ -479,3 +479,19 @@ def test_the_big_screen_and_its_data_cost_a_few_queries(
         client.get(dashboard_url(district) + f"screen/data/?token={token}")
     with django_assert_max_num_queries(12):
         client.get(dashboard_url(district) + f"screen/?token={token}")
+
+
+def test_area_staff_are_not_spoken_to_as_a_station_keeper(rf, network):
+    from points.work_queue import points_work
+
+    trio = network["trio"]
+    keeper = UserFactory(username="keeper")
+    grant(keeper, trio.tree.a["community"], StaffGrant.Role.STATION_KEEPER)
+    request = rf.get("/admin/")
+    for user, wording in [
+        (trio.staff_a, "at the stations of your area"),
+        (trio.city, "at the stations of your area"),
+        (keeper, "at your stations"),
+    ]:
+        request.user = user
+        assert points_work(request)[0].label.endswith(wording), user.username
