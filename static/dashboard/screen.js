@@ -119,7 +119,7 @@
     hours.setOption(Object.assign({}, base, {
       grid: { left: 8, right: 8, top: 16, bottom: 8, containLabel: true },
       xAxis: { type: "category", data: d.hours.categories, axisLabel: axis },
-      yAxis: { type: "value", axisLabel: axis, splitLine: split },
+      yAxis: { type: "value", axisLabel: axis, splitLine: split, minInterval: 1 },
       series: [{ type: "bar", data: d.hours.data.map(function (v, h) {
         return { value: v, itemStyle: { color: h === d.hours.now ? "#ffb347" : "#3f8fe0" } };
       }), barMaxWidth: 26 }]
@@ -127,7 +127,7 @@
     trend.setOption(Object.assign({}, base, {
       grid: { left: 8, right: 8, top: 16, bottom: 8, containLabel: true },
       xAxis: { type: "category", data: d.trend.categories, axisLabel: axis },
-      yAxis: { type: "value", axisLabel: axis, splitLine: split },
+      yAxis: { type: "value", axisLabel: axis, splitLine: split, minInterval: 1 },
       series: [{ type: "line", data: d.trend.data, smooth: true, symbol: "none",
         lineStyle: { color: "#4fd1c5", width: 3 }, areaStyle: { color: "rgba(79,209,197,.18)" } }]
     }), true);
