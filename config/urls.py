@@ -70,4 +70,5 @@ urlpatterns = [
     path("", include("points.urls")),
     path("", include("activities.urls")),
     path("dashboard/", include("reports.urls")),
+    path("", include("reports.monthly_urls")),  # /dashboard/<code>/monthly/…
 ]

@@ -16,19 +16,22 @@ deleted (their rows are gone). Running the same work twice gives the same table.
 
 import datetime as dt
 from collections.abc import Iterable
+from functools import reduce
+from operator import or_
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, models
-from django.db.models import F, Q, Value
+from django.db.models import F, Func, Q, Value
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from areas.models import Area
 from core.facts import NO_BREAKDOWN_VALUE, Fact, Measure
 
+from . import batch
 from .models import AreaAncestry, Bucket, SealedPeriod, district_code_of
-from .periods import Period, PeriodKind
+from .periods import KINDS, Period, PeriodKind, periods_between
 
 LOCAL = ZoneInfo(settings.TIME_ZONE)
 
@@ -41,6 +44,9 @@ SUMMED_FROM = {
 }
 LARGER_KINDS = [PeriodKind.WEEK, PeriodKind.MONTH, PeriodKind.QUARTER, PeriodKind.YEAR]
 UPPER_LEVELS = [Area.Level.CITY.value, Area.Level.PROVINCE.value]
+# Distinct counts over these read a whole quarter's or year's rows: the beat's job leaves
+# them to a run every ROLLUP_SLOW_SECONDS (reports.services); their computed-at says so.
+SLOW_KINDS = (PeriodKind.QUARTER, PeriodKind.YEAR)
 
 _TRUNC = {
     PeriodKind.DAY: "{day}",
@@ -180,7 +186,8 @@ def computed_sql_over(fact: Fact, unit: str, kind: PeriodKind, inner: str, param
         select_params.append(unit)
         # A station's figures are computed in the unit of the rows' area: its district's,
         # or a city's or province's for the rare row placed on the city itself.
-        if fact.station_path:
+        # Stations keep totals only (batch.py says why).
+        if fact.station_path and not group:
             upper_only = (
                 ""
                 if is_district_unit(unit)
@@ -288,21 +295,83 @@ def from_finer(fact: Fact, unit: str, kind: PeriodKind, periods: list[Period], s
     _write(fact, unit, kind, periods, sql, [unit, fact.key, finer.value, since, until], stamp)
 
 
-def recompute_days(fact: Fact, unit: str, days: Iterable[dt.date], stamp) -> None:
-    """Every bucket of the unit that counts a row dated on one of `days`: the days, and
-    the week, month, quarter and year holding each."""
-    days = sorted(set(days))
-    if not days:
-        return
-    from_rows(
-        fact, unit, PeriodKind.DAY, [Period.containing(PeriodKind.DAY, d) for d in days], stamp
+def _by_date_field(facts: list[Fact]) -> list[list[Fact]]:
+    groups: dict[str, list[Fact]] = {}
+    for fact in facts:
+        groups.setdefault(fact.date_field, []).append(fact)
+    return list(groups.values())
+
+
+def _starts(kinds, days) -> dict:
+    return {kind: sorted({Period.containing(kind, d).start for d in days}) for kind in kinds}
+
+
+def batch_periods(facts: list[Fact], unit: str, kinds, days, stamp) -> None:
+    """Recompute `facts` (one model, one date field) for the periods of `kinds` holding
+    `days`, from the raw rows, in one statement."""
+    starts = _starts(kinds, days)
+    ranges = _day_ranges(
+        start + dt.timedelta(days=n)
+        for kind, kind_starts in starts.items()
+        for start in kind_starts
+        for n in range(Period(kind, start).days)
     )
+    sql, params = batch.computed_sql(
+        facts,
+        prefix=unit,
+        kinds=kinds,
+        only=starts,
+        day_filter=_in_days(facts[0], ranges),
+        unit=unit,
+    )
+    batch.write(facts, sql, params, stamp=stamp, starts=starts, unit=unit)
+
+
+def recompute_days(
+    facts: list[Fact], unit: str, days: Iterable[dt.date], stamp, *, slow=True
+) -> bool:
+    """Every bucket of the unit that counts a row of `facts` (one model's) dated on one of
+    `days`: the days, and the week, month, quarter and year holding each. Distinct counts
+    over a quarter or a year read that whole period's rows; with `slow` off they are left
+    (the caller marks them for a later, less frequent run) and True is returned."""
+    days = sorted(set(days))
+    dated = [f for f in facts if not f.is_state]
+    if not days or not dated:
+        return False
+    day_periods = [Period.containing(PeriodKind.DAY, d) for d in days]
+    for group in _by_date_field([f for f in dated if batch.batchable(f)]):
+        if not is_district_unit(unit):
+            # A city's additive days are its districts' days added up (_from_districts).
+            for fact in (f for f in group if f.additive):
+                from_rows(fact, unit, PeriodKind.DAY, day_periods, stamp)
+            group = [f for f in group if not f.additive]
+        if group:
+            batch_periods(group, unit, [PeriodKind.DAY], days, stamp)
+    for fact in (f for f in dated if not batch.batchable(f)):
+        from_rows(fact, unit, PeriodKind.DAY, day_periods, stamp)
     for kind in LARGER_KINDS:
         periods = sorted({Period.containing(kind, d) for d in days})
-        if fact.additive:
+        for fact in (f for f in dated if f.additive):
             from_finer(fact, unit, kind, periods, stamp)
-        else:
-            from_rows(fact, unit, kind, periods, stamp)
+    distinct = [f for f in dated if not f.additive]
+    kinds = [PeriodKind.WEEK, PeriodKind.MONTH] + (list(SLOW_KINDS) if slow else [])
+    for group in _by_date_field([f for f in distinct if batch.batchable(f)]):
+        batch_periods(group, unit, kinds, days, stamp)
+    for fact in (f for f in distinct if not batch.batchable(f)):
+        for kind in kinds:
+            from_rows(fact, unit, kind, sorted({Period.containing(kind, d) for d in days}), stamp)
+    return bool(distinct) and not slow
+
+
+def recompute_slow(facts: list[Fact], unit: str, days, stamp) -> None:
+    """The distinct counts over quarters and years recompute_days(slow=False) left."""
+    days = sorted(set(days))
+    distinct = [f for f in facts if not f.is_state and not f.additive]
+    for group in _by_date_field([f for f in distinct if batch.batchable(f)]):
+        batch_periods(group, unit, list(SLOW_KINDS), days, stamp)
+    for fact in (f for f in distinct if not batch.batchable(f)):
+        for kind in SLOW_KINDS:
+            from_rows(fact, unit, kind, sorted({Period.containing(kind, d) for d in days}), stamp)
 
 
 def recompute_state(fact: Fact, unit: str, stamp, today: dt.date | None = None) -> None:
@@ -333,43 +402,103 @@ def recompute_state(fact: Fact, unit: str, stamp, today: dt.date | None = None) 
         )
 
 
-def fact_days(fact: Fact, unit: str) -> tuple[dt.date, dt.date] | None:
-    """The first and last local day the fact has rows on in the unit, or None."""
-    rows = fact.model_class._default_manager.filter(fact.where).filter(
-        **{f"{fact.area_path}__code__startswith": unit}
+def _span(facts: list[Fact], prefix: str) -> tuple[dt.date, dt.date] | None:
+    """The first and last local day any of `facts` (one model, one date field) has rows
+    on under `prefix`, or None."""
+    first = facts[0]
+    rows = first.model_class._default_manager.filter(
+        **{f"{first.area_path}__code__startswith": prefix}
     )
-    found = rows.aggregate(
-        first=models.Min(_day_expression(fact)), last=models.Max(_day_expression(fact))
-    )
+    if all(f.where for f in facts):
+        rows = rows.filter(reduce(or_, [f.where for f in facts]))
+    day = _day_expression(first)
+    found = rows.aggregate(first=models.Min(day), last=models.Max(day))
     if found["first"] is None:
         return None
     return found["first"], found["last"]
 
 
-def rebuild(fact: Fact, unit: str, stamp, since: dt.date | None = None) -> None:
-    """Recompute every bucket of the fact in the unit from `since` (all time without it),
-    and drop those no row supports any more."""
-    if fact.is_state:
-        recompute_state(fact, unit, stamp)
-        return
-    span = fact_days(fact, unit)
+def rebuild(facts: list[Fact], prefix: str, stamp, *, since=None, unit=None) -> None:
+    """Recompute every bucket of `facts` (one model's) under `prefix` from `since` (all
+    time without it) from the raw rows, in one pass per date field for every node and
+    every kind — every unit under the prefix, or only `unit` — and drop the buckets no row
+    supports any more. Sealed periods are left as they are."""
+    scope = {"unit": unit} if unit else {"units_like": prefix}
     with connection.cursor() as cursor:
-        # Buckets of days that no longer have rows: dropped (the periods holding them are
-        # recomputed below only where rows remain).
-        cursor.execute(
-            f"DELETE FROM {BUCKET} WHERE district_code = %s AND fact = %s "
-            "AND period_start >= %s AND period_start >= %s",
-            [unit, fact.key, since or dt.date.min, sealed_before(fact) or dt.date.min],
+        where, param = (
+            ("district_code = %s", unit) if unit else ("district_code LIKE %s", prefix + "%")
         )
-    if span is None:
-        return
-    first, last = span
-    if since:
-        first = max(first, since)
-    if first > last:
-        return
-    days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
-    recompute_days(fact, unit, days, stamp)
+        cursor.execute(
+            f"DELETE FROM {BUCKET} b WHERE {where} AND fact = ANY(%s) AND period_start >= %s "
+            f"AND NOT EXISTS (SELECT 1 FROM {SealedPeriod._meta.db_table} s "
+            "WHERE s.fact = b.fact AND b.period_start < s.before)",
+            [param, [f.key for f in facts if not f.is_state], since or dt.date.min],
+        )
+    dated = [f for f in facts if not f.is_state]
+    for group in _by_date_field([f for f in dated if batch.batchable(f)]):
+        span = _span(group, prefix)
+        if span is None:
+            continue
+        first, last = max(span[0], since or span[0]), span[1]
+        if first > last:
+            continue
+        starts = {
+            kind: [p.start for p in periods_between(kind, first, last + dt.timedelta(days=1))]
+            for kind in KINDS
+        }
+        since_day = min(starts[PeriodKind.YEAR])
+        ranges = [(since_day, last + dt.timedelta(days=1))]
+        sql, params = batch.computed_sql(
+            group,
+            prefix=prefix,
+            kinds=KINDS,
+            only=starts,
+            day_filter=_in_days(group[0], ranges),
+            **scope,
+        )
+        batch.write(group, sql, params, stamp=stamp, starts=starts, **scope)
+    units = [unit] if unit else _units_with_rows(facts, prefix)
+    for fact in (f for f in dated if not batch.batchable(f)):
+        for each_unit in units:
+            span = _span([fact], each_unit)
+            if span is None:
+                continue
+            first = max(span[0], since or span[0])
+            if first <= span[1]:
+                count = (span[1] - first).days + 1
+                recompute_days(
+                    [fact], each_unit, [first + dt.timedelta(days=n) for n in range(count)], stamp
+                )
+    for fact in (f for f in facts if f.is_state):
+        for each_unit in units:
+            recompute_state(fact, each_unit, stamp)
+
+
+def _units_with_rows(facts: list[Fact], prefix: str) -> list[str]:
+    """The rollup units under `prefix` that hold rows of the model, and the units above
+    them within the prefix (a city or province counts its districts' rows)."""
+    first = facts[0]
+    found = set(
+        first.model_class._default_manager.filter(
+            **{f"{first.area_path}__code__startswith": prefix}
+        )
+        .order_by()
+        .values_list(
+            Func(
+                F(f"{first.area_path}__code"),
+                F(f"{first.area_path}__level"),
+                function="reports_district_code",
+                output_field=models.CharField(),
+            ),
+            flat=True,
+        )
+        .distinct()
+    )
+    above = AreaAncestry.objects.filter(
+        area__in=AreaAncestry.objects.filter(district_code__in=found).values("ancestor"),
+        district_code__startswith=prefix,
+    ).values_list("district_code", flat=True)
+    return sorted(found | set(above), key=lambda u: (-len(u), u))
 
 
 def refresh_ancestry() -> set[str]:

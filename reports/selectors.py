@@ -28,8 +28,12 @@ from core.facts import Fact, Ratio
 from stations.models import Station
 
 from .facts import all_facts, all_ratios
-from .models import Bucket, DirtyBucket
+from .models import Bucket, CoverageSnapshot, DirtyBucket
 from .periods import Period, PeriodKind
+
+# How far back a state fact's latest snapshot is looked for (reports.tasks.snapshot_states
+# writes one a day).
+STATE_LOOKBACK_DAYS = 31
 
 
 @dataclass(frozen=True)
@@ -107,7 +111,7 @@ def dashboard_area(user, code: str | None = None) -> Area:
     """The area a dashboard shows: the one named by `code` when the user reaches it (404,
     as if it did not exist, otherwise), else the widest area one of their grants names."""
     if code:
-        area = Area.objects.filter(code=code).first()
+        area = Area.objects.filter(code=code).defer("boundary").first()
         if area is None or not access.can_in(user, area, Purpose.READ):
             raise Http404
         return area
@@ -142,8 +146,15 @@ def facts_for(user, area: Area) -> list[Fact]:
 
 
 def ratios_for(user, area: Area) -> list[Ratio]:
+    """The ratios whose two facts the user may read there, and whose own purpose allows."""
     readable = {f.key for f in facts_for(user, area)}
-    return [r for r in all_ratios() if r.numerator in readable and r.denominator in readable]
+    return [
+        r
+        for r in all_ratios()
+        if r.numerator in readable
+        and r.denominator in readable
+        and access.can_in(user, area, Purpose(r.purpose))
+    ]
 
 
 # ---------------------------------------------------------------------------------------
@@ -177,11 +188,19 @@ def values(facts: list[Fact], nodes, spans: list[Span], breakdown: bool = False)
     breakdown_q = Q() if breakdown else Q(breakdown="")
     nodes_q = _node_filter(nodes)
 
-    periods = {(s.period.kind, s.period.start): i for i, s in enumerate(spans) if s.is_period}
+    # A period may be asked for twice (this month, and again in a trend): every index.
+    periods: dict = defaultdict(list)
+    for i, s in enumerate(spans):
+        if s.is_period:
+            periods[(s.period.kind, s.period.start)].append(i)
     if dated and periods:
-        period_q = Q(pk__in=[])
+        # One condition per kind (a 366-day series is one IN list, not 366 ORs).
+        starts_by_kind: dict = defaultdict(list)
         for kind, start in periods:
-            period_q |= Q(period_kind=kind, period_start=start)
+            starts_by_kind[kind].append(start)
+        period_q = Q(pk__in=[])
+        for kind, starts in starts_by_kind.items():
+            period_q |= Q(period_kind=kind, period_start__in=starts)
         for b in Bucket.objects.filter(
             nodes_q, period_q, breakdown_q, fact__in=[f.key for f in dated]
         ).values(
@@ -194,11 +213,11 @@ def values(facts: list[Fact], nodes, spans: list[Span], breakdown: bool = False)
             "value",
             "computed_at",
         ):
-            index = periods[(b["period_kind"], b["period_start"])]
-            found[(b["fact"], _node_key(b), index, b["breakdown"])] = (
-                float(b["value"]),
-                b["computed_at"],
-            )
+            for index in periods[(b["period_kind"], b["period_start"])]:
+                found[(b["fact"], _node_key(b), index, b["breakdown"])] = (
+                    float(b["value"]),
+                    b["computed_at"],
+                )
 
     ranges = [(i, s) for i, s in enumerate(spans) if not s.is_period]
     additive = [f for f in dated if f.additive]
@@ -237,6 +256,9 @@ def values(facts: list[Fact], nodes, spans: list[Span], breakdown: bool = False)
     if states:
         # The latest snapshot before each span ends, per fact, node and breakdown.
         ends = sorted({s.until for s in spans})
+        # The snapshot job writes one every day, so a month before the earliest span is
+        # always enough to find the latest one (and a long history is never read whole).
+        earliest = min(s.since for s in spans) - dt.timedelta(days=STATE_LOOKBACK_DAYS)
         rows = (
             Bucket.objects.filter(
                 nodes_q,
@@ -244,6 +266,7 @@ def values(facts: list[Fact], nodes, spans: list[Span], breakdown: bool = False)
                 period_kind=PeriodKind.DAY,
                 fact__in=[f.key for f in states],
                 period_start__lt=ends[-1],
+                period_start__gte=earliest,
             )
             .order_by("fact", "area_id", "station_id", "breakdown", "-period_start")
             .values(
@@ -330,13 +353,13 @@ def series(facts: list[Fact], node, kind: PeriodKind, since: dt.date, until: dt.
 
 
 def children_of(node) -> list:
-    """The nodes a dashboard drills down to: child areas, or a community's stations."""
+    """The nodes a dashboard drills down to: the child areas, then the stations placed on
+    the area itself (a community's stations; a station placed directly on a street beside
+    its communities), so the rows add up to the area's figure."""
     if isinstance(node, Station):
         return []
-    children = list(Area.objects.filter(parent=node).order_by("code"))
-    if children:
-        return children
-    return list(Station.objects.filter(area=node).order_by("name"))
+    areas = list(Area.objects.filter(parent=node).defer("boundary").order_by("code"))
+    return areas + list(Station.objects.filter(area=node).order_by("name"))
 
 
 def children_table(facts: list[Fact], node, span: Span, children=None) -> list[dict]:
@@ -379,3 +402,8 @@ def pending_changes(area: Area) -> int:
 
 def last_computed(area: Area) -> dt.datetime | None:
     return Bucket.objects.filter(area=area).aggregate(at=Max("computed_at"))["at"]
+
+
+def coverage_snapshot(area: Area) -> CoverageSnapshot | None:
+    """The 一刻钟服务圈 the nightly job last computed for the area (None before its first run)."""
+    return CoverageSnapshot.objects.filter(area=area).first()

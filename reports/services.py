@@ -15,8 +15,9 @@ import zlib
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import CharField, F, Func
+from django.db.models import CharField, F, Func, Q
 from django.utils import timezone
 
 from areas.models import Area
@@ -38,6 +39,7 @@ logger = logging.getLogger(__name__)
 
 TREE = "areas.area"  # the mark the area tree's trigger writes
 EVERYTHING = "*"  # a unit to rebuild in full (its areas moved)
+SLOW = "slow:"  # prefix of the marks of distinct counts over quarters and years
 MARKS_PER_RUN = 50_000
 
 
@@ -53,9 +55,10 @@ def _lock(unit: str, *, wait: bool = False) -> bool:
         return cursor.fetchone()[0]
 
 
-def units_with_marks() -> list[str]:
+def units_with_marks(*, slow: bool = True) -> list[str]:
     return list(
-        DirtyBucket.objects.exclude(district_code="")
+        DirtyBucket.objects.filter(_claimable(timezone.now(), slow=slow))
+        .exclude(district_code="")
         .values_list("district_code", flat=True)
         .distinct()
         .order_by("district_code")
@@ -112,47 +115,71 @@ class UnitRun:
     skipped: bool = False
 
 
-def roll_up_unit(unit: str, *, today: dt.date | None = None) -> UnitRun:
+def _claimable(now, *, slow: bool):
+    """Marks a run takes: every ordinary mark, and the slow ones (distinct counts over
+    quarters and years) once they have waited ROLLUP_SLOW_SECONDS — or at once when
+    `slow` (a command, a test, verify)."""
+    ordinary = ~Q(source__startswith=SLOW)
+    if slow:
+        return Q()
+    return ordinary | Q(marked_at__lt=now - dt.timedelta(seconds=settings.ROLLUP_SLOW_SECONDS))
+
+
+def roll_up_unit(unit: str, *, today: dt.date | None = None, slow: bool = False) -> UnitRun:
     """Recompute what the unit's marks name (see the module's doc)."""
     run = UnitRun(unit)
     with transaction.atomic():
         if not _lock(unit):
             run.skipped = True
             return run
+        stamp = timezone.now()
         marks = list(
-            DirtyBucket.objects.filter(district_code=unit)
+            DirtyBucket.objects.filter(_claimable(stamp, slow=slow), district_code=unit)
             .order_by("id")
             .values_list("id", "source", "day")[:MARKS_PER_RUN]
         )
         if not marks:
             return run
         run.marks = len(marks)
-        stamp = timezone.now()
         days: dict[str, set[dt.date]] = defaultdict(set)
+        slow_days: dict[str, set[dt.date]] = defaultdict(set)
         states: set[str] = set()
         everything = False
         for _id, source, day in marks:
             if source == EVERYTHING:
                 everything = True
+            elif source.startswith(SLOW):
+                slow_days[source.removeprefix(SLOW)].add(day)
             elif day is None:
                 states.add(source)
             else:
                 days[source].add(day)
+        left_slow: list[DirtyBucket] = []
         if everything:
-            for fact in all_facts():
-                engine.rebuild(fact, unit, stamp)
-                run.facts += 1
+            for source in sources_of_facts():
+                engine.rebuild(facts_of_model(source), unit, stamp, unit=unit)
+                run.facts += len(facts_of_model(source))
         else:
             for source in set(days) | states:
-                for fact in facts_of_model(source):
-                    if fact.is_state:
-                        engine.recompute_state(fact, unit, stamp, today)
-                    else:
-                        engine.recompute_days(fact, unit, days.get(source, ()), stamp)
-                    run.facts += 1
-        _mark_units_above(unit, marks)
+                facts = facts_of_model(source)
+                for fact in (f for f in facts if f.is_state and source in states):
+                    engine.recompute_state(fact, unit, stamp, today)
+                if engine.recompute_days(facts, unit, days.get(source, ()), stamp, slow=slow):
+                    left_slow += [
+                        DirtyBucket(source=SLOW + source, district_code=unit, area_id=0, day=d)
+                        for d in days[source]
+                    ]
+                run.facts += len(facts)
+            for source, slow_source_days in slow_days.items():
+                engine.recompute_slow(facts_of_model(source), unit, slow_source_days, stamp)
+        _mark_units_above(unit, [m for m in marks if not m[1].startswith(SLOW)])
         DirtyBucket.objects.filter(id__in=[m[0] for m in marks]).delete()
+        DirtyBucket.objects.bulk_create(left_slow)
     return run
+
+
+def sources_of_facts() -> list[str]:
+    return sorted({fact.model_class._meta.label_lower for fact in all_facts()})
 
 
 def _mark_units_above(unit: str, marks) -> None:
@@ -185,7 +212,7 @@ def roll_up_all(*, today: dt.date | None = None) -> list[UnitRun]:
         units = sorted(units_with_marks(), key=lambda u: -len(u))
         if not units:
             break
-        runs.extend(roll_up_unit(unit, today=today) for unit in units)
+        runs.extend(roll_up_unit(unit, today=today, slow=True) for unit in units)
     return runs
 
 
@@ -215,20 +242,21 @@ def units_under(area: Area | None) -> list[str]:
 
 
 def rebuild(*, area: Area | None = None, since: dt.date | None = None, progress=None) -> int:
-    """Recompute every fact of every unit in `area` (everywhere without one) from `since`.
-    `progress(done, total, unit)` is told after each unit. Returns the units rebuilt."""
+    """Recompute every fact under `area` (everywhere without one) from `since`, one model
+    at a time, each in one pass over its rows for every unit under the area (engine.rebuild).
+    `progress(done, total, source)` is told after each model. Returns the models rebuilt."""
     engine.refresh_ancestry()
+    prefix = district_code_of(area) if area is not None else ""
+    sources = sources_of_facts()
     units = units_under(area)
-    facts = all_facts()
-    for index, unit in enumerate(units, start=1):
+    for index, source in enumerate(sources, start=1):
         with transaction.atomic():
-            _lock(unit, wait=True)  # a running job finishes its unit first
-            stamp = timezone.now()
-            for fact in facts:
-                engine.rebuild(fact, unit, stamp, since)
+            for unit in units:
+                _lock(unit, wait=True)  # a running job finishes its unit first
+            engine.rebuild(facts_of_model(source), prefix, timezone.now(), since=since)
         if progress:
-            progress(index, len(units), unit)
-    return len(units)
+            progress(index, len(sources), source)
+    return len(sources)
 
 
 @dataclass

@@ -22,7 +22,7 @@ from . import services
 @shared_task(name="reports.tasks.dispatch")
 def dispatch() -> int:
     services.apply_tree_changes()
-    units = services.units_with_marks()
+    units = services.units_with_marks(slow=False)
     for unit in units:
         roll_up_unit.delay(unit)
     return len(units)

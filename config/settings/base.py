@@ -318,6 +318,11 @@ if not 1 <= COVERAGE_DETOUR_FACTOR <= 3:
 if COVERAGE_MINUTES > 120:
     raise ImproperlyConfigured(f"COVERAGE_MINUTES={COVERAGE_MINUTES}: at most 120.")
 
+# The rollups (reports/): distinct counts over a quarter or a year read that whole period's
+# raw rows, so the beat's job recomputes them at most this often (every other figure within
+# a beat, ~15 s); each figure shows when it was computed.
+ROLLUP_SLOW_SECONDS = env_int("ROLLUP_SLOW_SECONDS", 600, minimum=0)
+
 # Personal data (core/crypto.py). Keys come from the environment (FIELD_ENCRYPTION_KEYS:
 # "<id>:<aes-gcm|sm4-gcm>:<base64 key>", comma-separated, current first; BLIND_INDEX_KEY:
 # base64 of 32 bytes) or else from the keyring file, which `manage.py

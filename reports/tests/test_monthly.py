@@ -30,8 +30,6 @@ from reports.periods import Period, PeriodKind
 from stations.models import CheckIn
 from stations.tests.factories import StationFactory
 
-pytestmark = pytest.mark.urls("reports.tests.monthly_urls")
-
 LOCAL = timezone.get_default_timezone()
 THIS_MONTH = Period.containing(PeriodKind.MONTH, timezone.localdate())
 LAST_MONTH = THIS_MONTH.previous()

@@ -45,8 +45,8 @@ class Command(BaseCommand):
             marks = sum(run.marks for run in runs)
             self.stdout.write(f"Rolled up {marks} marks in {len(runs)} units.")
         elif action == "rebuild":
-            units = services.rebuild(area=area_obj, since=since_day, progress=self._progress)
-            self.stdout.write(f"\nRebuilt {units} units.")
+            models = services.rebuild(area=area_obj, since=since_day, progress=self._progress)
+            self.stdout.write(f"\nRebuilt the figures of {models} kinds of record.")
         else:
             checked, differences = services.verify(sample=sample, area=area_obj)
             for difference in differences:
@@ -55,9 +55,9 @@ class Command(BaseCommand):
             if differences:
                 sys.exit(1)
 
-    def _progress(self, done: int, total: int, unit: str) -> None:
+    def _progress(self, done: int, total: int, source: str) -> None:
         width = 30
         filled = width * done // total
         bar = "#" * filled + "-" * (width - filled)
-        self.stdout.write(f"\r[{bar}] {done}/{total} {unit:<6}", ending="")
+        self.stdout.write(f"\r[{bar}] {done}/{total} {source:<28}", ending="")
         self.stdout.flush()
