@@ -98,9 +98,14 @@ class Figure:
 
 
 def _change(now, before) -> float | None:
+    """The change in per cent. A figure kept as a negative sum (points redeemed, reversed)
+    compares magnitudes: redeeming 45 points after 490 is a fall, not a rise."""
     if now is None or not before:
         return None
-    return round((float(now) - float(before)) / abs(float(before)) * 100, 1)
+    now, before = float(now), float(before)
+    if now <= 0 and before < 0:
+        now, before = -now, -before
+    return round((now - before) / abs(before) * 100, 1)
 
 
 # ---------------------------------------------------------------------------------------
@@ -116,7 +121,11 @@ def dashboard_area(user, code: str | None = None) -> Area:
             raise Http404
         return area
     if access.reach_of(user).everything:
-        area = Area.objects.filter(parent__isnull=True).order_by("code").first()
+        # System administration: the province of the first station (a whole country's
+        # division tree is loaded, most of it without a station).
+        first = Station.objects.order_by("area__code").values_list("area__code", flat=True).first()
+        provinces = Area.objects.filter(parent__isnull=True).defer("boundary").order_by("code")
+        area = (provinces.filter(code__startswith=first[:2]) if first else provinces).first()
     else:
         granted = [
             grant.area
