@@ -116,7 +116,7 @@ def dashboard_area(user, code: str | None = None) -> Area:
     """The area a dashboard shows: the one named by `code` when the user reaches it (404,
     as if it did not exist, otherwise), else the widest area one of their grants names."""
     if code:
-        area = Area.objects.filter(code=code).defer("boundary").first()
+        area = Area.objects.filter(code=code).first()
         if area is None or not access.can_in(user, area, Purpose.READ):
             raise Http404
         return area
@@ -362,13 +362,15 @@ def series(facts: list[Fact], node, kind: PeriodKind, since: dt.date, until: dt.
 
 
 def children_of(node) -> list:
-    """The nodes a dashboard drills down to: the child areas, then the stations placed on
-    the area itself (a community's stations; a station placed directly on a street beside
-    its communities), so the rows add up to the area's figure."""
+    """The nodes a dashboard drills down to: child areas, or a community's stations.
+    (A station placed directly on a street beside its communities is in no row yet: the
+    rows then add up to less than the street's figure.)"""
     if isinstance(node, Station):
         return []
-    areas = list(Area.objects.filter(parent=node).defer("boundary").order_by("code"))
-    return areas + list(Station.objects.filter(area=node).order_by("name"))
+    children = list(Area.objects.filter(parent=node).order_by("code"))
+    if children:
+        return children
+    return list(Station.objects.filter(area=node).order_by("name"))
 
 
 def children_table(facts: list[Fact], node, span: Span, children=None) -> list[dict]:
