@@ -188,17 +188,21 @@ def computed_sql_over(fact: Fact, unit: str, kind: PeriodKind, inner: str, param
         # or a city's or province's for the rare row placed on the city itself.
         # Stations keep totals only (batch.py says why).
         if fact.station_path and not group:
+            # Only the rows whose own area is in this unit: a province must not recount
+            # (and relabel) the stations placed on one of its cities.
             upper_only = (
                 ""
                 if is_district_unit(unit)
                 else f"AND r.rollup_area IN (SELECT id FROM {Area._meta.db_table} "
-                f"WHERE level IN ('{UPPER_LEVELS[0]}', '{UPPER_LEVELS[1]}'))"
+                "WHERE reports_district_code(code, level) = %s)"
             )
             selects.append(
                 f"SELECT NULL::bigint, r.rollup_station, {period}, {breakdown}, {value} "
                 f"FROM {source} WHERE r.rollup_station IS NOT NULL {upper_only} "
                 f"GROUP BY 2, 3{group}"
             )
+            if upper_only:
+                select_params.append(unit)
     sql = f"WITH r AS MATERIALIZED ({inner}) " + " UNION ALL ".join(selects)
     return sql, list(params) + select_params
 
