@@ -1,17 +1,19 @@
 """The rollup engine: compute a unit's buckets from raw rows and replace them (issue 13 §1;
 DESIGN.md, "Rollups and dashboards").
 
-One statement computes a fact for every node of a unit at once: the fact's rows (its own
-queryset, compiled by the ORM, so `where`, the path to the area and the breakdown mean
-exactly what `Fact.value` means) are joined to the area ancestry, so each row counts in
-its area and in every area above it within the unit, and grouped by node and period.
-Distinct counts are therefore computed per bucket and never added up; additive facts
-compute their days from raw rows and their weeks and months from the days, their quarters
-and years from the months.
+One statement computes the facts of a model for every node of a unit at once (batch.py):
+the rows (the facts' own querysets, compiled by the ORM, so `where`, the path to the area
+and the breakdown mean exactly what `Fact.value` means) are joined to the area ancestry,
+so each row counts in its area and in every area above it within the unit, and grouped by
+node and period. Distinct counts are therefore computed per bucket and never added up;
+additive facts compute their days from raw rows and their weeks and months from the days,
+their quarters and years from the months.
 
-Every write *replaces*: an upsert sets the value (`value = EXCLUDED.value`), then the
-buckets of the same unit, fact and periods that this transaction did not write are
-deleted (their rows are gone). Running the same work twice gives the same table.
+Figures are stored by part (reports.facts.part_of: the facts one path computes together),
+one BucketRow per part, node, period and breakdown value. Every write *replaces*: an
+upsert sets the row's figures (`figures = EXCLUDED.figures`), then the rows of the same
+unit, part and periods that this transaction did not write are deleted (their raw rows
+are gone). Running the same work twice gives the same table.
 """
 
 import datetime as dt
@@ -30,7 +32,8 @@ from areas.models import Area
 from core.facts import NO_BREAKDOWN_VALUE, Fact, Measure
 
 from . import batch
-from .models import AreaAncestry, Bucket, SealedPeriod, district_code_of
+from .facts import dimension_of, part_of, whole_parts
+from .models import AreaAncestry, BucketRow, district_code_of
 from .periods import KINDS, Period, PeriodKind, periods_between
 
 LOCAL = ZoneInfo(settings.TIME_ZONE)
@@ -43,7 +46,6 @@ SUMMED_FROM = {
     PeriodKind.YEAR: PeriodKind.MONTH,
 }
 LARGER_KINDS = [PeriodKind.WEEK, PeriodKind.MONTH, PeriodKind.QUARTER, PeriodKind.YEAR]
-UPPER_LEVELS = [Area.Level.CITY.value, Area.Level.PROVINCE.value]
 # Distinct counts over these read a whole quarter's or year's rows: the beat's job leaves
 # them to a run every ROLLUP_SLOW_SECONDS (reports.services); their computed-at says so.
 SLOW_KINDS = (PeriodKind.QUARTER, PeriodKind.YEAR)
@@ -56,24 +58,38 @@ _TRUNC = {
     PeriodKind.YEAR: "date_trunc('year', {day})::date",
 }
 
-BUCKET = Bucket._meta.db_table
+BUCKET_ROW = BucketRow._meta.db_table
 ANCESTRY = AreaAncestry._meta.db_table
-UPSERT = f"""
-INSERT INTO {BUCKET} (fact, district_code, area_id, station_id, period_kind, period_start,
-                      breakdown, value, computed_at)
-SELECT %s, %s, c.area_id, c.station_id, %s, c.period_start, c.breakdown,
-       coalesce(c.value, 0), %s
+# One fact's figures, for the paths that compute a fact alone (a part of its own: a state,
+# or a fact counting each value of an array).
+UPSERT_ONE = f"""
+INSERT INTO {BUCKET_ROW} (part, district_code, area_id, station_id, period_kind,
+                          period_start, dimension, breakdown, figures, computed_at)
+SELECT %s, %s, c.area_id, c.station_id, %s, c.period_start,
+       CASE WHEN c.breakdown = '' THEN '' ELSE %s END, c.breakdown,
+       jsonb_build_object(%s::text, coalesce(c.value, 0)), %s
   FROM ({{computed}}) AS c
-ON CONFLICT ON CONSTRAINT reports_bucket_one_per_node_period DO UPDATE
-   SET value = EXCLUDED.value, computed_at = EXCLUDED.computed_at,
+ON CONFLICT ON CONSTRAINT reports_bucketrow_one_per_node_period DO UPDATE
+   SET figures = EXCLUDED.figures, computed_at = EXCLUDED.computed_at,
        district_code = EXCLUDED.district_code
 """
-# What this run did not write of the periods it recomputed is gone. Every run stamps what
-# it writes with its own time (`stamp`), so this holds however runs and transactions nest.
-DELETE_STALE = f"""
-DELETE FROM {BUCKET}
- WHERE district_code = %s AND fact = %s AND period_kind = %s AND period_start = ANY(%s)
-   AND computed_at <> %s
+# An additive part's longer periods: each fact's figures in the finer rows added up.
+UPSERT_SUMMED = f"""
+INSERT INTO {BUCKET_ROW} (part, district_code, area_id, station_id, period_kind,
+                          period_start, dimension, breakdown, figures, computed_at)
+SELECT %s, %s, s.area_id, s.station_id, %s, s.period_start, s.dimension, s.breakdown,
+       jsonb_object_agg(s.fact, s.total), %s
+  FROM (SELECT b.area_id, b.station_id, {{period}} AS period_start, b.dimension,
+               b.breakdown, f.key AS fact, sum(f.value::numeric) AS total
+          FROM {BUCKET_ROW} b CROSS JOIN LATERAL jsonb_each_text(b.figures) AS f(key, value)
+         WHERE b.district_code = %s AND b.part = %s AND b.period_kind = %s
+           AND b.period_start >= %s AND b.period_start < %s
+         GROUP BY 1, 2, 3, 4, 5, 6) AS s
+ WHERE s.period_start = ANY(%s)
+ GROUP BY s.area_id, s.station_id, s.period_start, s.dimension, s.breakdown
+ON CONFLICT ON CONSTRAINT reports_bucketrow_one_per_node_period DO UPDATE
+   SET figures = EXCLUDED.figures, computed_at = EXCLUDED.computed_at,
+       district_code = EXCLUDED.district_code
 """
 
 
@@ -113,17 +129,14 @@ def _day_expression(fact: Fact):
     return F(fact.date_field)
 
 
-def rows_sql(fact: Fact, unit: str, ranges=None, *, today=None, upper_areas_only=False):
+def rows_sql(fact: Fact, unit: str, ranges=None, *, today=None):
     """The fact's rows in the unit as SQL: rollup_area, rollup_station, rollup_day,
-    rollup_bd, rollup_over. A state fact's rows are dated `today`. `upper_areas_only`: only
-    rows placed on a city or province itself (not in any district)."""
+    rollup_bd, rollup_over. A state fact's rows are dated `today`."""
     rows = (
         fact.model_class._default_manager.filter(fact.where)
         .filter(**{f"{fact.area_path}__code__startswith": unit})
         .order_by()
     )
-    if upper_areas_only:
-        rows = rows.filter(**{f"{fact.area_path}__level__in": UPPER_LEVELS})
     if ranges is not None and not fact.is_state:
         rows = rows.filter(_in_days(fact, ranges))
     columns = {
@@ -151,8 +164,6 @@ def _aggregate(fact: Fact) -> str:
 def computed_sql(fact: Fact, unit: str, kind: PeriodKind, ranges, *, today=None):
     """SELECT area_id, station_id, period_start, breakdown, value for every node of the
     unit and every period of `kind` the rows fall in."""
-    if _from_districts(fact, unit, kind):
-        return _upper_days_sql(fact, unit, ranges)
     inner, params = rows_sql(fact, unit, ranges, today=today)
     return computed_sql_over(fact, unit, kind, inner, params)
 
@@ -207,69 +218,31 @@ def computed_sql_over(fact: Fact, unit: str, kind: PeriodKind, inner: str, param
     return sql, list(params) + select_params
 
 
-def _from_districts(fact: Fact, unit: str, kind: PeriodKind) -> bool:
-    """A city's or province's days of an additive fact are its districts' days added up
-    (plus the few rows placed on the city or province itself): the job never scans a
-    whole city's raw rows for them. Distinct counts and states are still counted from the
-    raw rows."""
-    return (
-        not is_district_unit(unit)
-        and fact.additive
-        and not fact.is_state
-        and kind == PeriodKind.DAY
-    )
-
-
-def _upper_days_sql(fact: Fact, unit: str, ranges):
-    inner, params = rows_sql(fact, unit, ranges, upper_areas_only=True)
-    own_rows, own_params = computed_sql_over(fact, unit, PeriodKind.DAY, inner, params)
-    in_ranges = " OR ".join("(b.period_start >= %s AND b.period_start < %s)" for _r in ranges)
-    sql = (
-        "SELECT area_id, station_id, period_start, breakdown, sum(value) AS value FROM ("
-        f"{own_rows} UNION ALL "
-        "SELECT node.id, NULL::bigint, b.period_start, b.breakdown, b.value "
-        f"FROM {BUCKET} b JOIN {Area._meta.db_table} d ON d.id = b.area_id "
-        f"CROSS JOIN (SELECT ancestor_id AS id FROM {ANCESTRY} WHERE district_code = %s "
-        "LIMIT 1) AS node "
-        "WHERE b.fact = %s AND b.period_kind = 'day' AND d.level = %s AND d.code LIKE %s "
-        f"AND ({in_ranges})"
-        ") AS parts GROUP BY 1, 2, 3, 4"
-    )
-    bounds = [day for since_until in ranges for day in since_until]
-    return sql, [
-        *own_params,
-        unit,
-        fact.key,
-        Area.Level.DISTRICT.value,
-        unit + "%",
-        *bounds,
-    ]
-
-
-def sealed_before(fact: Fact) -> dt.date | None:
-    seal = SealedPeriod.objects.filter(fact=fact.key).first()
-    return seal.before if seal else None
-
-
-def _open(periods: list[Period], fact: Fact) -> list[Period]:
-    """The periods a recomputation may touch: none that starts before the fact's seal."""
-    before = sealed_before(fact)
+def _open(periods: list[Period], facts: list[Fact]) -> list[Period]:
+    """The periods a recomputation may touch: none that starts before the facts' seal."""
+    before = batch.sealed_before(facts)
     return [p for p in periods if before is None or p.start >= before]
 
 
 def _write(fact: Fact, unit: str, kind: PeriodKind, periods: list[Period], sql, params, stamp):
+    """Replace the unit's rows of a fact computed alone (its own part) for `periods`."""
+    part = part_of(fact)
+    assert part == fact.key, f"{fact.key} shares rows with other facts ({part})"
     starts = [p.start for p in periods]
     with connection.cursor() as cursor:
         cursor.execute(
-            UPSERT.format(computed=f"SELECT * FROM ({sql}) AS x WHERE x.period_start = ANY(%s)"),
-            [fact.key, unit, kind.value, stamp, *params, starts],
+            UPSERT_ONE.format(
+                computed=f"SELECT * FROM ({sql}) AS x WHERE x.period_start = ANY(%s)"
+            ),
+            [part, unit, kind.value, dimension_of(fact), fact.key, stamp, *params, starts],
         )
-        cursor.execute(DELETE_STALE, [unit, fact.key, kind.value, starts, stamp])
+    batch.delete_stale({part: [fact]}, {kind: starts}, stamp=stamp, unit=unit)
 
 
 def from_rows(fact: Fact, unit: str, kind: PeriodKind, periods: list[Period], stamp) -> None:
-    """Recompute the unit's buckets of `kind` for `periods` from the raw rows."""
-    periods = _open(periods, fact)
+    """Recompute the unit's rows of a fact computed alone (a state, or a fact counting each
+    value of an array) of `kind` for `periods` from the raw rows."""
+    periods = _open(periods, [fact])
     if not periods:
         return
     ranges = _day_ranges(
@@ -281,22 +254,29 @@ def from_rows(fact: Fact, unit: str, kind: PeriodKind, periods: list[Period], st
     _write(fact, unit, kind, periods, sql, params, stamp)
 
 
-def from_finer(fact: Fact, unit: str, kind: PeriodKind, periods: list[Period], stamp) -> None:
-    """Recompute an additive fact's buckets of `kind` as sums of the finer buckets."""
-    periods = _open(periods, fact)
+def from_finer(facts: list[Fact], unit: str, kind: PeriodKind, periods: list[Period], stamp):
+    """Recompute an additive part's rows (`facts`: all of the part) of `kind` as sums of
+    its finer rows."""
+    periods = _open(periods, facts)
     if not periods:
         return
+    part = part_of(facts[0])
     finer = SUMMED_FROM[kind]
     since, until = min(p.start for p in periods), max(p.end for p in periods)
-    period = _TRUNC[kind].format(day="b.period_start")
-    sql = (
-        f"SELECT b.area_id, b.station_id, {period} AS period_start, b.breakdown, "
-        f"sum(b.value) AS value FROM {BUCKET} b "
-        "WHERE b.district_code = %s AND b.fact = %s AND b.period_kind = %s "
-        "AND b.period_start >= %s AND b.period_start < %s "
-        "GROUP BY 1, 2, 3, 4"
-    )
-    _write(fact, unit, kind, periods, sql, [unit, fact.key, finer.value, since, until], stamp)
+    starts = [p.start for p in periods]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            UPSERT_SUMMED.format(period=_TRUNC[kind].format(day="b.period_start")),
+            [part, unit, kind.value, stamp, unit, part, finer.value, since, until, starts],
+        )
+    batch.delete_stale({part: facts}, {kind: starts}, stamp=stamp, unit=unit)
+
+
+def _parts(facts: list[Fact]) -> list[list[Fact]]:
+    groups: dict[str, list[Fact]] = {}
+    for fact in facts:
+        groups.setdefault(part_of(fact), []).append(fact)
+    return list(groups.values())
 
 
 def _by_date_field(facts: list[Fact]) -> list[list[Fact]]:
@@ -334,29 +314,27 @@ def batch_periods(facts: list[Fact], unit: str, kinds, days, stamp) -> None:
 def recompute_days(
     facts: list[Fact], unit: str, days: Iterable[dt.date], stamp, *, slow=True
 ) -> bool:
-    """Every bucket of the unit that counts a row of `facts` (one model's) dated on one of
-    `days`: the days, and the week, month, quarter and year holding each. Distinct counts
-    over a quarter or a year read that whole period's rows; with `slow` off they are left
-    (the caller marks them for a later, less frequent run) and True is returned."""
+    """Every row of the unit that counts a row of `facts` (one model's; the whole of their
+    parts is recomputed) dated on one of `days`: the days, and the week, month, quarter
+    and year holding each. Distinct counts over a quarter or a year read that whole
+    period's rows; with `slow` off they are left (the caller marks them for a later, less
+    frequent run) and True is returned."""
     days = sorted(set(days))
-    dated = [f for f in facts if not f.is_state]
+    dated = [f for f in whole_parts(facts) if not f.is_state]
     if not days or not dated:
         return False
     day_periods = [Period.containing(PeriodKind.DAY, d) for d in days]
+    # The days of every fact from the raw rows: those of a date field in one statement.
     for group in _by_date_field([f for f in dated if batch.batchable(f)]):
-        if not is_district_unit(unit):
-            # A city's additive days are its districts' days added up (_from_districts).
-            for fact in (f for f in group if f.additive):
-                from_rows(fact, unit, PeriodKind.DAY, day_periods, stamp)
-            group = [f for f in group if not f.additive]
-        if group:
-            batch_periods(group, unit, [PeriodKind.DAY], days, stamp)
+        batch_periods(group, unit, [PeriodKind.DAY], days, stamp)
     for fact in (f for f in dated if not batch.batchable(f)):
         from_rows(fact, unit, PeriodKind.DAY, day_periods, stamp)
+    # Additive facts' longer periods from their days (or months).
     for kind in LARGER_KINDS:
         periods = sorted({Period.containing(kind, d) for d in days})
-        for fact in (f for f in dated if f.additive):
-            from_finer(fact, unit, kind, periods, stamp)
+        for part in _parts([f for f in dated if f.additive]):
+            from_finer(part, unit, kind, periods, stamp)
+    # Distinct counts from the raw rows, never added up.
     distinct = [f for f in dated if not f.additive]
     kinds = [PeriodKind.WEEK, PeriodKind.MONTH] + (list(SLOW_KINDS) if slow else [])
     for group in _by_date_field([f for f in distinct if batch.batchable(f)]):
@@ -370,7 +348,7 @@ def recompute_days(
 def recompute_slow(facts: list[Fact], unit: str, days, stamp) -> None:
     """The distinct counts over quarters and years recompute_days(slow=False) left."""
     days = sorted(set(days))
-    distinct = [f for f in facts if not f.is_state and not f.additive]
+    distinct = [f for f in whole_parts(facts) if not f.is_state and not f.additive]
     for group in _by_date_field([f for f in distinct if batch.batchable(f)]):
         batch_periods(group, unit, list(SLOW_KINDS), days, stamp)
     for fact in (f for f in distinct if not batch.batchable(f)):
@@ -390,19 +368,20 @@ def recompute_state(fact: Fact, unit: str, stamp, today: dt.date | None = None) 
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            INSERT INTO {BUCKET} (fact, district_code, area_id, station_id, period_kind,
-                                  period_start, breakdown, value, computed_at)
-            SELECT l.fact, l.district_code, l.area_id, l.station_id, 'day', %s, l.breakdown,
-                   0, %s
-              FROM (SELECT DISTINCT ON (area_id, station_id, breakdown) *
-                      FROM {BUCKET}
-                     WHERE district_code = %s AND fact = %s AND period_kind = 'day'
+            INSERT INTO {BUCKET_ROW} (part, district_code, area_id, station_id, period_kind,
+                                      period_start, dimension, breakdown, figures, computed_at)
+            SELECT l.part, l.district_code, l.area_id, l.station_id, 'day', %s, l.dimension,
+                   l.breakdown, jsonb_build_object(%s::text, 0), %s
+              FROM (SELECT DISTINCT ON (area_id, station_id, dimension, breakdown) *
+                      FROM {BUCKET_ROW}
+                     WHERE district_code = %s AND part = %s AND period_kind = 'day'
                        AND period_start < %s
-                     ORDER BY area_id, station_id, breakdown, period_start DESC) AS l
-             WHERE l.value <> 0
-            ON CONFLICT ON CONSTRAINT reports_bucket_one_per_node_period DO NOTHING
+                     ORDER BY area_id, station_id, dimension, breakdown,
+                              period_start DESC) AS l
+             WHERE coalesce((l.figures ->> %s)::numeric, 0) <> 0
+            ON CONFLICT ON CONSTRAINT reports_bucketrow_one_per_node_period DO NOTHING
             """,
-            [today, stamp, unit, fact.key, today],
+            [today, fact.key, stamp, unit, part_of(fact), today, fact.key],
         )
 
 
@@ -423,21 +402,21 @@ def _span(facts: list[Fact], prefix: str) -> tuple[dt.date, dt.date] | None:
 
 
 def rebuild(facts: list[Fact], prefix: str, stamp, *, since=None, unit=None) -> None:
-    """Recompute every bucket of `facts` (one model's) under `prefix` from `since` (all
-    time without it) from the raw rows, in one pass per date field for every node and
-    every kind — every unit under the prefix, or only `unit` — and drop the buckets no row
-    supports any more. Sealed periods are left as they are."""
+    """Recompute every row of `facts` (one model's; their whole parts) under `prefix` from
+    `since` (all time without it) from the raw rows, in one pass per date field for every
+    node and every kind — every unit under the prefix, or only `unit` — and drop the rows
+    no raw row supports any more. Sealed periods are left as they are."""
+    facts = whole_parts(facts)
     scope = {"unit": unit} if unit else {"units_like": prefix}
+    where, param = ("district_code = %s", unit) if unit else ("district_code LIKE %s", prefix + "%")
     with connection.cursor() as cursor:
-        where, param = (
-            ("district_code = %s", unit) if unit else ("district_code LIKE %s", prefix + "%")
-        )
-        cursor.execute(
-            f"DELETE FROM {BUCKET} b WHERE {where} AND fact = ANY(%s) AND period_start >= %s "
-            f"AND NOT EXISTS (SELECT 1 FROM {SealedPeriod._meta.db_table} s "
-            "WHERE s.fact = b.fact AND b.period_start < s.before)",
-            [param, [f.key for f in facts if not f.is_state], since or dt.date.min],
-        )
+        for part in _parts([f for f in facts if not f.is_state]):
+            seal = batch.sealed_before(part)
+            cutoff = max(filter(None, [since, seal]), default=dt.date.min)
+            cursor.execute(
+                f"DELETE FROM {BUCKET_ROW} WHERE {where} AND part = %s AND period_start >= %s",
+                [param, part_of(part[0]), cutoff],
+            )
     dated = [f for f in facts if not f.is_state]
     for group in _by_date_field([f for f in dated if batch.batchable(f)]):
         span = _span(group, prefix)
@@ -450,7 +429,9 @@ def rebuild(facts: list[Fact], prefix: str, stamp, *, since=None, unit=None) -> 
             kind: [p.start for p in periods_between(kind, first, last + dt.timedelta(days=1))]
             for kind in KINDS
         }
-        since_day = min(starts[PeriodKind.YEAR])
+        # Every period touched is read whole: from the earliest start of any kind (a week
+        # that began in the previous year included).
+        since_day = min(min(kind_starts) for kind_starts in starts.values())
         ranges = [(since_day, last + dt.timedelta(days=1))]
         sql, params = batch.computed_sql(
             group,

@@ -1,8 +1,9 @@
 """The rollup tables (issue 13; DESIGN.md, "Rollups and dashboards").
 
-- `Bucket`: one figure — a fact's exact value for one node of the tree (an area at any
-  level, or a station), one period (day, ISO week, month, quarter, year) and an optional
-  breakdown value. Computed from raw rows and *replaced*, never incremented.
+- `BucketRow`: the figures of one part (the facts one write path computes together) for
+  one node of the tree (an area at any level, or a station), one period (day, ISO week,
+  month, quarter, year) and an optional breakdown value. Computed from raw rows and
+  *replaced*, never incremented. `Bucket` is the read-only view of one figure per row.
 - `DirtyBucket`: a finest bucket (a source table's rows in one area on one local day)
   that a write has changed and the job has not yet recomputed. Database triggers add these
   rows in the writer's own transaction (reports/triggers.py), so nothing is lost when Redis
@@ -41,58 +42,119 @@ def district_code_of(area: Area) -> str:
     return area.prefix
 
 
+class BucketRow(models.Model):
+    """The stored figures: every fact of one *part* (reports.facts.part_of — the facts one
+    write path computes together, e.g. the check-ins' additive facts) for one node, period
+    and breakdown value, in one row (`figures`: {fact key: value}; a fact absent is 0).
+
+    One row per part rather than per fact keeps a city's year of check-ins to about a
+    million rows instead of seven (BENCHMARKS.md, "Rollups at city scale"): the cost of a
+    rebuild is writing. A row is always written whole by the one path that owns its part,
+    so replacing a row replaces every figure in it and nothing else.
+    """
+
+    part = models.CharField(max_length=64)
+    district_code = models.CharField(max_length=6)
+    # Exactly one of area and station: the node the figures are for.
+    area = models.ForeignKey(Area, null=True, on_delete=models.CASCADE, related_name="+")
+    station = models.ForeignKey(Station, null=True, on_delete=models.CASCADE, related_name="+")
+    period_kind = models.CharField(
+        max_length=7, choices=[(kind.value, kind.value) for kind in PeriodKind]
+    )
+    period_start = models.DateField()
+    # "" for the facts' totals; otherwise what the row is broken down by
+    # (reports.facts.dimension_of: "occupation", "source", or a fact's key for an
+    # expression) and one value of it (core.facts.breakdown_key: "-" for rows without one).
+    # Facts of one part broken down by different things never share a row.
+    dimension = models.CharField(max_length=64, default="", blank=True)
+    breakdown = models.CharField(max_length=40, default="", blank=True)
+    figures = models.JSONField()
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            # NULLS NOT DISTINCT: an area's row (station NULL) is one row, not one per
+            # insert — the upsert's conflict target.
+            models.UniqueConstraint(
+                fields=[
+                    "part",
+                    "area",
+                    "station",
+                    "period_kind",
+                    "period_start",
+                    "dimension",
+                    "breakdown",
+                ],
+                name="reports_bucketrow_one_per_node_period",
+                nulls_distinct=False,
+            ),
+            models.CheckConstraint(
+                condition=models.Q(area__isnull=True) ^ models.Q(station__isnull=True),
+                name="reports_bucketrow_area_or_station",
+            ),
+        ]
+        indexes = [
+            # The job replaces a unit's rows of one part and period kind at a time.
+            models.Index(
+                fields=["district_code", "part", "period_kind", "period_start"],
+                name="reports_bucketrow_unit_idx",
+            ),
+            # The dashboards read nodes' periods, every part at once.
+            models.Index(
+                fields=["area", "period_kind", "period_start"],
+                name="reports_bucketrow_area_idx",
+                condition=models.Q(area__isnull=False),
+            ),
+            models.Index(
+                fields=["station", "period_kind", "period_start"],
+                name="reports_bucketrow_station_idx",
+                condition=models.Q(station__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        node = f"area {self.area_id}" if self.area_id else f"station {self.station_id}"
+        extra = f" [{self.dimension}={self.breakdown}]" if self.dimension else ""
+        return f"{self.part} {node} {self.period_kind} {self.period_start}{extra}"
+
+
 class Bucket(models.Model):
+    """One figure: a fact's value for one node, period and breakdown value — a read-only
+    view (`reports_bucket`, migration 0005) that unfolds each BucketRow into its facts.
+    Every read (selectors, the stats API, verify) filters this by fact, node and period;
+    the planner pushes node and period down to BucketRow's indexes."""
+
+    id = models.CharField(primary_key=True, max_length=100)  # "<row id>:<fact key>"
+    row_id = models.BigIntegerField()  # the BucketRow it is read from
     fact = models.CharField(_("figure"), max_length=64)
     district_code = models.CharField(_("district code"), max_length=6)
-    # Exactly one of area and station: the node the figure is for.
     area = models.ForeignKey(
-        Area, verbose_name=_("area"), null=True, on_delete=models.CASCADE, related_name="+"
+        Area,
+        verbose_name=_("area"),
+        null=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
     )
     station = models.ForeignKey(
         Station,
         verbose_name=_("station"),
         null=True,
-        on_delete=models.CASCADE,
+        on_delete=models.DO_NOTHING,
         related_name="+",
     )
     period_kind = models.CharField(
         _("period"), max_length=7, choices=[(kind.value, kind.value) for kind in PeriodKind]
     )
     period_start = models.DateField(_("period starts"))
-    # "" for the figure's total; otherwise one value of the fact's bounded breakdown
-    # (core.facts.breakdown_key: "-" for rows without one).
-    breakdown = models.CharField(_("breakdown"), max_length=40, default="", blank=True)
+    breakdown = models.CharField(_("breakdown"), max_length=40)
     value = models.DecimalField(_("value"), max_digits=20, decimal_places=2)
     computed_at = models.DateTimeField(_("computed at"))
 
     class Meta:
+        managed = False
+        db_table = "reports_bucket"
         verbose_name = _("figure")
         verbose_name_plural = _("figures")
-        constraints = [
-            # NULLS NOT DISTINCT: an area's bucket (station NULL) is one row, not one per
-            # insert — the upsert's conflict target.
-            models.UniqueConstraint(
-                fields=["fact", "area", "station", "period_kind", "period_start", "breakdown"],
-                name="reports_bucket_one_per_node_period",
-                nulls_distinct=False,
-            ),
-            models.CheckConstraint(
-                condition=models.Q(area__isnull=True) ^ models.Q(station__isnull=True),
-                name="reports_bucket_area_or_station",
-            ),
-        ]
-        indexes = [
-            # The job replaces a unit's buckets of one fact and period at a time.
-            models.Index(
-                fields=["district_code", "fact", "period_kind", "period_start"],
-                name="reports_bucket_unit_idx",
-            ),
-            models.Index(
-                fields=["station", "fact", "period_kind", "period_start"],
-                name="reports_bucket_station_idx",
-                condition=models.Q(station__isnull=False),
-            ),
-        ]
 
     def __str__(self) -> str:
         node = f"area {self.area_id}" if self.area_id else f"station {self.station_id}"

@@ -28,6 +28,7 @@ from .facts import all_facts, facts_of_model
 from .models import (
     AreaAncestry,
     Bucket,
+    BucketRow,
     CoverageSnapshot,
     DirtyBucket,
     SealedPeriod,
@@ -85,7 +86,7 @@ def units_with_data() -> set[str]:
     fact counts, and the units above those (a moved district changes its city's count).
     Loading a whole country's division tree touches thousands of empty units; only these
     are recomputed."""
-    units = set(Bucket.objects.values_list("district_code", flat=True).distinct())
+    units = set(BucketRow.objects.values_list("district_code", flat=True).distinct())
     for fact in all_facts():
         units |= set(
             fact.model_class._default_manager.filter(fact.where)
@@ -299,20 +300,22 @@ def _for_station(fact: Fact, station_id: int) -> Fact:
 
 
 def verify(*, sample: int = 200, area: Area | None = None) -> tuple[int, list[Difference]]:
-    """Compare a random sample of buckets with the raw rows. Pending marks are rolled up
-    first (a bucket waiting for its job is not a difference). Buckets of sealed periods
-    and state snapshots of earlier days (history, not recomputable) are left out."""
+    """Compare the figures of a random sample of stored rows with the raw rows. Pending
+    marks are rolled up first (a figure waiting for its job is not a difference). Figures
+    of sealed periods and state snapshots of earlier days (history, not recomputable) are
+    left out. Returns the figures checked and the differences."""
     roll_up_all()
     today = timezone.localdate()
     facts = {fact.key: fact for fact in all_facts()}
     seals = dict(SealedPeriod.objects.values_list("fact", "before"))
-    buckets = Bucket.objects.filter(fact__in=list(facts)).select_related("area")
+    rows = BucketRow.objects.all()
     if area is not None:
-        buckets = buckets.filter(district_code__startswith=area.prefix[:6])
-    ids = list(buckets.values_list("id", flat=True))
+        rows = rows.filter(district_code__startswith=area.prefix[:6])
+    ids = list(rows.values_list("id", flat=True))
     chosen = random.sample(ids, min(sample, len(ids)))
+    buckets = Bucket.objects.filter(row_id__in=chosen, fact__in=list(facts))
     differences, checked = [], 0
-    for bucket in buckets.filter(id__in=chosen):
+    for bucket in buckets.select_related("area"):
         fact = facts[bucket.fact]
         if bucket.fact in seals and bucket.period_start < seals[bucket.fact]:
             continue

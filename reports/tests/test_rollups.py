@@ -22,7 +22,7 @@ from members.models import Worker
 from members.tests.factories import WorkerFactory
 from reports import engine, services, triggers
 from reports.facts import fact
-from reports.models import Bucket, DirtyBucket, SealedPeriod
+from reports.models import Bucket, BucketRow, DirtyBucket, SealedPeriod
 from reports.periods import KINDS, Period, PeriodKind
 from stations.models import CheckIn, Station
 from stations.tests.factories import StationFactory
@@ -281,7 +281,7 @@ def test_a_rebuild_equals_the_incremental_figures(net):
             "fact", "area", "station", "period_kind", "period_start", "breakdown", "value"
         )
     )
-    Bucket.objects.all().delete()
+    BucketRow.objects.all().delete()
     out = io.StringIO()
     call_command("rollups", "rebuild", stdout=out)
     assert "Rebuilt" in out.getvalue()
@@ -337,7 +337,7 @@ def test_state_facts_are_daily_snapshots_with_explicit_zeros(net):
     key = "members.waiting_for_review"
     assert bucket_value(key, community, PeriodKind.DAY, today) == waiting.count() >= 1
     # Yesterday's snapshot had some waiting; today none: today's snapshot says 0.
-    Bucket.objects.filter(fact=key).update(period_start=today - dt.timedelta(days=1))
+    BucketRow.objects.filter(part=key).update(period_start=today - dt.timedelta(days=1))
     waiting.update(status=Worker.Status.APPROVED)
     services.roll_up_all()
     zero = Bucket.objects.get(fact=key, area=community, period_start=today, breakdown="")
@@ -349,7 +349,12 @@ def test_verify_finds_a_tampered_bucket(net):
     services.roll_up_all()
     checked, differences = services.verify(sample=10_000)
     assert checked and not differences
-    Bucket.objects.filter(fact=VISITS, period_kind="day").update(value=99)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE reports_bucketrow SET figures = jsonb_set(figures, %s, '99') "
+            "WHERE period_kind = 'day' AND jsonb_exists(figures, %s)",
+            [[VISITS], VISITS],
+        )
     with pytest.raises(SystemExit):
         call_command("rollups", "verify", "--sample", "10000", stdout=io.StringIO())
 
