@@ -39,19 +39,26 @@ from django.utils import timezone  # noqa: E402
 from areas.models import Area  # noqa: E402
 from bench import checkins as city  # noqa: E402
 from reports import engine, services  # noqa: E402
-from reports.facts import all_facts  # noqa: E402
-from reports.models import Bucket, DirtyBucket  # noqa: E402
+from reports.facts import all_facts, part_of  # noqa: E402
+from reports.models import Bucket, BucketRow, DirtyBucket  # noqa: E402
 from stations.models import CheckIn, Station  # noqa: E402
 
 CITY = city.CITY
 LOCAL_DAY = "(c.at AT TIME ZONE 'Asia/Shanghai')::date"
 
 # One statement, the same buckets: every node (via the ancestry), every period kind, the
-# check-in facts' totals (their breakdowns are left out of both sides' count here: the
-# engine's rebuild below is timed with them, which only makes it the slower side).
+# check-in facts' six aggregates, and for the areas the same breakdowns the engine keeps
+# (by source, by the local hour of day; stations keep totals only). Services used, which
+# counts each value of an array, cannot be grouped in the same statement on either side:
+# the engine's rebuild of it is timed apart.
+_SIX = """sum(visitors), sum(visitors) FILTER (WHERE worker_id IS NOT NULL),
+           sum(visitors) FILTER (WHERE worker_id IS NULL), count(*),
+           count(*) FILTER (WHERE far_away), count(DISTINCT worker_id)"""
+_PERIODS = ("day", "week", "month", "quarter", "year")
 RAW_GROUPING_SETS = f"""
 WITH r AS MATERIALIZED (
-    SELECT c.station_id, s.area_id, {LOCAL_DAY} AS day, c.visitors, c.worker_id, c.far_away
+    SELECT c.station_id, s.area_id, {LOCAL_DAY} AS day, c.visitors, c.worker_id, c.far_away,
+           c.source, extract(hour FROM c.at AT TIME ZONE 'Asia/Shanghai') AS hour
       FROM stations_checkin c
       JOIN stations_station s ON s.id = c.station_id
       JOIN areas_area a ON a.id = s.area_id
@@ -62,23 +69,20 @@ WITH r AS MATERIALIZED (
       FROM r
 )
 SELECT count(*) FROM (
-    SELECT anc.ancestor_id AS node, day, week, month, quarter, year,
-           sum(visitors), sum(visitors) FILTER (WHERE worker_id IS NOT NULL),
-           sum(visitors) FILTER (WHERE worker_id IS NULL), count(*),
-           count(*) FILTER (WHERE far_away), count(DISTINCT worker_id)
+    SELECT anc.ancestor_id AS node, {_SIX}
       FROM periods p JOIN reports_areaancestry anc ON anc.area_id = p.area_id
      WHERE anc.district_code LIKE %s
-     GROUP BY GROUPING SETS ((anc.ancestor_id, day), (anc.ancestor_id, week),
-                             (anc.ancestor_id, month), (anc.ancestor_id, quarter),
-                             (anc.ancestor_id, year))
+     GROUP BY GROUPING SETS ({
+    ", ".join(
+        f"(anc.ancestor_id, {period}{extra})"
+        for period in _PERIODS
+        for extra in ("", ", source", ", hour")
+    )
+})
     UNION ALL
-    SELECT station_id, day, week, month, quarter, year,
-           sum(visitors), sum(visitors) FILTER (WHERE worker_id IS NOT NULL),
-           sum(visitors) FILTER (WHERE worker_id IS NULL), count(*),
-           count(*) FILTER (WHERE far_away), count(DISTINCT worker_id)
+    SELECT station_id, {_SIX}
       FROM periods
-     GROUP BY GROUPING SETS ((station_id, day), (station_id, week), (station_id, month),
-                             (station_id, quarter), (station_id, year))
+     GROUP BY GROUPING SETS ({", ".join(f"(station_id, {period})" for period in _PERIODS)})
 ) AS buckets
 """
 
@@ -126,6 +130,17 @@ def check_in_facts():
     return [f for f in all_facts() if f.model == "stations.CheckIn"]
 
 
+def grouped_check_in_facts():
+    """The check-in facts one GROUPING SETS statement computes (all but services used)."""
+    return [f for f in check_in_facts() if not f.breakdown_each]
+
+
+def stored_rows(facts) -> int:
+    return BucketRow.objects.filter(
+        part__in={part_of(f) for f in facts}, district_code__startswith=CITY[:2]
+    ).count()
+
+
 def rebuild(area: Area, facts) -> None:
     """What `manage.py rollups rebuild --area` does for these facts, in one transaction."""
     with transaction.atomic():
@@ -143,8 +158,8 @@ def beat_run() -> None:
             services.roll_up_unit(unit, slow=False)
 
 
-def one_city_day(area: Area) -> tuple[int, float, float]:
-    """Insert a day's check-ins (dated today) in one statement, then roll up as the beat
+def one_city_day(area: Area, day: dt.date) -> tuple[int, float, float]:
+    """Insert a day's check-ins (dated `day`) in one statement, then roll up as the beat
     does (every figure but the distinct counts over quarters and years, which wait for
     ROLLUP_SLOW_SECONDS), then those too. Returns (check-ins, beat seconds, slow seconds)."""
     stations = list(
@@ -160,13 +175,12 @@ def one_city_day(area: Area) -> tuple[int, float, float]:
             SELECT (%s::bigint[])[1 + (g * 7919) %% %s],
                    (SELECT min(id) FROM members_worker WHERE phone LIKE '166%%')
                      + (g * 104729) %% %s,
-                   1, date_trunc('day', now() AT TIME ZONE 'Asia/Shanghai')
-                        AT TIME ZONE 'Asia/Shanghai'
+                   1, %s::date::timestamp AT TIME ZONE 'Asia/Shanghai'
                       + ((g * 7907) %% 86000) * interval '1 second', '{water}', false, 'phone',
                    now()
               FROM generate_series(1::bigint, %s) g
             """,
-            [stations, len(stations), city.WORKERS, per_day],
+            [stations, len(stations), city.WORKERS, day, per_day],
         )
 
     beat = timed(beat_run)
@@ -224,23 +238,37 @@ def main() -> None:
         raw = timed(lambda: cursor.execute(RAW_GROUPING_SETS, [CITY[:4] + "%", CITY[:4] + "%"]))
         buckets = cursor.fetchone()[0] if cursor.description else 0
     report(f"(c) raw GROUPING SETS: {raw:.1f} s ({buckets:,} node-period groups)")
-    facts = check_in_facts()
-    say(f"(c) rebuild of the {len(facts)} check-in facts")
+    facts = grouped_check_in_facts()
+    say(f"(c) rebuild of the {len(facts)} check-in facts the raw statement computes")
     rebuilt = timed(lambda: rebuild(area, facts))
     report(
-        f"(c) rebuild of the check-in facts: {rebuilt:.1f} s = {rebuilt / raw:.2f}x the raw statement"
+        f"(c) rebuild of those {len(facts)} check-in facts: {rebuilt:.1f} s = "
+        f"{rebuilt / raw:.2f}x the raw statement"
     )
+    report(f"    rows stored for them: {stored_rows(facts):,}")
+    each = [f for f in check_in_facts() if f not in facts]
+    say("(c) rebuild of services used (each value of an array)")
+    report(f"(c) rebuild of services used: {timed(lambda: rebuild(area, each)):.1f} s")
     say("(c) rebuild of every fact")
     everything = timed(lambda: services.rebuild(area=area))
     report(f"(c) rebuild of every fact ({len(all_facts())}): {everything / 60:.1f} min")
     report(
-        f"    buckets in the city: {Bucket.objects.filter(district_code__startswith=CITY[:2]).count():,}"
+        f"    rows in the province: "
+        f"{BucketRow.objects.filter(district_code__startswith=CITY[:2]).count():,}"
     )
 
-    say("(b) one city day of new check-ins, rolled up")
-    per_day, beat, slow = one_city_day(area)
-    report(f"(b) one city day ({per_day:,} check-ins) rolled up as the beat does: {beat:.2f} s")
-    report(f"    then the distinct counts over quarters and years it leaves: {slow:.1f} s")
+    today = timezone.localdate()
+    # Today, and a late day of last month: the week's and the month's distinct counts read
+    # every row of the period so far, so the day's place in its month changes the cost.
+    late_last_month = today.replace(day=1) - dt.timedelta(days=3)
+    for day, which in ((today, "today"), (late_last_month, "late in last month")):
+        say(f"(b) one city day of new check-ins, dated {day} ({which}), rolled up")
+        per_day, beat, slow = one_city_day(area, day)
+        report(
+            f"(b) one city day ({per_day:,} check-ins on {day}, {which}) rolled up as the "
+            f"beat does: {beat:.2f} s"
+        )
+        report(f"    then the distinct counts over quarters and years it leaves: {slow:.1f} s")
 
     say("(a) freshness with the beat's 15-s cycle")
     lags = freshness(area, args.cycles)

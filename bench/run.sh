@@ -11,12 +11,13 @@
 #   bash bench/run.sh import          # import 30,000 workers beside a raw COPY
 #   bash bench/run.sh checkins        # 10M check-ins in the table, locust against gunicorn
 #   bash bench/run.sh rollups         # the same city rolled up: rebuild, a day, freshness
+#   bash bench/run.sh dashboards      # that city's dashboards and stats API (after rollups)
 #   BENCH_POINTS=500 bash bench/run.sh
 #   BENCH_REGENERATE=1 bash bench/run.sh   # throw the stations away and generate again
 set -euo pipefail
 
 which=${1:-all}
-case "$which" in all|nearby|import|checkins|rollups) ;; *) echo "usage: bench/run.sh [all|nearby|import|checkins|rollups]" >&2; exit 2 ;; esac
+case "$which" in all|nearby|import|checkins|rollups|dashboards) ;; *) echo "usage: bench/run.sh [all|nearby|import|checkins|rollups|dashboards]" >&2; exit 2 ;; esac
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
 
@@ -64,4 +65,8 @@ fi
 if [ "$which" = all ] || [ "$which" = rollups ]; then
   say "Rollups at city scale: rebuild beside one GROUPING SETS statement, a day, freshness"
   $PY bench/rollups.py --out bench/results/rollups-latest.txt
+fi
+if [ "$which" = all ] || [ "$which" = dashboards ]; then
+  say "Dashboards and the stats API at city scale, server-side"
+  $PY bench/dashboards.py --out bench/results/dashboards-latest.txt
 fi

@@ -46,7 +46,9 @@ class Fact:
     model: str  # "stations.CheckIn"
     area_path: str  # from a row to its Area: "station__area"
     measure: Measure = Measure.COUNT
-    over: str = ""  # the field SUM adds up or DISTINCT counts the values of
+    # The field SUM adds up or DISTINCT counts the values of, or an expression over the
+    # row's own columns (the hours from registration to approval).
+    over: str | Expression = ""
     date_field: str = ""  # the row's date for periods; empty: a state, counted as it is now
     station_path: str = ""  # from a row to its station, where the fact has one
     where: Q = dataclass_field(default_factory=Q)  # which rows count
@@ -85,9 +87,9 @@ class Fact:
 
     def _aggregate(self, condition: Q | None = None):
         if self.measure == Measure.SUM:
-            return Sum(self.over, filter=condition)
+            return Sum(self.over_expression(), filter=condition)
         if self.measure == Measure.DISTINCT:
-            return Count(self.over, distinct=True, filter=condition)
+            return Count(self.over_expression(), distinct=True, filter=condition)
         return Count("pk", filter=condition)
 
     def value(self, *, area=None, since=None, until=None) -> int | float:
@@ -98,6 +100,9 @@ class Fact:
     def is_state(self) -> bool:
         """Counted as it is now (no date): the rollups keep a snapshot per day."""
         return not self.date_field
+
+    def over_expression(self):
+        return models.F(self.over) if isinstance(self.over, str) else self.over
 
     def breakdown_expression(self):
         return models.F(self.breakdown) if isinstance(self.breakdown, str) else self.breakdown
@@ -125,6 +130,38 @@ class Fact:
             breakdown_key(row["bd"]): row["v"] or 0
             for row in rows.values(bd=self.breakdown_expression()).annotate(v=self._aggregate())
         }
+
+
+class HoursBetween(models.Func):
+    """The hours from one of a row's datetimes to a later one, e.g. from registration to
+    approval (a fact's `over`)."""
+
+    # Rounded per row, so the rollups and a recount from the raw rows add the same numbers.
+    template = "round(extract(epoch FROM (%(expressions)s)) / 3600.0, 2)"
+    arg_joiner = " - "
+    output_field = models.DecimalField(max_digits=20, decimal_places=2)
+
+    def __init__(self, since: str, until: str):
+        super().__init__(models.F(until), models.F(since))
+
+
+class LocalDaysSince(models.Func):
+    """Whole days on the local calendar from a row's datetime to today: how long a
+    registration has waited (a state fact's `over`, counted at each snapshot; whole days,
+    so a figure recomputed later the same day is the same)."""
+
+    output_field = models.IntegerField()
+
+    def __init__(self, field: str, time_zone: str):
+        self.time_zone = time_zone
+        super().__init__(models.F(field))
+
+    def as_sql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return (
+            f"((now() AT TIME ZONE %s)::date - ({sql} AT TIME ZONE %s)::date)",
+            [self.time_zone, *params, self.time_zone],
+        )
 
 
 # How a breakdown value is stored: text, with "-" for rows that have none (the total of a

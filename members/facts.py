@@ -3,16 +3,17 @@
 Records merged into another (Worker.Status.MERGED) are duplicates of a person counted on
 the record kept, so no registration figure counts them.
 
-Not here, on purpose: the time from registration to review. A worker keeps when they
-registered and when they were approved, but no stored duration (and no review time for
-a returned registration: that is in WorkerStatusChange, another table), and a fact only
-adds up a column of its own rows; it needs a stored review time or duration on Worker
-(a model change) before a Ratio "hours per review" can be built from two sums."""
+The time from registration to review is the time to *approval*: a worker keeps when they
+registered and when they were approved, while a returned registration's review time is in
+WorkerStatusChange, another table a fact does not read. The backlog's age is the whole
+days each waiting registration has waited, summed at each snapshot; both are shown as
+averages (a Ratio over the matching count)."""
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.facts import Fact, Ratio
+from core.facts import Fact, HoursBetween, LocalDaysSince, Measure, Ratio
 
 from .models import Worker
 
@@ -58,10 +59,29 @@ FACTS = [
         where=Q(status=Worker.Status.APPROVED),
     ),
     Fact(
+        key="members.hours_to_approval",
+        label=_("Hours from registration to approval (all approvals)"),
+        model="members.Worker",
+        area_path="area",
+        measure=Measure.SUM,
+        over=HoursBetween("created_at", "approved_at"),
+        date_field="approved_at",
+        where=Q(status=Worker.Status.APPROVED),
+    ),
+    Fact(
         key="members.waiting_for_review",
         label=_("Registrations waiting for review"),
         model="members.Worker",
         area_path="area",
+        where=Q(status=Worker.Status.PENDING),
+    ),
+    Fact(
+        key="members.days_waiting",
+        label=_("Days waited by the registrations waiting for review (all of them)"),
+        model="members.Worker",
+        area_path="area",
+        measure=Measure.SUM,
+        over=LocalDaysSince("created_at", settings.TIME_ZONE),
         where=Q(status=Worker.Status.PENDING),
     ),
     Fact(
@@ -120,6 +140,20 @@ FACTS = [
 ]
 
 RATIOS = [
+    Ratio(
+        key="members.hours_per_approval",
+        label=_("Hours from registration to approval, on average"),
+        numerator="members.hours_to_approval",
+        denominator="members.approvals",
+        percent=False,
+    ),
+    Ratio(
+        key="members.average_days_waiting",
+        label=_("Days the waiting registrations have waited, on average"),
+        numerator="members.days_waiting",
+        denominator="members.waiting_for_review",
+        percent=False,
+    ),
     Ratio(
         key="members.contacted_this_month_share",
         label=_("Share of contact pairs contacted this month"),

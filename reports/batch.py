@@ -52,10 +52,12 @@ def batchable(fact: Fact) -> bool:
 
 def _contribution(fact: Fact):
     model = fact.model_class
-    if fact.over:
+    if isinstance(fact.over, str) and fact.over:
         field = model._meta.get_field(fact.over)
         value = F(fact.over)
         output = models.BigIntegerField() if field.is_relation else field
+    elif fact.over:
+        value, output = fact.over, fact.over.output_field
     else:
         value, output = Value(1), models.IntegerField()
     if not fact.where:
@@ -64,11 +66,13 @@ def _contribution(fact: Fact):
 
 
 def _aggregate(fact: Fact, column: str) -> str:
+    """The fact's figure over a group, NULL when no row of the group counted for it (so
+    absent, not 0): a sum of no values is NULL already, and counts of none are made so."""
     if fact.measure == Measure.SUM:
         return f"sum({column})"
     if fact.measure == Measure.DISTINCT:
-        return f"count(DISTINCT {column})"
-    return f"count({column})"
+        return f"NULLIF(count(DISTINCT {column}), 0)"
+    return f"NULLIF(count({column}), 0)"
 
 
 def _dimensions(facts: list[Fact]) -> list[str]:
@@ -117,7 +121,8 @@ def computed_sql(
     """SELECT part, area_id, station_id, district_code, period_kind, period_start,
     dimension, breakdown, figures — the rows of the parts of `facts` (whole parts: the
     caller passes every fact of each) for the periods in `only` ({kind: [start]}: a period
-    whose days are not all among the rows read must not be written). With `unit`, only
+    whose days are not all among the rows read must not be written; None: every period
+    the rows fall in, when the caller reads whole periods only). With `unit`, only
     the nodes of that rollup unit; with `units_like`, every node of every unit under that
     prefix (a rebuild of a whole area in one pass). Periods a retention rule sealed for
     any fact of a part are left out."""
@@ -138,10 +143,7 @@ def computed_sql(
         f"WHEN GROUPING({col}) = 0 THEN '{kind.value}'" for kind, col in zip(kinds, p, strict=True)
     )
     start = ", ".join(f"CASE WHEN GROUPING({col}) = 0 THEN {col} END" for col in p)
-    aggregates = ", ".join(
-        f"{_aggregate(fact, f'p.m{i}')} AS a{i}, count(p.m{i}) AS n{i}"
-        for i, fact in enumerate(facts)
-    )
+    aggregates = ", ".join(f"{_aggregate(fact, f'p.m{i}')} AS a{i}" for i, fact in enumerate(facts))
 
     def area_select() -> tuple[str, list]:
         node = "anc.ancestor_id, anc.district_code"
@@ -204,13 +206,18 @@ def computed_sql(
         for i in members:
             fact = facts[i]
             dim = dimensions.index(dimension_of(fact)) if fact.breakdown else -2
-            pairs.append(
-                f"%s::text, CASE WHEN g.n{i} > 0 AND g.bd_dim IN (-1, {dim}) THEN g.a{i} END"
-            )
+            pairs.append(f"%s::text, CASE WHEN g.bd_dim IN (-1, {dim}) THEN g.a{i} END")
             part_params.append(fact.key)
         part_values.append(
             f"(%s, %s::text[], jsonb_strip_nulls(jsonb_build_object({', '.join(pairs)})))"
         )
+    # Only whole periods: those in `only` (None: every period the rows fall in is whole,
+    # as in a rebuild that reads from the earliest start of every kind).
+    periods_kept = (
+        ""
+        if only is None
+        else f"AND ({' OR '.join('(g.kind = %s AND g.start = ANY(%s))' for _k in only)}) "
+    )
     sql = (
         f"WITH r AS MATERIALIZED ({inner}), p AS (SELECT r.*, {', '.join(periods)} FROM r) "
         "SELECT x.part, g.area_id, g.station_id, g.unit AS district_code, "
@@ -219,26 +226,40 @@ def computed_sql(
         f"FROM ({' UNION ALL '.join(selects)}) AS g "
         f"CROSS JOIN LATERAL (VALUES {', '.join(part_values)}) AS x(part, keys, figures) "
         "WHERE x.figures <> '{}'::jsonb "
-        f"AND ({' OR '.join('(g.kind = %s AND g.start = ANY(%s))' for _k in only)}) "
-        f"AND NOT EXISTS (SELECT 1 FROM {SEALED} s WHERE s.fact = ANY(x.keys) "
+        f"{periods_kept}AND NOT EXISTS (SELECT 1 FROM {SEALED} s WHERE s.fact = ANY(x.keys) "
         "AND g.start < s.before)"
     )
-    only_params = [x for kind, starts in only.items() for x in (kind.value, list(starts))]
+    only_params = (
+        []
+        if only is None
+        else [x for kind, starts in only.items() for x in (kind.value, list(starts))]
+    )
     # In the order the placeholders appear: the rows, the dimensions of the outer SELECT,
     # the unit scopes of the inner selects, the parts' keys, the periods kept.
     return sql, [*params, dimensions, *select_params, *part_params, *only_params]
 
 
-UPSERT = f"""
+INSERT = f"""
 INSERT INTO {BUCKET_ROW} (part, district_code, area_id, station_id, period_kind, period_start,
                           dimension, breakdown, figures, computed_at)
 SELECT c.part, c.district_code, c.area_id, c.station_id, c.period_kind, c.period_start,
        c.dimension, c.breakdown, c.figures, %s
   FROM ({{computed}}) AS c
-ON CONFLICT ON CONSTRAINT reports_bucketrow_one_per_node_period DO UPDATE
+"""
+UPSERT = (
+    INSERT
+    + """ON CONFLICT ON CONSTRAINT reports_bucketrow_one_per_node_period DO UPDATE
    SET figures = EXCLUDED.figures, computed_at = EXCLUDED.computed_at,
        district_code = EXCLUDED.district_code
 """
+)
+
+
+def insert(sql, params, *, stamp) -> None:
+    """Insert the rows `sql` computed where none of them can exist (a rebuild deleted
+    them, holding the units' locks): a plain INSERT, the cheapest write."""
+    with connection.cursor() as cursor:
+        cursor.execute(INSERT.format(computed=sql), [stamp, *params])
 
 
 def sealed_before(facts: list[Fact]) -> dt.date | None:

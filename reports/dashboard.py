@@ -92,7 +92,11 @@ SECTIONS = [
         [
             "members.registrations",
             "members.approvals",
+            "members.hours_to_approval",
+            "members.hours_per_approval",
             "members.waiting_for_review",
+            "members.days_waiting",
+            "members.average_days_waiting",
             "members.invitations_sent",
             "members.invitations_opened",
             "members.registrations_by_invitation",
@@ -179,7 +183,12 @@ HEADLINES = [
     "points.awarded",
 ]
 # Figures kept with one decimal (hours); the rest are whole numbers.
-DECIMAL_FIGURES = {"activities.volunteer_hours"}
+DECIMAL_FIGURES = {
+    "activities.volunteer_hours",
+    "members.hours_to_approval",
+    "members.hours_per_approval",
+    "members.average_days_waiting",
+}
 # Facts counted as they are now (a state): "at the end of the period", not "during it".
 FUNNEL = [
     "members.invitations_sent",

@@ -149,7 +149,7 @@ def rows_sql(fact: Fact, unit: str, ranges=None, *, today=None):
     if fact.breakdown:
         columns["rollup_bd"] = fact.breakdown_expression()
     if fact.measure != Measure.COUNT:
-        columns["rollup_over"] = F(fact.over)
+        columns["rollup_over"] = fact.over_expression()
     return rows.values(**columns).query.sql_with_params()
 
 
@@ -409,41 +409,46 @@ def rebuild(facts: list[Fact], prefix: str, stamp, *, since=None, unit=None) -> 
     facts = whole_parts(facts)
     scope = {"unit": unit} if unit else {"units_like": prefix}
     where, param = ("district_code = %s", unit) if unit else ("district_code LIKE %s", prefix + "%")
-    with connection.cursor() as cursor:
-        for part in _parts([f for f in facts if not f.is_state]):
-            seal = batch.sealed_before(part)
-            cutoff = max(filter(None, [since, seal]), default=dt.date.min)
-            cursor.execute(
-                f"DELETE FROM {BUCKET_ROW} WHERE {where} AND part = %s AND period_start >= %s",
-                [param, part_of(part[0]), cutoff],
-            )
+
+    def delete_from(facts_of_parts: list[Fact], start: dt.date) -> None:
+        """Delete the parts' rows of periods starting on or after `start` (not sealed)."""
+        with connection.cursor() as cursor:
+            for part in _parts(facts_of_parts):
+                seal = batch.sealed_before(part)
+                cursor.execute(
+                    f"DELETE FROM {BUCKET_ROW} WHERE {where} AND part = %s AND period_start >= %s",
+                    [param, part_of(part[0]), max(filter(None, [start, seal]))],
+                )
+
     dated = [f for f in facts if not f.is_state]
     for group in _by_date_field([f for f in dated if batch.batchable(f)]):
         span = _span(group, prefix)
-        if span is None:
+        first = max(span[0], since or span[0]) if span else None
+        if span is None or first > span[1]:
+            delete_from(group, since or dt.date.min)
             continue
-        first, last = max(span[0], since or span[0]), span[1]
-        if first > last:
-            continue
+        last = span[1]
         starts = {
             kind: [p.start for p in periods_between(kind, first, last + dt.timedelta(days=1))]
             for kind in KINDS
         }
-        # Every period touched is read whole: from the earliest start of any kind (a week
-        # that began in the previous year included).
+        # Every period touched is read whole, from the earliest start of any kind (a week
+        # that began in the previous year included); every row from there on is deleted
+        # and written again, so the write is a plain INSERT with nothing stale left.
         since_day = min(min(kind_starts) for kind_starts in starts.values())
-        ranges = [(since_day, last + dt.timedelta(days=1))]
+        delete_from(group, since_day if since else dt.date.min)
         sql, params = batch.computed_sql(
             group,
             prefix=prefix,
             kinds=KINDS,
-            only=starts,
-            day_filter=_in_days(group[0], ranges),
+            only=None,
+            day_filter=_in_days(group[0], [(since_day, last + dt.timedelta(days=1))]),
             **scope,
         )
-        batch.write(group, sql, params, stamp=stamp, starts=starts, **scope)
+        batch.insert(sql, params, stamp=stamp)
     units = [unit] if unit else _units_with_rows(facts, prefix)
     for fact in (f for f in dated if not batch.batchable(f)):
+        delete_from([fact], since or dt.date.min)
         for each_unit in units:
             span = _span([fact], each_unit)
             if span is None:

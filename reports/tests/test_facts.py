@@ -65,6 +65,10 @@ def _own_column(model, path: str) -> bool:
     return len(lookups) <= 1 and all(field.get_lookup(lookup) for lookup in lookups)
 
 
+def _field_names(expression) -> list[str]:
+    return [e.name for e in expression.flatten() if isinstance(e, F)]
+
+
 def test_a_fact_reads_only_its_own_rows_columns():
     """The rollups' triggers watch a fact's own table (and the path to its area): a where
     clause, date, measured field or breakdown on a related table's column would go stale
@@ -74,11 +78,14 @@ def test_a_fact_reads_only_its_own_rows_columns():
         for path in _lookup_keys(fact.where):
             assert _own_column(model, path), (fact.key, path)
         for path in filter(None, [fact.date_field, fact.over]):
-            assert "__" not in path and _own_column(model, path), (fact.key, path)
+            names = [path] if isinstance(path, str) else _field_names(path)
+            assert names, fact.key
+            for name in names:
+                assert "__" not in name and _own_column(model, name), (fact.key, name)
         if isinstance(fact.breakdown, str):
             names = [fact.breakdown] if fact.breakdown else []
         else:
-            names = [e.name for e in fact.breakdown.flatten() if isinstance(e, F)]
+            names = _field_names(fact.breakdown)
             assert names, fact.key
         for name in names:
             assert "__" not in name and _own_column(model, name), (fact.key, name)

@@ -295,6 +295,56 @@ def test_a_rebuild_equals_the_incremental_figures(net):
     }
 
 
+FIGURES = ("fact", "area", "station", "period_kind", "period_start", "breakdown", "value")
+
+
+def test_a_rebuild_from_a_date_keeps_what_came_before_and_drops_what_is_gone(net):
+    s1, s2, s3, s4 = net["stations"]
+    for n in range(8):
+        visit(
+            [s1, s2, s3, s4][n % 4], net["workers"][n % 2], when=at(DAY - dt.timedelta(days=17 * n))
+        )
+    services.roll_up_all()
+    incremental = set(Bucket.objects.values_list(*FIGURES))
+    since = DAY - dt.timedelta(days=40)
+    # Rows deleted and their marks lost (as after a restore): only a rebuild finds them gone.
+    CheckIn.objects.filter(at__gte=at(DAY - dt.timedelta(days=20))).delete()
+    DirtyBucket.objects.all().delete()
+    call_command("rollups", "rebuild", "--since", since.isoformat(), stdout=io.StringIO())
+    rebuilt = set(Bucket.objects.values_list(*FIGURES))
+
+    def days_before(figures):
+        return {b for b in figures if b[3] == "day" and b[4] < since}
+
+    assert days_before(rebuilt) == days_before(incremental)
+    # The periods holding `since` (this month, quarter, year) are read whole again.
+    assert_matches_raw(CHECK_IN_FACTS, net["nodes"], [DAY, DAY - dt.timedelta(days=34)])
+
+
+def test_time_to_approval_and_the_backlog_s_age_are_figures(net):
+    community = net["tree"].a["community"]
+    today = timezone.localdate()
+    registered = timezone.now() - dt.timedelta(days=3)
+    WorkerFactory(area=community, status=Worker.Status.PENDING)
+    waiting = WorkerFactory(area=community, status=Worker.Status.PENDING)
+    Worker.objects.filter(pk=waiting.pk).update(created_at=registered)
+    approved = WorkerFactory(area=community, status=Worker.Status.APPROVED)
+    Worker.objects.filter(pk=approved.pk).update(
+        created_at=registered, approved_at=registered + dt.timedelta(hours=5, minutes=30)
+    )
+    services.roll_up_all()
+    assert bucket_value("members.days_waiting", community, PeriodKind.DAY, today) == 3
+    pending = Worker.objects.filter(area=community, status=Worker.Status.PENDING).count()
+    assert bucket_value("members.waiting_for_review", community, PeriodKind.DAY, today) == pending
+    approval_day = timezone.localtime(registered + dt.timedelta(hours=5, minutes=30)).date()
+    for node in (community, net["tree"].city):
+        assert (
+            bucket_value("members.hours_to_approval", node, PeriodKind.MONTH, approval_day) == 5.5
+        )
+    checked, differences = services.verify(sample=10_000)
+    assert checked and not differences
+
+
 def test_a_changed_tree_recounts_the_ancestors_and_keeps_the_area(net):
     tree = net["tree"]
     s1 = net["stations"][0]
