@@ -25,6 +25,17 @@ def text_not_formula(cell) -> None:
         cell.data_type = "s"
 
 
+# Characters Excel refuses in a sheet's name; an area named "东/西片区" still exports.
+SHEET_NAME_REFUSES = str.maketrans({c: "_" for c in "[]:*?/\\"})
+
+
+def sheet_title(text: str) -> str:
+    """A sheet name Excel accepts: no []:*?/\\, not starting or ending with an apostrophe,
+    at most 31 characters, never empty."""
+    name = text.translate(SHEET_NAME_REFUSES).strip("'")[:31]
+    return name or "Sheet1"
+
+
 def csv_safe(value):
     """A CSV field a spreadsheet will not run: text starting like a formula gets a leading
     apostrophe (CSV has no cell types to say "text")."""
@@ -46,9 +57,10 @@ def government_xlsx(
     here, numbering the rows from 1."""
     book = Workbook(write_only=False)
     sheet = book.active
-    sheet.title = (sheet_name or str(title))[:31]  # Excel's limit for a sheet name
+    sheet.title = sheet_title(sheet_name or str(title))
     headers = ["序号", *map(str, columns)]
     sheet.append([str(title)])
+    text_not_formula(sheet["A1"])
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
     sheet["A1"].font = Font(size=14, bold=True)
     sheet["A1"].alignment = Alignment(horizontal="center")
@@ -59,6 +71,7 @@ def government_xlsx(
     sheet.append(unit_row)
     sheet.append(headers)
     for cell in sheet[3]:
+        text_not_formula(cell)
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center", wrap_text=True)
     for number, row in enumerate(rows, start=1):

@@ -24,3 +24,17 @@ def test_csv_fields_that_look_like_formulas_get_an_apostrophe():
     assert [csv_safe(t) for t in TRAPS] == ["'" + t for t in TRAPS]
     assert csv_safe("北大街驿站") == "北大街驿站" and csv_safe(-3) == -3
     assert all(t.startswith(FORMULA_STARTS) for t in TRAPS)
+
+
+def test_a_title_or_header_that_looks_like_a_formula_stays_text_and_any_name_makes_a_sheet():
+    body = government_xlsx(
+        title='=HYPERLINK("http://evil.example")/东:西[片区]*?',
+        unit="西峰区",
+        columns=["=1+1"],
+        rows=[["北大街驿站"]],
+    )
+    sheet = load_workbook(io.BytesIO(body)).active
+    assert sheet["A1"].data_type == "s" and sheet["A1"].value.startswith("=HYPERLINK")
+    assert sheet.cell(row=3, column=2).data_type == "s"
+    assert not set("[]:*?/\\") & set(sheet.title) and len(sheet.title) <= 31
+    assert government_xlsx(title="'", unit="", columns=["a"], rows=[])  # a name of nothing
