@@ -46,9 +46,11 @@ SUMMED_FROM = {
     PeriodKind.YEAR: PeriodKind.MONTH,
 }
 LARGER_KINDS = [PeriodKind.WEEK, PeriodKind.MONTH, PeriodKind.QUARTER, PeriodKind.YEAR]
-# Distinct counts over these read a whole quarter's or year's rows: the beat's job leaves
-# them to a run every ROLLUP_SLOW_SECONDS (reports.services); their computed-at says so.
-SLOW_KINDS = (PeriodKind.QUARTER, PeriodKind.YEAR)
+# Distinct counts over these read every row of the period so far (a city's month is about
+# a million check-ins, its year ten million): the beat's job leaves them to a run every
+# ROLLUP_SLOW_SECONDS (reports.services); their computed-at says so. Their days, and every
+# additive figure of every period, are recomputed at each beat.
+SLOW_KINDS = (PeriodKind.WEEK, PeriodKind.MONTH, PeriodKind.QUARTER, PeriodKind.YEAR)
 
 _TRUNC = {
     PeriodKind.DAY: "{day}",
@@ -130,8 +132,8 @@ def _day_expression(fact: Fact):
 
 
 def rows_sql(fact: Fact, unit: str, ranges=None, *, today=None):
-    """The fact's rows in the unit as SQL: rollup_area, rollup_station, rollup_day,
-    rollup_bd, rollup_over. A state fact's rows are dated `today`."""
+    """The fact's rows in the unit as SQL: rollup_area, rollup_unit, rollup_station,
+    rollup_day, rollup_bd, rollup_over. A state fact's rows are dated `today`."""
     rows = (
         fact.model_class._default_manager.filter(fact.where)
         .filter(**{f"{fact.area_path}__code__startswith": unit})
@@ -141,6 +143,13 @@ def rows_sql(fact: Fact, unit: str, ranges=None, *, today=None):
         rows = rows.filter(_in_days(fact, ranges))
     columns = {
         "rollup_area": F(fact.area_path),
+        # The unit of the row's own area (reports_district_code is inlined: no join).
+        "rollup_unit": Func(
+            F(f"{fact.area_path}__code"),
+            F(f"{fact.area_path}__level"),
+            function="reports_district_code",
+            output_field=models.CharField(),
+        ),
         "rollup_station": F(fact.station_path)
         if fact.station_path
         else Value(None, models.BigIntegerField()),
@@ -201,19 +210,12 @@ def computed_sql_over(fact: Fact, unit: str, kind: PeriodKind, inner: str, param
         if fact.station_path and not group:
             # Only the rows whose own area is in this unit: a province must not recount
             # (and relabel) the stations placed on one of its cities.
-            upper_only = (
-                ""
-                if is_district_unit(unit)
-                else f"AND r.rollup_area IN (SELECT id FROM {Area._meta.db_table} "
-                "WHERE reports_district_code(code, level) = %s)"
-            )
             selects.append(
                 f"SELECT NULL::bigint, r.rollup_station, {period}, {breakdown}, {value} "
-                f"FROM {source} WHERE r.rollup_station IS NOT NULL {upper_only} "
+                f"FROM {source} WHERE r.rollup_station IS NOT NULL AND r.rollup_unit = %s "
                 f"GROUP BY 2, 3{group}"
             )
-            if upper_only:
-                select_params.append(unit)
+            select_params.append(unit)
     sql = f"WITH r AS MATERIALIZED ({inner}) " + " UNION ALL ".join(selects)
     return sql, list(params) + select_params
 
@@ -334,19 +336,16 @@ def recompute_days(
         periods = sorted({Period.containing(kind, d) for d in days})
         for part in _parts([f for f in dated if f.additive]):
             from_finer(part, unit, kind, periods, stamp)
-    # Distinct counts from the raw rows, never added up.
+    # Distinct counts over longer periods from the raw rows, never added up: now, or left
+    # to the less frequent run.
     distinct = [f for f in dated if not f.additive]
-    kinds = [PeriodKind.WEEK, PeriodKind.MONTH] + (list(SLOW_KINDS) if slow else [])
-    for group in _by_date_field([f for f in distinct if batch.batchable(f)]):
-        batch_periods(group, unit, kinds, days, stamp)
-    for fact in (f for f in distinct if not batch.batchable(f)):
-        for kind in kinds:
-            from_rows(fact, unit, kind, sorted({Period.containing(kind, d) for d in days}), stamp)
+    if slow:
+        recompute_slow(distinct, unit, days, stamp)
     return bool(distinct) and not slow
 
 
 def recompute_slow(facts: list[Fact], unit: str, days, stamp) -> None:
-    """The distinct counts over quarters and years recompute_days(slow=False) left."""
+    """The distinct counts over weeks and longer that recompute_days(slow=False) left."""
     days = sorted(set(days))
     distinct = [f for f in whole_parts(facts) if not f.is_state and not f.additive]
     for group in _by_date_field([f for f in distinct if batch.batchable(f)]):

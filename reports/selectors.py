@@ -362,15 +362,15 @@ def series(facts: list[Fact], node, kind: PeriodKind, since: dt.date, until: dt.
 
 
 def children_of(node) -> list:
-    """The nodes a dashboard drills down to: child areas, or a community's stations.
-    (A station placed directly on a street beside its communities is in no row yet: the
-    rows then add up to less than the street's figure.)"""
+    """The nodes a dashboard drills down to: the child areas, then the stations placed on
+    the area itself (a community's stations; the odd station a street or district keeps
+    beside its communities), so the rows add up to the area's own figure."""
     if isinstance(node, Station):
         return []
     children = list(Area.objects.filter(parent=node).order_by("code"))
-    if children:
-        return children
-    return list(Station.objects.filter(area=node).order_by("name"))
+    return children + list(
+        Station.objects.filter(area=node).select_related("area").order_by("name")
+    )
 
 
 def children_table(facts: list[Fact], node, span: Span, children=None) -> list[dict]:

@@ -1,6 +1,7 @@
 """The dashboards in headless Chromium (issue 13 §2): a district's staff member signs in,
 opens their dashboard from the admin index, drills down to a community (by a chart and by
-the ranked table) and back up by the breadcrumb, changes the period; the page at a
+the ranked table) and back up by the breadcrumb, changes the period, and makes and
+downloads the month's report; the page at a
 laptop's and a phone's width; the 大屏 opened by a display token at 1920×1080. No script
 is refused by the Content-Security-Policy along the way.
 
@@ -9,12 +10,14 @@ Screenshots go to var/screenshots/ when that folder exists, for a person to look
 """
 
 import datetime as dt
+import io
 import math
 import os
 
 import pytest
 from django.contrib.gis.geos import MultiPolygon, Point, Polygon
 from django.utils import timezone
+from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from areas.models import Area, StaffGrant
@@ -180,6 +183,19 @@ def test_district_staff_drill_down_and_back_and_change_the_period(browser, live_
     page.wait_for_url("**kind=range*")
     expect(page.locator("#span-label")).to_have_text(f"{since} – {until}")
     expect(page.locator(".errors")).to_have_count(0)
+
+    # The monthly report: from the dashboard to this month's report, made, downloaded.
+    page.locator("#monthly-link").click()
+    page.wait_for_url(f"**/dashboard/{tree.a['district'].code}/monthly/")
+    page.locator("table a").first.click()
+    page.locator("form[action$='/generate/'] button[type=submit]").click()
+    with page.expect_download() as download:
+        page.locator("a.button[href$='/download/']").click()
+    assert download.value.suggested_filename.endswith("月报.xlsx")
+    with open(download.value.path(), "rb") as downloaded:
+        book = load_workbook(io.BytesIO(downloaded.read()))
+    assert tree.a["district"].name in book.active["A1"].value
+    shot(page, "dashboard-monthly-1366", full_page=True)
     assert not refused, refused
     context.close()
 

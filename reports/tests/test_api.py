@@ -503,8 +503,8 @@ QUERIES = {
         },
         5,
     ),
-    # + the child areas, the buckets, the snapshots
-    "children": ({"period": "2026-11"}, 6),
+    # + the child areas, the stations placed on the area itself, the buckets, the snapshots
+    "children": ({"period": "2026-11"}, 7),
     # + the buckets, the brands' names
     "breakdown/stations.stations_by_brand": ({}, 5),
     # + the snapshot
