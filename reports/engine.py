@@ -95,10 +95,6 @@ ON CONFLICT ON CONSTRAINT reports_bucketrow_one_per_node_period DO UPDATE
 """
 
 
-def is_district_unit(unit: str) -> bool:
-    return len(unit) == 6
-
-
 def _day_ranges(days: Iterable[dt.date]) -> list[tuple[dt.date, dt.date]]:
     """Sorted days as [since, until) ranges of consecutive days."""
     ranges: list[tuple[dt.date, dt.date]] = []
@@ -445,7 +441,9 @@ def rebuild(facts: list[Fact], prefix: str, stamp, *, since=None, unit=None) -> 
             **scope,
         )
         batch.insert(sql, params, stamp=stamp)
-    units = [unit] if unit else _units_with_rows(facts, prefix)
+    alone = [f for f in facts if f.is_state or not batch.batchable(f)]
+    # The units are read (a scan of the model's rows) only for the facts computed alone.
+    units = [unit] if unit or not alone else _units_with_rows(facts, prefix)
     for fact in (f for f in dated if not batch.batchable(f)):
         delete_from([fact], since or dt.date.min)
         for each_unit in units:

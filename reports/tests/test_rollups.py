@@ -269,12 +269,14 @@ def test_running_twice_or_after_a_crash_changes_nothing(net):
     assert_matches_raw(CHECK_IN_FACTS, net["nodes"], [DAY])
 
 
-def test_a_rebuild_equals_the_incremental_figures(net):
-    s1, s2, s3, s4 = net["stations"]
+def eight_visits_over_four_months(net) -> None:
+    stations = net["stations"]
     for n in range(8):
-        visit(
-            [s1, s2, s3, s4][n % 4], net["workers"][n % 2], when=at(DAY - dt.timedelta(days=17 * n))
-        )
+        visit(stations[n % 4], net["workers"][n % 2], when=at(DAY - dt.timedelta(days=17 * n)))
+
+
+def test_a_rebuild_equals_the_incremental_figures(net):
+    eight_visits_over_four_months(net)
     services.roll_up_all()
     incremental = set(
         Bucket.objects.values_list(
@@ -299,11 +301,7 @@ FIGURES = ("fact", "area", "station", "period_kind", "period_start", "breakdown"
 
 
 def test_a_rebuild_from_a_date_keeps_what_came_before_and_drops_what_is_gone(net):
-    s1, s2, s3, s4 = net["stations"]
-    for n in range(8):
-        visit(
-            [s1, s2, s3, s4][n % 4], net["workers"][n % 2], when=at(DAY - dt.timedelta(days=17 * n))
-        )
+    eight_visits_over_four_months(net)
     services.roll_up_all()
     incremental = set(Bucket.objects.values_list(*FIGURES))
     since = DAY - dt.timedelta(days=40)
