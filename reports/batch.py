@@ -6,7 +6,8 @@ the same rows six times; at city scale (10 million check-ins) that is the whole 
 one statement reads the rows once and computes, with GROUPING SETS, every fact for every
 node (each area through the ancestry, and each station), for each period kind asked and
 each fact's breakdown — then writes them with the same replace-don't-increment rule as the
-rest of the engine (reports/engine.py).
+rest of the engine (reports/engine.py). computed_sql's doc says how it keeps the grouping
+cheap (a city's year of check-ins: BENCHMARKS.md).
 
 Per row, fact i contributes `m<i>`: the value it counts (1, the summed field, or the value
 whose distinct number is counted) when the row meets the fact's `where`, else NULL; so
@@ -16,8 +17,9 @@ one row per part (reports.facts.part_of) holding its facts' figures. Breakdowns 
 grouped for areas; a station's rows hold totals only (a station's hour-by-hour or
 service-by-service figures would store about as many rows as were counted).
 
-Facts whose breakdown counts each value of an array (services used) are left to the
-engine's per-fact path (an array cannot be unnested inside GROUPING SETS).
+A fact whose breakdown counts each value of an array (services used: a part of its own)
+groups its totals from the rows and its breakdown from the array's values, unnested.
+States (daily snapshots) are the engine's, computed alone.
 """
 
 import datetime as dt
@@ -38,16 +40,12 @@ ANCESTRY = AreaAncestry._meta.db_table
 SEALED = SealedPeriod._meta.db_table
 
 _TRUNC = {
-    PeriodKind.DAY: "r.rollup_day",
-    PeriodKind.WEEK: "date_trunc('week', r.rollup_day)::date",  # ISO weeks: Monday
-    PeriodKind.MONTH: "date_trunc('month', r.rollup_day)::date",
-    PeriodKind.QUARTER: "date_trunc('quarter', r.rollup_day)::date",
-    PeriodKind.YEAR: "date_trunc('year', r.rollup_day)::date",
+    PeriodKind.DAY: "x.rollup_day",
+    PeriodKind.WEEK: "date_trunc('week', x.rollup_day)::date",  # ISO weeks: Monday
+    PeriodKind.MONTH: "date_trunc('month', x.rollup_day)::date",
+    PeriodKind.QUARTER: "date_trunc('quarter', x.rollup_day)::date",
+    PeriodKind.YEAR: "date_trunc('year', x.rollup_day)::date",
 }
-
-
-def batchable(fact: Fact) -> bool:
-    return not fact.breakdown_each
 
 
 def _contribution(fact: Fact):
@@ -63,16 +61,6 @@ def _contribution(fact: Fact):
     if not fact.where:
         return value
     return Case(When(fact.where, then=value), default=Value(None), output_field=output)
-
-
-def _aggregate(fact: Fact, column: str) -> str:
-    """The fact's figure over a group, NULL when no row of the group counted for it (so
-    absent, not 0): a sum of no values is NULL already, and counts of none are made so."""
-    if fact.measure == Measure.SUM:
-        return f"sum({column})"
-    if fact.measure == Measure.DISTINCT:
-        return f"NULLIF(count(DISTINCT {column}), 0)"
-    return f"NULLIF(count({column}), 0)"
 
 
 def _dimensions(facts: list[Fact]) -> list[str]:
@@ -115,6 +103,73 @@ def rows_sql(facts: list[Fact], *, prefix: str, day_filter: Q | None):
     return rows.order_by().values(**columns).query.sql_with_params()
 
 
+# Finest first: the kind of a grouping row is its finest period column that is grouped.
+_FINEST_FIRST = [
+    PeriodKind.DAY,
+    PeriodKind.WEEK,
+    PeriodKind.MONTH,
+    PeriodKind.QUARTER,
+    PeriodKind.YEAR,
+]
+# Days, months, quarters and years nest; ISO weeks do not. A day's grouping set also names
+# its month, quarter and year (the same groups: they follow from the day), so each set is
+# a subset of the next and PostgreSQL computes the four kinds from ONE sort (a "rollup"
+# chain of the grouping sets) instead of a sort each.
+_NESTED = [PeriodKind.YEAR, PeriodKind.QUARTER, PeriodKind.MONTH, PeriodKind.DAY]
+
+
+def _grouped_periods(kind: PeriodKind, kinds: list[PeriodKind]) -> list[str]:
+    if kind == PeriodKind.WEEK:
+        return ["p.p_week"]
+    chain = [k for k in _NESTED if k in kinds]
+    return [f"p.p_{k.value}" for k in chain[: chain.index(kind) + 1]]
+
+
+def _parts_of(facts: list[Fact]) -> dict[str, list[int]]:
+    """{part: the indexes of its facts in `facts`}; a part is all additive or all distinct
+    counts (reports.facts.part_of)."""
+    parts: dict[str, list[int]] = {}
+    for i, fact in enumerate(facts):
+        parts.setdefault(part_of(fact), []).append(i)
+    return parts
+
+
+def _pre_aggregate(fact: Fact, column: str) -> str:
+    return f"sum({column})" if fact.measure == Measure.SUM else f"count({column})"
+
+
+def _aggregate(fact: Fact, column: str, *, pre_aggregated: bool) -> str:
+    """The fact's figure over a group, NULL when no row of the group counted for it (so
+    absent, not 0). Over pre-aggregated rows (additive facts) the figure is the sum of the
+    partial sums or counts."""
+    if fact.measure == Measure.DISTINCT:
+        return f"NULLIF(count(DISTINCT {column}), 0)"
+    if fact.measure == Measure.SUM:
+        return f"sum({column})"
+    return f"NULLIF(sum({column}), 0)" if pre_aggregated else f"NULLIF(count({column}), 0)"
+
+
+def _part_rows(
+    facts: list[Fact], members: list[int], by: list[str], dims, unnest=None, where=""
+) -> str:
+    """A part's rows (`members`: its facts' indexes) for one grouping: the `by` columns of
+    r, the values of the dimensions `dims` (each value of the array for `unnest`), and each
+    fact's contribution (m<i>) — added up per distinct (by, dims) for an additive part (a
+    hashed GROUP BY: far fewer groups than rows), as they are for distinct counts."""
+    additive = facts[members[0]].additive
+    counted = " OR ".join(f"r.m{i} IS NOT NULL" for i in members)
+    columns = [f"r.{c}" for c in by] + [
+        f"{'e.v' if j == unnest else f'r.b{j}'} AS b{j}" for j in dims
+    ]
+    source = "r" if unnest is None else f"r CROSS JOIN LATERAL unnest(r.b{unnest}) e(v)"
+    if additive:
+        values = [f"{_pre_aggregate(facts[i], f'r.m{i}')} AS m{i}" for i in members]
+        grouped = f" GROUP BY {', '.join(str(n) for n in range(1, len(columns) + 1))}"
+    else:
+        values, grouped = [f"r.m{i}" for i in members], ""
+    return f"(SELECT {', '.join(columns + values)} FROM {source} WHERE ({counted}){where}{grouped})"
+
+
 def computed_sql(
     facts: list[Fact], *, prefix, kinds, only: dict, day_filter=None, unit=None, units_like=None
 ):
@@ -125,92 +180,118 @@ def computed_sql(
     the rows fall in, when the caller reads whole periods only). With `unit`, only
     the nodes of that rollup unit; with `units_like`, every node of every unit under that
     prefix (a rebuild of a whole area in one pass). Periods a retention rule sealed for
-    any fact of a part are left out."""
+    any fact of a part are left out.
+
+    Each part is grouped on its own, so each pays only for what it needs: an additive part
+    first adds its rows up per area (or station), day and breakdown values — a hashed
+    GROUP BY over the rows, far fewer groups than rows — and only those partial sums are
+    joined to the ancestry and grouped by node and period; a part of distinct counts
+    groups its own rows (those that count for it) by node and period, without the other
+    parts' breakdowns. Neither sorts the rows once per period kind (_NESTED)."""
     if unit:
-        area_scope, station_scope, scope_params = (
-            "anc.district_code = %s",
-            "p.rollup_unit = %s",
-            [unit],
-        )
+        area_scope, station_scope, scope = "anc.district_code = %s", "x.rollup_unit = %s", unit
     else:
-        area_scope, station_scope = "anc.district_code LIKE %s", "p.rollup_unit LIKE %s"
-        scope_params = [(units_like or "") + "%"]
+        area_scope, station_scope = "anc.district_code LIKE %s", "x.rollup_unit LIKE %s"
+        scope = (units_like or "") + "%"
     inner, params = rows_sql(facts, prefix=prefix, day_filter=day_filter)
     dimensions = _dimensions(facts)
-    periods = [f"{_TRUNC[kind]} AS p_{kind.value}" for kind in kinds]
-    p = [f"p.p_{kind.value}" for kind in kinds]
+    kinds = [kind for kind in _FINEST_FIRST if kind in kinds]
+    periods = ", ".join(f"{_TRUNC[kind]} AS p_{kind.value}" for kind in kinds)
     kind_case = " ".join(
-        f"WHEN GROUPING({col}) = 0 THEN '{kind.value}'" for kind, col in zip(kinds, p, strict=True)
+        f"WHEN GROUPING(p.p_{kind.value}) = 0 THEN '{kind.value}'" for kind in kinds
     )
-    start = ", ".join(f"CASE WHEN GROUPING({col}) = 0 THEN {col} END" for col in p)
-    aggregates = ", ".join(f"{_aggregate(fact, f'p.m{i}')} AS a{i}" for i, fact in enumerate(facts))
+    start = ", ".join(
+        f"CASE WHEN GROUPING(p.p_{kind.value}) = 0 THEN p.p_{kind.value} END" for kind in kinds
+    )
 
-    def area_select() -> tuple[str, list]:
-        node = "anc.ancestor_id, anc.district_code"
-        sets = [f"({node}, {col})" for col in p]
-        sets += [f"({node}, {col}, p.b{j})" for col in p for j in range(len(dimensions))]
-        if dimensions:
-            # Which dimension a grouping row is broken down by (-1: the totals), and its value.
-            bd_dim = (
-                "CASE "
-                + " ".join(f"WHEN GROUPING(p.b{j}) = 0 THEN {j}" for j in range(len(dimensions)))
-                + " ELSE -1 END"
-            )
-            bd_value = (
-                "COALESCE("
-                + ", ".join(
-                    f"CASE WHEN GROUPING(p.b{j}) = 0 THEN coalesce(NULLIF(p.b{j}::text, ''), "
-                    f"'{NO_BREAKDOWN_VALUE}') END"
-                    for j in range(len(dimensions))
-                )
-                + ", '')"
-            )
-        else:
-            bd_dim, bd_value = "-1", "''"
-        return (
-            f"SELECT anc.ancestor_id AS area_id, NULL::bigint AS station_id, "
-            f"anc.district_code AS unit, CASE {kind_case} END AS kind, "
-            f"COALESCE({start}) AS start, {bd_dim} AS bd_dim, {bd_value} AS bd, {aggregates} "
-            f"FROM p JOIN {ANCESTRY} anc ON anc.area_id = p.rollup_area WHERE {area_scope} "
-            f"GROUP BY GROUPING SETS ({', '.join(sets)})",
-            scope_params,
+    blocks, block_params = [], []
+    for part, members in _parts_of(facts).items():
+        additive = facts[members[0]].additive
+        aggregates = ", ".join(
+            f"{_aggregate(facts[i], f'p.m{i}', pre_aggregated=additive)} AS a{i}" for i in members
         )
-
-    def station_select() -> tuple[str, list]:
-        # A station's rows hold totals only (the module's doc says why).
-        node = "p.rollup_station, p.rollup_unit"
-        sets = [f"({node}, {col})" for col in p]
-        return (
-            f"SELECT NULL::bigint, p.rollup_station, p.rollup_unit, CASE {kind_case} END, "
-            f"COALESCE({start}), -1, '', {aggregates} FROM p "
-            f"WHERE p.rollup_station IS NOT NULL AND {station_scope} "
-            f"GROUP BY GROUPING SETS ({', '.join(sets)})",
-            scope_params,
-        )
-
-    selects, select_params = [], []
-    for sql, extra in [area_select()] + ([station_select()] if facts[0].station_path else []):
-        selects.append(sql)
-        select_params += extra
-
-    # One row per part and grouping row: each of the part's facts that counted a row in
-    # the group and belongs in it (every fact in a totals row; in a breakdown row, the
-    # facts broken down by that dimension), as {"fact key": value}.
-    parts: dict[str, list[int]] = {}
-    for i, fact in enumerate(facts):
-        parts.setdefault(part_of(fact), []).append(i)
-    part_values, part_params = [], []
-    for part, members in parts.items():
+        # The part's figures in a grouping row: each fact that belongs in it (every fact in
+        # a totals row; in a breakdown row, the facts broken down by that dimension).
         pairs = []
-        part_params += [part, [facts[i].key for i in members]]
         for i in members:
-            fact = facts[i]
-            dim = dimensions.index(dimension_of(fact)) if fact.breakdown else -2
+            dim = dimensions.index(dimension_of(facts[i])) if facts[i].breakdown else -2
             pairs.append(f"%s::text, CASE WHEN g.bd_dim IN (-1, {dim}) THEN g.a{i} END")
-            part_params.append(fact.key)
-        part_values.append(
-            f"(%s, %s::text[], jsonb_strip_nulls(jsonb_build_object({', '.join(pairs)})))"
+        figures = f"jsonb_strip_nulls(jsonb_build_object({', '.join(pairs)}))"
+        heading = [part, [facts[i].key for i in members], *[facts[i].key for i in members]]
+
+        # The areas' groupings: (dimensions grouped, with the totals, the array unnested).
+        # A fact that counts each value of an array (its own part) groups its totals from
+        # the rows as they are and its breakdown from the unnested values.
+        dims = sorted(
+            {dimensions.index(dimension_of(facts[i])) for i in members if facts[i].breakdown}
         )
+        each = [
+            dimensions.index(dimension_of(facts[i])) for i in members if facts[i].breakdown_each
+        ]
+        groupings = [([], True, None), (each, False, each[0])] if each else [(dims, True, None)]
+        node = "anc.ancestor_id"
+        for grouped, with_totals, unnest in groupings:
+            sets = [f"({', '.join([node, *_grouped_periods(k, kinds)])})" for k in kinds]
+            sets = (sets if with_totals else []) + [
+                f"({', '.join([node, *_grouped_periods(k, kinds), f'p.b{j}'])})"
+                for j in grouped
+                for k in kinds
+            ]
+            if grouped:
+                # Which dimension a grouping row is broken down by (-1: the totals), and
+                # its value.
+                bd_dim = (
+                    "CASE "
+                    + " ".join(f"WHEN GROUPING(p.b{j}) = 0 THEN {j}" for j in grouped)
+                    + " ELSE -1 END"
+                )
+                bd_value = (
+                    "COALESCE("
+                    + ", ".join(
+                        f"CASE WHEN GROUPING(p.b{j}) = 0 THEN coalesce(NULLIF(p.b{j}::text, ''),"
+                        f" '{NO_BREAKDOWN_VALUE}') END"
+                        for j in grouped
+                    )
+                    + ", '')"
+                )
+            else:
+                bd_dim, bd_value = "-1", "''"
+            area_rows = _part_rows(facts, members, ["rollup_area", "rollup_day"], grouped, unnest)
+            # An area's unit follows from the area (its ancestry row to itself), so it is
+            # looked up once per grouping row instead of being carried through the grouping.
+            blocks.append(
+                f"SELECT %s::text AS part, %s::text[] AS keys, g.area_id, NULL::bigint AS "
+                f"station_id, u.district_code AS unit, g.kind, g.start, g.bd_dim, g.bd, "
+                f"{figures} AS figures FROM (SELECT {node} AS area_id, CASE {kind_case} END AS "
+                f"kind, COALESCE({start}) AS start, {bd_dim} AS bd_dim, {bd_value} AS bd, "
+                f"{aggregates} FROM (SELECT x.*, {periods} FROM {area_rows} AS x) AS p "
+                f"JOIN {ANCESTRY} anc ON anc.area_id = p.rollup_area WHERE {area_scope} "
+                f"GROUP BY GROUPING SETS ({', '.join(sets)})) AS g "
+                f"JOIN {ANCESTRY} u ON u.area_id = g.area_id AND u.ancestor_id = g.area_id"
+            )
+            block_params += [*heading, scope]
+        if facts[0].station_path:
+            # A station's rows hold totals only (the module's doc says why); its unit is
+            # that of its rows' area, kept from the rows.
+            station_rows = _part_rows(
+                facts,
+                members,
+                ["rollup_station", "rollup_unit", "rollup_day"],
+                [],
+                where=" AND r.rollup_station IS NOT NULL",
+            )
+            node = "p.rollup_station, p.rollup_unit"
+            sets = [f"({', '.join([node, *_grouped_periods(k, kinds)])})" for k in kinds]
+            blocks.append(
+                f"SELECT %s::text, %s::text[], NULL::bigint, g.station_id, g.unit, g.kind, "
+                f"g.start, -1, '', {figures} FROM (SELECT p.rollup_station AS station_id, "
+                f"p.rollup_unit AS unit, CASE {kind_case} END AS kind, COALESCE({start}) AS "
+                f"start, -1 AS bd_dim, {aggregates} "
+                f"FROM (SELECT x.*, {periods} FROM {station_rows} AS x "
+                f"WHERE {station_scope}) AS p GROUP BY GROUPING SETS ({', '.join(sets)})) AS g"
+            )
+            block_params += [*heading, scope]
+
     # Only whole periods: those in `only` (None: every period the rows fall in is whole,
     # as in a rebuild that reads from the earliest start of every kind).
     periods_kept = (
@@ -219,14 +300,13 @@ def computed_sql(
         else f"AND ({' OR '.join('(g.kind = %s AND g.start = ANY(%s))' for _k in only)}) "
     )
     sql = (
-        f"WITH r AS MATERIALIZED ({inner}), p AS (SELECT r.*, {', '.join(periods)} FROM r) "
-        "SELECT x.part, g.area_id, g.station_id, g.unit AS district_code, "
+        f"WITH r AS MATERIALIZED ({inner}) "
+        "SELECT g.part, g.area_id, g.station_id, g.unit AS district_code, "
         "g.kind AS period_kind, g.start AS period_start, "
-        "coalesce((%s::text[])[g.bd_dim + 1], '') AS dimension, g.bd AS breakdown, x.figures "
-        f"FROM ({' UNION ALL '.join(selects)}) AS g "
-        f"CROSS JOIN LATERAL (VALUES {', '.join(part_values)}) AS x(part, keys, figures) "
-        "WHERE x.figures <> '{}'::jsonb "
-        f"{periods_kept}AND NOT EXISTS (SELECT 1 FROM {SEALED} s WHERE s.fact = ANY(x.keys) "
+        "coalesce((%s::text[])[g.bd_dim + 1], '') AS dimension, g.bd AS breakdown, g.figures "
+        f"FROM ({' UNION ALL '.join(blocks)}) AS g "
+        "WHERE g.figures <> '{}'::jsonb "
+        f"{periods_kept}AND NOT EXISTS (SELECT 1 FROM {SEALED} s WHERE s.fact = ANY(g.keys) "
         "AND g.start < s.before)"
     )
     only_params = (
@@ -235,8 +315,8 @@ def computed_sql(
         else [x for kind, starts in only.items() for x in (kind.value, list(starts))]
     )
     # In the order the placeholders appear: the rows, the dimensions of the outer SELECT,
-    # the unit scopes of the inner selects, the parts' keys, the periods kept.
-    return sql, [*params, dimensions, *select_params, *part_params, *only_params]
+    # each block's part, keys, figure keys and scope, the periods kept.
+    return sql, [*params, dimensions, *block_params, *only_params]
 
 
 INSERT = f"""

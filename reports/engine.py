@@ -237,21 +237,6 @@ def _write(fact: Fact, unit: str, kind: PeriodKind, periods: list[Period], sql, 
     batch.delete_stale({part: [fact]}, {kind: starts}, stamp=stamp, unit=unit)
 
 
-def from_rows(fact: Fact, unit: str, kind: PeriodKind, periods: list[Period], stamp) -> None:
-    """Recompute the unit's rows of a fact computed alone (a state, or a fact counting each
-    value of an array) of `kind` for `periods` from the raw rows."""
-    periods = _open(periods, [fact])
-    if not periods:
-        return
-    ranges = _day_ranges(
-        day
-        for period in periods
-        for day in (period.start + dt.timedelta(days=n) for n in range(period.days))
-    )
-    sql, params = computed_sql(fact, unit, kind, ranges)
-    _write(fact, unit, kind, periods, sql, params, stamp)
-
-
 def from_finer(facts: list[Fact], unit: str, kind: PeriodKind, periods: list[Period], stamp):
     """Recompute an additive part's rows (`facts`: all of the part) of `kind` as sums of
     its finer rows."""
@@ -321,12 +306,9 @@ def recompute_days(
     dated = [f for f in whole_parts(facts) if not f.is_state]
     if not days or not dated:
         return False
-    day_periods = [Period.containing(PeriodKind.DAY, d) for d in days]
     # The days of every fact from the raw rows: those of a date field in one statement.
-    for group in _by_date_field([f for f in dated if batch.batchable(f)]):
+    for group in _by_date_field(dated):
         batch_periods(group, unit, [PeriodKind.DAY], days, stamp)
-    for fact in (f for f in dated if not batch.batchable(f)):
-        from_rows(fact, unit, PeriodKind.DAY, day_periods, stamp)
     # Additive facts' longer periods from their days (or months).
     for kind in LARGER_KINDS:
         periods = sorted({Period.containing(kind, d) for d in days})
@@ -344,11 +326,8 @@ def recompute_slow(facts: list[Fact], unit: str, days, stamp) -> None:
     """The distinct counts over weeks and longer that recompute_days(slow=False) left."""
     days = sorted(set(days))
     distinct = [f for f in whole_parts(facts) if not f.is_state and not f.additive]
-    for group in _by_date_field([f for f in distinct if batch.batchable(f)]):
+    for group in _by_date_field(distinct):
         batch_periods(group, unit, list(SLOW_KINDS), days, stamp)
-    for fact in (f for f in distinct if not batch.batchable(f)):
-        for kind in SLOW_KINDS:
-            from_rows(fact, unit, kind, sorted({Period.containing(kind, d) for d in days}), stamp)
 
 
 def recompute_state(fact: Fact, unit: str, stamp, today: dt.date | None = None) -> None:
@@ -416,7 +395,7 @@ def rebuild(facts: list[Fact], prefix: str, stamp, *, since=None, unit=None) -> 
                 )
 
     dated = [f for f in facts if not f.is_state]
-    for group in _by_date_field([f for f in dated if batch.batchable(f)]):
+    for group in _by_date_field(dated):
         span = _span(group, prefix)
         first = max(span[0], since or span[0]) if span else None
         if span is None or first > span[1]:
@@ -441,22 +420,11 @@ def rebuild(facts: list[Fact], prefix: str, stamp, *, since=None, unit=None) -> 
             **scope,
         )
         batch.insert(sql, params, stamp=stamp)
-    alone = [f for f in facts if f.is_state or not batch.batchable(f)]
-    # The units are read (a scan of the model's rows) only for the facts computed alone.
-    units = [unit] if unit or not alone else _units_with_rows(facts, prefix)
-    for fact in (f for f in dated if not batch.batchable(f)):
-        delete_from([fact], since or dt.date.min)
-        for each_unit in units:
-            span = _span([fact], each_unit)
-            if span is None:
-                continue
-            first = max(span[0], since or span[0])
-            if first <= span[1]:
-                count = (span[1] - first).days + 1
-                recompute_days(
-                    [fact], each_unit, [first + dt.timedelta(days=n) for n in range(count)], stamp
-                )
-    for fact in (f for f in facts if f.is_state):
+    # States are computed alone, unit by unit (the units are read — a scan of the model's
+    # rows — only when there are states to compute).
+    states = [f for f in facts if f.is_state]
+    units = [unit] if unit or not states else _units_with_rows(facts, prefix)
+    for fact in states:
         for each_unit in units:
             recompute_state(fact, each_unit, stamp)
 
