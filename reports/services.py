@@ -133,6 +133,7 @@ def roll_up_unit(unit: str, *, today: dt.date | None = None, slow: bool = False)
         if not _lock(unit):
             run.skipped = True
             return run
+        engine.tune_transaction(large=False)
         stamp = timezone.now()
         marks = list(
             DirtyBucket.objects.filter(_claimable(stamp, slow=slow), district_code=unit)
@@ -254,9 +255,15 @@ def rebuild(*, area: Area | None = None, since: dt.date | None = None, progress=
         with transaction.atomic():
             for unit in units:
                 _lock(unit, wait=True)  # a running job finishes its unit first
+            engine.tune_transaction(large=True)
             engine.rebuild(facts_of_model(source), prefix, timezone.now(), since=since)
         if progress:
             progress(index, len(sources), source)
+    # Most of the table was just rewritten: fresh statistics, so that the beat's next
+    # statements find their rows by index (stale ones sent a one-row DELETE scanning a
+    # year of rows).
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {BucketRow._meta.db_table}")
     return len(sources)
 
 
