@@ -10,7 +10,9 @@ the past year. Measured, in one run on this machine:
     buckets' values (its result is only counted, not stored); then the rebuild of every
     fact, in minutes;
 (b) one city day of new data (10,000,000 / 365 ≈ 27,400 check-ins, written by one
-    INSERT, so the triggers mark them as the check-in SQL function would) rolled up;
+    INSERT, so the triggers mark them as the check-in SQL function would) rolled up: in
+    this process unit after unit, and fanned out as the beat does it — one task per unit
+    on a real Celery worker with two processes (this machine's two cores);
 (a) freshness: the time from a check-in's commit to its figure on the dashboard, with
     rollups run as the beat runs them (every 15 s), sampled over several cycles.
 
@@ -21,6 +23,7 @@ import argparse
 import datetime as dt
 import os
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -28,17 +31,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+# The fanned-out beat's tasks go through a broker database of their own, so a worker of a
+# running `make run` never takes them.
+os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/13")
 
 import django  # noqa: E402
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from areas.models import Area  # noqa: E402
 from bench import checkins as city  # noqa: E402
-from reports import engine, services  # noqa: E402
+from reports import engine, services, tasks  # noqa: E402
 from reports.facts import all_facts, part_of  # noqa: E402
 from reports.models import Bucket, BucketRow, DirtyBucket  # noqa: E402
 from stations.models import CheckIn, Station  # noqa: E402
@@ -49,8 +56,8 @@ LOCAL_DAY = "(c.at AT TIME ZONE 'Asia/Shanghai')::date"
 # One statement, the same buckets: every node (via the ancestry), every period kind, the
 # check-in facts' six aggregates, and for the areas the same breakdowns the engine keeps
 # (by source, by the local hour of day; stations keep totals only). Services used, which
-# counts each value of an array, cannot be grouped in the same statement on either side:
-# the engine's rebuild of it is timed apart.
+# counts each value of an array, cannot be grouped in one plain GROUPING SETS statement:
+# the engine's rebuild is timed without it (the same facts) and with it (all of them).
 _SIX = """sum(visitors), sum(visitors) FILTER (WHERE worker_id IS NOT NULL),
            sum(visitors) FILTER (WHERE worker_id IS NULL), count(*),
            count(*) FILTER (WHERE far_away), count(DISTINCT worker_id)"""
@@ -131,7 +138,8 @@ def check_in_facts():
 
 
 def grouped_check_in_facts():
-    """The check-in facts one GROUPING SETS statement computes (all but services used)."""
+    """The check-in facts one raw GROUPING SETS statement can compute (all but services
+    used, whose breakdown counts each value of an array)."""
     return [f for f in check_in_facts() if not f.breakdown_each]
 
 
@@ -144,7 +152,10 @@ def stored_rows(facts) -> int:
 def rebuild(area: Area, facts) -> None:
     """What `manage.py rollups rebuild --area` does for these facts, in one transaction."""
     with transaction.atomic():
+        engine.tune_transaction(large=True)
         engine.rebuild(facts, area.prefix, timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {BucketRow._meta.db_table}")
 
 
 def beat_run() -> None:
@@ -158,15 +169,62 @@ def beat_run() -> None:
             services.roll_up_unit(unit, slow=False)
 
 
-def one_city_day(area: Area, day: dt.date) -> tuple[int, float, float]:
-    """Insert a day's check-ins (dated `day`) in one statement, then roll up as the beat
-    does (every figure but the distinct counts over quarters and years, which wait for
-    ROLLUP_SLOW_SECONDS), then those too. Returns (check-ins, beat seconds, slow seconds)."""
+def vacuum() -> None:
+    """What autovacuum does after a burst of writes. PostgreSQL runs it by default; this
+    machine's server has it off (its CI configuration), and 11 million dead row versions
+    left by a rebuild made the beat's index scans several times slower."""
+    with connection.cursor() as cursor:
+        for table in (BucketRow._meta.db_table, DirtyBucket._meta.db_table):
+            cursor.execute(f"VACUUM (ANALYZE) {table}")
+
+
+def start_worker() -> subprocess.Popen:
+    """A Celery worker with two processes (as `make run` starts it), on the bench's
+    broker database and the bench's PostgreSQL database."""
+    worker = subprocess.Popen(
+        [
+            str(ROOT / ".venv/bin/celery"),
+            "-A",
+            "config",
+            "worker",
+            "--concurrency=2",
+            "--loglevel=WARNING",
+            "--without-heartbeat",
+            "--without-mingle",
+            "--without-gossip",
+        ],
+        cwd=ROOT,
+        env=os.environ.copy(),
+    )
+    time.sleep(8)  # its two processes are up and listening
+    return worker
+
+
+def fanned_out_beat_run() -> None:
+    """The beat's fan-out, as fast as it can go: what `reports.tasks.dispatch` sends — one
+    roll_up_unit task per unit with marks — and, as soon as the marks it sent for are
+    gone, again (the city its districts marked, the province the city marked), until no
+    ordinary mark is left."""
+    while True:
+        marks = DirtyBucket.objects.filter(services._claimable(timezone.now(), slow=False))
+        sent = set(marks.values_list("id", flat=True))
+        if not sent:
+            return
+        for unit in services.units_with_marks(slow=False):
+            tasks.roll_up_unit.delay(unit)
+        while DirtyBucket.objects.filter(id__in=sent).exists():
+            time.sleep(0.01)
+
+
+def one_city_day(area: Area, day: dt.date, roll_up) -> tuple[int, float]:
+    """Insert a day's check-ins (dated `day`) in one statement, then `roll_up` as the beat
+    does (every figure but the distinct counts over weeks and longer, which wait for
+    ROLLUP_SLOW_SECONDS). Returns (check-ins, seconds)."""
     stations = list(
         Station.objects.filter(area__code__startswith=CITY[:4]).values_list("pk", flat=True)
     )
     per_day = city.CHECK_INS // 365
-    services.roll_up_all()  # start from nothing pending
+    beat_run()  # start from no ordinary mark pending (slow ones wait, as in production)
     with connection.cursor() as cursor:
         cursor.execute(
             """
@@ -183,9 +241,7 @@ def one_city_day(area: Area, day: dt.date) -> tuple[int, float, float]:
             [stations, len(stations), city.WORKERS, day, per_day],
         )
 
-    beat = timed(beat_run)
-    slow = timed(services.roll_up_all)
-    return per_day, beat, slow
+    return per_day, timed(roll_up)
 
 
 def freshness(area: Area, cycles: int) -> list[float]:
@@ -219,6 +275,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="bench/results/rollups-latest.txt")
     parser.add_argument("--cycles", type=int, default=8)
+    parser.add_argument(
+        "--days-only", action="store_true", help="skip (c): the figures are already rebuilt"
+    )
     args = parser.parse_args()
     lines = []
 
@@ -231,44 +290,71 @@ def main() -> None:
     rows = CheckIn.objects.filter(station__area__code__startswith=CITY[:4]).count()
     report(f"check-ins in the city: {rows:,}")
     engine.refresh_ancestry()
-    DirtyBucket.objects.all().delete()  # the generation's marks: the rebuild replaces them
 
-    say("(c) raw GROUPING SETS statement over the city's check-ins")
-    with connection.cursor() as cursor:
-        raw = timed(lambda: cursor.execute(RAW_GROUPING_SETS, [CITY[:4] + "%", CITY[:4] + "%"]))
-        buckets = cursor.fetchone()[0] if cursor.description else 0
-    report(f"(c) raw GROUPING SETS: {raw:.1f} s ({buckets:,} node-period groups)")
-    facts = grouped_check_in_facts()
-    say(f"(c) rebuild of the {len(facts)} check-in facts the raw statement computes")
-    rebuilt = timed(lambda: rebuild(area, facts))
-    report(
-        f"(c) rebuild of those {len(facts)} check-in facts: {rebuilt:.1f} s = "
-        f"{rebuilt / raw:.2f}x the raw statement"
-    )
-    report(f"    rows stored for them: {stored_rows(facts):,}")
-    each = [f for f in check_in_facts() if f not in facts]
-    say("(c) rebuild of services used (each value of an array)")
-    report(f"(c) rebuild of services used: {timed(lambda: rebuild(area, each)):.1f} s")
-    say("(c) rebuild of every fact")
-    everything = timed(lambda: services.rebuild(area=area))
-    report(f"(c) rebuild of every fact ({len(all_facts())}): {everything / 60:.1f} min")
-    report(
-        f"    rows in the province: "
-        f"{BucketRow.objects.filter(district_code__startswith=CITY[:2]).count():,}"
-    )
+    if not args.days_only:
+        DirtyBucket.objects.all().delete()  # the generation's marks: the rebuild replaces them
+        say("(c) raw GROUPING SETS statement over the city's check-ins")
+        # The same memory to sort and hash in as the engine's rebuild gets (ROLLUP_WORK_MEM).
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('work_mem', %s, true)", [settings.ROLLUP_WORK_MEM])
+            raw = timed(lambda: cursor.execute(RAW_GROUPING_SETS, [CITY[:4] + "%", CITY[:4] + "%"]))
+            buckets = cursor.fetchone()[0] if cursor.description else 0
+        report(
+            f"(c) raw GROUPING SETS: {raw:.1f} s ({buckets:,} node-period groups; "
+            f"work_mem {settings.ROLLUP_WORK_MEM}, as the rebuild)"
+        )
+        facts = grouped_check_in_facts()
+        say(f"(c) rebuild of the {len(facts)} check-in facts the raw statement computes")
+        rebuilt = timed(lambda: rebuild(area, facts))
+        report(
+            f"(c) rebuild of those {len(facts)} check-in facts: {rebuilt:.1f} s = "
+            f"{rebuilt / raw:.2f}x the raw statement"
+        )
+        report(f"    rows stored for them: {stored_rows(facts):,}")
+        say("(c) rebuild of every check-in fact, services used (each value of an array) included")
+        every_check_in = timed(lambda: rebuild(area, check_in_facts()))
+        report(
+            f"(c) rebuild of all {len(check_in_facts())} check-in facts: {every_check_in:.1f} s = "
+            f"{every_check_in / raw:.2f}x the raw statement"
+        )
+        report(f"    rows stored for them: {stored_rows(check_in_facts()):,}")
+        say("(c) rebuild of every fact")
+        everything = timed(lambda: services.rebuild(area=area))
+        report(f"(c) rebuild of every fact ({len(all_facts())}): {everything / 60:.1f} min")
+        report(
+            f"    rows in the province: "
+            f"{BucketRow.objects.filter(district_code__startswith=CITY[:2]).count():,}"
+        )
+    vacuum()
 
     today = timezone.localdate()
     # Today, and a late day of last month: the week's and the month's distinct counts read
     # every row of the period so far, so the day's place in its month changes the cost.
     late_last_month = today.replace(day=1) - dt.timedelta(days=3)
-    for day, which in ((today, "today"), (late_last_month, "late in last month")):
-        say(f"(b) one city day of new check-ins, dated {day} ({which}), rolled up")
-        per_day, beat, slow = one_city_day(area, day)
-        report(
-            f"(b) one city day ({per_day:,} check-ins on {day}, {which}) rolled up as the "
-            f"beat does: {beat:.2f} s"
-        )
-        report(f"    then the distinct counts over quarters and years it leaves: {slow:.1f} s")
+    worker = start_worker()
+    try:
+        for day, which in ((today, "today"), (late_last_month, "late in last month")):
+            say(f"(b) one city day of new check-ins, dated {day} ({which}), rolled up")
+            per_day, beat = one_city_day(area, day, beat_run)
+            report(
+                f"(b) one city day ({per_day:,} check-ins on {day}, {which}), unit after unit "
+                f"in one process: {beat:.2f} s"
+            )
+            report(
+                f"    then the distinct counts over weeks and longer it leaves: "
+                f"{timed(services.roll_up_all):.1f} s"
+            )
+            day_before = day - dt.timedelta(days=1)
+            per_day, beat = one_city_day(area, day_before, fanned_out_beat_run)
+            report(
+                f"(b) one city day ({per_day:,} check-ins on {day_before}), one task per unit "
+                f"on a Celery worker with 2 processes: {beat:.2f} s"
+            )
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+    services.roll_up_all()  # what the slower run would do next
+    vacuum()
 
     say("(a) freshness with the beat's 15-s cycle")
     lags = freshness(area, args.cycles)
