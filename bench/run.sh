@@ -68,5 +68,7 @@ if [ "$which" = all ] || [ "$which" = rollups ]; then
 fi
 if [ "$which" = all ] || [ "$which" = dashboards ]; then
   say "Dashboards and the stats API at city scale, server-side"
+  # DEBUG is off, so pages name their static files through the collected manifest.
+  $PY manage.py collectstatic --noinput -v0
   $PY bench/dashboards.py --out bench/results/dashboards-latest.txt
 fi

@@ -21,8 +21,10 @@ import datetime as dt
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from django.apps import apps
+from django.conf import settings
 from django.db import models
 from django.db.models import Count, Expression, Q, Sum
 from django.dispatch import Signal
@@ -75,14 +77,20 @@ class Fact:
         if area is not None:
             rows = rows.filter(**{f"{self.area_path}__code__startswith": area.prefix})
         if self.date_field and (since or until):
-            date_field = self.model_class._meta.get_field(self.date_field)
-            day = self.date_field + (
-                "__date" if isinstance(date_field, models.DateTimeField) else ""
-            )
+            # A moment is compared with the local midnights that bound the days, not its
+            # day with the days: that is the same rows, and the column's index can find
+            # them (a district's 30 days of check-ins: 8.5 s by the day, read from every
+            # check-in of the year).
+            if isinstance(self.model_class._meta.get_field(self.date_field), models.DateTimeField):
+                local = ZoneInfo(settings.TIME_ZONE)
+                since, until = (
+                    day and dt.datetime.combine(day, dt.time.min, tzinfo=local)
+                    for day in (since, until)
+                )
             if since:
-                rows = rows.filter(**{f"{day}__gte": since})
+                rows = rows.filter(**{f"{self.date_field}__gte": since})
             if until:
-                rows = rows.filter(**{f"{day}__lt": until})
+                rows = rows.filter(**{f"{self.date_field}__lt": until})
         return rows
 
     def _aggregate(self, condition: Q | None = None):

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Func
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -585,11 +586,24 @@ def _stations(user, area: Area):
             access.scope(Station.objects.filter(area__code__startswith=area.prefix), user)
         )
         .select_related("brand", "area")
+        # The map needs the point's two numbers, not a geometry object per station (a
+        # city's 2,000 cost 70 ms of GEOS calls).
+        .annotate(
+            map_lng=Func(
+                "location",
+                template="ST_X(%(expressions)s::geometry)",
+                output_field=models.FloatField(),
+            ),
+            map_lat=Func(
+                "location",
+                template="ST_Y(%(expressions)s::geometry)",
+                output_field=models.FloatField(),
+            ),
+        )
         .only(
             "name",
             "status",
             "compliant",
-            "location",
             "always_open",
             "brand__name",
             "area__code",
@@ -1105,20 +1119,25 @@ def ranked_chart(reads: Reads, columns, rows, rank_by):
 
 
 def station_rows(reads: Reads) -> list[dict]:
+    # A city has thousands of stations in a hundred communities: each community's address
+    # and each status's label are made once.
+    urls: dict[int, str] = {}
+    labels = {value: str(label) for value, label in Station.Status.choices}
     return [
         {
             "id": station.pk,
             "name": station.name,
             "community": station.area.name,
-            "lat": station.location.y,
-            "lng": station.location.x,
+            "lat": station.map_lat,
+            "lng": station.map_lng,
             "status": station.status,
-            "status_label": str(station.get_status_display()),
+            "status_label": labels.get(station.status, station.status),
             "colour": STATUS_COLOURS.get(station.status, "#8c8c8c"),
             "compliant": station.compliant,
             "open_now": bool(station.is_open_now),
             "visits": reads.visits_at(station),
-            "url": dashboard_url(station.area, reads.params),
+            "url": urls.get(station.area_id)
+            or urls.setdefault(station.area_id, dashboard_url(station.area, reads.params)),
         }
         for station in reads.stations
     ]
@@ -1143,7 +1162,7 @@ def map_data(reads: Reads, stations: list[dict], columns, rows, rank_by, coverag
     ]
     return {
         "tiles": settings.MAP_TILES,
-        "centre": map_centre(reads.area, reads.stations),
+        "centre": map_centre(reads.area, [(s["lat"], s["lng"]) for s in stations]),
         "outline": boundary_geojson(reads.area.boundary),
         "stations": stations,
         "children": {"type": "FeatureCollection", "features": features},
@@ -1270,13 +1289,14 @@ def _kind_word(kind: PeriodKind) -> str:
     return str(dict(KIND_CHOICES)[kind.value])
 
 
-def map_centre(area: Area, stations) -> list[float]:
+def map_centre(area: Area, points: list[tuple[float, float]]) -> list[float]:
+    """The area's centre, or else the middle of its stations' (lat, lng) points."""
     if area.centre is not None:
         return [area.centre.y, area.centre.x]
-    if stations:
+    if points:
         return [
-            sum(s.location.y for s in stations) / len(stations),
-            sum(s.location.x for s in stations) / len(stations),
+            sum(lat for lat, _lng in points) / len(points),
+            sum(lng for _lat, lng in points) / len(points),
         ]
     lat, lng = settings.MAP_DEFAULT_CENTER
     return [lat, lng]

@@ -174,7 +174,7 @@ def build_screen(area: Area) -> dict:
         % {"level": children_word(area, children)},
         "map": {
             "tiles": settings.MAP_TILES,
-            "centre": map_centre(area, stations),
+            "centre": map_centre(area, [(s.location.y, s.location.x) for s in stations]),
             "outline": boundary_geojson(area.boundary),
             "children": {
                 "type": "FeatureCollection",
