@@ -38,7 +38,11 @@ from django.db import connection  # noqa: E402
 
 from areas.models import Area  # noqa: E402
 from members.models import Worker  # noqa: E402
-from members.phone_login import SESSION_PHONE  # noqa: E402
+from members.phone_login import (  # noqa: E402
+    SESSION_CONSENT,
+    SESSION_PHONE,
+    current_notice_version,
+)
 from stations.models import Brand, CheckIn, Station  # noqa: E402
 
 CITY = "991500000000"
@@ -187,9 +191,13 @@ def plan_file(path: Path) -> None:
         .values_list("pk", "phone")[:SESSIONS]
     )
     sessions = []
+    # Each phone has agreed to the current privacy notice, as the session remembers after
+    # its first request (a check-in needs the agreement: members.phone_login).
+    version = current_notice_version()
     for pk, phone in workers:
         store = SessionStore()
         store[SESSION_PHONE] = phone
+        store[SESSION_CONSENT] = [phone, version]
         store.create()
         sessions.append([store.session_key, pk])
     stations = list(
