@@ -6,6 +6,7 @@ not surface weeks later as odd behaviour.
 """
 
 import os
+import re
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -51,6 +52,14 @@ def env_int(name: str, default=_MISSING, *, minimum: int | None = None) -> int:
     if minimum is not None and number < minimum:
         raise ImproperlyConfigured(f"{name}={number} must be at least {minimum}.")
     return number
+
+
+def env_memory_size(name: str, default=_MISSING) -> str:
+    """A PostgreSQL memory setting ("256MB"): digits and kB, MB or GB, as `SET` takes it."""
+    value = env_str(name, default).strip()
+    if not re.fullmatch(r"[1-9][0-9]{0,6}(kB|MB|GB)", value):
+        raise ImproperlyConfigured(f"{name}={value!r} is not a size such as 256MB.")
+    return value
 
 
 def env_float(name: str, default=_MISSING) -> float:

@@ -578,28 +578,30 @@ def child_url(child, params: dict) -> str:
     return dashboard_url(child, params)
 
 
+def with_map_point(stations):
+    """The stations with their point as two numbers, map_lat and map_lng: the map needs
+    those, not a geometry object per station (a city's 2,000 cost 70 ms of GEOS calls)."""
+
+    def ordinate(name: str) -> Func:
+        return Func(
+            "location",
+            template=f"{name}(%(expressions)s::geometry)",
+            output_field=models.FloatField(),
+        )
+
+    return stations.annotate(map_lng=ordinate("ST_X"), map_lat=ordinate("ST_Y"))
+
+
 def _stations(user, area: Area):
     """The area's stations for the map, with "open now" decided by the stations app's one
     rule (stations.selectors)."""
     return list(
-        with_open_now(
-            access.scope(Station.objects.filter(area__code__startswith=area.prefix), user)
+        with_map_point(
+            with_open_now(
+                access.scope(Station.objects.filter(area__code__startswith=area.prefix), user)
+            )
         )
         .select_related("brand", "area")
-        # The map needs the point's two numbers, not a geometry object per station (a
-        # city's 2,000 cost 70 ms of GEOS calls).
-        .annotate(
-            map_lng=Func(
-                "location",
-                template="ST_X(%(expressions)s::geometry)",
-                output_field=models.FloatField(),
-            ),
-            map_lat=Func(
-                "location",
-                template="ST_Y(%(expressions)s::geometry)",
-                output_field=models.FloatField(),
-            ),
-        )
         .only(
             "name",
             "status",

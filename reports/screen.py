@@ -32,6 +32,7 @@ from .dashboard import (
     screen_facts,
     short_label,
     value_of,
+    with_map_point,
 )
 from .periods import Period, PeriodKind
 from .selectors import Span
@@ -62,9 +63,9 @@ def build_screen(area: Area) -> dict:
     ranked_facts = [by_key[k] for k in ("stations.visits",) if k in by_key]
     child_found = selectors.values(ranked_facts, children, [spans.spans[month]]) if children else {}
     stations = list(
-        with_open_now(Station.objects.filter(area__code__startswith=area.prefix))
+        with_map_point(with_open_now(Station.objects.filter(area__code__startswith=area.prefix)))
         .select_related("area")
-        .only("name", "status", "compliant", "location", "always_open", "area__code", "area__name")
+        .only("name", "status", "compliant", "always_open", "area__code", "area__name")
         .order_by("area__code", "name")
     )
     station_found = (
@@ -174,7 +175,7 @@ def build_screen(area: Area) -> dict:
         % {"level": children_word(area, children)},
         "map": {
             "tiles": settings.MAP_TILES,
-            "centre": map_centre(area, [(s.location.y, s.location.x) for s in stations]),
+            "centre": map_centre(area, [(s.map_lat, s.map_lng) for s in stations]),
             "outline": boundary_geojson(area.boundary),
             "children": {
                 "type": "FeatureCollection",
@@ -191,8 +192,8 @@ def build_screen(area: Area) -> dict:
             "stations": [
                 {
                     "name": s.name,
-                    "lat": s.location.y,
-                    "lng": s.location.x,
+                    "lat": s.map_lat,
+                    "lng": s.map_lng,
                     "colour": STATUS_COLOURS.get(s.status, "#8c8c8c"),
                     "open_now": bool(s.is_open_now),
                     "compliant": s.compliant,

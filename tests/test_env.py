@@ -47,3 +47,14 @@ def test_days_by_name_reads_pairs_and_refuses_anything_else(monkeypatch):
         monkeypatch.setenv("X_DAYS", bad)
         with pytest.raises(ImproperlyConfigured):
             env_days_by_name("X_DAYS")
+
+
+def test_memory_size_takes_postgresql_sizes_and_refuses_anything_else(monkeypatch):
+    from config.env import env_memory_size
+
+    monkeypatch.setenv("X_MEM", " 64MB ")
+    assert env_memory_size("X_MEM") == "64MB"
+    for bad in ("256", "0MB", "1TB", "256mb", "64MB; DROP TABLE x", "２５６MB", "-1GB"):
+        monkeypatch.setenv("X_MEM", bad)
+        with pytest.raises(ImproperlyConfigured):
+            env_memory_size("X_MEM")

@@ -1,7 +1,6 @@
 """Settings shared by every environment. Values that differ between deployments come
 from the environment through config.env (see .env.example for the full list)."""
 
-import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -9,7 +8,15 @@ from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_days_by_name, env_float, env_int, env_list, env_str
+from config.env import (
+    env_bool,
+    env_days_by_name,
+    env_float,
+    env_int,
+    env_list,
+    env_memory_size,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -326,9 +333,7 @@ ROLLUP_SLOW_SECONDS = env_int("ROLLUP_SLOW_SECONDS", 600, minimum=0)
 # Memory each rollup statement may sort and hash in before it spills to disk (PostgreSQL's
 # work_mem, set for the rollup jobs' transactions only): a city's rebuild sorts tens of
 # millions of rows, and the beat's sums run faster hashed in memory.
-ROLLUP_WORK_MEM = env_str("ROLLUP_WORK_MEM", "256MB")
-if not re.fullmatch(r"[1-9][0-9]{0,6}(kB|MB|GB)", ROLLUP_WORK_MEM):
-    raise ImproperlyConfigured(f"ROLLUP_WORK_MEM={ROLLUP_WORK_MEM!r}: a size such as 256MB.")
+ROLLUP_WORK_MEM = env_memory_size("ROLLUP_WORK_MEM", "256MB")
 
 # Personal data (core/crypto.py). Keys come from the environment (FIELD_ENCRYPTION_KEYS:
 # "<id>:<aes-gcm|sm4-gcm>:<base64 key>", comma-separated, current first; BLIND_INDEX_KEY:
