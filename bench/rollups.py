@@ -160,8 +160,9 @@ def rebuild(area: Area, facts) -> None:
 
 def beat_run() -> None:
     """What the beat's tasks do, in this process: every unit with ordinary marks, the
-    districts first, then the city, then the province (slow marks wait)."""
+    districts first, then the city and the province (slow marks wait)."""
     for _round in range(4):
+        services.pass_marks_up()
         units = sorted(services.units_with_marks(slow=False), key=lambda u: -len(u))
         if not units:
             return
@@ -202,14 +203,16 @@ def start_worker() -> subprocess.Popen:
 
 def fanned_out_beat_run() -> None:
     """The beat's fan-out, as fast as it can go: what `reports.tasks.dispatch` sends — one
-    roll_up_unit task per unit with marks — and, as soon as the marks it sent for are
-    gone, again (the city its districts marked, the province the city marked), until no
-    ordinary mark is left."""
+    roll_up_unit task per unit with marks, after copying new marks to the city and the
+    province — and, as soon as the marks it sent for are gone, again, until no ordinary
+    mark is left."""
     while True:
         marks = DirtyBucket.objects.filter(services._claimable(timezone.now(), slow=False))
         sent = set(marks.values_list("id", flat=True))
         if not sent:
             return
+        services.pass_marks_up()
+        sent = set(marks.values_list("id", flat=True))
         for unit in services.units_with_marks(slow=False):
             tasks.roll_up_unit.delay(unit)
         while DirtyBucket.objects.filter(id__in=sent).exists():

@@ -180,6 +180,11 @@ class DirtyBucket(models.Model):
     # changed.
     day = models.DateField(null=True)
     marked_at = models.DateTimeField(db_default=Now())
+    # Copied already to the units above (the city and province over a district): those
+    # read the raw rows themselves, so the beat sends their tasks in the same wave as the
+    # district's instead of after it (reports.services.pass_marks_up). A copy is made
+    # passed up: its chain above is marked.
+    passed_up = models.BooleanField(db_default=False)
 
     class Meta:
         indexes = [models.Index(fields=["district_code", "id"], name="reports_dirty_unit_idx")]

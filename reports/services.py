@@ -4,8 +4,11 @@ for. reports/engine.py computes; this module decides what to compute and keeps i
 run twice, concurrently, or after a crash.
 
 A unit's work is one transaction holding the unit's advisory lock: it reads the unit's
-marks, recomputes, marks the units above (a city, a province) for the same sources and
-days, and deletes exactly the marks it read. Marks written meanwhile stay for the next run.
+marks, recomputes, and deletes exactly the marks it read. Marks written meanwhile stay for
+the next run. The units above a district (its city, its province) compute their own nodes
+from the raw rows, so they need the same marks but not the district's figures: the beat
+copies each new mark up (`pass_marks_up`) before it sends the tasks, and a city's task runs
+beside its districts' instead of after them.
 """
 
 import datetime as dt
@@ -54,6 +57,37 @@ def _lock(unit: str, *, wait: bool = False) -> bool:
             return True
         cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [key])
         return cursor.fetchone()[0]
+
+
+# Copy every mark not yet passed up to each unit above its own, once: the UPDATE takes the
+# marks (a concurrent beat waits on their row locks and then finds them passed up), the
+# INSERT writes one copy per (source, day, area above), itself passed up. Slow marks are
+# the unit's own leftovers; the tree's marks have no unit.
+PASS_MARKS_UP_SQL = f"""
+WITH taken AS (
+    UPDATE {DirtyBucket._meta.db_table}
+       SET passed_up = true
+     WHERE NOT passed_up AND district_code <> '' AND source NOT LIKE %(slow)s
+    RETURNING source, district_code, day
+), above AS (
+    SELECT DISTINCT own.district_code AS unit, up.ancestor_id, up.district_code
+      FROM (SELECT DISTINCT district_code FROM taken) units
+      JOIN {AreaAncestry._meta.db_table} own ON own.district_code = units.district_code
+      JOIN {AreaAncestry._meta.db_table} up ON up.area_id = own.ancestor_id
+     WHERE up.district_code <> own.district_code
+)
+INSERT INTO {DirtyBucket._meta.db_table} (source, district_code, area_id, day, passed_up)
+SELECT DISTINCT taken.source, above.district_code, above.ancestor_id, taken.day, true
+  FROM taken JOIN above ON above.unit = taken.district_code
+"""
+
+
+def pass_marks_up() -> int:
+    """Mark the units above each unit with new marks (its city, its province) for the same
+    sources and days. Returns the copies written."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(PASS_MARKS_UP_SQL, {"slow": SLOW + "%"})
+        return cursor.rowcount
 
 
 def units_with_marks(*, slow: bool = True) -> list[str]:
@@ -138,7 +172,7 @@ def roll_up_unit(unit: str, *, today: dt.date | None = None, slow: bool = False)
         marks = list(
             DirtyBucket.objects.filter(_claimable(stamp, slow=slow), district_code=unit)
             .order_by("id")
-            .values_list("id", "source", "day")[:MARKS_PER_RUN]
+            .values_list("id", "source", "day", "passed_up")[:MARKS_PER_RUN]
         )
         if not marks:
             return run
@@ -147,7 +181,7 @@ def roll_up_unit(unit: str, *, today: dt.date | None = None, slow: bool = False)
         slow_days: dict[str, set[dt.date]] = defaultdict(set)
         states: set[str] = set()
         everything = False
-        for _id, source, day in marks:
+        for _id, source, day, _passed_up in marks:
             if source == EVERYTHING:
                 everything = True
             elif source.startswith(SLOW):
@@ -174,7 +208,8 @@ def roll_up_unit(unit: str, *, today: dt.date | None = None, slow: bool = False)
                 run.facts += len(facts)
             for source, slow_source_days in slow_days.items():
                 engine.recompute_slow(facts_of_model(source), unit, slow_source_days, stamp)
-        _mark_units_above(unit, [m for m in marks if not m[1].startswith(SLOW)])
+        # Marks written after the beat passed marks up, and taken now, go up from here.
+        _mark_units_above(unit, [m for m in marks if not m[3] and not m[1].startswith(SLOW)])
         DirtyBucket.objects.filter(id__in=[m[0] for m in marks]).delete()
         DirtyBucket.objects.bulk_create(left_slow)
     return run
@@ -186,6 +221,8 @@ def sources_of_facts() -> list[str]:
 
 def _mark_units_above(unit: str, marks) -> None:
     """The same sources and days, for the areas above the unit (its city and province)."""
+    if not marks:
+        return
     above = list(
         AreaAncestry.objects.filter(
             area__in=AreaAncestry.objects.filter(district_code=unit).values("ancestor")
@@ -194,10 +231,12 @@ def _mark_units_above(unit: str, marks) -> None:
         .values_list("ancestor_id", "district_code")
         .distinct()
     )
-    seen = {(source, day) for _id, source, day in marks}
+    seen = {(source, day) for _id, source, day, _passed_up in marks}
     DirtyBucket.objects.bulk_create(
         [
-            DirtyBucket(source=source, district_code=code, area_id=area_id, day=day)
+            DirtyBucket(
+                source=source, district_code=code, area_id=area_id, day=day, passed_up=True
+            )
             for area_id, code in above
             for source, day in seen
         ]
@@ -210,7 +249,8 @@ def roll_up_all(*, today: dt.date | None = None) -> list[UnitRun]:
     same work out one task per unit)."""
     apply_tree_changes()
     runs = []
-    for _round in range(4):  # districts, then cities, then provinces
+    for _round in range(4):  # a unit's run may leave marks for the units above it
+        pass_marks_up()
         units = sorted(units_with_marks(), key=lambda u: -len(u))
         if not units:
             break

@@ -1,8 +1,9 @@
 """The rollup jobs (issue 13 §1): load by key, call a service, own the retries.
 
-- `dispatch` (beat, every ROLLUP_INTERVAL seconds): applies changes of the area tree, then
-  sends one `roll_up_unit` task per unit (district, or a city or province for itself) that
-  has dirty marks. A unit's task that finds another one running leaves: the marks wait for
+- `dispatch` (beat, every ROLLUP_INTERVAL seconds): applies changes of the area tree,
+  copies new marks to the units above (a district's city and province), then sends one
+  `roll_up_unit` task per unit (district, or a city or province for itself) that has dirty
+  marks — the city's beside its districts', since each reads the raw rows. A unit's task that finds another one running leaves: the marks wait for
   the next beat, nothing is lost.
 - `snapshot_states` (beat, just after midnight and hourly): today's snapshot of the facts
   counted as they are now, in every unit, so each day has one even when nothing changed.
@@ -22,6 +23,7 @@ from . import services
 @shared_task(name="reports.tasks.dispatch")
 def dispatch() -> int:
     services.apply_tree_changes()
+    services.pass_marks_up()
     units = services.units_with_marks(slow=False)
     for unit in units:
         roll_up_unit.delay(unit)

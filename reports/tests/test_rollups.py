@@ -133,6 +133,55 @@ def test_a_check_in_marks_its_finest_bucket_in_its_own_transaction(net):
     assert ("stations.checkin", "621002", s1.area_id, DAY) in marks
 
 
+def test_the_beat_marks_the_city_and_province_once_before_their_districts_run(net):
+    """The units above a district read the raw rows themselves: the beat copies a new mark
+    up before it sends the tasks (so the city's runs beside its districts'), once, and a
+    city's run does not mark its province again."""
+    tree = net["tree"]
+    engine.refresh_ancestry()  # what the beat's apply_tree_changes does first
+    DirtyBucket.objects.all().delete()
+    s1, s2, s3, s4 = net["stations"]
+    visit(s1, net["workers"][0], when=at(DAY))
+    visit(s3, when=at(DAY))
+    visit(s4, when=at(DAY))  # placed on the city itself: its mark is the city's own
+
+    copies = services.pass_marks_up()
+    marks = list(DirtyBucket.objects.values_list("district_code", "area_id", "passed_up"))
+    units = {code for code, _area, _passed in marks}
+    assert units == {"621002", "621021", tree.city.prefix, tree.province.prefix}, units
+    # Two districts' marks and the city's own, of the same source and day: one copy for
+    # the city and one for the province.
+    assert copies == 2
+    assert all(passed for _code, _area, passed in marks)
+    assert services.pass_marks_up() == 0  # nothing new: nothing copied twice
+
+    # The city's task runs first, as it may on a second worker process: its figures come
+    # from the raw rows, and the province is not marked again.
+    services.roll_up_unit(tree.city.prefix, slow=True)
+    assert bucket_value(VISITS, tree.city, PeriodKind.DAY, DAY) == 3
+    assert not DirtyBucket.objects.filter(district_code=tree.city.prefix).exists()
+    assert DirtyBucket.objects.filter(district_code=tree.province.prefix).count() == 1
+    services.roll_up_all()
+    assert_matches_raw([VISITS, WORKERS], net["nodes"], [DAY])
+    assert not DirtyBucket.objects.exists()
+
+
+def test_a_mark_taken_before_the_beat_passed_it_up_goes_up_from_the_run(net):
+    """A mark committed after the beat passed marks up, and taken by the district's run,
+    is copied up by that run: the city never misses it."""
+    tree = net["tree"]
+    engine.refresh_ancestry()
+    DirtyBucket.objects.all().delete()
+    visit(net["stations"][0], net["workers"][0], when=at(DAY))
+    services.roll_up_unit("621002", slow=True)  # no pass_marks_up before it
+    assert set(DirtyBucket.objects.values_list("district_code", flat=True)) == {
+        tree.city.prefix,
+        tree.province.prefix,
+    }
+    services.roll_up_all()
+    assert bucket_value(VISITS, tree.province, PeriodKind.DAY, DAY) == 1
+
+
 def test_a_mark_rolls_back_with_the_write(net):
     DirtyBucket.objects.all().delete()
     with pytest.raises(RuntimeError), transaction.atomic():
@@ -488,8 +537,7 @@ def test_coverage_is_computed_by_the_job_and_kept(net):
 @pytest.mark.django_db(transaction=True)
 def test_the_beat_job_rolls_up_on_a_real_worker(tree, celery_worker_process):
     """dispatch → one roll_up_unit task per unit, run by a real `celery worker` process:
-    the district's figures appear, then (the next beats) the city's and the province's,
-    and no mark is left."""
+    the district's, the city's and the province's figures appear, and no mark is left."""
     import time
 
     from reports.tasks import dispatch
