@@ -21,6 +21,7 @@ totals (DUPLICATE_TOTALS).
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.conf import settings
 from django.db import models
@@ -441,7 +442,11 @@ class Crumb:
 
 
 def dashboard_url(area: Area, params: dict | None = None) -> str:
-    url = reverse("dashboard-area", args=[area.code])
+    return area_url(area.code, params)
+
+
+def area_url(code: str, params: dict | None = None) -> str:
+    url = reverse("dashboard-area", args=[code])
     return f"{url}?{urlencode(params)}" if params else url
 
 
@@ -592,28 +597,76 @@ def with_map_point(stations):
     return stations.annotate(map_lng=ordinate("ST_X"), map_lat=ordinate("ST_Y"))
 
 
-def _stations(user, area: Area):
-    """The area's stations for the map, with "open now" decided by the stations app's one
-    rule (stations.selectors)."""
-    return list(
-        with_map_point(
-            with_open_now(
-                access.scope(Station.objects.filter(area__code__startswith=area.prefix), user)
-            )
-        )
-        .select_related("brand", "area")
-        .only(
-            "name",
-            "status",
-            "compliant",
-            "always_open",
-            "brand__name",
-            "area__code",
-            "area__name",
-            "area__level",
-        )
-        .order_by("area__code", "name")
-    )
+def scoped_stations(user, area: Area):
+    """The area's stations the user reaches (a display token's screen: every one)."""
+    stations = Station.objects.filter(area__code__startswith=area.prefix)
+    return access.scope(stations, user) if user is not None else stations
+
+
+# What the pages and the map say about each station, read as plain values: a city's 2,000
+# stations as model objects (with their brand and community) cost 160 ms a page.
+STATION_FIELDS = (
+    "pk",
+    "name",
+    "status",
+    "compliant",
+    "area_id",
+    "area__name",
+    "area__code",
+    "brand_id",
+    "brand__name",
+    "is_open_now",
+)
+
+
+def station_facts(stations, *, with_point: bool = False) -> list[dict]:
+    """Each station of `stations` as a dict of STATION_FIELDS, with "open now" decided by
+    the stations app's one rule (stations.selectors) — and its point when the map draws it."""
+    rows = with_open_now(stations)
+    fields = STATION_FIELDS
+    if with_point:
+        rows = with_map_point(rows)
+        fields += ("map_lat", "map_lng")
+    return list(rows.order_by("area__code", "name").values(*fields))
+
+
+def station_visits(stations, span: Span, facts: list[Fact]) -> dict[int, float]:
+    """{station id: visits over the span}, one query (visits not among `facts`, the ones
+    the reader may see: nothing)."""
+    visits = next((f for f in facts if f.key == "stations.visits"), None)
+    return selectors.station_values(stations, visits, span) if visits is not None else {}
+
+
+def station_layer(stations: list[dict], visits: dict[int, float], params: dict) -> dict:
+    """The map's station layer: each station as a few short fields, and each community's
+    name and address once (a city: 2,000 stations in a hundred communities)."""
+    communities: dict[int, dict] = {}
+    for station in stations:
+        if station["area_id"] not in communities:
+            communities[station["area_id"]] = {
+                "name": station["area__name"],
+                "url": area_url(station["area__code"], params),
+            }
+    return {
+        "stations": [
+            {
+                "name": station["name"],
+                "area": station["area_id"],
+                "lat": station["map_lat"],
+                "lng": station["map_lng"],
+                "status": station["status"],
+                "compliant": station["compliant"],
+                "open_now": bool(station["is_open_now"]),
+                "visits": visits.get(station["pk"], 0.0),
+            }
+            for station in stations
+        ],
+        "areas": communities,
+        "statuses": {
+            value: {"label": str(label), "colour": STATUS_COLOURS.get(value, "#8c8c8c")}
+            for value, label in Station.Status.choices
+        },
+    }
 
 
 def coverage_for(area: Area) -> tuple[Coverage | None, dt.datetime | None, bool]:
@@ -730,8 +783,8 @@ class Reads:
     trend_index: list[int]
     children: list
     child_found: dict  # the children: span, with breakdowns
-    stations: list[Station]
-    station_found: dict  # the stations: span, visits
+    stations: list[dict]  # station_facts
+    station_visits: dict[int, float]  # the stations' visits over the span
 
     @property
     def by_key(self) -> dict[str, Fact]:
@@ -741,9 +794,9 @@ class Reads:
     def ratio_keys(self) -> dict[str, Ratio]:
         return {r.key: r for r in self.ratios}
 
-    @property
+    @cached_property
     def brands(self) -> dict[str, str]:
-        return {str(s.brand_id): s.brand.name for s in self.stations}
+        return {str(s["brand_id"]): s["brand__name"] for s in self.stations}
 
     @property
     def children_word(self) -> str:
@@ -752,8 +805,8 @@ class Reads:
     def child_links(self) -> list[str]:
         return [child_url(c, self.params) for c in self.children]
 
-    def visits_at(self, station) -> float:
-        return value_of(self.station_found, "stations.visits", station, 0)
+    def visits_at(self, station: dict) -> float:
+        return self.station_visits.get(station["pk"], 0.0)
 
 
 def read_page(user, area: Area, span: Span) -> Reads:
@@ -769,16 +822,9 @@ def read_page(user, area: Area, span: Span) -> Reads:
     children = selectors.children_of(area)
     child_found = selectors.values(facts, children, [span], breakdown=True) if children else {}
 
-    stations = _stations(user, area)
-    visits = [f for f in facts if f.key == "stations.visits"]
-    if children and isinstance(children[0], Station):
-        # A community's children are its stations, read already; take the ones loaded
-        # with their community (for the links).
-        loaded = {s.pk: s for s in stations}
-        children = [loaded.get(c.pk, c) for c in children]
-        station_found = child_found
-    else:
-        station_found = selectors.values(visits, stations, [span]) if stations and visits else {}
+    scoped = scoped_stations(user, area)
+    stations = station_facts(scoped)
+    visits = station_visits(scoped, span, facts) if stations else {}
     return Reads(
         user=user,
         area=area,
@@ -795,7 +841,7 @@ def read_page(user, area: Area, span: Span) -> Reads:
         children=children,
         child_found=child_found,
         stations=stations,
-        station_found=station_found,
+        station_visits=visits,
     )
 
 
@@ -872,16 +918,16 @@ def network_charts(reads: Reads) -> list:
     if visits is not None and reads.stations:
         busiest = sorted(
             (s for s in reads.stations if reads.visits_at(s)),
-            key=lambda s: (-reads.visits_at(s), s.name),
+            key=lambda s: (-reads.visits_at(s), s["name"]),
         )[:BUSIEST_STATIONS]
         charts.append(
             Chart(
                 "busiest_stations",
                 _("Busiest stations"),
                 "hbar",
-                [s.name for s in busiest],
+                [s["name"] for s in busiest],
                 [{"name": str(visits.label), "data": [reads.visits_at(s) for s in busiest]}],
-                links=[dashboard_url(s.area, reads.params) for s in busiest],
+                links=[area_url(s["area__code"], reads.params) for s in busiest],
             )
         )
     by_hour = by_key.get("stations.visits_by_hour")
@@ -1121,33 +1167,36 @@ def ranked_chart(reads: Reads, columns, rows, rank_by):
 
 
 def station_rows(reads: Reads) -> list[dict]:
-    # A city has thousands of stations in a hundred communities: each community's address
-    # and each status's label are made once.
-    urls: dict[int, str] = {}
+    """The stations' table: the busiest STATIONS_IN_TABLE, then by name."""
+    # Each cell's words made once here, not by template tags in each of the rows.
     labels = {value: str(label) for value, label in Station.Status.choices}
+    standard = {True: _("Yes"), None: _("Not inspected"), False: _("No")}
+    open_label = {True: _("Open"), False: _("Closed")}
+    shown = sorted(reads.stations, key=lambda s: (-reads.visits_at(s), s["name"]))
     return [
         {
-            "id": station.pk,
-            "name": station.name,
-            "community": station.area.name,
-            "lat": station.map_lat,
-            "lng": station.map_lng,
-            "status": station.status,
-            "status_label": labels.get(station.status, station.status),
-            "colour": STATUS_COLOURS.get(station.status, "#8c8c8c"),
-            "compliant": station.compliant,
-            "open_now": bool(station.is_open_now),
+            "name": station["name"],
+            "community": station["area__name"],
+            "url": area_url(station["area__code"], reads.params),
+            "status_label": labels.get(station["status"], station["status"]),
+            "standard": standard[station["compliant"]],
+            "open_label": open_label[bool(station["is_open_now"])],
             "visits": reads.visits_at(station),
-            "url": urls.get(station.area_id)
-            or urls.setdefault(station.area_id, dashboard_url(station.area, reads.params)),
+            "visits_text": number_text(reads.visits_at(station)),
         }
-        for station in reads.stations
+        for station in shown[:STATIONS_IN_TABLE]
     ]
 
 
-def map_data(reads: Reads, stations: list[dict], columns, rows, rank_by, coverage) -> dict:
+def stations_layer_url(area: Area, params: dict) -> str:
+    url = reverse("dashboard-stations", args=[area.code])
+    return f"{url}?{urlencode(params)}" if params else url
+
+
+def map_data(reads: Reads, columns, rows, rank_by, coverage) -> dict:
     """The map's layers: the child areas shaded by the ranked figure (where they have a
-    boundary), the stations, the 一刻钟服务圈's places and suggested sites."""
+    boundary), the 一刻钟服务圈's places and suggested sites, and where the script fetches
+    the stations (a city's 2,000 would be most of the page: views.dashboard_stations)."""
     value_of_row = {r.url: r.values.get(rank_by) for r in rows}
     features = [
         {
@@ -1164,9 +1213,10 @@ def map_data(reads: Reads, stations: list[dict], columns, rows, rank_by, coverag
     ]
     return {
         "tiles": settings.MAP_TILES,
-        "centre": map_centre(reads.area, [(s["lat"], s["lng"]) for s in stations]),
+        # Without a centre of its own, the map fits the stations once they have come.
+        "centre": map_centre(reads.area, []),
         "outline": boundary_geojson(reads.area.boundary),
-        "stations": stations,
+        "stations_url": stations_layer_url(reads.area, reads.params),
         "children": {"type": "FeatureCollection", "features": features},
         "choropleth_label": next((c.label for c in columns if c.key == rank_by), ""),
         "coverage": (
@@ -1224,7 +1274,6 @@ def build_page(user, area: Area, span: Span, *, rank_by: str = "") -> Page:
         ranked_chart(reads, columns, rows, rank_by),
     ]
     charts = {c.id: c for c in charts if c is not None}
-    stations = station_rows(reads)
     today = timezone.localdate()
     partial = span.since <= today < span.until
     by_key, ratio_keys = reads.by_key, reads.ratio_keys
@@ -1249,11 +1298,11 @@ def build_page(user, area: Area, span: Span, *, rank_by: str = "") -> Page:
         children=rows,
         children_title=reads.children_word,
         rank_by=rank_by,
-        stations_total=len(stations),
-        open_now=sum(1 for s in stations if s["open_now"]),
-        station_rows=sorted(stations, key=lambda s: (-s["visits"], s["name"]))[:STATIONS_IN_TABLE],
+        stations_total=len(reads.stations),
+        open_now=sum(1 for s in reads.stations if s["is_open_now"]),
+        station_rows=station_rows(reads),
         coverage=coverage,
-        map_data=map_data(reads, stations, columns, rows, rank_by, coverage),
+        map_data=map_data(reads, columns, rows, rank_by, coverage),
         party=party,
         prev_params=span_params(span.previous()),
         next_params=span_params(following) if following.since <= today else None,

@@ -13,8 +13,6 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from areas.models import Area
-from stations.models import Station
-from stations.selectors import with_open_now
 
 from . import selectors
 from .dashboard import (
@@ -29,10 +27,12 @@ from .dashboard import (
     level_label,
     map_centre,
     number_text,
+    scoped_stations,
     screen_facts,
     short_label,
+    station_facts,
+    station_visits,
     value_of,
-    with_map_point,
 )
 from .periods import Period, PeriodKind
 from .selectors import Span
@@ -62,17 +62,10 @@ def build_screen(area: Area) -> dict:
     children = selectors.children_of(area)
     ranked_facts = [by_key[k] for k in ("stations.visits",) if k in by_key]
     child_found = selectors.values(ranked_facts, children, [spans.spans[month]]) if children else {}
-    stations = list(
-        with_map_point(with_open_now(Station.objects.filter(area__code__startswith=area.prefix)))
-        .select_related("area")
-        .only("name", "status", "compliant", "always_open", "area__code", "area__name")
-        .order_by("area__code", "name")
-    )
-    station_found = (
-        selectors.values(ranked_facts, stations, [spans.spans[day]])
-        if stations and ranked_facts
-        else {}
-    )
+    # Every station (a screen is the area's, whoever opened it), as plain values.
+    every_station = scoped_stations(None, area)
+    stations = station_facts(every_station, with_point=True)
+    visits = station_visits(every_station, spans.spans[day], ranked_facts) if stations else {}
     coverage = coverage_summary(area)
     computed = [
         at
@@ -86,7 +79,7 @@ def build_screen(area: Area) -> dict:
             return None
         return ratio.of(total(ratio.numerator, index), total(ratio.denominator, index))
 
-    stations_open = sum(1 for s in stations if s.is_open_now)
+    stations_open = sum(1 for s in stations if s["is_open_now"])
     ebike = coverage["ebike"]["communities"].workers_percent if coverage else None
     walking = coverage["walking"]["communities"].workers_percent if coverage else None
     kpis = [
@@ -123,10 +116,9 @@ def build_screen(area: Area) -> dict:
         },
     ]
     hours = breakdown_of(found, "stations.visits_by_hour", area, day)
-    busiest = sorted(
-        (s for s in stations if value_of(station_found, "stations.visits", s, 0)),
-        key=lambda s: -value_of(station_found, "stations.visits", s, 0),
-    )[:SCREEN_TOP]
+    busiest = sorted((s for s in stations if visits.get(s["pk"])), key=lambda s: -visits[s["pk"]])[
+        :SCREEN_TOP
+    ]
     child_rows = sorted(
         (
             {"name": c.name, "value": value_of(child_found, "stations.visits", c, 0)}
@@ -166,16 +158,13 @@ def build_screen(area: Area) -> dict:
             if coverage
             else None
         ),
-        "busiest": [
-            {"name": s.name, "value": value_of(station_found, "stations.visits", s, 0)}
-            for s in busiest
-        ],
+        "busiest": [{"name": s["name"], "value": visits[s["pk"]]} for s in busiest],
         "children": child_rows,
         "children_title": _("Visits this month by %(level)s")
         % {"level": children_word(area, children)},
         "map": {
             "tiles": settings.MAP_TILES,
-            "centre": map_centre(area, [(s.map_lat, s.map_lng) for s in stations]),
+            "centre": map_centre(area, [(s["map_lat"], s["map_lng"]) for s in stations]),
             "outline": boundary_geojson(area.boundary),
             "children": {
                 "type": "FeatureCollection",
@@ -191,13 +180,13 @@ def build_screen(area: Area) -> dict:
             },
             "stations": [
                 {
-                    "name": s.name,
-                    "lat": s.map_lat,
-                    "lng": s.map_lng,
-                    "colour": STATUS_COLOURS.get(s.status, "#8c8c8c"),
-                    "open_now": bool(s.is_open_now),
-                    "compliant": s.compliant,
-                    "visits": value_of(station_found, "stations.visits", s, 0),
+                    "name": s["name"],
+                    "lat": s["map_lat"],
+                    "lng": s["map_lng"],
+                    "colour": STATUS_COLOURS.get(s["status"], "#8c8c8c"),
+                    "open_now": bool(s["is_open_now"]),
+                    "compliant": s["compliant"],
+                    "visits": visits.get(s["pk"], 0.0),
                 }
                 for s in stations
             ],

@@ -17,7 +17,9 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Max, Q
+from django.db.models import FloatField, Max, Q, QuerySet, Sum
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
 from django.http import Http404
 from django.utils import timezone
 
@@ -27,8 +29,8 @@ from areas.models import Area, StaffGrant
 from core.facts import Fact, Ratio
 from stations.models import Station
 
-from .facts import all_facts, all_ratios
-from .models import Bucket, CoverageSnapshot, DirtyBucket
+from .facts import all_facts, all_ratios, part_of
+from .models import Bucket, BucketRow, CoverageSnapshot, DirtyBucket
 from .periods import Period, PeriodKind
 
 # How far back a state fact's latest snapshot is looked for (reports.tasks.snapshot_states
@@ -294,6 +296,32 @@ def values(facts: list[Fact], nodes, spans: list[Span], breakdown: bool = False)
                         snapshot["computed_at"],
                     )
     return found
+
+
+def station_values(stations: QuerySet, fact: Fact, span: Span) -> dict[int, float]:
+    """{station id: value} of the additive `fact` over `span` for every station of
+    `stations` (a queryset) that has one, in one query: the period's rows, or a range's day
+    rows added up per station. Read from the stored rows' figure by its key, so a city's
+    2,000 stations over 30 days are one grouped scan (not a lookup per station, nor a node
+    object and an IN list of ids each)."""
+    if not fact.additive or fact.is_state:
+        raise ValueError(f"{fact.key}: a station's value over a span is read for additive facts")
+    rows = BucketRow.objects.filter(
+        part=part_of(fact), station__in=stations.order_by().values("pk"), breakdown=""
+    )
+    if span.is_period:
+        rows = rows.filter(period_kind=span.period.kind, period_start=span.period.start)
+    else:
+        rows = rows.filter(
+            period_kind=PeriodKind.DAY, period_start__gte=span.since, period_start__lt=span.until
+        )
+    figure = Cast(KeyTextTransform(fact.key, "figures"), FloatField())
+    return dict(
+        rows.order_by()
+        .values("station")
+        .annotate(total=Sum(figure))
+        .values_list("station", "total")
+    )
 
 
 def _station_value(fact: Fact, station: Station, span: Span) -> float:

@@ -234,9 +234,7 @@ def _mark_units_above(unit: str, marks) -> None:
     seen = {(source, day) for _id, source, day, _passed_up in marks}
     DirtyBucket.objects.bulk_create(
         [
-            DirtyBucket(
-                source=source, district_code=code, area_id=area_id, day=day, passed_up=True
-            )
+            DirtyBucket(source=source, district_code=code, area_id=area_id, day=day, passed_up=True)
             for area_id, code in above
             for source, day in seen
         ]

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.dashboard_page, name="dashboard"),
     re_path(rf"^{CODE}/$", views.dashboard_page, name="dashboard-area"),
     re_path(rf"^{CODE}/export\.xlsx$", views.dashboard_export, name="dashboard-export"),
+    re_path(rf"^{CODE}/stations/$", views.dashboard_stations, name="dashboard-stations"),
     re_path(rf"^{CODE}/screen/$", views.screen_page, name="dashboard-screen"),
     re_path(rf"^{CODE}/screen/data/$", views.screen_data, name="dashboard-screen-data"),
 ]

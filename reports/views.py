@@ -77,6 +77,28 @@ def dashboard_page(request, code: str | None = None):
 
 @require_GET
 @never_cache
+def dashboard_stations(request, code: str):
+    """The dashboard map's station layer for the page's period (its script fetches it, so
+    a city's 2,000 stations do not weigh on the page itself): the same access as the page."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"detail": _("Sign in again.")}, status=401)
+    refusal = _staff_refusal(request)
+    if refusal is not None:
+        return JsonResponse({"detail": _("The dashboard is not for this account")}, status=403)
+    area = selectors.dashboard_area(request.user, code)
+    span, _form = span_from(request.GET)
+    stations = dashboard.scoped_stations(request.user, area)
+    facts, _ratios = dashboard.readable_facts(request.user, area)
+    layer = dashboard.station_layer(
+        dashboard.station_facts(stations, with_point=True),
+        dashboard.station_visits(stations, span, facts),
+        span_params(span),
+    )
+    return JsonResponse(layer, json_dumps_params={"ensure_ascii": False})
+
+
+@require_GET
+@never_cache
 def dashboard_export(request, code: str):
     """The ranked table of the children as a spreadsheet in the government layout."""
     refusal = _staff_refusal(request)

@@ -147,6 +147,9 @@ def test_district_staff_drill_down_and_back_and_change_the_period(browser, live_
     expect(page.locator("h1")).to_contain_text(tree.a["district"].name)
     expect(page.locator("#chart-visits_trend svg")).to_have_count(1)  # ECharts drew it
     expect(page.locator("#map .leaflet-interactive").first).to_be_visible()
+    # The stations come in their own request, after the page: every one is drawn.
+    stations = page.locator("#station-table tbody tr").count()
+    expect(page.locator("#map")).to_have_attribute("data-stations-drawn", str(stations))
     expect(page.locator("#open-now")).to_have_text("2")
     expect(page.locator("#coverage")).to_contain_text("远郊")  # the gap and the suggestion
     shot(page, "dashboard-district-1366", full_page=True)

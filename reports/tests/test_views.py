@@ -77,7 +77,7 @@ def dashboard_url(area, query=""):
 # The area trio, on every page
 
 
-PAGES = ["", "export.xlsx", "screen/", "screen/data/"]
+PAGES = ["", "export.xlsx", "stations/", "screen/", "screen/data/"]
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -174,6 +174,63 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, network):
         assert response.status_code == 302
         assert response["Location"].startswith("/admin/login/")
     assert client.get(url + "screen/data/").status_code == 401  # the screen reloads to sign in
+
+
+def test_the_map_fetches_the_stations_the_user_reaches_with_their_visits(client, network):
+    """The page names its station layer instead of carrying it (a city's 2,000 stations
+    were most of the page); the layer holds the stations the user reaches, each with its
+    visits over the page's period, its point, its state and its community's link."""
+    trio = network["trio"]
+    district = trio.tree.a["district"]
+    page = page_of(
+        client, trio.staff_a, dashboard_url(district, "?kind=year&period=" + str(TODAY.year))
+    )
+    layer_url = page.context["page"].map_data["stations_url"]
+    assert layer_url.startswith(dashboard_url(district, "stations/")) and "kind=year" in layer_url
+    assert "stations" not in page.context["page"].map_data
+
+    layer = client.get(layer_url).json()
+    by_name = {s["name"]: s for s in layer["stations"]}
+    assert set(by_name) == {"西峰驿站甲", "西峰驿站乙"}  # never the other district's
+    a = by_name["西峰驿站甲"]
+    assert a["visits"] == 6  # 1 named + 5 counted by the keeper, today
+    assert by_name["西峰驿站乙"]["visits"] == (3 if TODAY.month > 1 else 0)
+    assert (round(a["lat"], 2), round(a["lng"], 2)) == (35.71, 107.64)
+    assert layer["statuses"][a["status"]]["label"]
+    community = layer["areas"][str(a["area"])]
+    assert community["name"] == trio.tree.a["community"].name
+    assert community["url"].startswith(dashboard_url(trio.tree.a["community"]))
+
+    # This month only: last month's visits are not this period's.
+    month = client.get(dashboard_url(district, "stations/")).json()
+    assert {s["name"]: s["visits"] for s in month["stations"]}["西峰驿站乙"] == 0
+
+
+def test_the_station_layer_refuses_in_words(client, network):
+    url = dashboard_url(network["trio"].tree.a["district"], "stations/")
+    assert client.get(url).status_code == 401  # signed out: the page's script says so
+    keeper = UserFactory(username="keeper-layer")
+    grant(keeper, network["trio"].tree.a["community"], StaffGrant.Role.STATION_KEEPER)
+    refused = page_of(client, keeper, url)
+    assert refused.status_code == 403 and refused.json()["detail"]
+    # A period it cannot read: this month's layer, as the page shows this month.
+    bad = page_of(client, network["trio"].staff_a, url + "?kind=month&period=2026-13")
+    assert bad.status_code == 200 and bad.json()["stations"]
+
+
+def test_the_station_layer_costs_the_same_few_queries_for_more_stations(
+    client, network, django_assert_max_num_queries
+):
+    trio = network["trio"]
+    client.force_login(trio.city)
+    url = dashboard_url(trio.tree.city, "stations/")
+    client.get(url)
+    with django_assert_max_num_queries(8):
+        assert len(client.get(url).json()["stations"]) == 3
+    for n in range(20):
+        StationFactory(area=trio.tree.a["community"], name=f"新驿站{n}")
+    with django_assert_max_num_queries(8):
+        assert len(client.get(url).json()["stations"]) == 23
 
 
 # ---------------------------------------------------------------------------------------

@@ -95,25 +95,39 @@
   }
 
   // Stations: fill = status; hollow = not meeting 六有; dashed = never inspected; a white
-  // ring = open now.
+  // ring = open now. Fetched after the page (a city's 2,000 would be most of it).
   var stations = L.layerGroup();
-  m.stations.forEach(function (s) {
-    var style = {
-      radius: 8, color: s.open_now ? (dark ? "#ffffff" : "#111111") : s.colour, weight: s.open_now ? 3 : 2,
-      fillColor: s.colour, fillOpacity: s.compliant === false ? 0.15 : 0.95,
-      dashArray: s.compliant === null ? "3 3" : null
-    };
-    var standard = s.compliant === true ? text.compliant : (s.compliant === false ? text.not_compliant : text.not_inspected);
-    L.circleMarker([s.lat, s.lng], style).bindPopup(
-      "<strong>" + escapeHtml(s.name) + "</strong><br>" + escapeHtml(s.community) + " · " + escapeHtml(s.status_label) +
-      "<br>" + (s.open_now ? text.open_now : text.closed_now) + " · " + escapeHtml(standard) +
-      "<br>" + text.visits + "：" + WarmCharts.number(s.visits) +
-      '<br><a href="' + s.url + '">' + text.open_dashboard + "</a>"
-    ).addTo(stations);
-    bounds.push(L.latLngBounds([[s.lat, s.lng], [s.lat, s.lng]]));
-  });
-  stations.addTo(map);
   overlays[text.stations] = stations;
+  function drawStations(layer) {
+    var points = [];
+    layer.stations.forEach(function (s) {
+      var status = layer.statuses[s.status] || { label: s.status, colour: "#8c8c8c" };
+      var community = layer.areas[s.area] || { name: "", url: "#" };
+      var style = {
+        radius: 8, color: s.open_now ? (dark ? "#ffffff" : "#111111") : status.colour, weight: s.open_now ? 3 : 2,
+        fillColor: status.colour, fillOpacity: s.compliant === false ? 0.15 : 0.95,
+        dashArray: s.compliant === null ? "3 3" : null
+      };
+      var standard = s.compliant === true ? text.compliant : (s.compliant === false ? text.not_compliant : text.not_inspected);
+      L.circleMarker([s.lat, s.lng], style).bindPopup(
+        "<strong>" + escapeHtml(s.name) + "</strong><br>" + escapeHtml(community.name) + " · " + escapeHtml(status.label) +
+        "<br>" + (s.open_now ? text.open_now : text.closed_now) + " · " + escapeHtml(standard) +
+        "<br>" + text.visits + "：" + WarmCharts.number(s.visits) +
+        '<br><a href="' + escapeHtml(community.url) + '">' + text.open_dashboard + "</a>"
+      ).addTo(stations);
+      points.push([s.lat, s.lng]);
+    });
+    mapElement.setAttribute("data-stations-drawn", String(points.length));
+    // Where the page had no boundary to fit, the stations say where the area is.
+    if (!bounds.length && points.length) map.fitBounds(L.latLngBounds(points), { padding: [16, 16], maxZoom: 15 });
+  }
+  stations.addTo(map);
+  if (m.stations_url) {
+    fetch(m.stations_url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (layer) { if (layer) drawStations(layer); })
+      .catch(function () { /* the page's table still lists the stations */ });
+  }
 
   // The 一刻钟服务圈: places out of reach (triangles), and the suggested sites (numbered).
   if (m.coverage) {
