@@ -68,6 +68,11 @@ def addresses(area: Area) -> list[tuple[str, str]]:
         ("dashboard, this week", f"{page}?kind=week&period={week.code}"),
         ("dashboard, this year", f"{page}?kind=year&period={today.year}"),
         ("dashboard, 30 days", f"{page}?kind=range&since={since}&until={until}"),
+        ("dashboard map's stations, this month", f"{page}stations/"),
+        (
+            "dashboard map's stations, 30 days",
+            f"{page}stations/?kind=range&since={since}&until={until}",
+        ),
         ("大屏", f"{page}screen/"),
         ("大屏 data", f"{page}screen/data/"),
         ("stats figures, month", f"{stats}figures/?period={month.code}"),

@@ -220,3 +220,32 @@ def periods_between(kind: PeriodKind | str, since: dt.date, until: dt.date) -> l
 def periods_holding(day: dt.date) -> list[Period]:
     """The day's period of every kind: the buckets a row dated `day` counts in."""
     return [Period.containing(kind, day) for kind in KINDS]
+
+
+def covering_periods(since: dt.date, until: dt.date) -> list[Period]:
+    """Calendar periods that together hold exactly the days since ≤ day < until, none
+    overlapping, the longest that fit: an additive figure over a custom range is the sum
+    of these periods' buckets (a 30-day range reads about ten rows per node, not thirty; a
+    year's range at most a few dozen, not 366). From the first day on, each step takes the
+    longest period that starts on that day and ends by `until` — but not a week that would
+    run over the first day of a month that fits (weeks would otherwise follow weeks to the
+    end, and no month, quarter or year would ever be taken)."""
+    periods: list[Period] = []
+    day = since
+    while day < until:
+        period = next(
+            candidate
+            for candidate in (Period.containing(kind, day) for kind in reversed(KINDS))
+            if candidate.start == day
+            and candidate.end <= until
+            and not (candidate.kind == PeriodKind.WEEK and _month_fits_inside(candidate, until))
+        )
+        periods.append(period)
+        day = period.end
+    return periods
+
+
+def _month_fits_inside(week: "Period", until: dt.date) -> bool:
+    """A month starts within the week (after its first day) and ends by `until`."""
+    first_of_next = _add_months(_month_start(week.start.year, week.start.month), 1)
+    return first_of_next < week.end and _add_months(first_of_next, 1) <= until

@@ -6,7 +6,8 @@ come out of the buckets — in a fixed, small number of queries whatever the tre
 - A figure is read for a *node* (an area, or a station) and a *period*: a bucket's value,
   or, for a state fact (counted as it is now), the latest daily snapshot before the
   period ends. Absent buckets are 0: the engine stores no empty groups.
-- A custom range (not one calendar period) adds up day buckets for additive facts; a
+- A custom range (not one calendar period) adds up the buckets of the calendar periods
+  that cover it (reports.periods.covering_periods) for additive facts; a
   distinct count over such a range cannot be added up, so it is computed from the raw rows
   at the time of asking and says so (computed_at is now).
 - Every figure carries when it was computed, and a read says how many changes are still
@@ -31,7 +32,7 @@ from stations.models import Station
 
 from .facts import all_facts, all_ratios, part_of
 from .models import Bucket, BucketRow, CoverageSnapshot, DirtyBucket
-from .periods import Period, PeriodKind
+from .periods import Period, PeriodKind, covering_periods
 
 # How far back a state fact's latest snapshot is looked for (reports.tasks.snapshot_states
 # writes one a day).
@@ -205,15 +206,8 @@ def values(facts: list[Fact], nodes, spans: list[Span], breakdown: bool = False)
         if s.is_period:
             periods[(s.period.kind, s.period.start)].append(i)
     if dated and periods:
-        # One condition per kind (a 366-day series is one IN list, not 366 ORs).
-        starts_by_kind: dict = defaultdict(list)
-        for kind, start in periods:
-            starts_by_kind[kind].append(start)
-        period_q = Q(pk__in=[])
-        for kind, starts in starts_by_kind.items():
-            period_q |= Q(period_kind=kind, period_start__in=starts)
         for b in Bucket.objects.filter(
-            nodes_q, period_q, breakdown_q, fact__in=[f.key for f in dated]
+            nodes_q, _periods_q(periods), breakdown_q, fact__in=[f.key for f in dated]
         ).values(
             "fact",
             "area_id",
@@ -233,27 +227,31 @@ def values(facts: list[Fact], nodes, spans: list[Span], breakdown: bool = False)
     ranges = [(i, s) for i, s in enumerate(spans) if not s.is_period]
     additive = [f for f in dated if f.additive]
     if additive and ranges:
-        range_q = Q(pk__in=[])
-        for _i, s in ranges:
-            range_q |= Q(period_start__gte=s.since, period_start__lt=s.until)
+        # A range's additive figure is the sum of the calendar periods that cover it.
+        covering: dict = defaultdict(list)  # (kind, start) → the ranges it is a piece of
+        for index, s in ranges:
+            for period in covering_periods(s.since, s.until):
+                covering[(period.kind, period.start)].append(index)
         rows = Bucket.objects.filter(
-            nodes_q,
-            range_q,
-            breakdown_q,
-            period_kind=PeriodKind.DAY,
-            fact__in=[f.key for f in additive],
+            nodes_q, _periods_q(covering), breakdown_q, fact__in=[f.key for f in additive]
         ).values(
-            "fact", "area_id", "station_id", "period_start", "breakdown", "value", "computed_at"
+            "fact",
+            "area_id",
+            "station_id",
+            "period_kind",
+            "period_start",
+            "breakdown",
+            "value",
+            "computed_at",
         )
         for b in rows:
-            for index, s in ranges:
-                if s.since <= b["period_start"] < s.until:
-                    key = (b["fact"], _node_key(b), index, b["breakdown"])
-                    value, at = found.get(key, (0.0, None))
-                    found[key] = (
-                        value + float(b["value"]),
-                        max(filter(None, [at, b["computed_at"]])),
-                    )
+            for index in covering[(b["period_kind"], b["period_start"])]:
+                key = (b["fact"], _node_key(b), index, b["breakdown"])
+                value, at = found.get(key, (0.0, None))
+                found[key] = (
+                    value + float(b["value"]),
+                    max(filter(None, [at, b["computed_at"]])),
+                )
     for fact in (f for f in dated if not f.additive):
         for index, s in ranges:
             for node in nodes:
@@ -298,12 +296,27 @@ def values(facts: list[Fact], nodes, spans: list[Span], breakdown: bool = False)
     return found
 
 
+def _periods_q(periods) -> Q:
+    """Rows of any of `periods` ((kind, start) pairs): one condition per kind, so a 366-day
+    series is one IN list, not 366 ORs — and, before it, every kind and every start as two
+    plain lists, which the (node, kind, start) indexes can take: on the OR alone PostgreSQL
+    read every row of each station (a city's 30 days: 3.3 s instead of 30 ms)."""
+    starts_by_kind: dict = defaultdict(list)
+    for kind, start in periods:
+        starts_by_kind[kind].append(start)
+    exact = Q(pk__in=[])
+    for kind, starts in starts_by_kind.items():
+        exact |= Q(period_kind=kind, period_start__in=starts)
+    every_start = sorted({start for starts in starts_by_kind.values() for start in starts})
+    return Q(period_kind__in=list(starts_by_kind), period_start__in=every_start) & exact
+
+
 def station_values(stations: QuerySet, fact: Fact, span: Span) -> dict[int, float]:
     """{station id: value} of the additive `fact` over `span` for every station of
     `stations` (a queryset) that has one, in one query: the period's rows, or a range's day
     rows added up per station. Read from the stored rows' figure by its key, so a city's
-    2,000 stations over 30 days are one grouped scan (not a lookup per station, nor a node
-    object and an IN list of ids each)."""
+    2,000 stations over 30 days are one grouped scan of the periods covering the range (not
+    a lookup per station, nor a node object and an IN list of ids each)."""
     if not fact.additive or fact.is_state:
         raise ValueError(f"{fact.key}: a station's value over a span is read for additive facts")
     rows = BucketRow.objects.filter(
@@ -313,7 +326,7 @@ def station_values(stations: QuerySet, fact: Fact, span: Span) -> dict[int, floa
         rows = rows.filter(period_kind=span.period.kind, period_start=span.period.start)
     else:
         rows = rows.filter(
-            period_kind=PeriodKind.DAY, period_start__gte=span.since, period_start__lt=span.until
+            _periods_q((p.kind, p.start) for p in covering_periods(span.since, span.until))
         )
     figure = Cast(KeyTextTransform(fact.key, "figures"), FloatField())
     return dict(

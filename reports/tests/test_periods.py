@@ -8,7 +8,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from core.exceptions import ApplicationError
-from reports.periods import KINDS, Period, PeriodKind, periods_between, periods_holding
+from reports.periods import (
+    KINDS,
+    Period,
+    PeriodKind,
+    covering_periods,
+    periods_between,
+    periods_holding,
+)
 
 days = st.dates(min_value=dt.date(2000, 1, 3), max_value=dt.date(2098, 12, 25))
 kinds = st.sampled_from(KINDS)
@@ -115,3 +122,37 @@ def test_labels_in_chinese():
         with pytest.raises(ApplicationError) as refused:
             Period.parse("month", "2026-13")
         assert "月份" in refused.value.message
+
+
+@given(
+    since=st.dates(min_value=dt.date(2019, 1, 1), max_value=dt.date(2030, 12, 31)),
+    length=st.integers(min_value=0, max_value=400),
+)
+def test_covering_periods_hold_each_day_of_a_range_exactly_once(since, length):
+    until = since + dt.timedelta(days=length)
+    periods = covering_periods(since, until)
+    days = [p.start + dt.timedelta(days=n) for p in periods for n in range(p.days)]
+    assert days == [since + dt.timedelta(days=n) for n in range(length)]
+    # Longer periods where they fit: a range of any length is a few dozen rows at most.
+    assert len(periods) <= 45
+
+
+def test_covering_periods_take_the_calendar_periods_that_fit():
+    # 2026-11-02 is a Monday; November's last day (the 30th) is one too.
+    assert covering_periods(dt.date(2026, 11, 2), dt.date(2026, 12, 2)) == [
+        Period(PeriodKind.WEEK, dt.date(2026, 11, 2)),
+        Period(PeriodKind.WEEK, dt.date(2026, 11, 9)),
+        Period(PeriodKind.WEEK, dt.date(2026, 11, 16)),
+        Period(PeriodKind.WEEK, dt.date(2026, 11, 23)),
+        Period(PeriodKind.DAY, dt.date(2026, 11, 30)),
+        Period(PeriodKind.DAY, dt.date(2026, 12, 1)),
+    ]
+    assert covering_periods(dt.date(2025, 1, 1), dt.date(2026, 4, 1)) == [
+        Period(PeriodKind.YEAR, dt.date(2025, 1, 1)),
+        Period(PeriodKind.QUARTER, dt.date(2026, 1, 1)),
+    ]
+    # 2026-01-26 is a Monday: days up to February (a month that fits), not a week over it.
+    assert covering_periods(dt.date(2026, 1, 26), dt.date(2026, 3, 1)) == [
+        *(Period(PeriodKind.DAY, dt.date(2026, 1, d)) for d in range(26, 32)),
+        Period(PeriodKind.MONTH, dt.date(2026, 2, 1)),
+    ]
