@@ -75,6 +75,10 @@ app.conf.beat_schedule.update(
             "task": "reports.tasks.snapshot_states",
             "schedule": crontab(minute=1),  # hourly, the first just after midnight
         },
+        "reports-forget-old-range-figures": {
+            "task": "reports.tasks.forget_old_range_figures",
+            "schedule": crontab(hour=4, minute=50),
+        },
         "reports-refresh-coverage": {
             "task": "reports.tasks.refresh_coverage",
             "schedule": crontab(hour=4, minute=30),

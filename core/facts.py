@@ -199,7 +199,8 @@ class Ratio:
     purpose: str = "read"
 
     def of(self, numerator, denominator) -> float | None:
-        if not denominator:
+        """None: a ratio of nothing, or of a figure not counted yet (reports.ranges)."""
+        if numerator is None or not denominator:
             return None
         quotient = float(numerator) / float(denominator)
         return round(quotient * 100, 1) if self.percent else round(quotient, 1)

@@ -308,17 +308,24 @@ def card_of(figure: Figure, *, is_state: bool, partial: bool = False) -> Card:
     figures are shown as they are. A state (counted at the end) compares as it stands."""
     decimals = 1 if figure.key in DECIMAL_FIGURES else 0
     fmt = {"percent": figure.percent, "decimals": decimals}
+
+    def text(value) -> str:
+        # None of a plain figure: a distinct count over a custom range still being counted.
+        if value is None and not figure.is_ratio:
+            return _("Counting…")
+        return number_text(value, **fmt)
+
     compare = is_state or not partial
     previous_change = figure.change if compare else None
     last_year_change = figure.change_on_last_year if compare else None
     return Card(
         key=figure.key,
         label=figure.label,
-        value=number_text(figure.value, **fmt),
-        previous=number_text(figure.previous, **fmt),
+        value=text(figure.value),
+        previous=text(figure.previous),
         previous_change=change_text(previous_change) if compare else "",
         previous_class=change_class(previous_change),
-        last_year=number_text(figure.last_year, **fmt),
+        last_year=text(figure.last_year),
         last_year_change=change_text(last_year_change) if compare else "",
         last_year_class=change_class(last_year_change),
         is_state=is_state,
@@ -563,6 +570,7 @@ class Page:
     children: list[ChildRow]
     children_title: str
     rank_by: str
+    counting: int  # figures over a custom range the job is still counting (reports.ranges)
     stations_total: int
     open_now: int
     station_rows: list[dict]
@@ -1298,6 +1306,11 @@ def build_page(user, area: Area, span: Span, *, rank_by: str = "") -> Page:
         children=rows,
         children_title=reads.children_word,
         rank_by=rank_by,
+        counting=sum(
+            1
+            for value, _at in [*reads.found.values(), *reads.child_found.values()]
+            if value is None
+        ),
         stations_total=len(reads.stations),
         open_now=sum(1 for s in reads.stations if s["is_open_now"]),
         station_rows=station_rows(reads),

@@ -212,6 +212,42 @@ class AreaAncestry(models.Model):
         return f"{self.area_id} under {self.ancestor_id}"
 
 
+class RangeFigure(models.Model):
+    """A distinct count (workers who checked in…) over a custom range of days, for one
+    node: it cannot be added up from day buckets, and counting it from the raw rows takes
+    seconds at city scale — so a page never counts it while someone waits. The page asks
+    for it (reports.ranges), a job counts it and keeps it here, and the page shows it from
+    then on. It is current while no day of its range was recomputed after it: the stored
+    day rows' `computed_at` say when (a stale one is still shown, and counted again)."""
+
+    fact = models.CharField(max_length=64)
+    part = models.CharField(max_length=64)  # reports.facts.part_of(fact): its day rows
+    district_code = models.CharField(max_length=6)  # the node's rollup unit
+    area = models.ForeignKey(Area, null=True, on_delete=models.CASCADE, related_name="+")
+    station = models.ForeignKey(Station, null=True, on_delete=models.CASCADE, related_name="+")
+    since = models.DateField()
+    until = models.DateField()  # the first day after the range
+    value = models.DecimalField(max_digits=20, decimal_places=2)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fact", "area", "station", "since", "until"],
+                name="reports_rangefigure_once",
+                nulls_distinct=False,
+            ),
+            models.CheckConstraint(
+                condition=models.Q(area__isnull=True) ^ models.Q(station__isnull=True),
+                name="reports_rangefigure_one_node",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        node = f"area {self.area_id}" if self.area_id else f"station {self.station_id}"
+        return f"{self.fact} {node} {self.since}–{self.until} = {self.value}"
+
+
 class SealedPeriod(models.Model):
     """A fact whose raw rows before `before` were deleted by a retention rule: no period
     starting before that day is recomputed (its figures stay as they were computed)."""

@@ -7,9 +7,9 @@ come out of the buckets — in a fixed, small number of queries whatever the tre
   or, for a state fact (counted as it is now), the latest daily snapshot before the
   period ends. Absent buckets are 0: the engine stores no empty groups.
 - A custom range (not one calendar period) adds up the buckets of the calendar periods
-  that cover it (reports.periods.covering_periods) for additive facts; a
-  distinct count over such a range cannot be added up, so it is computed from the raw rows
-  at the time of asking and says so (computed_at is now).
+  that cover it (reports.periods.covering_periods) for additive facts; a distinct count
+  over such a range cannot be added up: a job counts it from the raw rows and keeps it
+  (reports.ranges), and until then its value is None — pending, never a false 0.
 - Every figure carries when it was computed, and a read says how many changes are still
   waiting for the job (`pending`), so a page can say "updated 14:03, 12 changes pending".
 """
@@ -22,7 +22,6 @@ from django.db.models import FloatField, Max, Q, QuerySet, Sum
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 from django.http import Http404
-from django.utils import timezone
 
 from areas import access
 from areas.access import Purpose
@@ -33,6 +32,7 @@ from stations.models import Station
 from .facts import all_facts, all_ratios, part_of
 from .models import Bucket, BucketRow, CoverageSnapshot, DirtyBucket
 from .periods import Period, PeriodKind, covering_periods
+from .ranges import read as ranges_read
 
 # How far back a state fact's latest snapshot is looked for (reports.tasks.snapshot_states
 # writes one a day).
@@ -191,9 +191,10 @@ def node_key(node) -> tuple[str, int]:
 
 def values(facts: list[Fact], nodes, spans: list[Span], breakdown: bool = False) -> dict:
     """{(fact key, node key, span index, breakdown): (value, computed_at)} for every fact,
-    node and span — the core read every page and endpoint uses. Three queries at most
-    (dated facts on calendar periods, dated facts on custom ranges, state facts), plus one
-    per distinct fact on a custom range (computed from the raw rows)."""
+    node and span — the core read every page and endpoint uses. Four queries at most
+    (dated facts on calendar periods, additive facts on custom ranges, distinct facts on
+    custom ranges as the job kept them, state facts). A distinct figure on a custom range
+    the job has not counted yet is (None, None)."""
     found: dict = {}
     dated = [f for f in facts if not f.is_state]
     states = [f for f in facts if f.is_state]
@@ -252,15 +253,10 @@ def values(facts: list[Fact], nodes, spans: list[Span], breakdown: bool = False)
                     value + float(b["value"]),
                     max(filter(None, [at, b["computed_at"]])),
                 )
-    for fact in (f for f in dated if not f.additive):
-        for index, s in ranges:
-            for node in nodes:
-                now = timezone.now()
-                if isinstance(node, Station):
-                    figure = _station_value(fact, node, s)
-                else:
-                    figure = fact.value(area=node, since=s.since, until=s.until)
-                found[(fact.key, node_key(node), index, "")] = (float(figure), now)
+    # Distinct counts over a custom range: as the job counted and kept them, or pending
+    # (None) while it counts (reports.ranges: no page counts them while someone waits).
+    for kept in ranges_read([f for f in dated if not f.additive], nodes, ranges):
+        found[(kept.fact, node_key(kept.node), kept.index, "")] = (kept.value, kept.computed_at)
 
     if states:
         # The latest snapshot before each span ends, per fact, node and breakdown.

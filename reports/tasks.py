@@ -11,13 +11,16 @@
   stations (reports/coverage.py), kept for the pages.
 - `verify` (beat, nightly): a sample of buckets against the raw rows; differences are
   logged as errors (`manage.py rollups verify` prints them).
+- `count_range_figures` (queued by a page that shows a distinct count over a custom
+  range): counts it from the raw rows and keeps it (reports.ranges); the nightly
+  `forget_old_range_figures` drops those counted a month ago.
 - `generate_monthly_report` (queued through the outbox when someone asks for a large
   area's 月报): makes its table and workbooks, with progress (reports.monthly_services).
 """
 
 from celery import shared_task
 
-from . import services
+from . import ranges, services
 
 
 @shared_task(name="reports.tasks.dispatch")
@@ -34,6 +37,17 @@ def dispatch() -> int:
 def roll_up_unit(unit: str) -> dict:
     run = services.roll_up_unit(unit)
     return {"unit": run.unit, "marks": run.marks, "facts": run.facts, "skipped": run.skipped}
+
+
+@shared_task(name="reports.tasks.count_range_figures")
+def count_range_figures(fact_keys, area_ids, station_ids, spans) -> int:
+    """Distinct counts over a custom range a page asked for (reports.ranges)."""
+    return ranges.count(fact_keys, area_ids, station_ids, spans)
+
+
+@shared_task(name="reports.tasks.forget_old_range_figures")
+def forget_old_range_figures() -> int:
+    return ranges.forget_old()
 
 
 @shared_task(name="reports.tasks.snapshot_states")

@@ -338,7 +338,10 @@ def span_payload(span: Span) -> dict:
 class FigureOutSerializer(serializers.Serializer):
     key = serializers.CharField()
     label = serializers.CharField()
-    value = serializers.FloatField(allow_null=True, help_text="null: a ratio of nothing.")
+    value = serializers.FloatField(
+        allow_null=True,
+        help_text="null: a ratio of nothing, or a figure still being counted (see `counting`).",
+    )
     previous = serializers.FloatField(allow_null=True, help_text="The previous period's.")
     last_year = serializers.FloatField(allow_null=True, help_text="The same period last year.")
     change = serializers.FloatField(
@@ -365,6 +368,11 @@ class FiguresOutSerializer(serializers.Serializer):
     )
     pending = serializers.IntegerField(
         help_text="Changes written under the area that the job has not rolled up yet."
+    )
+    counting = serializers.IntegerField(
+        help_text="Figures with a null value because a job is still counting them: distinct "
+        "counts (people counted once) over a custom range, counted from the raw rows in the "
+        "background the first time they are asked for. Ask again in a few seconds."
     )
 
 

@@ -199,6 +199,7 @@ class FiguresView(StatsView):
                     ],
                     "computed_at": "2026-11-30T14:03:00+08:00",
                     "pending": 12,
+                    "counting": 0,
                 },
             )
         ],
@@ -217,6 +218,7 @@ class FiguresView(StatsView):
                 (f.computed_at for f in figures if f.computed_at is not None), default=None
             ),
             "pending": selectors.pending_changes(area),
+            "counting": sum(1 for f in figures if f.value is None and not f.is_ratio),
         }
         return Response(FiguresOutSerializer(data).data)
 

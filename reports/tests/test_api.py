@@ -15,10 +15,10 @@ from areas.tests.factories import UserFactory, grant
 from core.testing import client_for
 from members.tests.factories import WorkerFactory
 from party.tests.factories import PartyMemberFactory
-from reports import selectors, services
+from reports import ranges, selectors, services
 from reports.engine import LOCAL
 from reports.facts import fact
-from reports.models import CoverageSnapshot
+from reports.models import CoverageSnapshot, RangeFigure
 from reports.periods import Period, PeriodKind
 from reports.selectors import Span
 from stations.models import CheckIn, Station
@@ -266,7 +266,20 @@ def test_pending_counts_the_changes_not_rolled_up(network):
     assert figure(body, VISITS)["value"] == 6  # until the job runs
 
 
-def test_a_custom_range_counts_its_days_and_distinct_workers_from_the_raw_rows(network):
+@pytest.fixture
+def tasks_run_inline():
+    """Celery tasks run where they are sent (the job's own code, in the test's
+    transaction) — for reads that ask a job for figures (reports.ranges)."""
+    from config.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
+def test_a_custom_range_counts_its_days_and_distinct_workers_from_the_raw_rows(
+    network, tasks_run_inline
+):
     trio = network["trio"]
     district = trio.tree.a["district"]
     body = ok(trio.staff_a, url(district, "figures"), since="2026-11-10", until="2026-11-11")
@@ -274,7 +287,10 @@ def test_a_custom_range_counts_its_days_and_distinct_workers_from_the_raw_rows(n
     assert body["span"]["last_day"] == "2026-11-10"
     assert body["previous"]["since"] == "2026-11-09"
     assert figure(body, VISITS)["value"] == 3  # the 3 anonymous visitors came on the 11th
-    assert figure(body, WORKERS)["value"] == 2
+    # People counted once: not added up from days, counted by a job the first time.
+    assert figure(body, WORKERS)["value"] is None and body["counting"] >= 1
+    body = ok(trio.staff_a, url(district, "figures"), since="2026-11-10", until="2026-11-11")
+    assert figure(body, WORKERS)["value"] == 2 and body["counting"] == 0
     expected = selectors.figures(
         trio.staff_a, district, Span(dt.date(2026, 11, 10), dt.date(2026, 11, 11))
     )
@@ -491,8 +507,9 @@ def test_a_fact_in_the_breakdown_path_out_of_reach_area_first(trio):
 QUERIES = {
     # + the buckets of the three periods, the state snapshots, the pending marks
     "figures": ({"period": "2026-11"}, 6),
-    # + the day buckets of three ranges, distinct workers counted in each, snapshots, marks
-    "figures-range": ({"since": "2026-11-01", "until": "2026-11-16"}, 9),
+    # + the periods covering three ranges, distinct workers as the job kept them (or asks
+    # for them: no query), snapshots, marks
+    "figures-range": ({"since": "2026-11-01", "until": "2026-11-16"}, 7),
     # + the buckets of every period, the state snapshots
     "series": (
         {
@@ -549,3 +566,83 @@ def test_the_child_table_costs_the_same_for_one_child_and_for_many(network):
     many, rows = queries()
     assert rows == 9
     assert many == one
+
+
+# Distinct counts over custom ranges: counted by a job, kept, recounted when stale ---------
+
+
+def test_a_range_figure_goes_stale_when_a_day_of_it_changes_and_is_counted_again(
+    network, tasks_run_inline
+):
+    trio = network["trio"]
+    district = trio.tree.a["district"]
+    november = Span(dt.date(2026, 11, 1), dt.date(2026, 11, 16))
+    workers = [fact(WORKERS)]
+
+    def read():
+        return [(r.value, r.computed_at) for r in ranges.read(workers, [district], [(0, november)])]
+
+    assert read() == [(None, None)]  # asked for; counted inline by the job
+    [(first, counted_at)] = read()
+    assert first == 2
+    # A third worker checks in on the 12th: once the beat has rolled that day up, the
+    # kept figure is stale — still shown as it was, and counted again.
+    visit(
+        network["stations"][0],
+        WorkerFactory(area=trio.tree.a["community"]),
+        day=DAY + dt.timedelta(days=2),
+    )
+    services.roll_up_all()
+    assert read() == [(2, counted_at)]
+    [(now, recounted_at)] = read()
+    assert now == 3 and recounted_at > counted_at
+    assert RangeFigure.objects.filter(fact=WORKERS, area=district).count() == 1  # replaced
+
+
+def test_the_same_figures_are_asked_for_once_while_the_job_counts(network):
+    district = network["trio"].tree.a["district"]
+    since, until = dt.date(2026, 11, 1), dt.date(2026, 11, 16)
+    asked = ([WORKERS], [district.pk], [], [(since, until)])
+    assert ranges.ask_for(*asked) is True  # queued on the broker
+    assert ranges.ask_for(*asked) is False  # a page reloaded meanwhile queues nothing
+    assert ranges.ask_for([WORKERS], [district.pk], [], [(since, until + dt.timedelta(days=1))])
+
+
+def test_the_job_counts_what_it_can_and_skips_the_rest(network):
+    trio = network["trio"]
+    district, station = trio.tree.a["district"], network["stations"][0]
+    span = ("2026-11-01", "2026-11-16")
+    kept = ranges.count(
+        [WORKERS, VISITS, "no.such_fact"], [district.pk, 10**9], [station.pk], [span]
+    )
+    assert kept == 2  # visits add up (never kept here); unknown facts and areas are skipped
+    assert {(r.area_id, r.station_id): float(r.value) for r in RangeFigure.objects.all()} == {
+        (district.pk, None): 2.0,
+        (None, station.pk): 2.0,
+    }
+
+
+def test_figures_counted_a_month_ago_are_forgotten(network):
+    district = network["trio"].tree.a["district"]
+    ranges.count([WORKERS], [district.pk], [], [("2026-11-01", "2026-11-16")])
+    assert ranges.forget_old() == 0
+    RangeFigure.objects.update(computed_at=timezone.now() - dt.timedelta(days=ranges.KEEP_DAYS + 1))
+    assert ranges.forget_old() == 1 and not RangeFigure.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_counts_what_the_api_asked_for(trio, celery_worker_process):
+    import time
+
+    station = StationFactory(area=trio.tree.a["community"])
+    for worker in (WorkerFactory(area=trio.tree.a["community"]) for _n in range(3)):
+        visit(station, worker, day=DAY)
+    services.roll_up_all()
+    address = url(trio.tree.a["district"], "figures")
+    body = ok(trio.staff_a, address, since="2026-11-01", until="2026-11-15")
+    assert figure(body, WORKERS)["value"] is None
+    deadline = time.monotonic() + 60
+    while body["counting"] and time.monotonic() < deadline:
+        time.sleep(1)
+        body = ok(trio.staff_a, address, since="2026-11-01", until="2026-11-15")
+    assert figure(body, WORKERS)["value"] == 3 and body["counting"] == 0

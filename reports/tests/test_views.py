@@ -18,12 +18,14 @@ from members.tests.factories import WorkerFactory
 from reports import services
 from reports.display_tokens import digest_of, display_token_create, display_token_revoke
 from reports.models import DisplayToken
+from reports.selectors import Span
 from stations.models import CheckIn
 from stations.tests.factories import StationFactory
 
 pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate()
+WORKERS_KEY = "stations.workers_checked_in"
 
 
 def at(day: dt.date, hour: int = 12) -> dt.datetime:
@@ -231,6 +233,36 @@ def test_the_station_layer_costs_the_same_few_queries_for_more_stations(
         StationFactory(area=trio.tree.a["community"], name=f"新驿站{n}")
     with django_assert_max_num_queries(8):
         assert len(client.get(url).json()["stations"]) == 23
+
+
+def test_people_counted_once_over_a_custom_range_are_counted_by_the_job(client, network):
+    """A custom range's distinct counts are never counted while the page waits: the page
+    says they are being counted (never a false 0) and refreshes; the job counts them."""
+    from reports import ranges
+
+    trio = network["trio"]
+    district = trio.tree.a["district"]
+    since, until = TODAY - dt.timedelta(days=29), TODAY
+    query = f"?kind=range&since={since}&until={until}"
+    page = page_of(client, trio.staff_a, dashboard_url(district, query))
+    workers = next(c for c in page.context["page"].headlines if c.key == WORKERS_KEY)
+    assert workers.value == "计算中…"
+    assert page.context["page"].counting >= 1
+    assert 'id="counting"' in page.content.decode()
+
+    # What the worker does with what the page asked for (here, in this process).
+    spans = [
+        (s.since, s.until)
+        for s in (Span(since, until + dt.timedelta(days=1)),)
+        for s in (s, s.previous(), s.same_time_last_year())
+    ]
+    children = [trio.tree.a["street"].pk]
+    ranges.count([WORKERS_KEY], [district.pk, *children], [], spans)
+    page = client.get(dashboard_url(district, query))
+    workers = next(c for c in page.context["page"].headlines if c.key == WORKERS_KEY)
+    assert workers.value == "1"  # the one named worker who checked in today
+    assert page.context["page"].counting == 0
+    assert 'id="counting"' not in page.content.decode()
 
 
 # ---------------------------------------------------------------------------------------

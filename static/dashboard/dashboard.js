@@ -47,6 +47,22 @@
     showFields();
   }
 
+  // --- Figures over a custom range still being counted by the job (reports.ranges): the
+  // page reloads a few times while they come, then says to come back.
+  var counting = document.getElementById("counting");
+  if (counting) {
+    var tries = "dashboard-counting:" + window.location.pathname + window.location.search;
+    var done = Number(window.sessionStorage.getItem(tries) || 0);
+    if (done < 8) {
+      window.setTimeout(function () {
+        window.sessionStorage.setItem(tries, String(done + 1));
+        window.location.reload();
+      }, 4000);
+    } else {
+      counting.textContent = counting.getAttribute("data-still");
+    }
+  }
+
   // --- The map
   var mapElement = document.getElementById("map");
   if (!mapElement || !window.L) return;
