@@ -189,11 +189,24 @@ def node_key(node) -> tuple[str, int]:
     return ("station", node.pk) if isinstance(node, Station) else ("area", node.pk)
 
 
+BUCKET_FIELDS = (
+    "fact",
+    "area_id",
+    "station_id",
+    "period_kind",
+    "period_start",
+    "breakdown",
+    "value",
+    "computed_at",
+)
+
+
 def values(facts: list[Fact], nodes, spans: list[Span], breakdown: bool = False) -> dict:
     """{(fact key, node key, span index, breakdown): (value, computed_at)} for every fact,
-    node and span — the core read every page and endpoint uses. Four queries at most
-    (dated facts on calendar periods, additive facts on custom ranges, distinct facts on
-    custom ranges as the job kept them, state facts). A distinct figure on a custom range
+    node and span — the core read every page and endpoint uses. Two queries at most: the
+    stored rows (dated facts' calendar periods, the periods covering custom ranges, and
+    state facts' daily snapshots, in one statement), and distinct facts on custom ranges
+    as the job kept them. A distinct figure on a custom range
     the job has not counted yet is (None, None)."""
     found: dict = {}
     dated = [f for f in facts if not f.is_state]
@@ -201,94 +214,77 @@ def values(facts: list[Fact], nodes, spans: list[Span], breakdown: bool = False)
     breakdown_q = Q() if breakdown else Q(breakdown="")
     nodes_q = _node_filter(nodes)
 
-    # A period may be asked for twice (this month, and again in a trend): every index.
-    periods: dict = defaultdict(list)
-    for i, s in enumerate(spans):
+    # One read of the stored periods for both: the calendar periods asked for (a period
+    # may be asked for twice — this month, and again in a trend: every index), and the
+    # calendar periods covering each custom range, whose additive figures add up to the
+    # range's (reports.periods.covering_periods).
+    exact: dict = defaultdict(list)  # (kind, start) → indexes of the spans it is
+    pieces: dict = defaultdict(list)  # (kind, start) → indexes of the ranges it is part of
+    ranges = []
+    for index, s in enumerate(spans):
         if s.is_period:
-            periods[(s.period.kind, s.period.start)].append(i)
-    if dated and periods:
-        for b in Bucket.objects.filter(
-            nodes_q, _periods_q(periods), breakdown_q, fact__in=[f.key for f in dated]
-        ).values(
-            "fact",
-            "area_id",
-            "station_id",
-            "period_kind",
-            "period_start",
-            "breakdown",
-            "value",
-            "computed_at",
-        ):
-            for index in periods[(b["period_kind"], b["period_start"])]:
-                found[(b["fact"], _node_key(b), index, b["breakdown"])] = (
-                    float(b["value"]),
-                    b["computed_at"],
-                )
-
-    ranges = [(i, s) for i, s in enumerate(spans) if not s.is_period]
-    additive = [f for f in dated if f.additive]
-    if additive and ranges:
-        # A range's additive figure is the sum of the calendar periods that cover it.
-        covering: dict = defaultdict(list)  # (kind, start) → the ranges it is a piece of
-        for index, s in ranges:
-            for period in covering_periods(s.since, s.until):
-                covering[(period.kind, period.start)].append(index)
-        rows = Bucket.objects.filter(
-            nodes_q, _periods_q(covering), breakdown_q, fact__in=[f.key for f in additive]
-        ).values(
-            "fact",
-            "area_id",
-            "station_id",
-            "period_kind",
-            "period_start",
-            "breakdown",
-            "value",
-            "computed_at",
+            exact[(s.period.kind, s.period.start)].append(index)
+        else:
+            ranges.append((index, s))
+            for piece in covering_periods(s.since, s.until):
+                pieces[(piece.kind, piece.start)].append(index)
+    additive = {f.key for f in dated if f.additive}
+    wanted = [f.key for f in dated if exact or f.key in additive]
+    reads = []
+    if wanted and (exact or pieces):
+        reads.append(
+            Bucket.objects.filter(
+                nodes_q, _periods_q([*exact, *pieces]), breakdown_q, fact__in=wanted
+            ).values(*BUCKET_FIELDS)
         )
-        for b in rows:
-            for index in covering[(b["period_kind"], b["period_start"])]:
-                key = (b["fact"], _node_key(b), index, b["breakdown"])
-                value, at = found.get(key, (0.0, None))
-                found[key] = (
-                    value + float(b["value"]),
-                    max(filter(None, [at, b["computed_at"]])),
-                )
+    state_keys = {f.key for f in states}
+    if states:
+        # The snapshot job writes one every day, so a month before the earliest span is
+        # always enough to find the latest one before each span ends (and a long history
+        # is never read whole).
+        reads.append(
+            Bucket.objects.filter(
+                nodes_q,
+                breakdown_q,
+                period_kind=PeriodKind.DAY,
+                fact__in=state_keys,
+                period_start__lt=max(s.until for s in spans),
+                period_start__gte=min(s.since for s in spans)
+                - dt.timedelta(days=STATE_LOOKBACK_DAYS),
+            ).values(*BUCKET_FIELDS)
+        )
+    # Both reads as one statement (UNION ALL: each half planned on its own indexes).
+    rows = reads[0].union(*reads[1:], all=True) if reads else []
+    snapshots_of: dict = defaultdict(list)  # state facts: (fact, node, breakdown) → days
+    for b in rows:
+        key = (b["fact"], _node_key(b))
+        if b["fact"] in state_keys:
+            snapshots_of[(*key, b["breakdown"])].append(b)
+            continue
+        period = (b["period_kind"], b["period_start"])
+        for index in exact.get(period, ()):
+            found[(*key, index, b["breakdown"])] = (float(b["value"]), b["computed_at"])
+        if b["fact"] not in additive:
+            continue
+        for index in pieces.get(period, ()):
+            value, at = found.get((*key, index, b["breakdown"]), (0.0, None))
+            found[(*key, index, b["breakdown"])] = (
+                value + float(b["value"]),
+                max(filter(None, [at, b["computed_at"]])),
+            )
+
     # Distinct counts over a custom range: as the job counted and kept them, or pending
     # (None) while it counts (reports.ranges: no page counts them while someone waits).
     for kept in ranges_read([f for f in dated if not f.additive], nodes, ranges):
         found[(kept.fact, node_key(kept.node), kept.index, "")] = (kept.value, kept.computed_at)
 
-    if states:
-        # The latest snapshot before each span ends, per fact, node and breakdown.
-        ends = sorted({s.until for s in spans})
-        # The snapshot job writes one every day, so a month before the earliest span is
-        # always enough to find the latest one (and a long history is never read whole).
-        earliest = min(s.since for s in spans) - dt.timedelta(days=STATE_LOOKBACK_DAYS)
-        rows = (
-            Bucket.objects.filter(
-                nodes_q,
-                breakdown_q,
-                period_kind=PeriodKind.DAY,
-                fact__in=[f.key for f in states],
-                period_start__lt=ends[-1],
-                period_start__gte=earliest,
-            )
-            .order_by("fact", "area_id", "station_id", "breakdown", "-period_start")
-            .values(
-                "fact", "area_id", "station_id", "period_start", "breakdown", "value", "computed_at"
-            )
-        )
-        latest: dict = defaultdict(list)
-        for b in rows:
-            latest[(b["fact"], _node_key(b), b["breakdown"])].append(b)
-        for (key, node, bd), snapshots in latest.items():
-            for index, s in enumerate(spans):
-                snapshot = next((b for b in snapshots if b["period_start"] < s.until), None)
-                if snapshot is not None:
-                    found[(key, node, index, bd)] = (
-                        float(snapshot["value"]),
-                        snapshot["computed_at"],
-                    )
+    # A state fact's figure for a span: its latest daily snapshot before the span ends.
+    for (key, node, bd), snapshots in snapshots_of.items():
+        snapshots.sort(key=lambda b: b["period_start"], reverse=True)
+        for index, s in enumerate(spans):
+            snapshot = next((b for b in snapshots if b["period_start"] < s.until), None)
+            if snapshot is not None:
+                found[(key, node, index, bd)] = (float(snapshot["value"]), snapshot["computed_at"])
     return found
 
 

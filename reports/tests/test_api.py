@@ -505,12 +505,12 @@ def test_a_fact_in_the_breakdown_path_out_of_reach_area_first(trio):
 # cache), its user and their grants, the area, then the figures. Each request is made once
 # first, to warm the session's security state. The issue's bound is 15.
 QUERIES = {
-    # + the buckets of the three periods, the state snapshots, the pending marks
-    "figures": ({"period": "2026-11"}, 6),
-    # + the periods covering three ranges, distinct workers as the job kept them (or asks
-    # for them: no query), snapshots, marks
-    "figures-range": ({"since": "2026-11-01", "until": "2026-11-16"}, 7),
-    # + the buckets of every period, the state snapshots
+    # + the buckets of the three periods with the state snapshots, the pending marks
+    "figures": ({"period": "2026-11"}, 5),
+    # + the periods covering three ranges with the snapshots, distinct workers as the job
+    # kept them (or asks for them: no query), the pending marks
+    "figures-range": ({"since": "2026-11-01", "until": "2026-11-16"}, 6),
+    # + the buckets of every period with the state snapshots
     "series": (
         {
             "facts": f"{VISITS},{FAR},stations.stations",
@@ -518,10 +518,11 @@ QUERIES = {
             "since": "2026-01-01",
             "until": "2026-12-01",
         },
-        5,
+        4,
     ),
-    # + the child areas, the stations placed on the area itself, the buckets, the snapshots
-    "children": ({"period": "2026-11"}, 7),
+    # + the child areas, the stations placed on the area itself, the buckets with the
+    # snapshots
+    "children": ({"period": "2026-11"}, 6),
     # + the buckets, the brands' names
     "breakdown/stations.stations_by_brand": ({}, 5),
     # + the snapshot

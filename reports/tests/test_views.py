@@ -534,7 +534,13 @@ def test_a_dashboard_page_costs_at_most_15_queries(
     area = trio.tree.city if level == "city" else trio.tree.a[level]
     client.force_login(trio.city)
     client.get(dashboard_url(area))  # warm-up: the session and the account's state
-    for query in ("", "?kind=week&period=2026-W47", "?kind=year&period=2026"):
+    since = TODAY - dt.timedelta(days=29)
+    for query in (
+        "",
+        "?kind=week&period=2026-W47",
+        "?kind=year&period=2026",
+        f"?kind=range&since={since}&until={TODAY}",
+    ):
         with django_assert_max_num_queries(15):
             assert client.get(dashboard_url(area, query)).status_code == 200
 
