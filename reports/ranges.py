@@ -40,6 +40,11 @@ logger = logging.getLogger(__name__)
 
 REQUEST_SECONDS = 120
 KEEP_DAYS = 30
+# Requests queued and not yet counted, at most (a city's take seconds of the database each):
+# beyond it a figure stays pending and its page asks again as it refreshes, so a burst of
+# ranges — a fuzzer, a script over the stats API — cannot bury the worker.
+QUEUE_LIMIT = 20
+QUEUED_KEY = "reports:range-figures:queued"
 
 
 @dataclass(frozen=True)
@@ -117,12 +122,19 @@ def read(facts: list[Fact], nodes: list, ranges: list) -> list[Read]:
 
 def ask_for(fact_keys, area_ids, station_ids, spans) -> bool:
     """Queue the job for these figures, unless the same request is still waiting for it
-    (at most REQUEST_SECONDS). With Redis down the figures stay pending and the next read
-    asks again: nothing is lost. Returns whether it was queued."""
+    (at most REQUEST_SECONDS) or QUEUE_LIMIT requests are. With Redis down the figures
+    stay pending and the next read asks again: nothing is lost. Returns whether it was
+    queued."""
     from . import tasks  # tasks → services → … → selectors → here
 
+    key = _request_key(fact_keys, area_ids, station_ids, spans)
     try:
-        if not cache.add(_request_key(fact_keys, area_ids, station_ids, spans), 1, REQUEST_SECONDS):
+        if not cache.add(key, 1, REQUEST_SECONDS):
+            return False
+        cache.add(QUEUED_KEY, 0, REQUEST_SECONDS)
+        if cache.incr(QUEUED_KEY) > QUEUE_LIMIT:
+            cache.decr(QUEUED_KEY)
+            cache.delete(key)  # not queued: the next read asks again
             return False
         tasks.count_range_figures.delay(
             fact_keys=list(fact_keys),
@@ -175,10 +187,13 @@ def count(fact_keys, area_ids, station_ids, spans) -> int:
                     },
                 )
                 kept += 1
-    # Counted: the same figures may be asked for again (when a day of theirs changes).
+    # Counted: the same figures may be asked for again (when a day of theirs changes), and
+    # the request no longer waits.
     try:
         cache.delete(_request_key(fact_keys, area_ids, station_ids, spans))
-    except Exception:  # the cache is down: the request expires by itself
+        if cache.get(QUEUED_KEY):
+            cache.decr(QUEUED_KEY)
+    except Exception:  # the cache is down: the request and the count expire by themselves
         logger.warning("range figures' request could not be cleared", exc_info=True)
     return kept
 

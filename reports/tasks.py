@@ -3,8 +3,8 @@
 - `dispatch` (beat, every ROLLUP_INTERVAL seconds): applies changes of the area tree,
   copies new marks to the units above (a district's city and province), then sends one
   `roll_up_unit` task per unit (district, or a city or province for itself) that has dirty
-  marks — the city's beside its districts', since each reads the raw rows. A unit's task that finds another one running leaves: the marks wait for
-  the next beat, nothing is lost.
+  marks — the city's beside its districts', since each reads the raw rows. A unit's task
+  that finds another one running leaves: the marks wait for the next beat, nothing is lost.
 - `snapshot_states` (beat, just after midnight and hourly): today's snapshot of the facts
   counted as they are now, in every unit, so each day has one even when nothing changed.
 - `refresh_coverage` (beat, nightly): the 一刻钟服务圈 of every district and city with

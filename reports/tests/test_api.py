@@ -270,11 +270,11 @@ def test_pending_counts_the_changes_not_rolled_up(network):
 def tasks_run_inline():
     """Celery tasks run where they are sent (the job's own code, in the test's
     transaction) — for reads that ask a job for figures (reports.ranges)."""
-    from config.celery import app
+    from celery import current_app
 
-    app.conf.task_always_eager = True
+    current_app.conf.task_always_eager = True
     yield
-    app.conf.task_always_eager = False
+    current_app.conf.task_always_eager = False
 
 
 def test_a_custom_range_counts_its_days_and_distinct_workers_from_the_raw_rows(
@@ -607,6 +607,25 @@ def test_the_same_figures_are_asked_for_once_while_the_job_counts(network):
     assert ranges.ask_for(*asked) is True  # queued on the broker
     assert ranges.ask_for(*asked) is False  # a page reloaded meanwhile queues nothing
     assert ranges.ask_for([WORKERS], [district.pk], [], [(since, until + dt.timedelta(days=1))])
+
+
+def test_a_burst_of_ranges_queues_no_more_than_the_limit(network):
+    """A script asking for range after range cannot bury the worker: beyond QUEUE_LIMIT
+    requests waiting, a figure stays pending and is asked for again at the next read."""
+    district = network["trio"].tree.a["district"]
+    first = dt.date(2026, 1, 1)
+
+    def ask(n: int) -> bool:
+        since = first + dt.timedelta(days=n)
+        return ranges.ask_for([WORKERS], [district.pk], [], [(since, since + dt.timedelta(7))])
+
+    assert all(ask(n) for n in range(ranges.QUEUE_LIMIT))
+    assert ask(ranges.QUEUE_LIMIT) is False
+    # The worker counts one of them: there is room for one more.
+    since = first.isoformat(), (first + dt.timedelta(7)).isoformat()
+    ranges.count([WORKERS], [district.pk], [], [since])
+    assert ask(ranges.QUEUE_LIMIT) is True
+    assert ask(ranges.QUEUE_LIMIT + 1) is False
 
 
 def test_the_job_counts_what_it_can_and_skips_the_rest(network):
