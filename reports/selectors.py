@@ -206,8 +206,8 @@ def values(facts: list[Fact], nodes, spans: list[Span], breakdown: bool = False)
     node and span — the core read every page and endpoint uses. Two queries at most: the
     stored rows (dated facts' calendar periods, the periods covering custom ranges, and
     state facts' daily snapshots, in one statement), and distinct facts on custom ranges
-    as the job kept them. A distinct figure on a custom range
-    the job has not counted yet is (None, None)."""
+    as the job kept them. A distinct figure on a custom range the job has not counted yet
+    is (None, None)."""
     found: dict = {}
     dated = [f for f in facts if not f.is_state]
     states = [f for f in facts if f.is_state]
@@ -292,7 +292,7 @@ def _periods_q(periods) -> Q:
     """Rows of any of `periods` ((kind, start) pairs): one condition per kind, so a 366-day
     series is one IN list, not 366 ORs — and, before it, every kind and every start as two
     plain lists, which the (node, kind, start) indexes can take: on the OR alone PostgreSQL
-    read every row of each station (a city's 30 days: 3.3 s instead of 30 ms)."""
+    read every row of each station (a city's 30 days: 3.3 s instead of 0.2 s)."""
     starts_by_kind: dict = defaultdict(list)
     for kind, start in periods:
         starts_by_kind[kind].append(start)
@@ -305,8 +305,8 @@ def _periods_q(periods) -> Q:
 
 def station_values(stations: QuerySet, fact: Fact, span: Span) -> dict[int, float]:
     """{station id: value} of the additive `fact` over `span` for every station of
-    `stations` (a queryset) that has one, in one query: the period's rows, or a range's day
-    rows added up per station. Read from the stored rows' figure by its key, so a city's
+    `stations` (a queryset) that has one, in one query: the period's rows, or the rows of
+    the periods covering a range added up per station. Read from the stored rows' figure by its key, so a city's
     2,000 stations over 30 days are one grouped scan of the periods covering the range (not
     a lookup per station, nor a node object and an IN list of ids each)."""
     if not fact.additive or fact.is_state:

@@ -50,8 +50,10 @@
   // --- Figures over a custom range still being counted by the job (reports.ranges): the
   // page reloads a few times while they come, then says to come back.
   var counting = document.getElementById("counting");
-  if (counting) {
-    var tries = "dashboard-counting:" + window.location.pathname + window.location.search;
+  var tries = "dashboard-counting:" + window.location.pathname + window.location.search;
+  if (!counting) {
+    window.sessionStorage.removeItem(tries); // counted: the next wait starts afresh
+  } else {
     var done = Number(window.sessionStorage.getItem(tries) || 0);
     if (done < 8) {
       window.setTimeout(function () {
