@@ -215,6 +215,18 @@ def test_the_dashboard_at_phone_width(browser, live_server, district):  # noqa: 
     # Nothing wider than the phone but the tables, which scroll inside their boxes.
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     shot(page, "dashboard-district-390", full_page=True)
+
+    # A custom range at night: the people counted once are being counted by the worker
+    # (none runs here), and the page says so in words instead of showing a 0.
+    since = (timezone.localdate() - dt.timedelta(days=13)).isoformat()
+    page.goto(
+        f"{base}/dashboard/{district['tree'].a['district'].code}/"
+        f"?kind=range&since={since}&until={timezone.localdate().isoformat()}"
+    )
+    expect(page.locator("#counting")).to_contain_text("正在计算")
+    expect(page.locator(".cards").first).to_contain_text("计算中…")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    shot(page, "dashboard-range-counting-390")
     assert not refused, refused
     context.close()
 
