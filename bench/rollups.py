@@ -203,20 +203,25 @@ def start_worker() -> subprocess.Popen:
 
 def fanned_out_beat_run() -> None:
     """The beat's fan-out, as fast as it can go: what `reports.tasks.dispatch` sends — one
-    roll_up_unit task per unit with marks, after copying new marks to the city and the
-    province — and, as soon as the marks it sent for are gone, again, until no ordinary
-    mark is left."""
-    while True:
-        marks = DirtyBucket.objects.filter(services._claimable(timezone.now(), slow=False))
-        sent = set(marks.values_list("id", flat=True))
-        if not sent:
-            return
+    roll_up_unit task per unit with marks it can act on, after copying new marks to the
+    city and the province (a district's task sends its city once the city's days are
+    rolled up below it, and the city's the province) — and, as soon as the marks it sent
+    for are gone, again, until no ordinary mark is left."""
+    claimable = services._claimable(timezone.now(), slow=False)
+    while DirtyBucket.objects.filter(claimable).exists():
         services.pass_marks_up()
-        sent = set(marks.values_list("id", flat=True))
-        for unit in services.units_with_marks(slow=False):
+        units = services.units_ready(services.units_with_marks(slow=False))
+        sent = set(
+            DirtyBucket.objects.filter(claimable, district_code__in=units).values_list(
+                "id", flat=True
+            )
+        )
+        for unit in units:
             tasks.roll_up_unit.delay(unit)
-        while DirtyBucket.objects.filter(id__in=sent).exists():
+        while DirtyBucket.objects.filter(id__in=sent).exists() or not units:
             time.sleep(0.01)
+            if not units:
+                break
 
 
 def one_city_day(area: Area, day: dt.date, roll_up) -> tuple[int, float]:
@@ -366,7 +371,13 @@ def main() -> None:
             f"(a) check-in to figure: median {statistics.median(lags):.1f} s, "
             f"max {max(lags):.1f} s over {len(lags)} check-ins"
         )
-    report(f"machine: {os.cpu_count()} cores; date {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW shared_buffers")
+        shared_buffers = cursor.fetchone()[0]
+    report(
+        f"machine: {os.cpu_count()} cores; PostgreSQL shared_buffers {shared_buffers}; "
+        f"date {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC"
+    )
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text("\n".join(lines) + "\n")
 

@@ -6,7 +6,8 @@ the rows (the facts' own querysets, compiled by the ORM, so `where`, the path to
 and the breakdown mean exactly what `Fact.value` means) are joined to the area ancestry,
 so each row counts in its area and in every area above it within the unit, and grouped by
 node and period. Distinct counts are therefore computed per bucket and never added up;
-additive facts compute their days from raw rows and their weeks and months from the days,
+additive facts compute their days from raw rows (a city's and a province's from the days of
+the units below them: days_from_units_below) and their weeks and months from the days,
 their quarters and years from the months.
 
 Figures are stored by part (reports.facts.part_of: the facts one path computes together),
@@ -33,7 +34,7 @@ from core.facts import NO_BREAKDOWN_VALUE, Fact, Measure
 
 from . import batch
 from .facts import dimension_of, part_of, whole_parts
-from .models import AreaAncestry, BucketRow, district_code_of
+from .models import AreaAncestry, BucketRow, district_code_of, is_above_districts
 from .periods import KINDS, Period, PeriodKind, periods_between
 
 LOCAL = ZoneInfo(settings.TIME_ZONE)
@@ -338,6 +339,73 @@ def batch_periods(facts: list[Fact], unit: str, kinds, days, stamp) -> None:
     batch.write(facts, sql, params, stamp=stamp, starts=starts, unit=unit)
 
 
+# A unit above the districts (a city, a province) adds up its additive days: the day rows
+# of the areas just below it that roll up in other units (its districts, or a province's
+# cities), counted in each of its own nodes above them, and the raw rows of its own areas
+# (a station placed on the city itself). A city's day read from the raw rows was its whole
+# day of check-ins, twice (the city, then the province): BENCHMARKS.md, (b). The units
+# below must have rolled those days up first (services.roll_up_unit waits for them).
+DAYS_FROM_UNITS_BELOW = f"""
+WITH own AS ({{own}}),
+boundary AS (
+    SELECT child.area_id AS child_id, child.district_code AS child_unit,
+           parent.area_id AS parent_id
+      FROM {Area._meta.db_table} a
+      JOIN {ANCESTRY} child ON child.area_id = a.id AND child.ancestor_id = a.id
+      JOIN {ANCESTRY} parent ON parent.area_id = a.parent_id AND parent.ancestor_id = a.parent_id
+     WHERE parent.district_code = %s AND child.district_code <> %s
+),
+added AS (
+    SELECT b.part, anc.ancestor_id AS area_id, NULL::bigint AS station_id, b.period_start,
+           b.dimension, b.breakdown, b.figures
+      FROM boundary
+      JOIN {BUCKET_ROW} b ON b.district_code = boundary.child_unit AND b.area_id = boundary.child_id
+      JOIN {ANCESTRY} anc ON anc.area_id = boundary.parent_id AND anc.district_code = %s
+     WHERE b.part = ANY(%s) AND b.period_kind = 'day' AND b.period_start = ANY(%s)
+    UNION ALL
+    SELECT own.part, own.area_id, own.station_id, own.period_start, own.dimension,
+           own.breakdown, own.figures
+      FROM own
+),
+by_key AS (
+    SELECT a.part, a.area_id, a.station_id, a.period_start, a.dimension, a.breakdown, e.key,
+           sum(e.value::numeric) AS total
+      FROM added a CROSS JOIN LATERAL jsonb_each_text(a.figures) AS e
+     GROUP BY 1, 2, 3, 4, 5, 6, 7
+)
+SELECT part, area_id, station_id, %s::text AS district_code, 'day'::text AS period_kind,
+       period_start, dimension, breakdown, jsonb_object_agg(key, total) AS figures
+  FROM by_key
+ GROUP BY part, area_id, station_id, period_start, dimension, breakdown
+"""
+
+
+def days_from_units_below(facts: list[Fact], unit: str, days, stamp) -> None:
+    """The days of additive `facts` (one model, one date field; whole parts) for a unit
+    above the districts: DAYS_FROM_UNITS_BELOW, then the days' rows nothing counted
+    any more are deleted. Sealed days are left as they are."""
+    open_days = [
+        p.start for p in _open([Period.containing(PeriodKind.DAY, d) for d in days], facts)
+    ]
+    if not open_days:
+        return
+    first = facts[0]
+    own_areas = AreaAncestry.objects.filter(district_code=unit, area=F("ancestor")).values("area")
+    own_sql, own_params = batch.computed_sql(
+        facts,
+        prefix=unit,
+        kinds=[PeriodKind.DAY],
+        only={PeriodKind.DAY: open_days},
+        day_filter=_in_days(first, _day_ranges(open_days))
+        & Q(**{f"{first.area_path}__in": own_areas}),
+        unit=unit,
+    )
+    parts = sorted({part_of(f) for f in facts})
+    sql = DAYS_FROM_UNITS_BELOW.format(own=own_sql)
+    params = [*own_params, unit, unit, unit, parts, open_days, unit]
+    batch.write(facts, sql, params, stamp=stamp, starts={PeriodKind.DAY: open_days}, unit=unit)
+
+
 def recompute_days(
     facts: list[Fact], unit: str, days: Iterable[dt.date], stamp, *, slow=True
 ) -> bool:
@@ -350,9 +418,18 @@ def recompute_days(
     dated = [f for f in whole_parts(facts) if not f.is_state]
     if not days or not dated:
         return False
-    # The days of every fact from the raw rows: those of a date field in one statement.
+    # The days of every fact from the raw rows: those of a date field in one statement. A
+    # unit above the districts adds its additive days up from the units below it instead.
     for group in _by_date_field(dated):
-        batch_periods(group, unit, [PeriodKind.DAY], days, stamp)
+        if is_above_districts(unit):
+            distinct = [f for f in group if not f.additive]
+            if distinct:
+                batch_periods(distinct, unit, [PeriodKind.DAY], days, stamp)
+            additive = [f for f in group if f.additive]
+            if additive:
+                days_from_units_below(additive, unit, days, stamp)
+        else:
+            batch_periods(group, unit, [PeriodKind.DAY], days, stamp)
     # Additive facts' longer periods from their days (then from the months).
     additive_parts = _parts([f for f in dated if f.additive])
     for kinds in SUMMED_FROM:

@@ -42,6 +42,12 @@ def district_code_of(area: Area) -> str:
     return area.prefix
 
 
+def is_above_districts(unit: str) -> bool:
+    """A city's or a province's unit (its area's prefix, shorter than a district's six
+    digits): it has units below it, whose figures its additive days add up."""
+    return len(unit) < 6
+
+
 class BucketRow(models.Model):
     """The stored figures: every fact of one *part* (reports.facts.part_of — the facts one
     write path computes together, e.g. the check-ins' additive facts) for one node, period

@@ -5,10 +5,13 @@ run twice, concurrently, or after a crash.
 
 A unit's work is one transaction holding the unit's advisory lock: it reads the unit's
 marks, recomputes, and deletes exactly the marks it read. Marks written meanwhile stay for
-the next run. The units above a district (its city, its province) compute their own nodes
-from the raw rows, so they need the same marks but not the district's figures: the beat
-copies each new mark up (`pass_marks_up`) before it sends the tasks, and a city's task runs
-beside its districts' instead of after them.
+the next run. The units above a district (its city, its province) need the same marks: the beat
+copies each new mark up (`pass_marks_up`) before it sends the tasks. They add their
+additive days up from the figures of the units below them (engine.days_from_units_below),
+so a city's run counts a day's people once from the raw rows at once (beside its
+districts' runs) and leaves the day's sums as a SUMS mark until its districts have rolled
+that day up (`_sorted_by_units_below`); the last district's task then sends the city's,
+and the city's the province's (tasks.roll_up_unit).
 """
 
 import datetime as dt
@@ -16,7 +19,7 @@ import logging
 import random
 import zlib
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -36,6 +39,7 @@ from .models import (
     DirtyBucket,
     SealedPeriod,
     district_code_of,
+    is_above_districts,
 )
 from .periods import Period, PeriodKind
 
@@ -44,6 +48,9 @@ logger = logging.getLogger(__name__)
 TREE = "areas.area"  # the mark the area tree's trigger writes
 EVERYTHING = "*"  # a unit to rebuild in full (its areas moved)
 SLOW = "slow:"  # prefix of the marks of distinct counts over quarters and years
+# Prefix of a city's (or province's) mark whose people counted once are done and whose sums
+# wait for the units below it to roll the day up (_sorted_by_units_below).
+SUMS = "sums:"
 MARKS_PER_RUN = 50_000
 
 
@@ -148,6 +155,97 @@ class UnitRun:
     marks: int = 0
     facts: int = 0
     skipped: bool = False
+    waiting: int = 0  # marks whose sums wait for the units below to roll them up
+
+
+def _waited_for(unit: str) -> tuple[set[tuple[str, dt.date | None]], bool]:
+    """What a unit above the districts must wait for before it adds up its days: the
+    (source, day) of the marks the units below it hold that were passed up to it (their
+    figures are not rolled up yet), and whether one of them is rebuilding in full. Marks
+    written below after the last pass are not waited for: they will be passed up in
+    their turn, so a busy district never holds its city back."""
+    below = (
+        DirtyBucket.objects.filter(district_code__startswith=unit, passed_up=True)
+        .exclude(district_code=unit)
+        .exclude(source__startswith=SLOW)
+        .values_list("source", "day")
+        .distinct()
+    )
+    pairs = {(source.removeprefix(SUMS), day) for source, day in below}
+    return pairs, any(source == EVERYTHING for source, _day in pairs)
+
+
+@dataclass
+class SortedMarks:
+    """A unit's marks by what the units below it allow now (every mark of a district is
+    `ready`)."""
+
+    ready: list
+    count_once_now: list = field(default_factory=list)  # their sums wait
+    sums_waiting: list = field(default_factory=list)  # people counted once already
+
+    @property
+    def actionable(self) -> bool:
+        return bool(self.ready or self.count_once_now)
+
+
+def _sorted_by_units_below(unit: str, marks: list) -> SortedMarks:
+    """A unit above the districts adds its additive days up from the units below it, so
+    a day of a source they have not rolled up waits — its people counted once (from the
+    raw rows) are counted now, and its sums wait as a SUMS mark. Whatever is counted from
+    the raw rows alone (states, distinct counts over longer periods, a full rebuild)
+    never waits."""
+    if not is_above_districts(unit):
+        return SortedMarks(ready=marks)
+    waited_for, rebuilding_below = _waited_for(unit)
+    if not waited_for:
+        return SortedMarks(ready=marks)
+    ready, count_once_now, sums_waiting = [], [], []
+    for mark in marks:
+        _id, source, day, _passed_up = mark
+        if day is None or source.startswith(SLOW):
+            ready.append(mark)
+        elif not rebuilding_below and (source.removeprefix(SUMS), day) not in waited_for:
+            ready.append(mark)
+        elif source.startswith(SUMS):
+            sums_waiting.append(mark)
+        else:
+            count_once_now.append(mark)
+    return SortedMarks(ready, count_once_now, sums_waiting)
+
+
+def units_ready(units: list[str]) -> list[str]:
+    """Those of `units` with an ordinary mark they can act on now (a city whose only
+    marks are sums waiting for its districts is not: its districts' tasks send it)."""
+    now = timezone.now()
+    ready = []
+    for unit in units:
+        if not is_above_districts(unit):
+            ready.append(unit)
+            continue
+        marks = list(
+            DirtyBucket.objects.filter(_claimable(now, slow=False), district_code=unit)
+            .order_by("id")
+            .values_list("id", "source", "day", "passed_up")[:MARKS_PER_RUN]
+        )
+        if _sorted_by_units_below(unit, marks).actionable:
+            ready.append(unit)
+    return ready
+
+
+def units_above(unit: str) -> list[str]:
+    """The units above `unit` (its city, its province), nearest first."""
+    return sorted(
+        set(
+            AreaAncestry.objects.filter(
+                area__in=AreaAncestry.objects.filter(district_code=unit).values("ancestor")
+            )
+            .exclude(district_code=unit)
+            .values_list("district_code", flat=True)
+        ),
+        key=len,
+        reverse=True,
+    )
 
 
 def _claimable(now, *, slow: bool):
@@ -174,44 +272,68 @@ def roll_up_unit(unit: str, *, today: dt.date | None = None, slow: bool = False)
             .order_by("id")
             .values_list("id", "source", "day", "passed_up")[:MARKS_PER_RUN]
         )
+        sorted_marks = _sorted_by_units_below(unit, marks)
+        run.waiting = len(sorted_marks.count_once_now) + len(sorted_marks.sums_waiting)
+        marks = sorted_marks.ready + sorted_marks.count_once_now
         if not marks:
             return run
         run.marks = len(marks)
+        # Days by source, and which of its facts to recompute for them: every fact, only
+        # the distinct counts (the sums wait), or only the sums (counted once already).
         days: dict[str, set[dt.date]] = defaultdict(set)
+        once_days: dict[str, set[dt.date]] = defaultdict(set)
+        sum_days: dict[str, set[dt.date]] = defaultdict(set)
         slow_days: dict[str, set[dt.date]] = defaultdict(set)
         states: set[str] = set()
         everything = False
-        for _id, source, day, _passed_up in marks:
+        for _id, source, day, _passed_up in sorted_marks.ready:
             if source == EVERYTHING:
                 everything = True
             elif source.startswith(SLOW):
                 slow_days[source.removeprefix(SLOW)].add(day)
+            elif source.startswith(SUMS):
+                sum_days[source.removeprefix(SUMS)].add(day)
             elif day is None:
                 states.add(source)
             else:
                 days[source].add(day)
-        left_slow: list[DirtyBucket] = []
+        for _id, source, day, _passed_up in sorted_marks.count_once_now:
+            once_days[source].add(day)
+        left: list[DirtyBucket] = [
+            DirtyBucket(source=SUMS + source, district_code=unit, area_id=0, day=d, passed_up=True)
+            for source, source_days in once_days.items()
+            for d in sorted(source_days)
+        ]
         if everything:
             for source in sources_of_facts():
                 engine.rebuild(facts_of_model(source), unit, stamp, unit=unit)
                 run.facts += len(facts_of_model(source))
         else:
-            for source in set(days) | states:
+            for source in set(days) | set(once_days) | set(sum_days) | states:
                 facts = facts_of_model(source)
                 for fact in (f for f in facts if f.is_state and source in states):
                     engine.recompute_state(fact, unit, stamp, today)
-                if engine.recompute_days(facts, unit, days.get(source, ()), stamp, slow=slow):
-                    left_slow += [
-                        DirtyBucket(source=SLOW + source, district_code=unit, area_id=0, day=d)
-                        for d in days[source]
-                    ]
+                left_slow: set[dt.date] = set()
+                for chosen, chosen_days in (
+                    (facts, days[source]),
+                    ([f for f in facts if not f.additive], once_days[source]),
+                    ([f for f in facts if f.additive], sum_days[source]),
+                ):
+                    if chosen and engine.recompute_days(
+                        chosen, unit, chosen_days, stamp, slow=slow
+                    ):
+                        left_slow |= chosen_days
+                left += [
+                    DirtyBucket(source=SLOW + source, district_code=unit, area_id=0, day=d)
+                    for d in sorted(left_slow)
+                ]
                 run.facts += len(facts)
             for source, slow_source_days in slow_days.items():
                 engine.recompute_slow(facts_of_model(source), unit, slow_source_days, stamp)
         # Marks written after the beat passed marks up, and taken now, go up from here.
         _mark_units_above(unit, [m for m in marks if not m[3] and not m[1].startswith(SLOW)])
         DirtyBucket.objects.filter(id__in=[m[0] for m in marks]).delete()
-        DirtyBucket.objects.bulk_create(left_slow)
+        DirtyBucket.objects.bulk_create(left)
     return run
 
 

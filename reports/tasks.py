@@ -2,9 +2,12 @@
 
 - `dispatch` (beat, every ROLLUP_INTERVAL seconds): applies changes of the area tree,
   copies new marks to the units above (a district's city and province), then sends one
-  `roll_up_unit` task per unit (district, or a city or province for itself) that has dirty
-  marks — the city's beside its districts', since each reads the raw rows. A unit's task
-  that finds another one running leaves: the marks wait for the next beat, nothing is lost.
+  `roll_up_unit` task per unit with dirty marks it can act on: the districts, and their
+  city and province, which count people once from the raw rows beside them. A city adds
+  its sums up from its districts' figures, so the last district's task sends it again for
+  those, and its task the province.
+  A unit's task that finds another one running leaves: the marks wait for the next beat,
+  nothing is lost.
 - `snapshot_states` (beat, just after midnight and hourly): today's snapshot of the facts
   counted as they are now, in every unit, so each day has one even when nothing changed.
 - `refresh_coverage` (beat, nightly): the 一刻钟服务圈 of every district and city with
@@ -27,7 +30,7 @@ from . import ranges, services
 def dispatch() -> int:
     services.apply_tree_changes()
     services.pass_marks_up()
-    units = services.units_with_marks(slow=False)
+    units = services.units_ready(services.units_with_marks(slow=False))
     for unit in units:
         roll_up_unit.delay(unit)
     return len(units)
@@ -35,8 +38,20 @@ def dispatch() -> int:
 
 @shared_task(name="reports.tasks.roll_up_unit")
 def roll_up_unit(unit: str) -> dict:
+    """One unit's marks; then the units above it that it was holding back (a city waits
+    for its districts' days) go at once rather than at the next beat."""
     run = services.roll_up_unit(unit)
-    return {"unit": run.unit, "marks": run.marks, "facts": run.facts, "skipped": run.skipped}
+    above = [] if run.skipped else services.units_ready(services.units_above(unit))
+    for unit_above in above:
+        roll_up_unit.delay(unit_above)
+    return {
+        "unit": run.unit,
+        "marks": run.marks,
+        "facts": run.facts,
+        "skipped": run.skipped,
+        "waiting": run.waiting,
+        "sent_above": above,
+    }
 
 
 @shared_task(name="reports.tasks.count_range_figures")

@@ -133,16 +133,17 @@ def test_a_check_in_marks_its_finest_bucket_in_its_own_transaction(net):
     assert ("stations.checkin", "621002", s1.area_id, DAY) in marks
 
 
-def test_the_beat_marks_the_city_and_province_once_before_their_districts_run(net):
-    """The units above a district read the raw rows themselves: the beat copies a new mark
-    up before it sends the tasks (so the city's runs beside its districts'), once, and a
-    city's run does not mark its province again."""
+def test_the_city_adds_up_its_days_once_its_districts_have_rolled_them_up(net):
+    """The beat copies a new mark up before it sends the tasks, once. A city adds its
+    additive days up from its districts' figures (and its own stations' raw rows), so it
+    acts on a day only when every district holding that day has rolled it up; the
+    province waits for the city the same way. Distinct counts still come from raw rows."""
     tree = net["tree"]
     engine.refresh_ancestry()  # what the beat's apply_tree_changes does first
     DirtyBucket.objects.all().delete()
     s1, s2, s3, s4 = net["stations"]
     visit(s1, net["workers"][0], when=at(DAY))
-    visit(s3, when=at(DAY))
+    visit(s3, net["workers"][0], when=at(DAY))
     visit(s4, when=at(DAY))  # placed on the city itself: its mark is the city's own
 
     copies = services.pass_marks_up()
@@ -154,15 +155,61 @@ def test_the_beat_marks_the_city_and_province_once_before_their_districts_run(ne
     assert copies == 2
     assert all(passed for _code, _area, passed in marks)
     assert services.pass_marks_up() == 0  # nothing new: nothing copied twice
+    everyone = services.units_with_marks()
+    assert services.units_ready(everyone) == everyone  # people counted once: from raw rows
 
-    # The city's task runs first, as it may on a second worker process: its figures come
-    # from the raw rows, and the province is not marked again.
-    services.roll_up_unit(tree.city.prefix, slow=True)
+    # The city's task runs beside its districts': it counts its people once, and its sums
+    # wait (its own station's mark and the copy).
+    run = services.roll_up_unit(tree.city.prefix, slow=True)
+    assert (run.marks, run.waiting) == (2, 2)
+    assert bucket_value(WORKERS, tree.city, PeriodKind.DAY, DAY) == 1  # one worker, twice
+    assert bucket_value(VISITS, tree.city, PeriodKind.DAY, DAY) == 0
+    assert set(
+        DirtyBucket.objects.filter(district_code=tree.city.prefix).values_list("source", flat=True)
+    ) == {services.SUMS + "stations.checkin"}
+    assert services.units_ready([tree.city.prefix]) == []
+    run = services.roll_up_unit(tree.province.prefix, slow=True)  # the same for the province
+    assert (run.marks, run.waiting) == (1, 1)
+    services.roll_up_unit("621002", slow=True)
+    assert services.units_ready(services.units_above("621002")) == []  # 621021 still to go
+    services.roll_up_unit("621021", slow=True)
+    assert services.units_above("621021") == [tree.city.prefix, tree.province.prefix]
+    assert services.units_ready(services.units_above("621021")) == [tree.city.prefix]
+
+    run = services.roll_up_unit(tree.city.prefix, slow=True)
+    assert (run.marks, run.waiting) == (1, 0)  # the sums' mark
     assert bucket_value(VISITS, tree.city, PeriodKind.DAY, DAY) == 3
-    assert not DirtyBucket.objects.filter(district_code=tree.city.prefix).exists()
-    assert DirtyBucket.objects.filter(district_code=tree.province.prefix).count() == 1
+    assert bucket_value(VISITS, tree.city, PeriodKind.YEAR, DAY) >= 3
+    assert services.units_ready(services.units_above(tree.city.prefix)) == [tree.province.prefix]
     services.roll_up_all()
-    assert_matches_raw([VISITS, WORKERS], net["nodes"], [DAY])
+    assert_matches_raw([VISITS, WORKERS], net["nodes"], [DAY])  # every kind of period
+    assert not DirtyBucket.objects.exists()
+
+
+def test_a_busy_district_does_not_hold_its_city_back(net):
+    """Marks a district wrote after the last pass up are not waited for (they go up in
+    their turn); a district rebuilding in full holds its city's days back."""
+    tree = net["tree"]
+    engine.refresh_ancestry()
+    DirtyBucket.objects.all().delete()
+    visit(net["stations"][0], when=at(DAY))
+    services.pass_marks_up()
+    services.roll_up_unit("621002", slow=True)
+    visit(net["stations"][0], when=at(DAY))  # the next check-in, not passed up yet
+    assert services.units_ready([tree.city.prefix]) == [tree.city.prefix]
+    services.roll_up_unit(tree.city.prefix, slow=True)
+    assert bucket_value(VISITS, tree.city, PeriodKind.DAY, DAY) == 1  # what was rolled up
+
+    DirtyBucket.objects.create(
+        source=services.EVERYTHING, district_code="621002", area_id=0, passed_up=True
+    )
+    services.pass_marks_up()
+    run = services.roll_up_unit(tree.city.prefix, slow=True)
+    assert run.waiting == 1  # the second check-in's sums wait for the district's rebuild
+    assert bucket_value(VISITS, tree.city, PeriodKind.DAY, DAY) == 1
+    assert services.units_ready([tree.city.prefix]) == []
+    services.roll_up_all()
+    assert bucket_value(VISITS, tree.city, PeriodKind.DAY, DAY) == 2
     assert not DirtyBucket.objects.exists()
 
 
@@ -536,20 +583,20 @@ def test_coverage_is_computed_by_the_job_and_kept(net):
 
 @pytest.mark.django_db(transaction=True)
 def test_the_beat_job_rolls_up_on_a_real_worker(tree, celery_worker_process):
-    """dispatch → one roll_up_unit task per unit, run by a real `celery worker` process:
-    the district's, the city's and the province's figures appear, and no mark is left."""
+    """dispatch → a roll_up_unit task for the district, run by a real `celery worker`
+    process, which sends the city's, which sends the province's: after one beat the
+    district's, the city's and the province's figures appear, and no mark is left."""
     import time
 
     from reports.tasks import dispatch
 
     station = StationFactory(area=tree.a["community"])
     visit(station, WorkerFactory(area=tree.a["community"]), when=at(DAY))
+    # One beat: the district's task sends the city's, and the city's the province's.
+    dispatch.delay()
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        dispatch.delay()
-        time.sleep(1.5)
-        if not DirtyBucket.objects.exists():
-            break
+    while DirtyBucket.objects.exists() and time.monotonic() < deadline:
+        time.sleep(0.5)
     assert bucket_value(VISITS, tree.a["district"], PeriodKind.DAY, DAY) == 1
     assert bucket_value(VISITS, tree.city, PeriodKind.DAY, DAY) == 1
     assert bucket_value(VISITS, tree.province, PeriodKind.YEAR, DAY) == 1
