@@ -37,7 +37,7 @@ from areas.access import Purpose
 from areas.models import Area
 from core.facts import NO_BREAKDOWN_VALUE, Fact, Ratio
 from stations.models import Station
-from stations.selectors import with_open_now
+from stations.selectors import brand_names, open_now_by_station
 
 from . import selectors
 from .coverage import Coverage, Figures, Mode
@@ -623,26 +623,31 @@ STATION_FIELDS = (
     "area__code",
     "brand_id",
     "brand__name",
-    "is_open_now",
 )
 
 
-def station_facts(stations, *, with_point: bool = False) -> list[dict]:
-    """Each station of `stations` as a dict of STATION_FIELDS, with "open now" decided by
-    the stations app's one rule (stations.selectors) — and its point when the map draws it."""
-    rows = with_open_now(stations)
+def station_facts(stations, *, with_point: bool = False, open_now=None) -> list[dict]:
+    """Each station of `stations` as a dict of STATION_FIELDS and `is_open_now`, decided by
+    the stations app's one rule for the whole set at once (open_now_by_station, unless the
+    caller has it) — and its point when the map draws it."""
     fields = STATION_FIELDS
+    rows = stations
     if with_point:
         rows = with_map_point(rows)
         fields += ("map_lat", "map_lng")
-    return list(rows.order_by("area__code", "name").values(*fields))
+    found = list(rows.order_by("area__code", "name").values(*fields))
+    if open_now is None:
+        open_now = open_now_by_station(stations) if found else {}
+    for station in found:
+        station["is_open_now"] = open_now.get(station["pk"], False)
+    return found
 
 
-def station_visits(stations, span: Span, facts: list[Fact]) -> dict[int, float]:
-    """{station id: visits over the span}, one query (visits not among `facts`, the ones
-    the reader may see: nothing)."""
+def station_visits(stations, area: Area, span: Span, facts: list[Fact]) -> dict[int, float]:
+    """{station id: visits over the span} of `area`'s `stations`, one query (visits not
+    among `facts`, the ones the reader may see: nothing)."""
     visits = next((f for f in facts if f.key == "stations.visits"), None)
-    return selectors.station_values(stations, visits, span) if visits is not None else {}
+    return selectors.station_values(stations, area, visits, span) if visits is not None else {}
 
 
 def station_layer(stations: list[dict], visits: dict[int, float], params: dict) -> dict:
@@ -791,8 +796,10 @@ class Reads:
     trend_index: list[int]
     children: list
     child_found: dict  # the children: span, with breakdowns
-    stations: list[dict]  # station_facts
-    station_visits: dict[int, float]  # the stations' visits over the span
+    stations: list[dict]  # station_facts of the busiest (the table's), not every station
+    station_visits: dict[int, float]  # their visits over the span
+    stations_total: int
+    stations_open: int
 
     @property
     def by_key(self) -> dict[str, Fact]:
@@ -804,7 +811,7 @@ class Reads:
 
     @cached_property
     def brands(self) -> dict[str, str]:
-        return {str(s["brand_id"]): s["brand__name"] for s in self.stations}
+        return brand_names()
 
     @property
     def children_word(self) -> str:
@@ -831,8 +838,8 @@ def read_page(user, area: Area, span: Span) -> Reads:
     child_found = selectors.values(facts, children, [span], breakdown=True) if children else {}
 
     scoped = scoped_stations(user, area)
-    stations = station_facts(scoped)
-    visits = station_visits(scoped, span, facts) if stations else {}
+    open_now = open_now_by_station(scoped)
+    stations, visits = busiest_station_facts(scoped, area, span, facts, open_now)
     return Reads(
         user=user,
         area=area,
@@ -850,7 +857,30 @@ def read_page(user, area: Area, span: Span) -> Reads:
         child_found=child_found,
         stations=stations,
         station_visits=visits,
+        stations_total=len(open_now),
+        stations_open=sum(open_now.values()),
     )
+
+
+def busiest_station_facts(stations, area: Area, span: Span, facts: list[Fact], open_now: dict):
+    """The page's stations: the STATIONS_IN_TABLE with the most visits over the span, then
+    others by name to fill the table (station_facts), and their visits — never a read of
+    every station (the map fetches those: views.dashboard_stations)."""
+    visits_fact = next((f for f in facts if f.key == "stations.visits"), None)
+    busiest = (
+        selectors.busiest_stations(stations, area, visits_fact, span, STATIONS_IN_TABLE)
+        if visits_fact is not None
+        else []
+    )
+    visits = dict(busiest)
+    shown = stations.filter(pk__in=list(visits))
+    if len(visits) < STATIONS_IN_TABLE:
+        others = stations.exclude(pk__in=list(visits)).order_by("name").values("pk")
+        shown = stations.filter(
+            models.Q(pk__in=list(visits))
+            | models.Q(pk__in=others[: STATIONS_IN_TABLE - len(visits)])
+        )
+    return station_facts(shown, open_now=open_now), visits
 
 
 def breakdown_chart(reads: Reads, chart_id, fact_key, title, kind="bar", order=None):
@@ -1311,8 +1341,8 @@ def build_page(user, area: Area, span: Span, *, rank_by: str = "") -> Page:
             for value, _at in [*reads.found.values(), *reads.child_found.values()]
             if value is None
         ),
-        stations_total=len(reads.stations),
-        open_now=sum(1 for s in reads.stations if s["is_open_now"]),
+        stations_total=reads.stations_total,
+        open_now=reads.stations_open,
         station_rows=station_rows(reads),
         coverage=coverage,
         map_data=map_data(reads, columns, rows, rank_by, coverage),

@@ -65,7 +65,7 @@ def build_screen(area: Area) -> dict:
     # Every station (a screen is the area's, whoever opened it), as plain values.
     every_station = scoped_stations(None, area)
     stations = station_facts(every_station, with_point=True)
-    visits = station_visits(every_station, spans.spans[day], ranked_facts) if stations else {}
+    visits = station_visits(every_station, area, spans.spans[day], ranked_facts) if stations else {}
     coverage = coverage_summary(area)
     computed = [
         at

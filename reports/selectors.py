@@ -18,7 +18,8 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import FloatField, Max, Q, QuerySet, Sum
+from django.db.models import BooleanField, FloatField, Max, Q, QuerySet, Sum
+from django.db.models.expressions import RawSQL
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 from django.http import Http404
@@ -30,7 +31,7 @@ from core.facts import Fact, Ratio
 from stations.models import Station
 
 from .facts import all_facts, all_ratios, part_of
-from .models import Bucket, BucketRow, CoverageSnapshot, DirtyBucket
+from .models import AreaAncestry, Bucket, BucketRow, CoverageSnapshot, DirtyBucket
 from .periods import Period, PeriodKind, covering_periods
 from .ranges import read as ranges_read
 
@@ -303,16 +304,36 @@ def _periods_q(periods) -> Q:
     return Q(period_kind__in=list(starts_by_kind), period_start__in=every_start) & exact
 
 
-def station_values(stations: QuerySet, fact: Fact, span: Span) -> dict[int, float]:
-    """{station id: value} of the additive `fact` over `span` for every station of
-    `stations` (a queryset) that has one, in one query: the period's rows, or the rows of
-    the periods covering a range added up per station. Read from the stored rows' figure by its key, so a city's
-    2,000 stations over 30 days are one grouped scan of the periods covering the range (not
-    a lookup per station, nor a node object and an IN list of ids each)."""
+# The units of an area's nodes and of every node under it (each area's own unit: its row of
+# the ancestry to itself), as an array computed once — so the rows' unit index is searched
+# unit by unit. A semi-join, or a range of unit codes, made PostgreSQL read every row under
+# a city (a city's stations over 30 days: 400 ms against 50).
+_UNITS_UNDER_SQL = f"""district_code = ANY(ARRAY(
+        SELECT DISTINCT own.district_code
+          FROM {AreaAncestry._meta.db_table} under
+          JOIN {AreaAncestry._meta.db_table} own
+            ON own.area_id = under.area_id AND own.ancestor_id = under.area_id
+         WHERE under.ancestor_id = %s))"""
+
+
+def within_units(area: Area) -> RawSQL:
+    """A filter of stored rows: those of the units of `area` and of every area under it."""
+    return RawSQL(_UNITS_UNDER_SQL, [area.pk], output_field=BooleanField())
+
+
+def _station_totals(stations: QuerySet, area: Area, fact: Fact, span: Span):
+    """(station, total) of the additive `fact` over `span` for every station of `stations`
+    (a queryset of `area`'s stations) that has a figure, as one grouped query: the period's rows, or the rows of
+    the periods covering a range added up per station, read from the stored rows' figure by
+    its key — a city's 2,000 stations over 30 days are one grouped scan of the periods
+    covering the range, not a lookup per station, nor a node object and an IN list each."""
     if not fact.additive or fact.is_state:
         raise ValueError(f"{fact.key}: a station's value over a span is read for additive facts")
     rows = BucketRow.objects.filter(
-        part=part_of(fact), station__in=stations.order_by().values("pk"), breakdown=""
+        within_units(area),
+        part=part_of(fact),
+        station__in=stations.order_by().values("pk"),
+        breakdown="",
     )
     if span.is_period:
         rows = rows.filter(period_kind=span.period.kind, period_start=span.period.start)
@@ -321,12 +342,22 @@ def station_values(stations: QuerySet, fact: Fact, span: Span) -> dict[int, floa
             _periods_q((p.kind, p.start) for p in covering_periods(span.since, span.until))
         )
     figure = Cast(KeyTextTransform(fact.key, "figures"), FloatField())
-    return dict(
-        rows.order_by()
-        .values("station")
-        .annotate(total=Sum(figure))
-        .values_list("station", "total")
-    )
+    return rows.order_by().values("station").annotate(total=Sum(figure))
+
+
+def station_values(stations: QuerySet, area: Area, fact: Fact, span: Span) -> dict[int, float]:
+    """{station id: value} of the additive `fact` over `span` for every station of
+    `stations` (`area`'s) that has one, in one query (_station_totals)."""
+    return dict(_station_totals(stations, area, fact, span).values_list("station", "total"))
+
+
+def busiest_stations(
+    stations: QuerySet, area: Area, fact: Fact, span: Span, limit: int
+) -> list[tuple]:
+    """[(station id, value)] of the `limit` stations of `stations` (`area`'s) with the
+    highest value of the additive `fact` over `span` (above 0), highest first, one query."""
+    totals = _station_totals(stations, area, fact, span).filter(total__gt=0)
+    return list(totals.order_by("-total", "station").values_list("station", "total")[:limit])
 
 
 def _station_value(fact: Fact, station: Station, span: Span) -> float:

@@ -91,7 +91,7 @@ def dashboard_stations(request, code: str):
     facts, _ratios = dashboard.readable_facts(request.user, area)
     layer = dashboard.station_layer(
         dashboard.station_facts(stations, with_point=True),
-        dashboard.station_visits(stations, span, facts),
+        dashboard.station_visits(stations, area, span, facts),
         span_params(span),
     )
     return JsonResponse(layer, json_dumps_params={"ensure_ascii": False})

@@ -10,14 +10,20 @@ class StationsConfig(AppConfig):
         from django.core.cache import cache
         from django.db.models.signals import post_delete, post_save
 
-        from .models import Facility
-        from .selectors import FACILITY_CODES_CACHE_KEY
+        from .models import Brand, Facility
+        from .selectors import BRAND_NAMES_CACHE_KEY, FACILITY_CODES_CACHE_KEY
 
         def forget_facility_codes(**kwargs):
             cache.delete(FACILITY_CODES_CACHE_KEY)
 
         post_save.connect(forget_facility_codes, sender=Facility, weak=False)
         post_delete.connect(forget_facility_codes, sender=Facility, weak=False)
+
+        def forget_brand_names(**kwargs):
+            cache.delete(BRAND_NAMES_CACHE_KEY)
+
+        post_save.connect(forget_brand_names, sender=Brand, weak=False)
+        post_delete.connect(forget_brand_names, sender=Brand, weak=False)
 
         from areas import object_grants
         from areas.models import StaffGrant

@@ -18,7 +18,11 @@ MONDAY_NOON = dt.datetime(2026, 11, 23, 12, 0, tzinfo=CST)
 
 
 def is_open(station, at):
-    return Station.objects.filter(pk=station.pk).filter(selectors.open_now_q(at)).exists()
+    """By the filter, checked against the set form every rule test goes through too."""
+    by_filter = Station.objects.filter(pk=station.pk).filter(selectors.open_now_q(at)).exists()
+    by_set = selectors.open_now_by_station(Station.objects.filter(pk=station.pk), at)
+    assert by_set == {station.pk: by_filter}
+    return by_filter
 
 
 @pytest.fixture
@@ -88,6 +92,19 @@ def test_temporarily_closed_station_is_never_open(tree):
 def test_annotation_agrees_with_filter(station):
     annotated = selectors.with_open_now(Station.objects.filter(pk=station.pk), MONDAY_NOON).get()
     assert annotated.is_open_now is True
+
+
+def test_the_set_form_answers_for_the_stations_asked_only(tree):
+    """open_now_by_station: one statement for many stations, each of the queryset's."""
+    always = StationFactory(area=tree.a["community"], always_open=True)
+    daytime = StationFactory(area=tree.a["community"])
+    set_hours(daytime, dt.time(8), dt.time(20))
+    StationFactory(area=tree.b["community"], always_open=True)  # not asked about
+    asked = Station.objects.filter(pk__in=[always.pk, daytime.pk])
+    assert selectors.open_now_by_station(asked, MONDAY_NOON) == {always.pk: True, daytime.pk: True}
+    night = MONDAY_NOON.replace(hour=23)
+    assert selectors.open_now_by_station(asked, night) == {always.pk: True, daytime.pk: False}
+    assert selectors.open_now_by_station(Station.objects.none(), night) == {}
 
 
 def test_weekly_hours_lists_every_day_monday_first(station):
