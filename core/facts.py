@@ -115,6 +115,17 @@ class Fact:
     def breakdown_expression(self):
         return models.F(self.breakdown) if isinstance(self.breakdown, str) else self.breakdown
 
+    def stored_breakdown_values(self) -> list[str] | None:
+        """The breakdown values this fact's rows can be stored with, when a field with
+        choices says so in advance (occupation, source), "-" for none included; None for
+        an expression, an array or a foreign key."""
+        if not isinstance(self.breakdown, str) or not self.breakdown or self.breakdown_each:
+            return None
+        field = self.model_class._meta.get_field(self.breakdown)
+        if not field.choices:
+            return None
+        return [breakdown_key(value) for value, _label in field.choices] + [NO_BREAKDOWN_VALUE]
+
     def breakdown_choices(self) -> list:
         """The values an array breakdown can take (its items' choices)."""
         field = self.model_class._meta.get_field(self.breakdown)

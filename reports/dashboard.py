@@ -59,6 +59,8 @@ TREND_LENGTH = {
 RANGE_TREND_DAYS = 62
 BUSIEST_STATIONS = 10
 STATIONS_IN_TABLE = 100
+# The facts whose breakdowns a trend chart shows (registrations over time by occupation).
+TREND_BREAKDOWNS = ("members.registrations",)
 SUGGESTIONS_SHOWN = 10
 GAPS_SHOWN = 30
 
@@ -832,7 +834,16 @@ def read_page(user, area: Area, span: Span) -> Reads:
     last_year = spans.add(span.same_time_last_year())
     trend = trend_periods(span)
     trend_index = [spans.add(Span.of(p)) for p in trend]
-    found = selectors.values(facts, [area], spans.spans, breakdown=True)
+    # Breakdowns of the span itself (the charts by hour, service, status, brand), and over
+    # the trend only those a trend chart breaks down.
+    found = selectors.values(
+        facts,
+        [area],
+        spans.spans,
+        breakdown=True,
+        breakdowns_in=[current],
+        breakdowns_of=TREND_BREAKDOWNS,
+    )
 
     children = selectors.children_of(area)
     child_found = selectors.values(facts, children, [span], breakdown=True) if children else {}

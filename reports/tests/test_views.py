@@ -590,3 +590,35 @@ def test_area_staff_are_not_spoken_to_as_a_station_keeper(rf, network):
     ]:
         request.user = user
         assert points_work(request)[0].label.endswith(wording), user.username
+
+
+def test_a_page_reads_breakdowns_of_its_span_and_of_its_trend_charts_only(network):
+    """selectors.values with breakdowns_in / breakdowns_of (the page's trend is thirty
+    days): every breakdown of the span shown, and over the other spans only those of the
+    facts named — registrations by occupation, which a trend chart shows."""
+    from reports import selectors
+    from reports.facts import all_facts
+    from reports.periods import Period, PeriodKind
+
+    district = network["trio"].tree.a["district"]
+    facts = list(all_facts())
+    today = Span.of(Period.containing(PeriodKind.DAY, TODAY))
+    month = Span.of(Period.containing(PeriodKind.MONTH, TODAY))
+    everything = selectors.values(facts, [district], [today, month], breakdown=True)
+    found = selectors.values(
+        facts,
+        [district],
+        [today, month],
+        breakdown=True,
+        breakdowns_in=[0],
+        breakdowns_of=["members.registrations"],
+    )
+    broken_down = {(key, index) for (key, _node, index, bd) in found if bd}
+    assert ("stations.visits_by_hour", 0) in broken_down
+    assert ("stations.visits_by_hour", 1) not in broken_down
+    assert ("members.registrations", 1) in broken_down
+    # The totals, and what was asked for, are what the unrestricted read gives.
+    assert {k: v for k, v in everything.items() if not k[3] or k[2] == 0} == {
+        k: v for k, v in found.items() if not k[3] or k[2] == 0
+    }
+    assert {k for k in found if k[3]} <= set(everything)
