@@ -7,7 +7,8 @@ come out of the buckets — in a fixed, small number of queries whatever the tre
   or, for a state fact (counted as it is now), the latest daily snapshot before the
   period ends. Absent buckets are 0: the engine stores no empty groups.
 - A custom range (not one calendar period) adds up the buckets of the calendar periods
-  that cover it (reports.periods.covering_periods) for additive facts; a distinct count
+  that cover it, some taken away (reports.periods.signed_covering: a month less the days
+  of it outside the range) for additive facts; a distinct count
   over such a range cannot be added up: a job counts it from the raw rows and keeps it
   (reports.ranges), and until then its value is None — pending, never a false 0.
 - Every figure carries when it was computed, and a read says how many changes are still
@@ -19,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from django.db.models import BooleanField, FloatField, Max, Q, QuerySet, Sum
+from django.db.models import BooleanField, Case, FloatField, Max, Q, QuerySet, Sum, When
 from django.db.models.expressions import RawSQL
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
@@ -33,7 +34,7 @@ from stations.models import Station
 
 from .facts import all_facts, all_ratios, part_of
 from .models import AreaAncestry, Bucket, BucketRow, CoverageSnapshot, DirtyBucket
-from .periods import Period, PeriodKind, covering_periods
+from .periods import Period, PeriodKind, signed_covering
 from .ranges import read as ranges_read
 
 # How far back a state fact's latest snapshot is looked for (reports.tasks.snapshot_states
@@ -232,7 +233,7 @@ def values(
             for p in (
                 [spans[index].period]
                 if spans[index].is_period
-                else covering_periods(spans[index].since, spans[index].until)
+                else [p for p, _sign in signed_covering(spans[index].since, spans[index].until)]
             )
         ]
         breakdown_q = Q(breakdown="") | _periods_q(broken_down)
@@ -247,17 +248,17 @@ def values(
     # One read of the stored periods for both: the calendar periods asked for (a period
     # may be asked for twice — this month, and again in a trend: every index), and the
     # calendar periods covering each custom range, whose additive figures add up to the
-    # range's (reports.periods.covering_periods).
+    # range's, some of them taken away (reports.periods.signed_covering).
     exact: dict = defaultdict(list)  # (kind, start) → indexes of the spans it is
-    pieces: dict = defaultdict(list)  # (kind, start) → indexes of the ranges it is part of
+    pieces: dict = defaultdict(list)  # (kind, start) → (index, ±1) of the ranges it is in
     ranges = []
     for index, s in enumerate(spans):
         if s.is_period:
             exact[(s.period.kind, s.period.start)].append(index)
         else:
             ranges.append((index, s))
-            for piece in covering_periods(s.since, s.until):
-                pieces[(piece.kind, piece.start)].append(index)
+            for piece, sign in signed_covering(s.since, s.until):
+                pieces[(piece.kind, piece.start)].append((index, sign))
     additive = {f.key for f in dated if f.additive}
     wanted = [f.key for f in dated if exact or f.key in additive]
     reads = []
@@ -296,10 +297,10 @@ def values(
             found[(*key, index, b["breakdown"])] = (float(b["value"]), b["computed_at"])
         if b["fact"] not in additive:
             continue
-        for index in pieces.get(period, ()):
+        for index, sign in pieces.get(period, ()):
             value, at = found.get((*key, index, b["breakdown"]), (0.0, None))
             found[(*key, index, b["breakdown"])] = (
-                value + float(b["value"]),
+                value + sign * float(b["value"]),
                 max(filter(None, [at, b["computed_at"]])),
             )
 
@@ -364,13 +365,15 @@ def _station_totals(stations: QuerySet, area: Area, fact: Fact, span: Span):
         station__in=stations.order_by().values("pk"),
         breakdown="",
     )
+    figure = Cast(KeyTextTransform(fact.key, "figures"), FloatField())
     if span.is_period:
         rows = rows.filter(period_kind=span.period.kind, period_start=span.period.start)
     else:
-        rows = rows.filter(
-            _periods_q((p.kind, p.start) for p in covering_periods(span.since, span.until))
-        )
-    figure = Cast(KeyTextTransform(fact.key, "figures"), FloatField())
+        pieces = signed_covering(span.since, span.until)
+        rows = rows.filter(_periods_q((p.kind, p.start) for p, _sign in pieces))
+        taken_away = [(p.kind, p.start) for p, sign in pieces if sign < 0]
+        if taken_away:
+            figure = Case(When(_periods_q(taken_away), then=-figure), default=figure)
     return rows.order_by().values("station").annotate(total=Sum(figure))
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.db import connection
+from django.db.models import Sum
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -295,6 +296,34 @@ def test_a_custom_range_counts_its_days_and_distinct_workers_from_the_raw_rows(
         trio.staff_a, district, Span(dt.date(2026, 11, 10), dt.date(2026, 11, 11))
     )
     assert [f["value"] for f in body["figures"]] == [f.value for f in expected]
+
+
+def test_a_range_over_most_of_a_month_takes_the_month_less_its_missing_days(network):
+    """3 October to 1 November is October less its 1st and 2nd, and 1 November
+    (periods.signed_covering): the visits of the days taken away are not counted, and the
+    stations' own figures (the map's) add up the same way."""
+    trio = network["trio"]
+    district = trio.tree.a["district"]
+    first = network["stations"][0]
+    visit(first, None, day=dt.date(2026, 10, 1), visitors=4)  # outside the range
+    visit(first, None, day=dt.date(2026, 10, 2), visitors=5)  # outside the range
+    visit(first, None, day=dt.date(2026, 10, 3), visitors=6)
+    visit(first, None, day=dt.date(2026, 11, 1), visitors=2)
+    services.roll_up_all()
+    since, until = dt.date(2026, 10, 3), dt.date(2026, 11, 2)
+    body = ok(
+        trio.staff_a, url(district, "figures"), since=since.isoformat(), until=until.isoformat()
+    )
+    raw = CheckIn.objects.filter(
+        station__area__code__startswith=district.prefix,
+        at__gte=dt.datetime(2026, 10, 3, tzinfo=LOCAL),
+        at__lt=dt.datetime(2026, 11, 2, tzinfo=LOCAL),
+    ).aggregate(v=Sum("visitors"))["v"]
+    assert figure(body, VISITS)["value"] == raw == 6 + 1 + 2  # and the 21 October visit
+    stations = Station.objects.filter(area__code__startswith=district.prefix)
+    by_station = selectors.station_values(stations, district, fact(VISITS), Span(since, until))
+    assert by_station[first.pk] == 6 + 2
+    assert sum(by_station.values()) == raw
 
 
 def test_the_default_is_this_month_and_a_code_says_its_kind(network):

@@ -15,6 +15,7 @@ from reports.periods import (
     covering_periods,
     periods_between,
     periods_holding,
+    signed_covering,
 )
 
 days = st.dates(min_value=dt.date(2000, 1, 3), max_value=dt.date(2098, 12, 25))
@@ -155,4 +156,34 @@ def test_covering_periods_take_the_calendar_periods_that_fit():
     assert covering_periods(dt.date(2026, 1, 26), dt.date(2026, 3, 1)) == [
         *(Period(PeriodKind.DAY, dt.date(2026, 1, d)) for d in range(26, 32)),
         Period(PeriodKind.MONTH, dt.date(2026, 2, 1)),
+    ]
+
+
+@given(
+    since=st.dates(min_value=dt.date(2019, 1, 1), max_value=dt.date(2030, 12, 31)),
+    length=st.integers(min_value=0, max_value=400),
+)
+def test_signed_pieces_count_each_day_of_a_range_once_and_no_other_day(since, length):
+    until = since + dt.timedelta(days=length)
+    pieces = signed_covering(since, until)
+    net: dict = {}
+    for period, sign in pieces:
+        for n in range(period.days):
+            day = period.start + dt.timedelta(days=n)
+            net[day] = net.get(day, 0) + sign
+    assert {day for day, count in net.items() if count} == {
+        since + dt.timedelta(days=n) for n in range(length)
+    }
+    assert set(net.values()) <= {0, 1}
+    assert len(pieces) <= len(covering_periods(since, until))
+
+
+def test_signed_pieces_take_a_month_less_its_missing_days():
+    # The last 30 days on 2 December 2026: November less its 1st and 2nd, then 1–2 December.
+    assert signed_covering(dt.date(2026, 11, 3), dt.date(2026, 12, 3)) == [
+        (Period(PeriodKind.MONTH, dt.date(2026, 11, 1)), 1),
+        (Period(PeriodKind.DAY, dt.date(2026, 11, 1)), -1),
+        (Period(PeriodKind.DAY, dt.date(2026, 11, 2)), -1),
+        (Period(PeriodKind.DAY, dt.date(2026, 12, 1)), 1),
+        (Period(PeriodKind.DAY, dt.date(2026, 12, 2)), 1),
     ]
