@@ -338,7 +338,7 @@ def _periods_q(periods) -> Q:
 # the ancestry to itself), as an array computed once — so the rows' unit index is searched
 # unit by unit. A semi-join, or a range of unit codes, made PostgreSQL read every row under
 # a city (a city's stations over 30 days: 400 ms against 50).
-_UNITS_UNDER_SQL = f"""district_code = ANY(ARRAY(
+_UNITS_UNDER_SQL = f"""{BucketRow._meta.db_table}.district_code = ANY(ARRAY(
         SELECT DISTINCT own.district_code
           FROM {AreaAncestry._meta.db_table} under
           JOIN {AreaAncestry._meta.db_table} own
@@ -353,10 +353,10 @@ def within_units(area: Area) -> RawSQL:
 
 def _station_totals(stations: QuerySet, area: Area, fact: Fact, span: Span):
     """(station, total) of the additive `fact` over `span` for every station of `stations`
-    (a queryset of `area`'s stations) that has a figure, as one grouped query: the period's rows, or the rows of
-    the periods covering a range added up per station, read from the stored rows' figure by
-    its key — a city's 2,000 stations over 30 days are one grouped scan of the periods
-    covering the range, not a lookup per station, nor a node object and an IN list each."""
+    (a queryset of `area`'s stations) that has a figure, as one grouped query: the
+    period's rows, or the rows of the periods covering a range (some taken away) added up
+    per station, read from the stored rows' figure by its key — a city's 2,000 stations
+    over 30 days are one grouped scan of `area`'s units, not a lookup per station."""
     if not fact.additive or fact.is_state:
         raise ValueError(f"{fact.key}: a station's value over a span is read for additive facts")
     rows = BucketRow.objects.filter(

@@ -20,6 +20,9 @@ from reports.periods import (
 
 days = st.dates(min_value=dt.date(2000, 1, 3), max_value=dt.date(2098, 12, 25))
 kinds = st.sampled_from(KINDS)
+# Custom ranges: a first day, and a length in days up to a little over a year.
+range_starts = st.dates(min_value=dt.date(2019, 1, 1), max_value=dt.date(2030, 12, 31))
+range_lengths = st.integers(min_value=0, max_value=400)
 
 
 @given(kind=kinds, day=days)
@@ -125,10 +128,7 @@ def test_labels_in_chinese():
         assert "月份" in refused.value.message
 
 
-@given(
-    since=st.dates(min_value=dt.date(2019, 1, 1), max_value=dt.date(2030, 12, 31)),
-    length=st.integers(min_value=0, max_value=400),
-)
+@given(since=range_starts, length=range_lengths)
 def test_covering_periods_hold_each_day_of_a_range_exactly_once(since, length):
     until = since + dt.timedelta(days=length)
     periods = covering_periods(since, until)
@@ -159,10 +159,7 @@ def test_covering_periods_take_the_calendar_periods_that_fit():
     ]
 
 
-@given(
-    since=st.dates(min_value=dt.date(2019, 1, 1), max_value=dt.date(2030, 12, 31)),
-    length=st.integers(min_value=0, max_value=400),
-)
+@given(since=range_starts, length=range_lengths)
 def test_signed_pieces_count_each_day_of_a_range_once_and_no_other_day(since, length):
     until = since + dt.timedelta(days=length)
     pieces = signed_covering(since, until)
