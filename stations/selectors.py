@@ -12,6 +12,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import BooleanField, F, Func, Prefetch, Q, QuerySet, TextField, Value
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from areas import access
 from areas.models import GrantedObject
@@ -183,6 +184,21 @@ class NearbyResult:
     open_now: bool
     distance_m: int
     facilities: list[dict]  # [{"code", "name", "note"}], catalogue order
+    always_open: bool = False
+    # When a station that is not open now opens next (China-local, naive), if within a week.
+    opens_at: dt.datetime | None = None
+    # Now, as the search saw it (China-local): what `opens_at` is said relative to.
+    searched_at: dt.datetime | None = None
+
+    @property
+    def state(self) -> "OpeningState":
+        return opening_state(
+            status=self.status,
+            always_open=self.always_open,
+            open_now=self.open_now,
+            opens_at=self.opens_at,
+            now=self.searched_at,
+        )
 
     @property
     def walking_minutes(self) -> int:
@@ -191,6 +207,81 @@ class NearbyResult:
     @property
     def ebike_minutes(self) -> int:
         return max(1, math.ceil(self.distance_m / EBIKE_METRES_PER_MINUTE))
+
+
+class OpeningStates:
+    """What a worker is told about a station's hours right now (the phone's map and list)."""
+
+    OPEN = "open"
+    ALWAYS_OPEN = "always_open"  # open, and open 24 hours
+    OPENS_LATER = "opens_later"  # closed now, opens within the week (opens_at says when)
+    CLOSED = "closed"  # closed now, no opening in the coming week
+    PAUSED = "paused"  # temporarily closed by its keeper or its community
+
+    ALL = (OPEN, ALWAYS_OPEN, OPENS_LATER, CLOSED, PAUSED)
+
+
+@dataclass(frozen=True)
+class OpeningState:
+    code: str  # one of OpeningStates.ALL
+    label: str  # in words, translated: "24 小时开放", "明天 08:00 开门"…
+
+
+def opening_state(
+    *,
+    status: str,
+    always_open: bool,
+    open_now: bool,
+    opens_at: dt.datetime | None,
+    now: dt.datetime | None = None,
+) -> OpeningState:
+    """A station's state as a worker reads it: open (24 hours, or now), paused, or closed —
+    and then when it opens next ("08:00 开门", "明天 08:00 开门", "周三 08:00 开门"), where
+    `opens_at` (stations_next_opening) says so."""
+    if status == Station.Status.TEMPORARILY_CLOSED:
+        return OpeningState(OpeningStates.PAUSED, gettext("Temporarily closed"))
+    if open_now:
+        if always_open:
+            return OpeningState(OpeningStates.ALWAYS_OPEN, gettext("Open 24 hours"))
+        return OpeningState(OpeningStates.OPEN, gettext("Open now"))
+    if opens_at is None:
+        return OpeningState(OpeningStates.CLOSED, gettext("Closed now"))
+    today = local_now(now).date()
+    at = f"{opens_at:%H:%M}"
+    days_ahead = (opens_at.date() - today).days
+    if days_ahead <= 0:
+        label = gettext("Opens at %(time)s") % {"time": at}
+    elif days_ahead == 1:
+        label = gettext("Opens tomorrow at %(time)s") % {"time": at}
+    else:
+        weekday = OpeningPeriod.Weekday(opens_at.weekday()).label
+        label = gettext("Opens %(weekday)s at %(time)s") % {"weekday": weekday, "time": at}
+    return OpeningState(OpeningStates.OPENS_LATER, label)
+
+
+def next_opening(station_id: int, at: dt.datetime | None = None) -> dt.datetime | None:
+    """When the station opens next after `at` (default: now), China-local and naive, within
+    the coming week; None when it does not (stations_next_opening says the rule)."""
+    now = local_now(at)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT stations_next_opening(%s, %s, %s, %s)",
+            [station_id, now.date(), now.time().replace(microsecond=0), Station.Status.OPEN.value],
+        )
+        return cursor.fetchone()[0]
+
+
+def station_opening_state(station: Station, at: dt.datetime | None = None) -> OpeningState:
+    """The state of a station annotated by with_open_now (public_station_detail's), as the
+    phone's station page says it: one more query only when it is not open now."""
+    now = local_now(at)
+    return opening_state(
+        status=station.status,
+        always_open=station.always_open,
+        open_now=station.is_open_now,
+        opens_at=None if station.is_open_now else next_opening(station.pk, now),
+        now=now,
+    )
 
 
 # The nearby search is one hand-written, parameterised statement: building and compiling
@@ -203,10 +294,15 @@ class NearbyResult:
 # database walks stations outward from the point and stops after `limit` matches instead
 # of measuring every station in the country; ST_DWithin bounds the walk.
 NEARBY_SQL = """
-SELECT s.id, s.name, b.name, s.address, s.status,
+SELECT found.*,
+       CASE WHEN NOT found.open_now
+            THEN stations_next_opening(found.id, %(local_date)s, %(local_time)s, %(open)s)
+       END
+  FROM (
+SELECT s.id, s.name, b.name, s.address, s.status, s.always_open,
        ST_X(s.location::geometry), ST_Y(s.location::geometry),
        %(open_only)s OR stations_station_open_at(
-           s.id, s.status, s.always_open, %(local_date)s, %(local_time)s, %(open)s),
+           s.id, s.status, s.always_open, %(local_date)s, %(local_time)s, %(open)s) AS open_now,
        s.location <-> ST_SetSRID(ST_MakePoint(%(lng)s, %(lat)s), 4326)::geography,
        (SELECT coalesce(
                    json_agg(json_build_object('code', f.code, 'name', f.name, 'note', sf.note)
@@ -227,6 +323,7 @@ SELECT s.id, s.name, b.name, s.address, s.status,
                s.id, s.status, s.always_open, %(local_date)s, %(local_time)s, %(open)s))
  ORDER BY s.location <-> ST_SetSRID(ST_MakePoint(%(lng)s, %(lat)s), 4326)::geography
  LIMIT %(limit)s
+) AS found
 """
 
 
@@ -259,6 +356,7 @@ def stations_nearby(
     with connection.cursor() as cursor:
         cursor.execute(NEARBY_SQL, params)
         rows = cursor.fetchall()
+    searched_at = now.replace(tzinfo=None, microsecond=0)
     return [
         NearbyResult(
             id=id_,
@@ -266,14 +364,56 @@ def stations_nearby(
             brand=brand,
             address=address,
             status=status,
+            always_open=always_open,
             lng=x,
             lat=y,
             open_now=is_open,
             distance_m=round(distance),
             facilities=facilities,
+            opens_at=opens_at,
+            searched_at=searched_at,
         )
-        for id_, name, brand, address, status, x, y, is_open, distance, facilities in rows
+        for (
+            id_,
+            name,
+            brand,
+            address,
+            status,
+            always_open,
+            x,
+            y,
+            is_open,
+            distance,
+            facilities,
+            opens_at,
+        ) in rows
     ]
+
+
+def nearest_open_beyond(
+    results: list[NearbyResult],
+    *,
+    lng: float,
+    lat: float,
+    facility_codes: list[str] = (),
+    at: dt.datetime | None = None,
+) -> NearbyResult | None:
+    """When none of the nearby `results` is open: the nearest open station (with the same
+    facilities) up to NEARBY_MAX_RADIUS_M away, so a worker at 2 a.m. is told truthfully
+    that nothing is open within reach and where the nearest open one is — never an empty
+    page. None when one of the results is open, or nothing is open that far."""
+    if any(r.open_now for r in results):
+        return None
+    farther = stations_nearby(
+        lng=lng,
+        lat=lat,
+        radius_m=settings.NEARBY_MAX_RADIUS_M,
+        facility_codes=facility_codes,
+        open_now=True,
+        limit=1,
+        at=at,
+    )
+    return farther[0] if farther else None
 
 
 def weekly_hours(station: Station) -> list[tuple[str, list[str]]]:

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from areas import access
 from areas.models import Area
+from core.display import distance_text
 from core.exceptions import ApplicationError
 from core.forms import show_refusal
 from core.identifiers import is_ascii_digits
@@ -45,15 +46,37 @@ def mobile_home(request):
         area = Area.objects.filter(code=code.ljust(12, "0"), centre__isnull=False).first()
         if area is not None:
             lat, lng = area.centre.y, area.centre.x
+    reach = distance_text(settings.NEARBY_DEFAULT_RADIUS_M)
+    map_config = {
+        "defaultLat": lat,
+        "defaultLng": lng,
+        "tileUrl": settings.MAP_TILES["url"],
+        "tileSubdomains": settings.MAP_TILES["subdomains"],
+        "attribution": settings.MAP_TILES["attribution"],
+        "attributionPrefix": settings.MAP_ATTRIBUTION_PREFIX,
+        "nearbyUrl": reverse("station-nearby"),
+        # The words the page puts together; %s and %(…)s are filled in by home.js.
+        "text": {
+            "located": _("Nearest stations to you"),
+            "fallback": _("Location unavailable: showing stations near the district centre"),
+            "noneOpen": _("No station is open within %(reach)s right now.") % {"reach": reach},
+            "noneAtAll": _("No station within %(reach)s.") % {"reach": reach},
+            "noneWith": _("No station within %(reach)s has all of: %%s.") % {"reach": reach},
+            "noneOpenWith": _("No station within %(reach)s with %%s is open right now.")
+            % {"reach": reach},
+            "filtersOn": _("Showing only: %s"),
+            "openOnly": _("open now"),
+            "nearestOpen": _("Nearest open station"),
+            "error": _("Could not load stations. Check your connection and try again."),
+            "walk": _("%s min walk"),
+            "ebike": _("%s min by e-bike"),
+            "view": _("View station"),
+        },
+    }
     return render(
         request,
         "mobile/home.html",
-        {
-            "facilities": Facility.objects.all(),
-            "default_lat": lat,
-            "default_lng": lng,
-            "tiles": settings.MAP_TILES,
-        },
+        {"facilities": Facility.objects.all(), "map_config": map_config},
     )
 
 
@@ -68,6 +91,7 @@ def mobile_station(request, station_id: int):
         "mobile/station.html",
         {
             "station": station,
+            "opening": selectors.station_opening_state(station),
             "hours": selectors.weekly_hours(station),
             "navigation": links.navigation_links(station),
             "from_poster": request.GET.get("from") == "poster",

@@ -129,6 +129,93 @@ def test_phone_map_finds_the_nearest_station_and_opens_it(browser, live_server, 
     context.close()
 
 
+def test_the_map_at_2am_lists_stations_with_their_next_opening_and_the_open_one_farther_away(
+    browser, live_server, tree
+):
+    """Issue 14 §1, at 02:00 China time (the server's clock frozen there): nothing within
+    3 km is open, and the page says so truthfully, keeps the closed stations with when they
+    open, and names the 24-hour station 8 km away — never a grey map and an empty list."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    from stations.tests.factories import set_hours
+
+    origin = (107.6400, 35.7100)
+    for name, metres in (("暖峰港湾·北大街社区", 400), ("暖峰港湾·育才路社区", 1_200)):
+        station = StationFactory(
+            name=name,
+            area=tree.a["community"],
+            location=Point(origin[0] + metres / 90_300, origin[1], srid=4326),
+        )
+        set_hours(station, dt.time(8), dt.time(22))
+    drivers_home = StationFactory(
+        name="网约车司机之家",
+        area=tree.a["community2"],
+        location=Point(origin[0], origin[1] + 8_000 / 111_000, srid=4326),
+        always_open=True,
+    )
+    night = dt.datetime(2026, 11, 23, 2, 0, tzinfo=ZoneInfo("Asia/Shanghai"))  # a Monday
+    with time_machine.travel(night, tick=True):
+        context = browser.new_context(
+            viewport=PHONE,
+            geolocation={"latitude": origin[1], "longitude": origin[0]},
+            permissions=["geolocation"],
+            locale="zh-CN",
+        )
+        page = context.new_page()
+        offline_tiles(page, live_server.url)
+        page.goto(f"{live_server.url}/m/")
+        expect(page.locator("#results li")).to_have_count(2, timeout=15000)
+        expect(page.locator("#status")).to_have_text("3 公里内此刻没有开放的驿站。")
+        assert page.locator("#filters-on").is_hidden()  # no filter is on: none is blamed
+        first = page.locator("#results li").first.inner_text()
+        assert "暖峰港湾·北大街社区" in first and "08:00 开门" in first and "400 米" in first
+        nearest = page.locator("#nearest-open")
+        expect(nearest).to_contain_text("最近的开放驿站")
+        expect(nearest).to_contain_text("网约车司机之家")
+        expect(nearest).to_contain_text("24 小时开放")
+        expect(nearest).to_contain_text("8 公里")
+        # The map shows the worker and every station named, the one 8 km away included
+        # (measured once the map has stopped zooming to them).
+        expect(page.locator("path.leaflet-interactive")).to_have_count(4)
+        expect(page.locator("#map.leaflet-zoom-anim")).to_have_count(0)
+        page.wait_for_timeout(300)
+        in_view = page.evaluate(
+            "() => Array.from(document.querySelectorAll('path.leaflet-interactive'))"
+            ".every(p => { const r = p.getBoundingClientRect(), m = document"
+            ".getElementById('map').getBoundingClientRect(); return r.top >= m.top && "
+            "r.bottom <= m.bottom && r.left >= m.left && r.right <= m.right; })"
+        )
+        assert in_view
+        attribution = page.locator(".leaflet-control-attribution")
+        assert attribution.locator("svg").count() == 0  # Leaflet's flag is not shown
+        if os.path.isdir("var/screenshots"):  # for a person to look at; not asserted
+            page.screenshot(path="var/screenshots/mobile-home-night.png")
+
+        # "Only open now" is a chip the worker turns on: the list empties, the hint says why,
+        # and the open station farther away is still named.
+        page.get_by_role("button", name="只看正在开放").click()
+        expect(page.locator("#results li")).to_have_count(0)
+        expect(page.locator("#filters-on")).to_have_text("只显示：正在开放")
+        expect(nearest).to_contain_text("网约车司机之家")
+
+        # Marker tap → the station's card → its page.
+        page.get_by_role("button", name="只看正在开放").click()
+        expect(page.locator("#results li")).to_have_count(2)
+        nearest.locator("a").click()
+        page.wait_for_url(f"**/m/stations/{drivers_home.pk}/")
+        page.go_back()
+        expect(page.locator("path.leaflet-interactive")).to_have_count(4, timeout=15000)
+        page.locator("path.leaflet-interactive[fill='#c0392b']").click()
+        card = page.locator(".leaflet-popup .map-card")
+        expect(card).to_contain_text("网约车司机之家")
+        card.get_by_role("link", name="查看驿站 ›").click()
+        page.wait_for_url(f"**/m/stations/{drivers_home.pk}/")
+        context.close()
+
+
 def test_map_without_location_falls_back_to_the_default_centre(
     browser, live_server, network, settings
 ):

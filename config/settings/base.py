@@ -297,7 +297,12 @@ else:
         "attribution": "© OpenStreetMap",
     }
 
+# The text before the map's attribution. Leaflet's own prefix carries a flag icon; this
+# names the library in plain text unless a deployment says otherwise (empty: none).
+MAP_ATTRIBUTION_PREFIX = env_str("MAP_ATTRIBUTION_PREFIX", "Leaflet")
+
 LEAFLET_CONFIG = {
+    "ATTRIBUTION_PREFIX": MAP_ATTRIBUTION_PREFIX,
     "TILES": [
         (
             "",

@@ -6,8 +6,10 @@ from rest_framework import serializers
 
 from areas.models import Area
 from core.coords import CoordSystem, to_wgs84
+from core.display import distance_text
 from stations import links
 from stations.models import Brand, CheckIn, Station
+from stations.selectors import LOCAL_TZ, OpeningStates
 
 
 class FacilityBriefSerializer(serializers.Serializer):
@@ -190,7 +192,17 @@ class NearbyStationSerializer(serializers.Serializer):
     lat = serializers.FloatField()
     open_now = serializers.BooleanField()
     status = serializers.CharField()
+    state = serializers.ChoiceField(
+        choices=OpeningStates.ALL,
+        help_text="open, always_open (open 24 hours), opens_later (see opens_at), closed "
+        "(no opening in the coming week), paused (temporarily closed).",
+    )
+    state_label = serializers.CharField(help_text="The state in words, e.g. 明天 08:00 开门.")
+    opens_at = serializers.DateTimeField(
+        allow_null=True, help_text="When a station not open now opens next (China time)."
+    )
     distance_m = serializers.IntegerField()
+    distance_text = serializers.CharField(help_text="The distance in words: 850 米, 1.2 公里.")
     walking_minutes = serializers.IntegerField()
     ebike_minutes = serializers.IntegerField()
     facilities = NearbyFacilitySerializer(many=True)
@@ -210,9 +222,15 @@ class NearbyAnswerSerializer(serializers.Serializer):
     count = serializers.IntegerField()
     origin = NearbyOriginSerializer()
     results = NearbyStationSerializer(many=True)
+    nearest_open = NearbyStationSerializer(
+        allow_null=True,
+        help_text="When no result is open: the nearest open station farther away (up to "
+        "NEARBY_MAX_RADIUS_M, with the same facilities), or null.",
+    )
 
 
 def nearby_result_payload(result) -> dict:
+    state = result.state
     return {
         "id": result.id,
         "name": result.name,
@@ -222,7 +240,13 @@ def nearby_result_payload(result) -> dict:
         "lat": result.lat,
         "open_now": result.open_now,
         "status": result.status,
+        "state": state.code,
+        "state_label": state.label,
+        "opens_at": (
+            result.opens_at.replace(tzinfo=LOCAL_TZ).isoformat() if result.opens_at else None
+        ),
         "distance_m": result.distance_m,
+        "distance_text": distance_text(result.distance_m),
         "walking_minutes": result.walking_minutes,
         "ebike_minutes": result.ebike_minutes,
         "facilities": result.facilities,

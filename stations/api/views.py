@@ -83,11 +83,15 @@ class StationViewSet(ServiceDestroyMixin, ScopedServiceViewSet):
             open_now=params["open_now"],
             limit=params["limit"],
         )
+        nearest_open = selectors.nearest_open_beyond(
+            results, lng=lng, lat=lat, facility_codes=params.get("facility") or []
+        )
         return Response(
             {
                 "count": len(results),
                 "origin": {"lng": lng, "lat": lat},
                 "results": [nearby_result_payload(result) for result in results],
+                "nearest_open": nearby_result_payload(nearest_open) if nearest_open else None,
             }
         )
 

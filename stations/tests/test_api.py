@@ -271,6 +271,41 @@ def test_nearby_payload_matches_its_documented_schema(station_a):
     assert result["facilities"] == [{"code": "water", "name": "饮用水", "note": ""}]
 
 
+def test_nearby_says_each_state_and_names_the_nearest_open_station_farther_away(tree):
+    """Open now is a preference (issue 14 §1): a closed station stays listed with its state,
+    and when none within reach is open the answer names the nearest open one beyond it."""
+    from django.contrib.gis.geos import Point
+
+    from stations.api.serializers import NearbyAnswerSerializer
+
+    StationFactory(name="无开放时间", area=tree.a["community"], always_open=False)
+    StationFactory(
+        name="司机之家",
+        area=tree.a["community"],
+        location=Point(107.64 + 9_000 / 90_300, 35.71, srid=4326),
+    )
+    body = client_for().get(NEARBY, {"lat": 35.71, "lng": 107.64}).json()
+    assert set(body) == set(NearbyAnswerSerializer().fields)
+    (closed,) = body["results"]
+    assert (closed["state"], closed["state_label"], closed["opens_at"]) == (
+        "closed",
+        "当前未开放",
+        None,
+    )
+    assert (closed["distance_text"], closed["open_now"]) == ("0 米", False)
+    farther = body["nearest_open"]
+    assert (farther["name"], farther["state"], farther["state_label"]) == (
+        "司机之家",
+        "always_open",
+        "24 小时开放",
+    )
+    assert farther["distance_text"] == "9 公里"
+    # Asked within 10 km, the 24-hour station is in the list, and nothing is named beyond.
+    body = client_for().get(NEARBY, {"lat": 35.71, "lng": 107.64, "radius": 10_000}).json()
+    assert [r["name"] for r in body["results"]] == ["无开放时间", "司机之家"]
+    assert body["nearest_open"] is None
+
+
 def test_nearby_knows_a_facility_added_to_the_catalogue(db):
     from stations.models import Facility
 

@@ -209,6 +209,16 @@ NETWORK = [
     ),
 ]
 
+# Stations open around the clock, as real networks keep some (issue 14 §1: a rider's map at
+# 2 a.m. finds something): the ride-hailing drivers' home, and stations a property company
+# hosts in its estate's guard room. The others open 08:00 until 18:00–22:00 (and the
+# self-service 格子铺 lockers are always open). (host kind, host name)
+ROUND_THE_CLOCK = {
+    "暖峰港湾·西苑社区": (Station.HostKind.PROPERTY_COMPANY, "西苑小区物业服务中心"),
+    "烟小暖·暖新驿站": (Station.HostKind.PROPERTY_COMPANY, "上乔小区物业服务中心"),
+    "惠阳网约车司机之家": (Station.HostKind.ENTERPRISE, "惠阳网约车司机之家"),
+}
+
 # Illustrative names of the 六有 standard (Chanhe builds its 爱心驿站 to it).
 CHANHE_STANDARD = [
     "有桌椅休息",
@@ -350,18 +360,21 @@ class Command(BaseCommand):
             )
 
     def _station(self, brand, community, name, lng, lat, extras, rng) -> None:
+        host_kind, host_name = ROUND_THE_CLOCK.get(
+            name, (Station.HostKind.COMMUNITY_CENTRE, f"{community.name}党群服务中心")
+        )
         station, created = Station.objects.get_or_create(
             area=community,
             name=name,
             defaults={
                 "brand": brand,
-                "address": f"{community.parent.parent.name}{community.parent.name}{community.name}党群服务中心",
+                "address": f"{community.parent.parent.name}{community.parent.name}{host_name}",
                 "location": Point(round(lng, 6), round(lat, 6), srid=4326),
-                "host_kind": Station.HostKind.COMMUNITY_CENTRE,
-                "host_name": f"{community.name}党群服务中心",
+                "host_kind": host_kind,
+                "host_name": host_name,
                 "capacity": rng.choice([6, 8, 10, 12, 20]),
                 "phone": f"0{rng.randint(300, 999)}-{rng.randint(1000000, 8999999)}",
-                "always_open": "格子铺" in name,
+                "always_open": "格子铺" in name or name in ROUND_THE_CLOCK,
                 "name_initials": pinyin_initials(name),
                 "description": "冷可取暖、热可纳凉、渴能喝水、累能歇脚。",
             },

@@ -1,0 +1,17 @@
+"""Quantities as a worker reads them on the phone, in the language of the page: "850 米",
+"1.1 公里" — not "1138 m" (issue 14 §2). One place, so every page and answer says a
+distance the same way."""
+
+from django.utils.translation import gettext
+
+
+def distance_text(metres: float) -> str:
+    """Under a kilometre in metres (to the nearest 10: a phone's position is not better),
+    then kilometres with one decimal ("1.1 公里", but "3 公里" rather than "3.0"), whole
+    kilometres from 10 km on."""
+    metres = max(0, round(metres))
+    if metres < 1000:
+        return gettext("%(metres)d m") % {"metres": max(10, round(metres, -1)) if metres else 0}
+    kilometres = metres / 1000
+    shown = f"{kilometres:.0f}" if kilometres >= 10 else f"{kilometres:.1f}".removesuffix(".0")
+    return gettext("%(km)s km") % {"km": shown}
