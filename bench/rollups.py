@@ -48,7 +48,7 @@ from bench import checkins as city  # noqa: E402
 from reports import engine, services, tasks  # noqa: E402
 from reports.facts import all_facts, part_of  # noqa: E402
 from reports.models import Bucket, BucketRow, DirtyBucket  # noqa: E402
-from stations.models import CheckIn, Station  # noqa: E402
+from stations.models import CheckIn, OpeningException, OpeningPeriod, Station  # noqa: E402
 
 CITY = city.CITY
 LOCAL_DAY = "(c.at AT TIME ZONE 'Asia/Shanghai')::date"
@@ -173,10 +173,14 @@ def beat_run() -> None:
 def vacuum() -> None:
     """What autovacuum does after a burst of writes. PostgreSQL runs it by default; this
     machine's server has it off (its CI configuration), and 11 million dead row versions
-    left by a rebuild made the beat's index scans several times slower."""
+    left by a rebuild made the beat's index scans several times slower. The generated
+    stations are analysed too: without statistics, the open-now read of a city's 2,000
+    stations took 173 ms instead of 1.5 ms."""
     with connection.cursor() as cursor:
         for table in (BucketRow._meta.db_table, DirtyBucket._meta.db_table):
             cursor.execute(f"VACUUM (ANALYZE) {table}")
+        for model in (Station, OpeningPeriod, OpeningException):
+            cursor.execute(f"ANALYZE {model._meta.db_table}")
 
 
 def start_worker() -> subprocess.Popen:
