@@ -254,7 +254,16 @@ def require_write_in(user, area: Area, purpose: Purpose = Purpose.WRITE) -> None
 
 def require_write_to(user, obj, purpose: Purpose = Purpose.WRITE) -> None:
     """Refuse saving `obj` unless `user` may change it where it is now (an existing row:
-    404 outside their reach, 403 read-only) and may write where it is going (its area)."""
+    404 outside their reach, 403 read-only) and may write where it is going (its area).
+    A row that stays in its area needs only the first: a station keeper, whose grant names
+    their stations and no area, changes their own station's hours (issue 14 §5) but cannot
+    move it to another community."""
     if obj.pk is not None:
-        get_for_user(type(obj)._default_manager.all(), user, purpose, pk=obj.pk)
+        stored = get_for_user(type(obj)._default_manager.all(), user, purpose, pk=obj.pk)
+        if type(obj).scope_area_path and _same_area(area_of(stored), area_of(obj)):
+            return
     require_write_in(user, area_of(obj), purpose)
+
+
+def _same_area(before: Area | None, after: Area | None) -> bool:
+    return before is not None and after is not None and before.pk == after.pk

@@ -88,7 +88,9 @@ def scope_serializer_fields(serializer, user) -> None:
         serializer = serializer.child
     if not isinstance(serializer, serializers.Serializer):
         return
+    instance = serializer.instance if isinstance(serializer.instance, Model) else None
     for field in serializer.fields.values():
+        kept = _value_kept(instance, field)
         if isinstance(field, serializers.ManyRelatedField):
             field = field.child_relation
         if isinstance(field, serializers.BaseSerializer):
@@ -97,6 +99,28 @@ def scope_serializer_fields(serializer, user) -> None:
             model = field.queryset.model if field.queryset is not None else None
             if model is not None and is_tenant_or_staff(model):
                 field.queryset = reachable(model, user)
+                if kept is not None:
+                    # The row the record already names, sent back unchanged (a PUT, or a
+                    # keeper's PATCH naming their station's own community, which they
+                    # reach only through the station): it names nothing new.
+                    field.queryset = model._default_manager.filter(
+                        Q(pk__in=field.queryset.values("pk")) | Q(pk=kept)
+                    )
+
+
+def _value_kept(instance: Model | None, field) -> object | None:
+    """The primary key an existing record's plain foreign key `field` holds now, if any."""
+    if instance is None or not isinstance(field, serializers.PrimaryKeyRelatedField):
+        return None
+    if "." in (field.source or "") or field.source == "*":
+        return None
+    try:
+        model_field = type(instance)._meta.get_field(field.source)
+    except FieldDoesNotExist:
+        return None
+    if not model_field.many_to_one:
+        return None
+    return getattr(instance, model_field.attname)
 
 
 class ScopedFilterBackend(filters.DjangoFilterBackend):

@@ -71,6 +71,14 @@ def parse_args():
         help="China local time HH:MM to evaluate open_now at (default: the real clock). "
         "Patches selectors.local_now; night hours leave fewer stations open.",
     )
+    parser.add_argument(
+        "--open-now",
+        choices=["preference", "filter"],
+        default="preference",
+        help="preference (default, what the phone asks since issue 14: every station with "
+        "its state and next opening, and the nearest open one farther away when none is "
+        "open); filter: open_now=true, only open stations (what it asked before)",
+    )
     parser.add_argument("--out", type=Path, help="also write the report to this file")
     return parser.parse_args()
 
@@ -103,6 +111,7 @@ class Runner:
         self.args = args
         self.client = Client(HTTP_HOST="localhost")
         self.url = reverse("station-nearby")
+        self.open_only = args.open_now == "filter"
 
     def endpoint(self, lng, lat) -> int:
         response = self.client.get(
@@ -111,8 +120,8 @@ class Runner:
                 "lat": lat,
                 "lng": lng,
                 "facility": self.args.facility,
-                "open_now": "true",
                 "radius": self.args.radius,
+                **({"open_now": "true"} if self.open_only else {}),
             },
         )
         if response.status_code != 200:
@@ -125,7 +134,7 @@ class Runner:
             lat=lat,
             radius_m=self.args.radius,
             facility_codes=[self.args.facility],
-            open_now=True,
+            open_now=self.open_only,
         )
 
     def orm_sql(self, lng, lat) -> str:
@@ -294,7 +303,8 @@ def main() -> None:
         "orm_sql": "  its SQL statement, run raw",
         "raw_knn": "raw PostGIS KNN, no filters (baseline)",
     }
-    query = f"?lat=..&lng=..&facility={args.facility}&open_now=true&radius={args.radius}"
+    open_now = "&open_now=true" if runner.open_only else ""
+    query = f"?lat=..&lng=..&facility={args.facility}{open_now}&radius={args.radius}"
     lines = [
         "Nearby search benchmark (issue 2 §8)",
         f"date      {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC",

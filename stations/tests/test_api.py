@@ -318,3 +318,27 @@ def test_nearby_knows_a_facility_added_to_the_catalogue(db):
         client_for().get(NEARBY, {"lat": 35.7, "lng": 107.6, "facility": "shower"}).status_code
         == 200
     )
+
+
+# A station keeper and their own station ----------------------------------------------------
+
+
+def test_keeper_changes_their_own_station_but_cannot_move_it_or_touch_another(
+    keeper_a, station_a, tree
+):
+    """The access rules say a keeper reads and writes their stations: the API agrees
+    (issue 14 §5). The station stays in its community; another station does not exist."""
+    keeper = client_for(keeper_a)
+    url = f"{LIST}{station_a.pk}/"
+    response = keeper.patch(url, {"capacity": 12}, content_type="application/json")
+    assert response.status_code == 200, response.content
+    assert response.json()["capacity"] == 12
+    # Sending the station's own community back (as a full form does) names nothing new.
+    same = keeper.patch(url, {"area": station_a.area_id}, content_type="application/json")
+    assert same.status_code == 200, same.content
+    moved = keeper.patch(url, {"area": tree.a["community2"].pk}, content_type="application/json")
+    assert moved.status_code == 400 and "area" in moved.json()
+    station_a.refresh_from_db()
+    assert (station_a.area_id, station_a.capacity) == (tree.a["community"].pk, 12)
+    other = StationFactory(name="丙站", area=tree.a["community"])
+    assert keeper.patch(f"{LIST}{other.pk}/", {"capacity": 1}).status_code == 404
