@@ -188,6 +188,20 @@ def scope(queryset: QuerySet, user, purpose: Purpose = Purpose.READ) -> QuerySet
     return queryset.filter(q)
 
 
+def reaches_rows_of(user, model, purpose: Purpose = Purpose.READ) -> bool:
+    """Could `user` reach any row of `model` for `purpose`? The same rule as scope(), asked
+    of the model rather than its rows: an area grant reaches every model that hangs off
+    the tree; a keeper's grant reaches only the models that meet the objects it names
+    (their stations, the check-ins and redemptions there) — so a keeper's admin menu lists
+    those, not twenty empty pages (issue 14 §5)."""
+    reach = reach_of(user)
+    if reach.everything or reach.prefixes[purpose]:
+        return True
+    if purpose not in OBJECT_PURPOSES:
+        return False
+    return any(reach.objects_of(kind) for kind in getattr(model, "scope_object_paths", {}))
+
+
 def area_of(obj) -> Area | None:
     """Follow the model's scope_area_path from one row to the Area it belongs to."""
     path = type(obj).scope_area_path

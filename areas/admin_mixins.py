@@ -11,6 +11,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
+from django.http import Http404
 
 from core.exceptions import ApplicationError
 
@@ -55,7 +56,7 @@ class ScopedAdminMixin(ScopedChoicesMixin):
         return (
             request.user.is_active
             and request.user.is_staff
-            and access.reach_of(request.user).reaches_any(self.read_purpose)
+            and access.reaches_rows_of(request.user, self.model, self.read_purpose)
         )
 
     def has_view_permission(self, request, obj=None):
@@ -70,8 +71,10 @@ class ScopedAdminMixin(ScopedChoicesMixin):
         )
 
     def has_change_permission(self, request, obj=None):
-        reach = access.reach_of(request.user)
-        if not (request.user.is_staff and reach.reaches_any(self.write_purpose)):
+        if not (
+            request.user.is_staff
+            and access.reaches_rows_of(request.user, self.model, self.write_purpose)
+        ):
             return False
         return obj is None or access.can_write(request.user, obj, self.write_purpose)
 
@@ -106,9 +109,12 @@ class ScopedAdminMixin(ScopedChoicesMixin):
         return queryset.filter(q), False
 
     def save_model(self, request, obj, form, change):
-        area = access.area_of(obj)
-        if area is None or not access.can_in(request.user, area, self.write_purpose):
-            raise PermissionDenied
+        # The API's rule (access.require_write_to): a row the user may change, staying in
+        # its area (a keeper's station), or written into an area they may write in.
+        try:
+            access.require_write_to(request.user, obj, self.write_purpose)
+        except Http404:
+            raise PermissionDenied from None
         super().save_model(request, obj, form, change)
 
 

@@ -16,12 +16,9 @@ def points_work(request) -> list[WorkItem]:
     # spoken to as a keeper.
     if reach.everything or reach.prefixes[access.Purpose.WRITE]:
         label = _("Rewards waiting to be picked up at the stations of your area")
+        url = reverse("admin:points_redemption_changelist") + "?status__exact=reserved"
     else:
+        # A keeper hands them over at the counter: their home leads straight there.
         label = _("Rewards waiting to be picked up at your stations")
-    return [
-        WorkItem(
-            label,
-            selectors.waiting_at_stations(user=request.user).count(),
-            reverse("admin:points_redemption_changelist") + "?status__exact=reserved",
-        )
-    ]
+        url = reverse("admin:points_redemption_hand_over")
+    return [WorkItem(label, selectors.waiting_at_stations(user=request.user).count(), url)]

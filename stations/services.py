@@ -79,6 +79,29 @@ def station_save(*, actor, station: Station, facility_codes: list[str] | None = 
     return station
 
 
+@transaction.atomic
+def station_closed_today(*, actor, station: Station, closed: bool) -> Station:
+    """The keeper's one tap (issue 14 §5): the station is closed for the rest of today (a
+    dated exception: the map says so at once, and when it opens next), or open again today
+    by its weekly hours (today's exception removed). Only for a station open for business;
+    tomorrow its weekly hours apply as before."""
+    access.require_write_to(actor, station)
+    station = Station.objects.select_for_update().get(pk=station.pk)
+    if station.status != Station.Status.OPEN:
+        raise ApplicationError(
+            _("%(name)s is not open for business (%(status)s): change its status instead.")
+            % {"name": station.name, "status": station.get_status_display()}
+        )
+    today = timezone.localdate()
+    OpeningException.objects.filter(station=station, date=today).delete()
+    if closed:
+        OpeningException.objects.create(
+            station=station, date=today, closed=True, note=_("Closed today by its keeper")
+        )
+    station.save(update_fields=["updated_at"])  # the station changed: caches and marks follow
+    return station
+
+
 def station_close(*, actor, station: Station) -> Station:
     """Close a station for good. Stations are closed, never deleted: their history
     (inspections, and later check-ins) must stay intact."""

@@ -16,4 +16,5 @@ urlpatterns = [
         name="station-rotate-poster",
     ),
     path("stations/posters/", views.bulk_posters, name="station-bulk-posters"),
+    path("stations/<int:station_id>/today/", views.station_today, name="station-today"),
 ]

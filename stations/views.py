@@ -176,6 +176,29 @@ def rotate_poster(request, station_id: int):
     return redirect("admin:stations_station_change", station_id)
 
 
+@require_POST
+def station_today(request, station_id: int):
+    """The keeper's one tap on their home page (the admin index): the station closed for
+    the rest of today (closed=1), or open again (closed=0)."""
+    _staff_required(request)
+    station = access.get_for_user(
+        Station.objects.all(), request.user, access.Purpose.WRITE, pk=station_id
+    )
+    closed = request.POST.get("closed") == "1"
+    try:
+        services.station_closed_today(actor=request.user, station=station, closed=closed)
+    except ApplicationError as refusal:
+        messages.error(request, refusal.message)
+    else:
+        message = (
+            _("%(name)s is marked closed for today: the workers' map says so now.")
+            if closed
+            else _("%(name)s is open again today by its opening hours.")
+        )
+        messages.success(request, message % {"name": station.name})
+    return redirect("admin:index")
+
+
 # Check-in (签到) ---------------------------------------------------------------------------
 
 

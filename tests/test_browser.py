@@ -247,6 +247,46 @@ def test_community_staff_logs_in_and_sees_only_their_community(browser, live_ser
     context.close()
 
 
+def test_a_keeper_closes_their_station_for_today_from_their_home_at_phone_size(
+    browser, live_server, tree, network
+):
+    """Issue 14 §5: a keeper's home works on a phone — their station, its state, today's
+    visits, one tap to close it for today — and the workers' map says so at once."""
+    keeper = UserFactory(username="keeper_beidajie")
+    keeper_stations_set(
+        grant=grant(keeper, tree.a["community"], StaffGrant.Role.STATION_KEEPER),
+        stations=[network],
+    )
+    context = browser.new_context(viewport=PHONE, locale="zh-CN")
+    page = context.new_page()
+    offline_tiles(page, live_server.url)
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", "keeper_beidajie")
+    page.fill("#id_password", "pw")
+    page.click("input[type=submit]")
+    home = page.locator("#keeper-home")
+    expect(home).to_contain_text("本驿站")
+    expect(home).to_contain_text("暖峰港湾·北大街社区")
+    expect(home).to_contain_text("24 小时开放")
+    # Thumb-sized, and inside the phone's width.
+    close = home.get_by_role("button", name="今天闭站")
+    box = close.bounding_box()
+    assert box["height"] >= 44 and box["x"] + box["width"] <= PHONE["width"]
+    # No app a keeper never uses in their menu.
+    assert page.locator("a[href='/admin/members/worker/']").count() == 0
+    close.click()
+    expect(page.locator(".messagelist")).to_contain_text("今天闭站")
+    expect(home).to_contain_text("今天已闭站")
+    if os.path.isdir("var/screenshots"):  # for a person to look at; not asserted
+        page.screenshot(path="var/screenshots/keeper-home.png", full_page=True)
+    nearby = page.request.get(f"{live_server.url}/api/v1/stations/nearby/?lat=35.7105&lng=107.6405")
+    states = {r["name"]: r["state"] for r in nearby.json()["results"]}
+    assert states["暖峰港湾·北大街社区"] == "opens_later"
+    home.get_by_role("button", name="今天恢复开放").click()
+    expect(home).to_contain_text("24 小时开放")
+    context.close()
+
+
 def test_worker_scans_a_poster_logs_in_by_code_registers_and_staff_approves(
     browser, live_server, tree, network, caplog
 ):
