@@ -61,6 +61,14 @@ def offline_tiles(page, live_server_url):
     )
 
 
+def log_in_as_staff(page, live_server, username: str) -> None:
+    """The admin's login form, with the factories' password."""
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "pw")
+    page.click("input[type=submit]")
+
+
 @pytest.fixture
 def network(tree):
     near = StationFactory(
@@ -235,10 +243,7 @@ def test_community_staff_logs_in_and_sees_only_their_community(browser, live_ser
     context = browser.new_context()
     page = context.new_page()
     offline_tiles(page, live_server.url)
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", "community_a")
-    page.fill("#id_password", "pw")
-    page.click("input[type=submit]")
+    log_in_as_staff(page, live_server, "community_a")
     page.goto(f"{live_server.url}/admin/stations/station/")
     listing = page.locator("#result_list").inner_text()
     assert "暖峰港湾·北大街社区" in listing
@@ -260,10 +265,7 @@ def test_a_keeper_closes_their_station_for_today_from_their_home_at_phone_size(
     context = browser.new_context(viewport=PHONE, locale="zh-CN")
     page = context.new_page()
     offline_tiles(page, live_server.url)
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", "keeper_beidajie")
-    page.fill("#id_password", "pw")
-    page.click("input[type=submit]")
+    log_in_as_staff(page, live_server, "keeper_beidajie")
     home = page.locator("#keeper-home")
     expect(home).to_contain_text("本驿站")
     expect(home).to_contain_text("暖峰港湾·北大街社区")
@@ -326,10 +328,7 @@ def test_worker_scans_a_poster_logs_in_by_code_registers_and_staff_approves(
     staff_context = browser.new_context()
     admin = staff_context.new_page()
     offline_tiles(admin, live_server.url)
-    admin.goto(f"{live_server.url}/admin/login/")
-    admin.fill("#id_username", "community_a")
-    admin.fill("#id_password", "pw")
-    admin.click("input[type=submit]")
+    log_in_as_staff(admin, live_server, "community_a")
     admin.goto(f"{live_server.url}/admin/members/worker/?status__exact=pending")
     admin.locator(f"input[name=_selected_action][value='{worker.pk}']").check()
     admin.select_option("select[name=action]", "approve_selected")
@@ -501,10 +500,7 @@ def test_worker_signs_up_attends_by_qr_earns_points_redeems_and_the_keeper_hands
     staff = browser.new_context()
     admin = staff.new_page()
     offline_tiles(admin, live_server.url)
-    admin.goto(f"{live_server.url}/admin/login/")
-    admin.fill("#id_username", "keeper_a")
-    admin.fill("#id_password", "pw")
-    admin.click("input[type=submit]")
+    log_in_as_staff(admin, live_server, "keeper_a")
     admin.goto(f"{live_server.url}/admin/points/redemption/hand-over/?pickup_code={code}")
     assert admin.locator("#id_pickup_code").input_value() == code
     admin.locator("input[type=submit]").click()
