@@ -1,7 +1,9 @@
 """Workers' figures for rollups and dashboards (core.facts; reports/ discovers them).
 
 Records merged into another (Worker.Status.MERGED) are duplicates of a person counted on
-the record kept, so no registration figure counts them.
+the record kept, so no registration figure counts them. A record that has only checked in
+(Worker.Status.UNREGISTERED) has no registration yet: registrations count by the moment
+they were made (registered_at), not by when the record was created.
 
 The time from registration to review is the time to *approval*: a worker keeps when they
 registered and when they were approved, while a returned registration's review time is in
@@ -18,6 +20,9 @@ from core.facts import Fact, HoursBetween, LocalDaysSince, Measure, Ratio
 from .models import Worker
 
 NOT_MERGED = ~Q(status=Worker.Status.MERGED)
+# Registrations (报到) made, counted on the day they were made: a worker who has only
+# checked in at a station has a record and no registration (issue 14 §2).
+REGISTERED = NOT_MERGED & Q(registered_at__isnull=False)
 CAME_BY_INVITATION = Q(invitation__isnull=False)
 
 FACTS = [
@@ -26,8 +31,8 @@ FACTS = [
         label=_("Registrations (报到)"),
         model="members.Worker",
         area_path="area",
-        date_field="created_at",
-        where=NOT_MERGED,
+        date_field="registered_at",
+        where=REGISTERED,
         breakdown="occupation",
     ),
     # The same registrations as above, by where they stand now and by how they came: one
@@ -37,8 +42,8 @@ FACTS = [
         label=_("Registrations by status"),
         model="members.Worker",
         area_path="area",
-        date_field="created_at",
-        where=NOT_MERGED,
+        date_field="registered_at",
+        where=REGISTERED,
         breakdown="status",
     ),
     Fact(
@@ -46,8 +51,8 @@ FACTS = [
         label=_("Registrations by how they came"),
         model="members.Worker",
         area_path="area",
-        date_field="created_at",
-        where=NOT_MERGED,
+        date_field="registered_at",
+        where=REGISTERED,
         breakdown="source",
     ),
     Fact(
@@ -64,7 +69,7 @@ FACTS = [
         model="members.Worker",
         area_path="area",
         measure=Measure.SUM,
-        over=HoursBetween("created_at", "approved_at"),
+        over=HoursBetween("registered_at", "approved_at"),
         date_field="approved_at",
         where=Q(status=Worker.Status.APPROVED),
     ),
@@ -81,7 +86,7 @@ FACTS = [
         model="members.Worker",
         area_path="area",
         measure=Measure.SUM,
-        over=LocalDaysSince("created_at", settings.TIME_ZONE),
+        over=LocalDaysSince("registered_at", settings.TIME_ZONE),
         where=Q(status=Worker.Status.PENDING),
     ),
     Fact(
@@ -126,8 +131,8 @@ FACTS = [
         label=_("Registrations that came by invitation"),
         model="members.Worker",
         area_path="area",
-        date_field="created_at",
-        where=NOT_MERGED & CAME_BY_INVITATION,
+        date_field="registered_at",
+        where=REGISTERED & CAME_BY_INVITATION,
     ),
     Fact(
         key="members.approvals_by_invitation",

@@ -106,6 +106,13 @@ def login_code_send(*, phone: str, ip: str) -> LoginCode:
     return login_code
 
 
+def code_sent_message() -> str:
+    """What a page says once the code is on its way."""
+    return _("A code was sent to your phone. It is valid for %(minutes)d minutes.") % {
+        "minutes": CODE_VALID_MINUTES
+    }
+
+
 def login_code_verify(*, phone: str, code: str) -> str:
     """Check the code; returns the normalised phone number, or refuses. A wrong code counts
     against the code's tries, and that count is kept even though the call refuses."""

@@ -4,6 +4,7 @@ from . import privacy_views, views
 
 urlpatterns = [
     path("m/login/", views.login, name="mobile-login"),
+    path("m/login/code/", views.login_code, name="mobile-login-code"),
     path("m/logout/", views.logout, name="mobile-logout"),
     path("m/register/", views.register, name="mobile-register"),
     path("m/communities/", views.communities, name="mobile-communities"),

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from core.coords import CoordSystem
 from core.exceptions import ApplicationError
+from members.forms import CodeForm, PhoneForm
 
 from .models import CheckIn
 from .services import SharedLocation
@@ -103,3 +104,35 @@ def check_in_from_json(body) -> CheckInRequest:
             lng=numbers["lng"], lat=numbers["lat"], accuracy_m=numbers["accuracy"], system=system
         )
     return CheckInRequest(services, client_key, location, made_at)
+
+
+class FirstCheckInForm(forms.Form):
+    """A first check-in on the phone (issue 14 §2), on one page: the phone and the code sent
+    to it (left out when the phone is already logged in), a name, and the privacy notice —
+    what checking in needs, nothing more. Registering with the community (报到) is offered
+    afterwards, on /m/me."""
+
+    phone = PhoneForm.base_fields["phone"]
+    code = CodeForm.base_fields["code"]
+    # Asked of a phone the platform does not know yet (the service says so when it is
+    # missing); a worker who checked in before, on another phone session, leaves it empty.
+    name = forms.CharField(
+        label=gettext_lazy("Your name"),
+        max_length=50,
+        required=False,
+        help_text=gettext_lazy("The first time you check in."),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    consent = forms.BooleanField(
+        label=gettext_lazy("I have read the privacy notice and agree to it."),
+        error_messages={
+            "required": gettext_lazy("Please read the privacy notice and agree to check in.")
+        },
+    )
+    notice_version = forms.CharField(widget=forms.HiddenInput)
+    client_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+
+    def __init__(self, *args, phone_verified: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if phone_verified:  # logged in by code already: the phone is known and verified
+            del self.fields["phone"], self.fields["code"]

@@ -24,11 +24,13 @@ from core.display import distance_text
 from core.exceptions import ApplicationError
 from core.forms import show_refusal
 from core.identifiers import is_ascii_digits
+from core.ratelimit import client_ip
 from members import phone_login
 from members.models import Worker
+from members.services import current_notice_version, worker_check_in_on_phone
 
 from . import links, selectors, services
-from .forms import CheckInForm, check_in_from_json
+from .forms import CheckInForm, FirstCheckInForm, check_in_from_json
 from .models import CheckIn, Facility, Station
 
 CHECK_INS_PER_PAGE = 20
@@ -92,6 +94,13 @@ def mobile_station(request, station_id: int):
         {
             "station": station,
             "opening": selectors.station_opening_state(station),
+            # A worker whose phone is logged in and who has agreed to the notice checks in
+            # here with one tap (issue 14 §2); anyone else goes to the check-in page.
+            "check_in_form": (
+                CheckInForm()
+                if phone_login.current_worker_id(request) and phone_login.notice_settled(request)
+                else None
+            ),
             "hours": selectors.weekly_hours(station),
             "navigation": links.navigation_links(station),
             "from_poster": request.GET.get("from") == "poster",
@@ -218,17 +227,18 @@ def _check_in_message(check_in: CheckIn, created: bool, station: Station) -> str
     }
 
 
-@phone_login.worker_login_required
 @require_http_methods(["GET", "POST"])
 def check_in(request, station_id: int):
-    """The check-in page a poster leads to. A worker without a record registers first
-    (with this station's community chosen) and comes back here."""
+    """The check-in page a poster leads to. A phone without a record checks in on this one
+    page (first_check_in); a worker whose record the staff made agrees to the privacy
+    notice first; everyone else taps 签到."""
     station = _check_in_station(station_id)
     worker = phone_login.current_worker(request)
     if worker is None:
-        here = reverse("mobile-check-in", args=[station.pk])
-        query = urlencode({"area": station.area.code, "then": here})
-        return redirect(f"{reverse('mobile-register')}?{query}")
+        return _first_check_in(request, station)
+    if not phone_login.notice_settled(request):
+        consent_url = reverse("mobile-consent")
+        return redirect(f"{consent_url}?{urlencode({'next': request.get_full_path()})}")
     form = CheckInForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -245,6 +255,62 @@ def check_in(request, station_id: int):
             messages.success(request, _check_in_message(done, created, station))
             return redirect("mobile-check-ins")
     return render(request, "mobile/check_in.html", {"station": station, "form": form})
+
+
+def _first_check_in(request, station: Station):
+    """A first check-in in one page (issue 14 §2): the phone and its code (unless the phone
+    is logged in), a name and the privacy notice; then the check-in is made and the worker
+    is told so. No registration (报到) is filed: /m/me invites them to it afterwards."""
+    signed_in = phone_login.signed_in_phone(request)
+    form = FirstCheckInForm(
+        request.POST or None,
+        phone_verified=bool(signed_in),
+        initial={"notice_version": current_notice_version()},
+    )
+    if request.method == "POST" and request.POST.get("action") == "send_code" and not signed_in:
+        # Without the page's script, "send the code" posts the form: the code goes out and
+        # the page comes back with what was typed.
+        phone = (request.POST.get("phone") or "").strip()
+        try:
+            phone_login.login_code_send(phone=phone, ip=client_ip(request))
+        except ApplicationError as error:
+            form = FirstCheckInForm(initial={**request.POST.dict(), "code": ""})
+            form.add_error(None, error.message)
+        else:
+            messages.info(request, phone_login.code_sent_message())
+            form = FirstCheckInForm(initial=request.POST.dict())
+    elif request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            phone = signed_in or phone_login.login_code_verify(
+                phone=data["phone"], code=data["code"]
+            )
+            worker = worker_check_in_on_phone(
+                phone=phone,
+                name=data["name"],
+                notice_version=data["notice_version"],
+                area=station.area,
+            )
+            if not signed_in:
+                phone_login.sign_in(request, phone)
+            done, created = services.check_in(
+                worker=worker, station=station, client_key=data["client_key"]
+            )
+        except ApplicationError as error:
+            show_refusal(form, error)
+        else:
+            messages.success(request, _check_in_message(done, created, station))
+            return redirect(reverse("mobile-check-ins") + "?first=1")
+    return render(
+        request,
+        "mobile/first_check_in.html",
+        {
+            "station": station,
+            "form": form,
+            "signed_in": bool(signed_in),
+            "notice_version": current_notice_version(),
+        },
+    )
 
 
 @require_POST

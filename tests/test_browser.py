@@ -3,6 +3,7 @@
 Data is created before the browser starts; the page talks to pytest-django's live server.
 """
 
+import datetime as dt
 import logging
 import os
 import re
@@ -143,7 +144,6 @@ def test_the_map_at_2am_lists_stations_with_their_next_opening_and_the_open_one_
     """Issue 14 §1, at 02:00 China time (the server's clock frozen there): nothing within
     3 km is open, and the page says so truthfully, keeps the closed stations with when they
     open, and names the 24-hour station 8 km away — never a grey map and an empty list."""
-    import datetime as dt
     from zoneinfo import ZoneInfo
 
     import time_machine
@@ -355,12 +355,11 @@ def _wait_for(page, condition, seconds=10.0):
 def test_worker_checks_in_offline_and_it_is_sent_once_when_back_online(
     browser, live_server, tree, network, caplog
 ):
-    """Poster → station page → 签到 → code login → the check-in page. The network drops:
-    the check-in waits on the phone; the network returns: it is sent, once. A replay of
-    the same queued check-in changes nothing; checking in again online is the same visit."""
+    """A worker logged in by code opens the check-in page. The network drops: the check-in
+    waits on the phone; the network returns: it is sent, once. A replay of the same queued
+    check-in changes nothing; checking in again online is the same visit."""
     from members.tests.factories import WorkerFactory
     from stations.models import CheckIn
-    from stations.services import poster_token
 
     caplog.set_level(logging.INFO, logger="core.sms")
     worker = WorkerFactory(area=tree.a["community"], phone="13700002222", name="李骑手")
@@ -372,15 +371,7 @@ def test_worker_checks_in_offline_and_it_is_sent_once_when_back_online(
     )
     page = context.new_page()
     offline_tiles(page, live_server.url)
-    page.goto(f"{live_server.url}/q/{poster_token(network)}/")
-    page.locator("a.check-in-button").click()
-    page.wait_for_url("**/m/login/**")
-    page.fill("#id_phone", worker.phone)
-    page.locator("button[type=submit]").first.click()
-    page.locator("#id_code").wait_for()
-    page.fill("#id_code", re.search(r"login code (\d{6})", caplog.text).group(1))
-    page.locator("button[type=submit]").first.click()
-    page.wait_for_url(f"**/m/stations/{network.pk}/check-in/")
+    _phone_login(page, live_server, caplog, worker.phone, f"/m/stations/{network.pk}/check-in/")
 
     page.get_by_label("饮用水").check()
     context.set_offline(True)
@@ -415,6 +406,68 @@ def test_worker_checks_in_offline_and_it_is_sent_once_when_back_online(
     page.wait_for_url("**/m/me/check-ins/?checked_in=1")
     sent.refresh_from_db()
     assert CheckIn.objects.count() == 1 and sent.services == ["water", "phone"]
+    context.close()
+
+
+def test_from_a_poster_to_a_first_check_in_in_three_pages_and_five_taps(
+    browser, live_server, tree, network, caplog
+):
+    """Issue 14 §2's budget: poster scan → a completed first check-in in ≤ 3 pages and ≤ 5
+    taps, typing only the phone, the code and a name; no registration (报到) is filed.
+    Back at the station later, the logged-in worker checks in with one tap."""
+    from members.models import Worker
+    from stations.models import CheckIn
+    from stations.services import poster_token
+
+    caplog.set_level(logging.INFO, logger="core.sms")
+    context = browser.new_context(viewport=PHONE, locale="zh-CN")
+    page = context.new_page()
+    offline_tiles(page, live_server.url)
+    pages = []  # documents the phone loaded (a redirect is followed within one)
+    page.on("load", lambda: pages.append(page.url))
+    taps = 0
+
+    def tap(locator):
+        nonlocal taps
+        taps += 1
+        locator.click()
+
+    page.goto(f"{live_server.url}/q/{poster_token(network)}/")  # the scan
+    page.wait_for_url(f"**/m/stations/{network.pk}/?from=poster")
+    # 签到 and 报到 do not look alike, and each says what it does.
+    check_in = page.locator("a.check-in-button")
+    register = page.locator("a.register-here")
+    assert check_in.evaluate("e => getComputedStyle(e).backgroundColor") != register.evaluate(
+        "e => getComputedStyle(e).backgroundColor"
+    )
+    expect(page.locator(".check-in-here")).to_contain_text("记下你今天来过")
+    if os.path.isdir("var/screenshots"):  # for a person to look at; not asserted
+        page.screenshot(path="var/screenshots/mobile-station.png", full_page=True)
+    tap(check_in)
+    page.wait_for_url(f"**/m/stations/{network.pk}/check-in/")
+    page.fill("#id_phone", "13700003333")
+    tap(page.get_by_role("button", name="获取验证码"))
+    expect(page.locator(".code-status")).to_contain_text("验证码")
+    code = re.findall(r"login code (\d{6})", caplog.text)[-1]
+    page.fill("#id_code", code)
+    page.fill("#id_name", "赵骑手")
+    tap(page.get_by_label("我已阅读并同意隐私告知书"))
+    if os.path.isdir("var/screenshots"):  # for a person to look at; not asserted
+        page.screenshot(path="var/screenshots/mobile-check-in.png", full_page=True)
+    tap(page.locator("button.check-in-button"))
+    page.wait_for_url("**/m/me/check-ins/?first=1")
+    expect(page.locator("body")).to_contain_text("歇歇脚吧")
+    assert len(pages) <= 3 and taps <= 5, (pages, taps)
+    worker = Worker.objects.get(phone="13700003333")
+    assert worker.status == Worker.Status.UNREGISTERED and CheckIn.objects.count() == 1
+
+    # Two hours later, back at the station: one tap.
+    CheckIn.objects.update(at=CheckIn.objects.get().at - dt.timedelta(hours=2))
+    page.goto(f"{live_server.url}/m/stations/{network.pk}/")
+    taps = 0
+    tap(page.locator(".check-in-here button[type=submit]"))
+    page.wait_for_url("**/m/me/check-ins/?checked_in=1")
+    assert taps == 1 and CheckIn.objects.count() == 2
     context.close()
 
 

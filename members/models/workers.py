@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area
@@ -172,6 +173,10 @@ class Worker(TimeStampedModel):
         OTHER = "other", _("Other")
 
     class Status(models.TextChoices):
+        # Known from checking in at a station (a verified phone, a name, the privacy
+        # notice), not registered with a community: 报到 stays a deliberate act the
+        # worker is invited to on /m/me, so review queues hold only real registrations.
+        UNREGISTERED = "checked_in", _("Checked in, not registered (未报到)")
         PENDING = "pending", _("Waiting for review")
         APPROVED = "approved", _("Registered")
         REJECTED = "rejected", _("Returned")
@@ -194,7 +199,10 @@ class Worker(TimeStampedModel):
     id_number_index = models.CharField(max_length=64, null=True, blank=True, unique=True)
     gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices, blank=True)
     birth_year = models.PositiveSmallIntegerField(_("birth year"), null=True, blank=True)
-    occupation = models.CharField(_("occupation"), max_length=20, choices=Occupation.choices)
+    # Asked at registration (报到); a worker who has only checked in may not have said.
+    occupation = models.CharField(
+        _("occupation"), max_length=20, choices=Occupation.choices, blank=True
+    )
     enterprise = models.ForeignKey(
         Enterprise,
         verbose_name=_("employer"),
@@ -262,6 +270,11 @@ class Worker(TimeStampedModel):
     sensitive_consent_at = models.DateTimeField(
         _("consent to sensitive data given at"), null=True, blank=True
     )
+    # When the worker registered (报到) with a community: the registration figures count
+    # by it. Empty for a record that has only checked in; set when they register.
+    registered_at = models.DateTimeField(
+        _("registered at"), null=True, blank=True, default=timezone.now
+    )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     # When the worker last logged in on the phone (members.phone_login): the retention rule
     # for records nobody uses (members.personal_data) reads it.
@@ -285,6 +298,18 @@ class Worker(TimeStampedModel):
                 name="members_worker_political_status_needs_consent",
                 violation_error_message=_(
                     "Political status is kept only with the worker's consent to sensitive data."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="checked_in", registered_at__isnull=True)
+                | models.Q(
+                    status__in=["pending", "approved", "rejected"], registered_at__isnull=False
+                )
+                | models.Q(status="merged"),
+                name="members_worker_registered_at_says_when_it_registered",
+                violation_error_message=_(
+                    "A registration says when it was made; a record that only checked in "
+                    "has not registered."
                 ),
             ),
             models.CheckConstraint(

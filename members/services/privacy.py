@@ -26,7 +26,7 @@ from ..models import (
     Worker,
     WorkerStatusChange,
 )
-from .workers import PRIVACY_NOTICE_VERSION, worker_register
+from .workers import PRIVACY_NOTICE_VERSION, worker_known_from_check_in, worker_register
 
 # PIPL art. 50 asks for a timely answer; 15 working days is the common reading. No
 # working-day calendar exists here yet, so 15 calendar days (sooner, never later).
@@ -90,6 +90,21 @@ def worker_register_on_phone(
     if sensitive_consent:
         ConsentEvent.objects.create(worker=worker, kind=ConsentEvent.Kind.SENSITIVE_GIVEN)
     return worker, created
+
+
+@transaction.atomic
+def worker_check_in_on_phone(*, phone: str, name: str, notice_version: str, area) -> Worker:
+    """A worker checking in for the first time on their phone (issue 14 §2): the record
+    a verified phone checks in with (services.worker_known_from_check_in) and the worker's
+    own agreement to the privacy notice, which checking in needs — nothing else is asked,
+    and no registration (报到) is filed."""
+    if notice_version != current_notice_version():
+        raise refuse(
+            "consent", _("Please read the current privacy notice and agree to it to check in.")
+        )
+    worker, _created = worker_known_from_check_in(phone=phone, name=name, area=area)
+    notice_accept(worker=worker, version=notice_version)
+    return worker
 
 
 @transaction.atomic
@@ -348,5 +363,6 @@ __all__ = [
     "returned_registrations_erase",
     "sensitive_consent_withdraw",
     "worker_erase",
+    "worker_check_in_on_phone",
     "worker_register_on_phone",
 ]

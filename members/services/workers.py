@@ -183,6 +183,9 @@ def worker_register(
         given.remove("phone")  # the phone found this record (or the one it was merged into)
     old_area_id = worker.area_id
     _apply(worker, details, given)
+    if not worker.occupation:
+        # Optional on a record that has only checked in; a registration asks for it.
+        raise refuse("occupation", _("Choose what work you do."))
     now = timezone.now()
     worker.privacy_notice_version = notice_version
     worker.consented_at = now
@@ -193,6 +196,11 @@ def worker_register(
         WorkerStatusChange.objects.create(
             worker=worker, to_status=Worker.Status.PENDING, actor=actor, reason=""
         )
+    elif worker.status == Worker.Status.UNREGISTERED:
+        # Known from checking in, registering now: the registration is made today.
+        _set_status(worker, Worker.Status.PENDING, actor=actor)
+        worker.registered_at = now
+        worker.save(update_fields=["status", "status_reason", "registered_at", "updated_at"])
     elif worker.status == Worker.Status.REJECTED or (
         worker.status == Worker.Status.APPROVED and worker.area_id != old_area_id
     ):
@@ -201,6 +209,37 @@ def worker_register(
         _set_status(worker, Worker.Status.PENDING, actor=actor)
         worker.save(update_fields=["status", "status_reason", "updated_at"])
     return worker, created
+
+
+@transaction.atomic
+def worker_known_from_check_in(*, phone: str, name: str, area: Area) -> tuple[Worker, bool]:
+    """The record a verified phone checks in with (issue 14 §2): the phone's record if it
+    has one (registered or not; a merged one leads to the record kept), else a new record
+    that has only checked in — a name, the phone, the community of the station where it
+    first checked in (whose staff see it), and no registration (报到): the worker is
+    invited to register on /m/me, and review queues hold only real registrations. Returns
+    (worker, created). The caller records the worker's agreement to the privacy notice."""
+    phone = normalize_mobile(phone)
+    worker = Worker.objects.select_for_update().filter(phone=phone).first()
+    if worker is not None and worker.status == Worker.Status.MERGED:
+        worker = Worker.objects.select_for_update().get(pk=worker.merged_into_id)
+    if worker is not None:
+        if worker.erased_at:
+            raise ApplicationError(_("This account has been deleted."))
+        return worker, False
+    worker = Worker(
+        status=Worker.Status.UNREGISTERED,
+        registered_at=None,
+        source=Worker.Source.SELF,
+        privacy_notice_version=PRIVACY_NOTICE_VERSION,
+        consented_at=timezone.now(),
+    )
+    _apply(worker, WorkerDetails(name=name, phone=phone, area=area), ["name", "phone", "area"])
+    _save(worker)
+    WorkerStatusChange.objects.create(
+        worker=worker, to_status=Worker.Status.UNREGISTERED, actor=None, reason=""
+    )
+    return worker, True
 
 
 def _is_given(value) -> bool:
@@ -428,6 +467,7 @@ __all__ = [
     "refuse",
     "worker_approve",
     "worker_correct_own",
+    "worker_known_from_check_in",
     "worker_merge",
     "worker_register",
     "worker_reject",

@@ -1,5 +1,7 @@
 """Members fixtures, registered from the root conftest."""
 
+import logging
+
 import pytest
 
 from .factories import WorkerFactory
@@ -13,3 +15,14 @@ def worker_a(trio):
 @pytest.fixture
 def worker_b(trio):
     return WorkerFactory(area=trio.tree.b["community"], name="李四", phone="13912345678")
+
+
+@pytest.fixture
+def sent_codes(caplog):
+    """The login codes the console SMS backend wrote to the log, newest last."""
+    caplog.set_level(logging.INFO, logger="core.sms")
+
+    def codes():
+        return [r.args[1] for r in caplog.records if r.name == "core.sms"]
+
+    return codes

@@ -1,6 +1,5 @@
 """SMS code login: codes, their limits (in the real Redis), the console backend."""
 
-import logging
 from datetime import timedelta
 
 import pytest
@@ -13,17 +12,6 @@ from members.models import LoginCode
 
 pytestmark = pytest.mark.django_db
 PHONE = "13812345678"
-
-
-@pytest.fixture
-def sent_codes(caplog):
-    """The codes the console backend wrote to the log, newest last."""
-    caplog.set_level(logging.INFO, logger="core.sms")
-
-    def codes():
-        return [r.args[1] for r in caplog.records if r.name == "core.sms"]
-
-    return codes
 
 
 def send(phone=PHONE, ip="10.0.0.1"):

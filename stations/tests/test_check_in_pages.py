@@ -6,6 +6,7 @@ import json
 import uuid
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from core.testing import client_for
@@ -38,19 +39,99 @@ def test_the_station_page_offers_check_in(client, station_a):
     assert page_url(station_a) in html
 
 
-def test_checking_in_needs_the_phone_login_first(client, station_a):
-    response = client.get(page_url(station_a))
-    assert response.status_code == 302 and response.url.startswith("/m/login/?next=")
+def first_check_in(client, station, sent_codes, **extra):
+    """The one page of a first check-in: ask for the code (the page's script does it without
+    leaving the page), then send the phone, the code, a name and the consent."""
+    page = client.get(page_url(station)).content.decode()
+    sent = client.post("/m/login/code/", {"phone": PHONE}, content_type="application/json")
+    assert sent.status_code == 200 and "验证码" in sent.json()["message"]
+    form = {
+        "action": "check_in",
+        "phone": PHONE,
+        "code": sent_codes()[-1],
+        "name": "王小二",
+        "consent": "on",
+        "notice_version": PRIVACY_NOTICE_VERSION,
+        "client_key": str(uuid.uuid4()),
+        **extra,
+    }
+    return page, client.post(page_url(station), form)
 
 
-def test_a_phone_without_a_record_registers_first_and_comes_back(client, station_a):
+def test_a_first_check_in_asks_only_phone_code_name_and_consent_and_files_no_registration(
+    client, station_a, sent_codes
+):
+    """Issue 14 §2: from the poster to a check-in on one page; 报到 is not filed."""
+    page, response = first_check_in(client, station_a, sent_codes)
+    for field in ('name="phone"', 'name="code"', 'name="name"', 'name="consent"'):
+        assert field in page
+    for not_asked in ("occupation", "political_status", "enterprise", "residence"):
+        assert f'name="{not_asked}"' not in page
+    assert response.status_code == 302 and response.url == "/m/me/check-ins/?first=1"
+    worker = Worker.objects.get(phone=PHONE)
+    assert (worker.name, worker.status, worker.registered_at) == ("王小二", "checked_in", None)
+    assert worker.area == station_a.area  # its staff see who checks in there
+    assert CheckIn.objects.filter(worker=worker, station=station_a).count() == 1
+    assert worker.consent_events.filter(kind="notice", actor=None).exists()
+    # Nothing waits for the community's review.
+    assert not Worker.objects.filter(status=Worker.Status.PENDING).exists()
+    # The phone is logged in now: the next check-in is one tap.
+    assert client.get(page_url(station_a)).content.decode().count('name="phone"') == 0
+
+
+def test_a_first_check_in_refuses_what_is_missing_or_wrong_and_changes_nothing(
+    client, station_a, sent_codes
+):
+    for extra, words in (
+        ({"code": "000000"}, "验证码"),
+        ({"name": "  "}, "姓名"),
+        ({"consent": ""}, "隐私告知"),
+        ({"notice_version": "0"}, "隐私告知"),
+        ({"phone": "12345"}, "手机号"),
+    ):
+        cache.clear()  # the one-code-a-minute limit: each case asks for a code of its own
+        _page, response = first_check_in(client, station_a, sent_codes, **extra)
+        assert response.status_code == 200, extra
+        assert words in response.content.decode(), (extra, words)
+        assert not Worker.objects.exists() and not CheckIn.objects.exists()
+
+
+def test_the_code_is_sent_without_the_pages_script_too(client, station_a, sent_codes):
+    response = client.post(page_url(station_a), {"action": "send_code", "phone": PHONE})
+    assert response.status_code == 200 and len(sent_codes()) == 1
+    page = response.content.decode()
+    assert PHONE in page and 'name="code"' in page
+    refused = client.post("/m/login/code/", {"phone": "12"}, content_type="application/json")
+    assert refused.status_code == 400 and refused.json()["error"]
+    garbled = client.post("/m/login/code/", "{", content_type="application/json")
+    assert garbled.status_code == 400
+
+
+def test_a_logged_in_phone_without_a_record_gives_only_its_name(client, station_a):
     logged_in(client)
-    response = client.get(page_url(station_a))
+    page = client.get(page_url(station_a)).content.decode()
+    assert 'name="phone"' not in page and 'name="name"' in page
+    response = client.post(
+        page_url(station_a),
+        {
+            "action": "check_in",
+            "name": "王小二",
+            "consent": "on",
+            "notice_version": PRIVACY_NOTICE_VERSION,
+            "client_key": str(uuid.uuid4()),
+        },
+    )
     assert response.status_code == 302
-    assert response.url.startswith(f"/m/register/?area={station_a.area.code}&")
-    register_page = response.url
+    assert Worker.objects.get(phone=PHONE).status == Worker.Status.UNREGISTERED
+
+
+def test_a_phone_that_checked_in_registers_later_on_me(client, station_a, sent_codes):
+    """报到 is a deliberate act: /m/me invites to it, and registering counts from then."""
+    first_check_in(client, station_a, sent_codes)
+    me = client.get("/m/me/").content.decode()
+    assert "报到" in me and f"/m/register/?area={station_a.area.code}" in me
     registered = client.post(
-        register_page,
+        f"/m/register/?area={station_a.area.code}",
         {
             "name": "王小二",
             "occupation": "food_delivery",
@@ -58,8 +139,13 @@ def test_a_phone_without_a_record_registers_first_and_comes_back(client, station
             "notice_version": PRIVACY_NOTICE_VERSION,
         },
     )
-    assert registered.status_code == 302 and registered.url == page_url(station_a)
-    assert Worker.objects.get(phone=PHONE).area == station_a.area
+    assert registered.status_code == 302
+    worker = Worker.objects.get(phone=PHONE)
+    assert worker.status == Worker.Status.PENDING and worker.registered_at is not None
+    assert sorted(worker.status_changes.values_list("to_status", flat=True)) == [
+        "checked_in",
+        "pending",
+    ]
 
 
 def test_the_check_in_form_checks_in_and_shows_the_history(client, worker, station_a):
