@@ -58,6 +58,7 @@ OUTLET_KIND_WORDS = {
     Outlet.Kind.OTHER: ("其他",),
 }
 STATUS_WORDS = {
+    Worker.Status.UNREGISTERED: "已签到未报到",
     Worker.Status.PENDING: "待审核",
     Worker.Status.APPROVED: "已报到",
     Worker.Status.REJECTED: "已退回",
