@@ -995,6 +995,8 @@ class DistrictHistory:
             "services": self.services_at(station, moment.hour, worker.occupation),
             "distance_m": None,
             "far_away": False,
+            # The check-in function's rule, as the demo keeps the hours (a few come early).
+            "outside_hours": not station.open_at(moment),
             "recorded_by_id": None,
             "client_key": uuid.UUID(int=rng.getrandbits(128), version=4),
             "created_at": moment,
@@ -1076,6 +1078,7 @@ class DistrictHistory:
                             "services": [c for c in SERVICE_ORDER if c in services],
                             "distance_m": None,
                             "far_away": False,
+                            "outside_hours": not station.open_at(moment),
                             "source": CheckIn.Source.KEEPER,
                             "recorded_by_id": station.keeper_id,
                             "client_key": uuid.UUID(int=rng.getrandbits(128), version=4),
@@ -1850,6 +1853,7 @@ class DistrictHistory:
                     "privacy_notice_version": w.notice_version,
                     "consented_at": w.consented_at,
                     "sensitive_consent_at": None,
+                    "registered_at": w.created_at,  # every demo record registered
                     "approved_at": w.approved_at,
                     "last_login_at": w.last_login_at,
                     "erased_at": None,

@@ -386,7 +386,8 @@ class WorkerLedger(Ledger):
         Column("tags", "标签", width=12),
         Column("status", "报到状态", importable=False, width=10),
         Column("source", "来源", importable=False, width=10),
-        Column("created_at", "登记日期", importable=False, width=12),
+        # The day of the registration (报到); empty for a record that has only checked in.
+        Column("registered_at", "登记日期", importable=False, width=12),
     ]
 
     def export_rows(self, records, *, unmasked):
@@ -406,7 +407,7 @@ class WorkerLedger(Ledger):
                 "、".join(w.tags),
                 STATUS_WORDS.get(w.status, w.status),
                 SOURCE_WORDS.get(w.source, w.source),
-                timezone.localtime(w.created_at).date().isoformat(),
+                timezone.localtime(w.registered_at).date().isoformat() if w.registered_at else "",
             ]
 
 

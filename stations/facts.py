@@ -66,6 +66,20 @@ FACTS = [
         date_field="at",
         where=Q(worker__isnull=False),
     ),
+    # Visits taken while the station was not open (temporarily closed, closed for the
+    # day, outside its hours): a station whose workers come when it is shut needs other
+    # hours, and a keeper who marks it closed today sees the cost (issue 14 §2).
+    Fact(
+        key="stations.visits_outside_hours",
+        label=_("Visits while the station was not open"),
+        model="stations.CheckIn",
+        area_path="station__area",
+        station_path="station",
+        measure=Measure.SUM,
+        over="visitors",
+        date_field="at",
+        where=Q(outside_hours=True),
+    ),
     Fact(
         key="stations.anonymous_visits",
         label=_("Visitors counted by the keeper without names"),

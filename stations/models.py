@@ -444,6 +444,14 @@ class CheckIn(models.Model):
         _("distance from the station (m, rounded to 100)"), null=True, blank=True
     )
     far_away = models.BooleanField(_("over 1 km away"), default=False)
+    # The station was not open when the visit was made (temporarily closed, closed for the
+    # day, or outside its hours): taken, told to the worker, and counted on its own
+    # (issue 14 §2; the rule is the open-now rule, stations/sql/).
+    # (A database default too: rows written by raw SQL or COPY, as imports do, need not
+    # name it.)
+    outside_hours = models.BooleanField(
+        _("while the station was not open"), default=False, db_default=False
+    )
     source = models.CharField(_("source"), max_length=8, choices=Source.choices)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -17,6 +17,7 @@ from areas import access
 from areas.services import grant_objects_set
 from core.coords import CoordSystem, to_wgs84
 from core.exceptions import ApplicationError, full_clean_or_refuse
+from members.models import Worker
 from members.selectors import DISTRICT_CODE_DIGITS, worker_for_phone
 
 from .models import (
@@ -36,7 +37,7 @@ from .models import (
     StationPhoto,
     new_poster_key,
 )
-from .selectors import KEPT_STATION
+from .selectors import KEPT_STATION, local_now, open_now_by_station
 
 PHOTO_MAX_BYTES = 8 * 1024 * 1024
 PHOTO_MAX_SIDE = 1600
@@ -409,12 +410,15 @@ def check_in(
         source = CheckIn.Source.KEEPER
     else:
         source = CheckIn.Source.OFFLINE if made_at is not None else CheckIn.Source.PHONE
+    local = local_now(at)
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT outcome, check_in_id, station_name, kept_distance FROM stations_check_in("
+            "SELECT outcome, check_in_id, station_name, kept_distance, station_open, "
+            "worker_status FROM stations_check_in("
             "%s::bigint, %s::bigint, %s::timestamptz, %s::varchar[], %s::varchar[], "
             "%s::float8, %s::float8, %s::integer, %s::integer, %s::varchar, %s::bigint, "
-            "%s::uuid, %s::interval, %s::integer, %s::varchar)",
+            "%s::uuid, %s::interval, %s::integer, %s::varchar, %s::date, %s::time, "
+            "%s::varchar)",
             [
                 worker.pk,
                 station.pk,
@@ -431,9 +435,12 @@ def check_in(
                 CHECK_IN_WINDOW,
                 CHECK_IN_LOCK_CLASS,
                 Station.Status.CLOSED.value,
+                local.date(),
+                local.time().replace(microsecond=0),
+                Station.Status.OPEN.value,
             ],
         )
-        outcome, check_in_id, station_name, distance = cursor.fetchone()
+        outcome, check_in_id, station_name, distance, was_open, worker_status = cursor.fetchone()
     if outcome == "no_station":
         raise ApplicationError(_("No such station."))
     if outcome == "no_worker":
@@ -443,21 +450,21 @@ def check_in(
     station.name = station_name
     if outcome == "created":
         # What was inserted is known: the busy path does not read it back.
-        return (
-            CheckIn(
-                pk=check_in_id,
-                station=station,
-                worker_id=worker.pk,
-                at=at,
-                services=services,
-                distance_m=distance,
-                far_away=distance is not None and distance > FAR_AWAY_M,
-                source=source,
-                recorded_by=actor,
-                client_key=client_key,
-            ),
-            True,
+        done = CheckIn(
+            pk=check_in_id,
+            station=station,
+            worker_id=worker.pk,
+            at=at,
+            services=services,
+            distance_m=distance,
+            far_away=distance is not None and distance > FAR_AWAY_M,
+            outside_hours=not was_open,
+            source=source,
+            recorded_by=actor,
+            client_key=client_key,
         )
+        done.registration_returned = worker_status == Worker.Status.REJECTED
+        return done, True
     earlier = CheckIn.objects.get(pk=check_in_id)
     if outcome == "replayed" and (earlier.worker_id, earlier.station_id) != (
         worker.pk,
@@ -465,7 +472,31 @@ def check_in(
     ):
         raise ApplicationError(_("This check-in was already sent for another visit."))
     earlier.station = station
+    earlier.registration_returned = worker_status == Worker.Status.REJECTED
     return earlier, False
+
+
+def check_in_remarks(check_in: CheckIn) -> list[str]:
+    """What a worker is told besides "checked in" (issue 14 §2) — the one rule for a visit
+    the platform takes but must not take silently: the station was not open (temporarily
+    closed, closed for the day, outside its hours; counted on its own in the figures), and
+    the worker's registration (报到) was returned, which checking in does not fix."""
+    remarks = []
+    if check_in.outside_hours:
+        remarks.append(
+            _(
+                "The station was not open at this time (see its hours): your visit is "
+                "recorded, but no one may be there to help."
+            )
+        )
+    if getattr(check_in, "registration_returned", False):
+        remarks.append(
+            _(
+                "Your registration (报到) was returned by the community: see why, and send "
+                "it again, on “Me”."
+            )
+        )
+    return remarks
 
 
 @transaction.atomic
@@ -493,6 +524,10 @@ def visitors_record(
                     visitors=visitors,
                     at=timezone.now(),
                     services=services,
+                    # The same rule as a worker's check-in (stations_check_in).
+                    outside_hours=not open_now_by_station(
+                        Station.objects.filter(pk=station.pk)
+                    ).get(station.pk, False),
                     source=CheckIn.Source.KEEPER,
                     recorded_by=actor,
                     client_key=client_key,

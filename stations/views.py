@@ -220,11 +220,13 @@ def _check_in_station(station_id: int) -> Station:
 
 def _check_in_message(check_in: CheckIn, created: bool, station: Station) -> str:
     if created:
-        return _("Checked in at %(station)s. Welcome, take a rest!") % {"station": station.name}
-    return _("You had already checked in at %(station)s at %(time)s: it counts once.") % {
-        "station": station.name,
-        "time": timezone.localtime(check_in.at).strftime("%H:%M"),
-    }
+        said = _("Checked in at %(station)s. Welcome, take a rest!") % {"station": station.name}
+    else:
+        said = _("You had already checked in at %(station)s at %(time)s: it counts once.") % {
+            "station": station.name,
+            "time": timezone.localtime(check_in.at).strftime("%H:%M"),
+        }
+    return " ".join([said, *services.check_in_remarks(check_in)])
 
 
 @require_http_methods(["GET", "POST"])
@@ -377,6 +379,7 @@ def my_check_ins(request, worker):
     just_checked_in = None
     if request.GET.get("checked_in") == "1" and page.number == 1 and page.object_list:
         latest = page.object_list[0]
+        latest.registration_returned = worker.status == Worker.Status.REJECTED
         just_checked_in = _check_in_message(latest, True, latest.station)
     return render(
         request,

@@ -421,10 +421,12 @@ def test_time_to_approval_and_the_backlog_s_age_are_figures(net):
     registered = timezone.now() - dt.timedelta(days=3)
     WorkerFactory(area=community, status=Worker.Status.PENDING)
     waiting = WorkerFactory(area=community, status=Worker.Status.PENDING)
-    Worker.objects.filter(pk=waiting.pk).update(created_at=registered)
+    Worker.objects.filter(pk=waiting.pk).update(created_at=registered, registered_at=registered)
     approved = WorkerFactory(area=community, status=Worker.Status.APPROVED)
     Worker.objects.filter(pk=approved.pk).update(
-        created_at=registered, approved_at=registered + dt.timedelta(hours=5, minutes=30)
+        created_at=registered,
+        registered_at=registered,
+        approved_at=registered + dt.timedelta(hours=5, minutes=30),
     )
     services.roll_up_all()
     assert bucket_value("members.days_waiting", community, PeriodKind.DAY, today) == 3
@@ -437,6 +439,22 @@ def test_time_to_approval_and_the_backlog_s_age_are_figures(net):
         )
     checked, differences = services.verify(sample=10_000)
     assert checked and not differences
+
+
+def test_visits_while_a_station_is_not_open_are_a_figure_of_their_own(net):
+    """Issue 14 §2: a visit taken while the station was paused (or outside its hours) is
+    counted on its own, as well as among the visits."""
+    from stations import services as station_services
+
+    station, worker = net["stations"][0], net["workers"][0]
+    Station.objects.filter(pk=station.pk).update(status=Station.Status.TEMPORARILY_CLOSED)
+    station_services.check_in(worker=worker, station=station)
+    services.roll_up_all()
+    today = timezone.localdate()
+    community = net["tree"].a["community"]
+    for node in (station, community):
+        assert bucket_value("stations.visits_outside_hours", node, PeriodKind.DAY, today) == 1
+        assert bucket_value("stations.visits", node, PeriodKind.DAY, today) == 1
 
 
 def test_a_changed_tree_recounts_the_ancestors_and_keeps_the_area(net):

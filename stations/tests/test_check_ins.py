@@ -289,3 +289,63 @@ def test_an_unknown_station_is_refused(worker):
     with pytest.raises(ApplicationError, match="No such station"):
         services.check_in(worker=worker, station=Station(pk=999999))
     assert not CheckIn.objects.exists()
+
+
+# A visit while the station is not open, a returned registration: taken, and said ----------
+
+
+def _daytime(station):
+    from .factories import set_hours
+
+    set_hours(station, dt.time(8), dt.time(20))
+    return station
+
+
+@pytest.mark.parametrize(
+    "local_hour, status, outside",
+    [
+        (12, Station.Status.OPEN, False),
+        (23, Station.Status.OPEN, True),  # after its hours
+        (12, Station.Status.TEMPORARILY_CLOSED, True),  # paused by its keeper
+    ],
+)
+def test_a_visit_while_the_station_is_not_open_is_taken_marked_and_said(
+    worker, station_a, local_hour, status, outside
+):
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    _daytime(station_a)
+    Station.objects.filter(pk=station_a.pk).update(status=status)
+    moment = dt.datetime(2026, 11, 23, local_hour, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    with time_machine.travel(moment, tick=False):
+        done, created = services.check_in(worker=worker, station=station_a)
+    assert created and done.outside_hours is outside
+    assert CheckIn.objects.get(pk=done.pk).outside_hours is outside
+    remarks = services.check_in_remarks(done)
+    assert bool(remarks) is outside
+    if outside:
+        assert "not open" in remarks[0]
+
+
+def test_a_worker_whose_registration_was_returned_is_told_when_checking_in(worker, station_a):
+    from members.models import Worker
+
+    Worker.objects.filter(pk=worker.pk).update(status="rejected", status_reason="缺少职业")
+    done, _created = services.check_in(worker=worker, station=station_a)
+    assert any("returned" in remark for remark in services.check_in_remarks(done))
+    again, created = services.check_in(worker=worker, station=station_a)  # the same visit
+    assert not created and any("returned" in r for r in services.check_in_remarks(again))
+
+
+def test_the_keepers_count_of_visitors_follows_the_same_rule(keeper_a, station_a):
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    _daytime(station_a)
+    night = dt.datetime(2026, 11, 23, 23, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    with time_machine.travel(night, tick=False):
+        counted, _created = services.visitors_record(actor=keeper_a, station=station_a, visitors=3)
+    assert counted.outside_hours
