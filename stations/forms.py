@@ -114,13 +114,14 @@ class FirstCheckInForm(forms.Form):
 
     phone = PhoneForm.base_fields["phone"]
     code = CodeForm.base_fields["code"]
-    # Asked of a phone the platform does not know yet (the service says so when it is
-    # missing); a worker who checked in before, on another phone session, leaves it empty.
+    # Asked on this page whoever the phone turns out to be: asking only when the phone has
+    # no record would tell anyone typing numbers which ones are known, and refusing a
+    # missing name after the code is checked would spend the code. A record the phone
+    # already has keeps its own name.
     name = forms.CharField(
         label=gettext_lazy("Your name"),
         max_length=50,
-        required=False,
-        help_text=gettext_lazy("The first time you check in."),
+        error_messages={"required": gettext_lazy("Write your name.")},
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     consent = forms.BooleanField(

@@ -276,11 +276,10 @@ def _first_check_in(request, station: Station):
         try:
             phone_login.login_code_send(phone=phone, ip=client_ip(request))
         except ApplicationError as error:
-            form = FirstCheckInForm(initial={**request.POST.dict(), "code": ""})
-            form.add_error(None, error.message)
+            messages.error(request, error.message)
         else:
             messages.info(request, phone_login.code_sent_message())
-            form = FirstCheckInForm(initial=request.POST.dict())
+        form = FirstCheckInForm(initial={**request.POST.dict(), "code": ""})
     elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

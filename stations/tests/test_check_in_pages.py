@@ -101,6 +101,10 @@ def test_the_code_is_sent_without_the_pages_script_too(client, station_a, sent_c
     assert response.status_code == 200 and len(sent_codes()) == 1
     page = response.content.decode()
     assert PHONE in page and 'name="code"' in page
+    cache.clear()
+    wrong = client.post(page_url(station_a), {"action": "send_code", "phone": "12"})
+    assert wrong.status_code == 200 and "11 位" in wrong.content.decode()
+    assert len(sent_codes()) == 1  # nothing sent to a number that is not one
     refused = client.post("/m/login/code/", {"phone": "12"}, content_type="application/json")
     assert refused.status_code == 400 and refused.json()["error"]
     garbled = client.post("/m/login/code/", "{", content_type="application/json")
