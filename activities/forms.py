@@ -6,6 +6,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import PhoneDateInput
+
 from .models import VolunteerService
 
 
@@ -15,7 +17,7 @@ class ServiceReportForm(forms.Form):
         choices=[(k, label) for k, label in VolunteerService.Kind.choices if k != "activity"],
     )
     served_on = forms.DateField(
-        label=_("Date"), initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Date"), initial=timezone.localdate, widget=PhoneDateInput()
     )
     hours = forms.DecimalField(
         label=_("Hours"),

@@ -200,8 +200,13 @@ def plan_file(path: Path) -> None:
         store[SESSION_CONSENT] = [phone, version]
         store.create()
         sessions.append([store.session_key, pk])
+    # Stations open for business only: a bench database that also holds the nearby
+    # search's generated network has closed stations in the city's districts too, and a
+    # refused check-in is not what this measures.
     stations = list(
-        Station.objects.filter(area__code__startswith="9915").values_list("pk", flat=True)
+        Station.objects.filter(
+            area__code__startswith="9915", status=Station.Status.OPEN
+        ).values_list("pk", flat=True)
     )
     path.write_text(
         json.dumps({"sessions": sessions, "stations": stations, "csrf": secrets.token_hex(16)})

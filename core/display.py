@@ -15,3 +15,10 @@ def distance_text(metres: float) -> str:
     kilometres = metres / 1000
     shown = f"{kilometres:.0f}" if kilometres >= 10 else f"{kilometres:.1f}".removesuffix(".0")
     return gettext("%(km)s km") % {"km": shown}
+
+
+def hours_text(hours) -> str:
+    """Hours as a worker reads them: "2 小时", "1.5 小时" — not "2.0 h"."""
+    value = float(hours or 0)
+    shown = f"{value:.1f}".removesuffix(".0")
+    return gettext("%(hours)s h") % {"hours": shown}

@@ -16,3 +16,15 @@ def show_refusal(form: forms.Form, error: ApplicationError) -> None:
                 placed = True
     if not placed:
         form.add_error(None, error.message)
+
+
+class PhoneDateInput(forms.DateInput):
+    """The phone's own date picker (<input type="date">). Its value must be ISO 8601
+    (2026-12-01) whatever the page's language: Django's zh-hans date format gives
+    "2026年12月1日", which the browser cannot read and shows as an empty field (issue 14 §2:
+    the volunteer form's date came up blank)."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")

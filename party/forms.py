@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import PhoneDateInput
+
 from .models import PartyMember
 from .services import MembershipDetails
 
@@ -28,7 +30,7 @@ class RevealForm(forms.Form):
     joined_on = forms.DateField(
         label=_("Joined the party on"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=PhoneDateInput(),
     )
     sensitive_consent = forms.BooleanField(
         label=_("I agree that my party membership is kept (sensitive personal data)."),

@@ -116,6 +116,9 @@ def test_the_worker_reports_and_sees_the_status(client, worker):
     assert VolunteerService.objects.count() == 1
     page = client.get("/m/volunteer/").content.decode()
     assert "爱心跑腿" in page and "待核实" in page
+    assert "1.5 小时" in page and " h<" not in page  # hours in words (issue 14 §2)
+    # The phone's date picker reads ISO dates only: today's is filled in as one.
+    assert f'type="date" name="served_on" value="{timezone.localdate().isoformat()}"' in page
     bad = client.post("/m/volunteer/", {**form, "hours": "30", "client_key": str(uuid.uuid4())})
     assert bad.status_code == 200 and 'class="error"' in bad.content.decode()
     assert VolunteerService.objects.count() == 1

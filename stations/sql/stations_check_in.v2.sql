@@ -9,8 +9,9 @@
 -- v2 (issue 14 §2): a visit made while the station was not open (temporarily closed,
 -- closed for the day, outside its hours — the open-now rule, stations_station_open_at, at
 -- the visit's China-local date and time, which Python passes in) is taken and marked
--- outside_hours; the answer says whether the station was open and where the worker's
--- registration stands, so the service can tell the worker in plain words.
+-- outside_hours; the answer says whether the station was open (for a new visit; a repeat's
+-- row says it) and where the worker's registration stands, so the service can tell the
+-- worker in plain words.
 --
 -- The limits and the statuses come in as parameters, from the named constants and choices
 -- in stations/models.py (DISTANCE_STEP_M, FAR_AWAY_M, CHECK_IN_WINDOW, Station.Status),
@@ -54,19 +55,17 @@ BEGIN
             NULL::integer, false, NULL::varchar;
         RETURN;
     END IF;
-    was_open := stations_station_open_at(
-        p_station, st.status, st.always_open, p_local_date, p_local_time, p_open_status
-    );
-    -- A merged record's check-ins go to the record it was merged into (and its status is
-    -- the kept record's).
-    SELECT COALESCE(w.merged_into_id, w.id) INTO v_worker FROM members_worker w
+    -- A merged record's check-ins go to the record it was merged into, and its status is
+    -- the kept record's.
+    SELECT COALESCE(w.merged_into_id, w.id), COALESCE(kept.status, w.status)
+    INTO v_worker, v_status
+    FROM members_worker w LEFT JOIN members_worker kept ON kept.id = w.merged_into_id
     WHERE w.id = p_worker;
     IF NOT FOUND THEN
         RETURN QUERY SELECT 'no_worker'::varchar, NULL::bigint, st.name, NULL::timestamptz,
-            NULL::integer, was_open, NULL::varchar;
+            NULL::integer, NULL::boolean, NULL::varchar;
         RETURN;
     END IF;
-    SELECT w.status INTO v_status FROM members_worker w WHERE w.id = v_worker;
     IF p_lng IS NOT NULL AND p_lat IS NOT NULL THEN
         -- Only the distance is kept, rounded; the point itself goes no further.
         distance := (round(ST_Distance(
@@ -79,7 +78,7 @@ BEGIN
         WHERE c.client_key = p_key;
         IF FOUND THEN
             RETURN QUERY SELECT 'replayed'::varchar, found_id, st.name, found_at, NULL::integer,
-                was_open, v_status;
+                NULL::boolean, v_status;
             RETURN;
         END IF;
     END IF;
@@ -103,9 +102,13 @@ BEGIN
             WHERE id = found_id;
         END IF;
         RETURN QUERY SELECT 'same_visit'::varchar, found_id, st.name, found_at, NULL::integer,
-            was_open, v_status;
+            NULL::boolean, v_status;
         RETURN;
     END IF;
+    -- Asked only of a new visit: a repeat keeps what its first check-in recorded.
+    was_open := stations_station_open_at(
+        p_station, st.status, st.always_open, p_local_date, p_local_time, p_open_status
+    );
     INSERT INTO stations_checkin (
         station_id, worker_id, visitors, at, services, distance_m, far_away, outside_hours,
         source, recorded_by_id, client_key, created_at
