@@ -526,6 +526,12 @@ def test_worker_signs_up_attends_by_qr_earns_points_redeems_and_the_keeper_hands
     page = phone.new_page()
     offline_tiles(page, live_server.url)
     _phone_login(page, live_server, caplog, worker.phone, "/m/activities/")
+    # The list is cards, each title a thumb-sized link (issue 14 §2).
+    card = page.locator("li.activity").first
+    assert card.evaluate("e => getComputedStyle(e).display") == "flex"
+    assert card.locator("a").bounding_box()["height"] >= 44
+    if os.path.isdir("var/screenshots"):  # for a person to look at; not asserted
+        page.screenshot(path="var/screenshots/mobile-activities.png")
     page.get_by_text("电动车安全培训").click()
     page.locator("form.form button[type=submit]").click()  # 报名
     page.locator(".message.success").wait_for()
@@ -547,6 +553,11 @@ def test_worker_signs_up_attends_by_qr_earns_points_redeems_and_the_keeper_hands
     page.locator("form.form button[type=submit]").click()
     page.wait_for_url("**/m/redemptions/*/")
     code = page.locator(".pickup-code").inner_text().strip()
+    # Big enough to read across a counter.
+    size = page.locator(".pickup-code").evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+    assert size >= 36
+    if os.path.isdir("var/screenshots"):  # for a person to look at; not asserted
+        page.screenshot(path="var/screenshots/mobile-redemption.png")
     assert PointsAccount.objects.get(worker=worker).balance == 2
 
     # The keeper's phone scans the worker's QR code: the admin's hand-over counter.
