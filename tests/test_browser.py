@@ -460,6 +460,10 @@ def test_from_a_poster_to_a_first_check_in_in_three_pages_and_five_taps(
     assert len(pages) <= 3 and taps <= 5, (pages, taps)
     worker = Worker.objects.get(phone="13700003333")
     assert worker.status == Worker.Status.UNREGISTERED and CheckIn.objects.count() == 1
+    page.goto(f"{live_server.url}/m/me/")  # the invitation to 报到, when they choose
+    expect(page.locator(".register-invitation")).to_contain_text("还没有向社区报到")
+    if os.path.isdir("var/screenshots"):  # for a person to look at; not asserted
+        page.screenshot(path="var/screenshots/mobile-me-checked-in.png", full_page=True)
 
     # Two hours later, back at the station: one tap.
     CheckIn.objects.update(at=CheckIn.objects.get().at - dt.timedelta(hours=2))

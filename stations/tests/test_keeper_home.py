@@ -60,6 +60,8 @@ def test_closing_today_is_refused_elsewhere_and_for_a_paused_station(
     assert client.post(TODAY_URL.format(other.pk), {"closed": "1"}).status_code == 404
     client.force_login(trio.viewer_a)
     assert client.post(TODAY_URL.format(station_a.pk), {"closed": "1"}).status_code == 403
+    client.force_login(trio.staff_a)  # the district's staff may, as the keeper may
+    assert client.post(TODAY_URL.format(station_a.pk), {"closed": "0"}).status_code == 302
     client.force_login(trio.staff_b)
     assert client.post(TODAY_URL.format(station_a.pk), {"closed": "1"}).status_code == 404
     assert client.get(TODAY_URL.format(station_a.pk)).status_code == 405
