@@ -10,7 +10,7 @@ from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import BasePermission
 
-from core import private_files
+from core import private_files, pwa
 from core.health import healthz
 from core.metrics import metrics_view
 
@@ -51,6 +51,10 @@ def public_media(request, path):
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="mobile-home", permanent=False)),
     path("healthz", healthz, name="healthz"),
+    # The phone app (core/pwa.py): its service worker at the root, to cover /m/ and /q/.
+    path("sw.js", pwa.service_worker, name="service-worker"),
+    path("m/manifest.webmanifest", pwa.manifest, name="web-app-manifest"),
+    path("m/offline/", pwa.offline, name="mobile-offline"),
     path("metrics", metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api")),

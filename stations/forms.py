@@ -29,8 +29,9 @@ class CheckInForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    # Made when the page is shown: the same tap sent twice (a double tap, a retry, the
-    # offline copy) is one check-in.
+    # Made when the page is shown, and made again on the phone at each tap by
+    # check-in.js (a page opened from the phone's cache carries an old one): the same tap
+    # sent twice (a double tap, a retry, the offline copy) is one check-in.
     client_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
     lat = forms.FloatField(widget=forms.HiddenInput, required=False)
     lng = forms.FloatField(widget=forms.HiddenInput, required=False)

@@ -2,6 +2,7 @@
 changes a station."""
 
 import datetime as dt
+import hashlib
 import io
 import uuid
 from dataclasses import dataclass
@@ -222,6 +223,13 @@ def poster_token(station: Station) -> str:
     """The token printed in a poster's QR code: the station's current poster key, signed,
     so a poster carries no database id and a mistyped token is recognised as such."""
     return signing.Signer(salt=POSTER_SIGNER_SALT).sign(station.poster_key)
+
+
+def poster_digest(station: Station) -> str:
+    """The SHA-256 of the poster's token, on the station's page: the phone's service
+    worker finds the saved page of a poster scanned without a network by it, and the page
+    does not give away the token a rotation is meant to retire."""
+    return hashlib.sha256(poster_token(station).encode()).hexdigest()
 
 
 def poster_key_from_token(token: str) -> str | None:

@@ -70,6 +70,10 @@ def mobile_home(request):
             "openOnly": _("open now"),
             "nearestOpen": _("Nearest open station"),
             "error": _("Could not load stations. Check your connection and try again."),
+            "offline": _(
+                "No network: these are the stations found at %s; whether they are open may "
+                "have changed."
+            ),
             "walk": _("%s min walk"),
             "ebike": _("%s min by e-bike"),
             "view": _("View station"),
@@ -104,6 +108,7 @@ def mobile_station(request, station_id: int):
             "hours": selectors.weekly_hours(station),
             "navigation": links.navigation_links(station),
             "from_poster": request.GET.get("from") == "poster",
+            "poster_digest": services.poster_digest(station),
         },
     )
 

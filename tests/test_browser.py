@@ -352,6 +352,11 @@ def _wait_for(page, condition, seconds=10.0):
     return False
 
 
+def _queued_check_ins(page) -> list:
+    """The check-ins waiting on the phone (static/mobile/check-in-queue.js)."""
+    return page.evaluate("() => WarmStationsCheckInQueue.waiting()")
+
+
 def test_worker_checks_in_offline_and_it_is_sent_once_when_back_online(
     browser, live_server, tree, network, caplog
 ):
@@ -377,25 +382,21 @@ def test_worker_checks_in_offline_and_it_is_sent_once_when_back_online(
     context.set_offline(True)
     page.locator(".check-in-form button[type=submit]").click()
     expect(page.locator(".check-in-status")).to_contain_text("没有网络")
-    queued = page.evaluate("localStorage.getItem('warmstations.checkInQueue')")
-    assert '"services":["water"]' in queued
+    queued = _queued_check_ins(page)
+    assert [item["services"] for item in queued] == [["water"]]
     assert not CheckIn.objects.exists()
 
-    context.set_offline(False)  # the `online` event sends the queue
+    context.set_offline(False)  # the `online` event (or a background sync) sends the queue
     assert _wait_for(page, lambda: CheckIn.objects.exists())
     sent = CheckIn.objects.get()
     assert (sent.worker, sent.source, sent.services) == (worker, "offline", ["water"])
     assert sent.distance_m == 0 and not sent.far_away
-    assert _wait_for(
-        page, lambda: page.evaluate("localStorage.getItem('warmstations.checkInQueue')") == "[]"
-    )
+    assert _wait_for(page, lambda: _queued_check_ins(page) == [])
 
     # The same queued check-in sent again (a phone that lost its reply): still one.
-    page.evaluate(f"localStorage.setItem('warmstations.checkInQueue', {queued!r})")
+    page.evaluate("item => WarmStationsCheckInQueue.add(item)", queued[0])
     page.goto(f"{live_server.url}/m/me/check-ins/")
-    assert _wait_for(
-        page, lambda: page.evaluate("localStorage.getItem('warmstations.checkInQueue')") == "[]"
-    )
+    assert _wait_for(page, lambda: _queued_check_ins(page) == [])
     assert CheckIn.objects.count() == 1
     assert "暖峰港湾·北大街社区" in page.locator(".check-ins").inner_text()
 
@@ -484,6 +485,92 @@ def _phone_login(page, live_server, caplog, phone, then):
     page.fill("#id_code", codes[-1])
     page.locator("button[type=submit]").first.click()
     page.wait_for_url(f"**{then}")
+
+
+def _saved_page_paths(page) -> list[str]:
+    """The pages the service worker has saved on this phone."""
+    return page.evaluate(
+        """async () => {
+            if (!(await caches.has("pages"))) return [];
+            const cache = await caches.open("pages");
+            return (await cache.keys()).map(r => new URL(r.url).pathname);
+        }"""
+    )
+
+
+def test_the_app_opens_a_station_seen_before_from_its_poster_offline_and_queues_the_check_in(
+    browser, live_server, tree, network, caplog
+):
+    """Issue 14 §3: the phone pages install as an app whose service worker keeps the pages
+    a worker has seen. Without a network, a poster of a station seen before opens its saved
+    page, a tap queues the check-in, a page never seen shows what is saved; back online the
+    check-in is sent once. Logging out forgets the saved pages."""
+    from members.tests.factories import WorkerFactory
+    from stations.models import CheckIn
+    from stations.services import poster_token
+
+    caplog.set_level(logging.INFO, logger="core.sms")
+    worker = WorkerFactory(area=tree.a["community"], phone="13700004444", name="周骑手")
+    context = browser.new_context(viewport=PHONE, locale="zh-CN")
+    # No map tiles here; the service worker's own requests go to the live server.
+    context.route(
+        "**/*",
+        lambda route: (
+            route.continue_() if route.request.url.startswith(live_server.url) else route.abort()
+        ),
+    )
+    page = context.new_page()
+    _phone_login(page, live_server, caplog, worker.phone, "/m/me/")
+    manifest = page.locator("link[rel=manifest]").get_attribute("href")
+    assert page.request.get(f"{live_server.url}{manifest}").json()["display"] == "standalone"
+    page.evaluate("() => navigator.serviceWorker.ready")
+    page.reload()  # now under the service worker
+    assert page.evaluate("() => !!navigator.serviceWorker.controller")
+
+    page.goto(f"{live_server.url}/m/")  # the map, with the stations near the worker
+    expect(page.locator("#results")).to_contain_text("暖峰港湾·北大街社区")
+    poster = f"{live_server.url}/q/{poster_token(network)}/"
+    station_path = f"/m/stations/{network.pk}/"
+    page.goto(poster)
+    page.wait_for_url(f"**{station_path}?from=poster")
+    assert _wait_for(page, lambda: station_path in _saved_page_paths(page))
+
+    context.set_offline(True)
+    page.goto(poster)  # the same poster, scanned in a basement
+    page.wait_for_url(f"**{station_path}?from=poster")
+    expect(page.locator("h1")).to_have_text("暖峰港湾·北大街社区")
+    expect(page.locator(".offline-note")).to_be_visible()
+    if os.path.isdir("var/screenshots"):  # for a person to look at; not asserted
+        page.screenshot(path="var/screenshots/mobile-station-offline.png", full_page=True)
+    page.locator(".check-in-here button[type=submit]").click()
+    expect(page.locator(".check-in-status")).to_contain_text("没有网络")
+    assert len(_queued_check_ins(page)) == 1 and not CheckIn.objects.exists()
+
+    page.goto(f"{live_server.url}/m/")  # the map's last answer, said to be old
+    expect(page.locator("#status")).to_contain_text("没有网络")
+    expect(page.locator("#results")).to_contain_text("暖峰港湾·北大街社区")
+    page.goto(f"{live_server.url}/m/activities/")  # never opened: what is saved instead
+    expect(page.locator("h1")).to_have_text("没有网络")
+    expect(page.locator(".saved-pages")).to_contain_text("暖峰港湾·北大街社区")
+    expect(page.locator(".pending-check-ins")).to_contain_text("1")
+
+    context.set_offline(False)
+    assert _wait_for(page, lambda: CheckIn.objects.exists(), seconds=20)
+    assert _wait_for(page, lambda: _queued_check_ins(page) == [])
+    page.goto(f"{live_server.url}/m/me/check-ins/")
+    checked_in = CheckIn.objects.get()
+    assert (checked_in.worker, checked_in.station, checked_in.source) == (
+        worker,
+        network,
+        "offline",
+    )
+
+    page.goto(f"{live_server.url}/m/me/")
+    page.locator(".bar-form button").click()
+    page.wait_for_url("**/m/")
+    # Forgotten on logging out; only the page after it (the map, for anyone) is saved.
+    assert _wait_for(page, lambda: _saved_page_paths(page) in ([], ["/m/"]))
+    context.close()
 
 
 def test_worker_signs_up_attends_by_qr_earns_points_redeems_and_the_keeper_hands_over(

@@ -75,7 +75,12 @@ MIDDLEWARE = [
     "config.db_router.ReplicaReadsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Static files, already compressed by collectstatic (brotli and gzip) and cached for a
+    # year under their hashed names; it answers them before any middleware below runs.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages and API answers gzipped for weak phone signals. Django masks the CSRF token and
+    # pads the gzip header on every response, its defences against BREACH.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

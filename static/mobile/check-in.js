@@ -7,82 +7,68 @@
  * within 30 minutes at one station as one visit, so a replay never counts twice.
  * Without this script the form still posts normally.
  */
+/* Check-in (签到) on the phone, and its offline queue.
+ *
+ * The check-in form is sent as JSON. When the phone has no network (a basement, a lift),
+ * the check-in is kept on the phone (check-in-queue.js) with a key made on the phone for
+ * that tap and the time of the tap, and sent when the phone is online again: by the
+ * service worker's background sync where the browser has one, else on the `online` event
+ * or the next page of ours that opens. The server treats the same key twice as one
+ * check-in and taps within 30 minutes at one station as one visit, so a replay never
+ * counts twice. Without this script the form still posts normally.
+ */
 (function () {
   "use strict";
-  var QUEUE = "warmstations.checkInQueue";
-  var REFUSED = "warmstations.checkInRefused";
-  var API = "/m/check-ins/";
+  var queue = window.WarmStationsCheckInQueue;
 
-  function read(key) {
-    try { return JSON.parse(localStorage.getItem(key) || "[]"); } catch (e) { return []; }
-  }
-  function write(key, items) {
-    try { localStorage.setItem(key, JSON.stringify(items)); } catch (e) { /* storage full or off */ }
-  }
   function csrfToken() {
     var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
     return match ? decodeURIComponent(match[1]) : "";
   }
-  function send(payload) {
-    return fetch(API, {
+  function send(form, payload) {
+    return fetch(form.dataset.api, {
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
       body: JSON.stringify(payload)
     });
   }
-  function enqueue(payload) {
-    var items = read(QUEUE).filter(function (i) { return i.client_key !== payload.client_key; });
-    items.push(payload);
-    write(QUEUE, items);
+
+  /* A new key for every tap, made here: a station page opened from the phone's cache
+   * carries the key of the day it was saved, and two visits must not share one. */
+  function newKey() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    var bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    var hex = Array.prototype.map.call(bytes, function (b) { return (b + 0x100).toString(16).slice(1); }).join("");
+    return hex.slice(0, 8) + "-" + hex.slice(8, 12) + "-" + hex.slice(12, 16) + "-" + hex.slice(16, 20) + "-" + hex.slice(20);
   }
 
-  var flushing = false;
-  /* Send what is queued, oldest first. Sent (200/201) or refused for good (400): off the
-   * queue. Not logged in, a stale CSRF cookie, a server or network failure: kept. */
-  function flush() {
-    if (flushing || !navigator.onLine) return Promise.resolve();
-    var items = read(QUEUE);
-    if (!items.length) return Promise.resolve();
-    flushing = true;
-    var kept = [];
-    var refused = read(REFUSED);
-    var chain = Promise.resolve();
-    items.forEach(function (item) {
-      chain = chain.then(function () {
-        return send(item).then(function (response) {
-          if (response.status === 400) {
-            return response.json().then(function (body) {
-              refused.push({ at: item.made_at, station: item.station_name, error: body.error });
-            }, function () { kept.push(item); });
-          }
-          if (!response.ok) kept.push(item);
-        }, function () { kept.push(item); });
-      });
-    });
-    return chain.then(function () {
-      // Items queued while flushing are kept too.
-      var now = read(QUEUE).filter(function (i) {
-        return !items.some(function (j) { return j.client_key === i.client_key; });
-      });
-      write(QUEUE, kept.concat(now));
-      write(REFUSED, refused.slice(-20));
-      flushing = false;
-      showPending();
-    });
+  /* Ask the service worker to send the queue when the network is back, even if no page
+   * of ours is open then. Browsers without background sync rely on flush() below. */
+  function askForSync() {
+    if (!("serviceWorker" in navigator)) return;
+    navigator.serviceWorker.ready.then(function (registration) {
+      if (registration.sync) return registration.sync.register(queue.SYNC_TAG);
+    }).catch(function () { /* no sync: the pages send */ });
   }
 
   function showPending() {
     var box = document.querySelector(".pending-check-ins");
-    if (!box) return;
-    var waiting = read(QUEUE).length;
-    var refused = read(REFUSED);
-    var lines = [];
-    if (waiting) lines.push(box.dataset.waiting.replace("%(n)s", waiting));
-    refused.forEach(function (r) { lines.push(box.dataset.refused.replace("%(error)s", r.error)); });
-    box.textContent = lines.join(" ");
-    box.hidden = !lines.length;
-    if (refused.length) write(REFUSED, []);  // shown once
+    if (!box) return Promise.resolve();
+    return Promise.all([queue.count(), queue.takeRefused()]).then(function (found) {
+      var waiting = found[0], refused = found[1], lines = [];
+      if (waiting) lines.push(box.dataset.waiting.replace("%(n)s", waiting));
+      refused.forEach(function (r) { lines.push(box.dataset.refused.replace("%(error)s", r.error)); });
+      box.textContent = lines.join(" ");
+      box.hidden = !lines.length;
+    });
+  }
+
+  function flush() {
+    return queue.flush().then(showPending, showPending);
   }
 
   function locate(form) {
@@ -121,24 +107,31 @@
       event.preventDefault();
       button.disabled = true;
       status.textContent = form.dataset.sending;
+      form.elements.client_key.value = newKey();
       var tappedAt = new Date().toISOString();
       locate(form).then(function () {
         var payload = payloadOf(form);
         function queueIt() {
-          payload.made_at = tappedAt;
-          enqueue(payload);
-          status.textContent = form.dataset.queued;
+          payload.made_at = tappedAt;  // the visit's time, not the time it reaches us
+          return queue.add(payload).then(function () {
+            status.textContent = form.dataset.queued;
+            askForSync();
+          }, function () {
+            status.textContent = form.dataset.notSaved;
+            button.disabled = false;
+          });
         }
         if (!navigator.onLine) return queueIt();
-        return send(payload).then(function (response) {
+        return send(form, payload).then(function (response) {
           if (response.status === 403) return form.submit();  // CSRF: fall back to a plain post
           return response.json().then(function (body) {
             if (response.ok) {
               status.textContent = body.message;
               window.location.href = body.history;
             } else if (response.status === 401) {
-              queueIt();
-              window.location.href = body.login + "?next=" + encodeURIComponent(form.dataset.history);
+              queueIt().then(function () {
+                window.location.href = body.login + "?next=" + encodeURIComponent(form.dataset.history);
+              });
             } else if (response.status === 400) {
               status.textContent = body.error;
               button.disabled = false;
@@ -154,8 +147,7 @@
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.querySelector(".check-in-form");
     if (form) setUpForm(form);
-    showPending();
-    flush();
+    queue.adoptOldQueue().then(flush, flush);
   });
   window.addEventListener("online", flush);
 })();

@@ -17,6 +17,8 @@
   var openChip = document.getElementById("open-only");
   var chips = Array.prototype.slice.call(document.querySelectorAll(".chip[data-facility]"));
   var OPEN_ONLY_KEY = "warmstations:open-only";
+  // The last answer, shown when there is no network (a basement car park at night).
+  var LAST_ANSWER_KEY = "warmstations:last-nearby";
   var origin = null;
   var located = false;
 
@@ -112,8 +114,21 @@
     if (facilities.length) params.set("facility", facilities.join(","));
     fetch(config.nearbyUrl + "?" + params.toString(), { headers: { Accept: "application/json" } })
       .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
-      .then(render)
-      .catch(function () { statusEl.textContent = text.error; });
+      .then(function (data) {
+        render(data);
+        try {
+          window.localStorage.setItem(LAST_ANSWER_KEY, JSON.stringify({ at: new Date().toISOString(), origin: origin, data: data }));
+        } catch (e) { /* private mode or full */ }
+      })
+      .catch(function () {
+        var last = null;
+        try { last = JSON.parse(window.localStorage.getItem(LAST_ANSWER_KEY) || "null"); } catch (e) { /* none */ }
+        if (!last || navigator.onLine !== false) { statusEl.textContent = text.error; return; }
+        origin = last.origin;
+        render(last.data);
+        var at = new Date(last.at);
+        statusEl.textContent = fill(text.offline, at.toLocaleString("zh-CN", { month: "numeric", day: "numeric", hour: "2-digit", minute: "2-digit" }));
+      });
   }
 
   function start(lat, lng, fromBrowser) {

@@ -1,5 +1,6 @@
 """Mobile pages, the poster entry and printable posters."""
 
+import hashlib
 import io
 import zipfile
 
@@ -124,3 +125,12 @@ def test_poster_of_a_closed_station_is_a_friendly_404(client, trio, station_a):
     response = client.get(f"/q/{token}/")
     assert response.status_code == 404
     assert "/m/" in response.content.decode()
+
+
+def test_a_station_page_carries_its_poster_digest_not_its_token(client, tree):
+    station = StationFactory(area=tree.a["community"])
+    html = client.get(f"/m/stations/{station.pk}/").content.decode()
+    token = services.poster_token(station)
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    assert f'<meta name="poster-digest" content="{digest}">' in html
+    assert token not in html
