@@ -132,7 +132,7 @@ def sign_in(page, base: str, username: str) -> None:
     page.click("input[type=submit]")
 
 
-def test_district_staff_drill_down_and_back_and_change_the_period(browser, live_server, district):  # noqa: F811
+def test_district_staff_drill_down_and_back_and_change_the_period(browser, live_server, district):
     tree = district["tree"]
     base = live_server.url
     context = browser.new_context(viewport=LAPTOP, locale="zh-CN")
@@ -203,7 +203,7 @@ def test_district_staff_drill_down_and_back_and_change_the_period(browser, live_
     context.close()
 
 
-def test_the_dashboard_at_phone_width(browser, live_server, district):  # noqa: F811
+def test_the_dashboard_at_phone_width(browser, live_server, district):
     base = live_server.url
     context = browser.new_context(viewport=PHONE, locale="zh-CN", color_scheme="dark")
     page = context.new_page()
@@ -231,7 +231,7 @@ def test_the_dashboard_at_phone_width(browser, live_server, district):  # noqa: 
     context.close()
 
 
-def test_the_big_screen_opens_with_a_display_token(browser, live_server, district):  # noqa: F811
+def test_the_big_screen_opens_with_a_display_token(browser, live_server, district):
     base = live_server.url
     code = district["tree"].a["district"].code
     context = browser.new_context(viewport=SCREEN, locale="zh-CN")
