@@ -8,7 +8,7 @@ class ActivitiesConfig(AppConfig):
 
     def ready(self):
         from core import work_queue
-        from members import me_panels, merge, personal_data
+        from members import inbox, me_panels, merge, personal_data
         from points import rules
 
         from . import services
@@ -26,3 +26,9 @@ class ActivitiesConfig(AppConfig):
         personal_data.register(personal_data_handler)
         # The activity types a points rule for attendance may name.
         rules.register_activity_kinds(ActivityKind.choices)
+        inbox.register(
+            inbox.MessageKind(
+                code=services.ACTIVITY_TOMORROW,
+                label=_("An activity you signed up for is tomorrow"),
+            )
+        )

@@ -11,13 +11,16 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.db.models import Case, Value, When
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from areas import access
 from areas.selectors import offered_to
 from core.exceptions import ApplicationError, full_clean_or_refuse, refuse
+from members.inbox import in_workers_language
 from members.models import Worker
+from members.services import message_send
 from party.models import PartyOrg
 from points import services as points
 from points.models import PointsEntry, PointsRule
@@ -359,6 +362,38 @@ def no_shows_mark(*, now: dt.datetime | None = None) -> int:
         activity__status=Activity.Status.PUBLISHED,
         activity__ends_at__lt=now - ATTENDANCE_CLOSES_AFTER,
     ).update(status=SignUp.Status.NO_SHOW, updated_at=now)
+
+
+# The kind of message (members.inbox) a worker gets the evening before an activity.
+ACTIVITY_TOMORROW = "activities.tomorrow"
+
+
+def signups_remind_tomorrow(*, today: dt.date | None = None) -> int:
+    """Tell each worker with a confirmed place at a published activity starting tomorrow
+    (the beat job, in the evening; one reminder per place however often it runs)."""
+    today = today or timezone.localdate()
+    tomorrow = today + dt.timedelta(days=1)
+    signups = SignUp.objects.filter(
+        status=SignUp.Status.CONFIRMED,
+        activity__status=Activity.Status.PUBLISHED,
+        activity__starts_at__date=tomorrow,
+    ).select_related("activity__station", "worker")
+    for signup in signups:
+        activity = signup.activity
+        with in_workers_language():
+            message_send(
+                worker=signup.worker,
+                kind=ACTIVITY_TOMORROW,
+                title=_("Tomorrow: %(title)s") % {"title": activity.title},
+                body=_("%(time)s at %(place)s. Can't come? Cancel your place so another can go.")
+                % {
+                    "time": timezone.localtime(activity.starts_at).strftime("%m-%d %H:%M"),
+                    "place": activity.station.name if activity.station_id else activity.address,
+                },
+                link=reverse("mobile-activity", args=[activity.pk]),
+                event_key=f"activity-tomorrow:{signup.pk}",
+            )
+    return len(signups)
 
 
 # Volunteer roles and services -------------------------------------------------------------

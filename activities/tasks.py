@@ -8,3 +8,12 @@ def mark_no_shows() -> int:
     from .services import no_shows_mark
 
     return no_shows_mark()
+
+
+@shared_task(name="activities.tasks.remind_tomorrow")
+def remind_tomorrow() -> int:
+    """Remind the workers with a place at an activity tomorrow (daily, evening; one
+    reminder per place)."""
+    from .services import signups_remind_tomorrow
+
+    return signups_remind_tomorrow()

@@ -33,6 +33,15 @@ app.conf.beat_schedule = {
         "task": "points.tasks.expire_redemptions",
         "schedule": crontab(minute=10),  # hourly
     },
+    "points-remind-redemptions": {
+        "task": "points.tasks.remind_redemptions",
+        "schedule": crontab(minute=15),  # hourly
+    },
+    "activities-remind-tomorrow": {
+        "task": "activities.tasks.remind_tomorrow",
+        # In the evening before, when a rider plans the next day; TIME_ZONE is Beijing's.
+        "schedule": crontab(hour=18, minute=0),
+    },
     "security-purge-audit-log": {
         "task": "security.tasks.purge_audit_log",
         "schedule": crontab(hour=3, minute=40),

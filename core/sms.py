@@ -40,6 +40,11 @@ class SmsBackend:
     def send_login_code(self, *, phone: str, code: str, valid_minutes: int) -> None:
         raise NotImplementedError
 
+    def send_notice(self, *, phone: str, title: str) -> None:
+        """ "You have a new message: <title>; open the platform to read it." The message
+        itself stays in the inbox on /m/me: an SMS only says that there is one."""
+        raise NotImplementedError
+
 
 class ConsoleBackend(SmsBackend):
     """Writes the message to the log instead of sending it."""
@@ -47,11 +52,15 @@ class ConsoleBackend(SmsBackend):
     def send_login_code(self, *, phone: str, code: str, valid_minutes: int) -> None:
         logger.info("SMS to %s: login code %s (valid %d minutes)", phone, code, valid_minutes)
 
+    def send_notice(self, *, phone: str, title: str) -> None:
+        logger.info("SMS to %s: new message: %s", mask_phone(phone), title)
+
 
 class TencentCloudBackend(SmsBackend):
-    """Tencent Cloud SMS. The template (approved in the Tencent console) takes two
-    parameters: the code and the minutes it is valid, e.g.
-    "您的登录验证码为{1}，{2}分钟内有效。"."""
+    """Tencent Cloud SMS, with two templates approved in the Tencent console: the login
+    code's, with the code and the minutes it is valid ("您的登录验证码为{1}，{2}分钟内有效。"),
+    and the notice's, with a message's title ("您有一条新消息：{1}，请打开驿站服务平台查看。";
+    optional: without it, no notice goes by SMS)."""
 
     service = "sms"
     action = "SendSms"
@@ -63,6 +72,7 @@ class TencentCloudBackend(SmsBackend):
         self.app_id = settings.SMS_TENCENT_APP_ID
         self.sign_name = settings.SMS_TENCENT_SIGN_NAME
         self.template_id = settings.SMS_TENCENT_LOGIN_TEMPLATE_ID
+        self.notice_template_id = settings.SMS_TENCENT_NOTICE_TEMPLATE_ID
         self.region = settings.SMS_TENCENT_REGION
         self.endpoint = settings.SMS_TENCENT_ENDPOINT
         missing = [
@@ -82,13 +92,21 @@ class TencentCloudBackend(SmsBackend):
             )
 
     def send_login_code(self, *, phone: str, code: str, valid_minutes: int) -> None:
+        self.send(phone, self.template_id, [code, str(valid_minutes)])
+
+    def send_notice(self, *, phone: str, title: str) -> None:
+        if not self.notice_template_id:
+            raise SmsError("SMS_TENCENT_NOTICE_TEMPLATE_ID is not set: no notices by SMS")
+        self.send(phone, self.notice_template_id, [title])
+
+    def send(self, phone: str, template_id: str, params: list[str]) -> None:
         body = json.dumps(
             {
                 "PhoneNumberSet": [f"+86{phone}"],
                 "SmsSdkAppId": self.app_id,
                 "SignName": self.sign_name,
-                "TemplateId": self.template_id,
-                "TemplateParamSet": [code, str(valid_minutes)],
+                "TemplateId": template_id,
+                "TemplateParamSet": params,
             },
             ensure_ascii=False,
         ).encode()

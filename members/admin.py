@@ -456,4 +456,4 @@ class WorkerAdmin(LedgerExportMixin, ServiceAdminMixin, ScopedAdmin):
 
 # The contact-pairing and invitation admins live in their own modules; importing them
 # registers them.
-from . import contact_admin, invitation_admin, privacy_admin  # noqa: E402,F401
+from . import contact_admin, inbox_admin, invitation_admin, privacy_admin  # noqa: E402,F401

@@ -11,7 +11,7 @@ class MembersConfig(AppConfig):
         from core import work_queue
 
         from . import handover as staff_work
-        from . import merge, personal_data, selectors, services
+        from . import inbox, merge, personal_data, selectors, services
         from .ledgers import register_ledgers
         from .my_data import HANDLER
         from .work_queue import members_work
@@ -21,6 +21,14 @@ class MembersConfig(AppConfig):
         merge.register("members.ContactPair", services.contact_pairs_merge)
         merge.register("members.ConsentEvent", services.consents_merge)
         merge.register("members.DeletionRequest", services.deletion_requests_merge)
+        merge.register("members.Message", services.messages_merge)
+        merge.register("members.MessagePreference", services.message_preferences_merge)
+        inbox.register(
+            inbox.MessageKind(
+                code=inbox.REGISTRATION_REVIEWED,
+                label=_("Your registration (报到) approved or returned"),
+            )
+        )
         # What members holds about a worker, erases and keeps for how long (PIPL).
         personal_data.register(HANDLER)
         merge.rows_stay(

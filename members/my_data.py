@@ -14,6 +14,8 @@ from .models import (
     DeletionRequest,
     Invitation,
     LoginCode,
+    Message,
+    MessagePreference,
     Worker,
 )
 from .personal_data import Handler, Holding, Retention, show
@@ -198,6 +200,39 @@ def _deletion_requests(worker: Worker) -> list[Holding]:
     ]
 
 
+def _messages(worker: Worker) -> list[Holding]:
+    messages = [
+        [
+            (_("Sent at"), show(message.created_at)),
+            (_("Title"), message.title),
+            (_("Message"), message.body),
+            (_("Read at"), show(message.read_at)),
+            (
+                _("Also sent by"),
+                "、".join(
+                    f"{d.get_channel_display()}（{d.get_status_display()}）"
+                    for d in message.deliveries.all()
+                ),
+            ),
+        ]
+        for message in Message.objects.filter(worker=worker).prefetch_related("deliveries")
+    ]
+    choices = [
+        [
+            (_("Kind"), preference.kind),
+            (_("Channel"), preference.get_channel_display()),
+            (_("On"), _("yes") if preference.enabled else _("no")),
+            (_("Changed at"), show(preference.updated_at)),
+        ]
+        for preference in MessagePreference.objects.filter(worker=worker)
+    ]
+    seen_by = _("Only you. Staff do not read your messages.")
+    return [
+        Holding("members.messages", _("Your messages"), seen_by, messages),
+        Holding("members.message_preferences", _("How you chose to be told"), seen_by, choices),
+    ]
+
+
 def members_my_data(worker: Worker) -> list[Holding]:
     return [
         *_registration(worker),
@@ -206,6 +241,7 @@ def members_my_data(worker: Worker) -> list[Holding]:
         *_invitations(worker),
         *_login_codes(worker),
         *_deletion_requests(worker),
+        *_messages(worker),
     ]
 
 
@@ -217,6 +253,8 @@ HANDLER = Handler(
         "members.ContactPair",
         "members.ConsentEvent",
         "members.DeletionRequest",
+        "members.Message",
+        "members.MessagePreference",
     ),
     my_data=members_my_data,
     erase=privacy.members_erase,
@@ -270,6 +308,13 @@ HANDLER = Handler(
             rule=gettext_lazy("Deleted after %(days)d days."),
             default_days=KEEP_CODES_FOR.days,
             enforce=privacy.login_codes_delete,
+        ),
+        Retention(
+            model="members.Message",
+            what=gettext_lazy("Your messages"),
+            rule=gettext_lazy("Deleted %(days)d days after they were sent."),
+            default_days=365,
+            enforce=privacy.messages_delete,
         ),
         Retention(
             model="members.DeletionRequest",

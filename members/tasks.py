@@ -25,3 +25,18 @@ def enforce_retention() -> dict[str, int]:
     from . import personal_data
 
     return personal_data.enforce_retention()
+
+
+@shared_task(
+    name="members.tasks.deliver_message",
+    autoretry_for=(Exception,),
+    retry_backoff=60,
+    retry_backoff_max=3600,
+    max_retries=5,
+)
+def deliver_message(delivery_id: int) -> str:
+    """Send one message by SMS or WeChat (members.services.inbox.message_deliver). A
+    gateway that refuses is tried again later, up to the delivery's attempts."""
+    from .services import message_deliver
+
+    return message_deliver(delivery_id)

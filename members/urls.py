@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import privacy_views, views
+from . import inbox_views, privacy_views, views
 
 urlpatterns = [
     path("m/login/", views.login, name="mobile-login"),
@@ -9,6 +9,8 @@ urlpatterns = [
     path("m/register/", views.register, name="mobile-register"),
     path("m/communities/", views.communities, name="mobile-communities"),
     path("m/me/", views.me, name="mobile-me"),
+    path("m/me/messages/", inbox_views.message_list, name="mobile-messages"),
+    path("m/me/messages/settings/", inbox_views.message_settings, name="mobile-message-settings"),
     path("m/me/data/", privacy_views.my_data, name="mobile-my-data"),
     path("m/me/consent/", privacy_views.consent, name="mobile-consent"),
     path("m/me/delete/", privacy_views.delete_account, name="mobile-delete"),

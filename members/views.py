@@ -220,6 +220,7 @@ def me(request):
             "area": area,
             "area_changed": area.pk != worker.area_id,
             "history": worker.status_changes.all(),
+            "unread_messages": worker.messages.filter(read_at__isnull=True).count(),
             # Check-ins, points, activities: what the apps above registered (me_panels).
             "panels": me_panels.render(request, worker),
         },

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,10 +19,15 @@ from areas import access
 from areas.models import Area
 from core.exceptions import ApplicationError, full_clean_or_refuse, refuse
 from core.identifiers import normalize_typable_code, typable_code
+from members.inbox import in_workers_language
 from members.models import Worker
+from members.services import message_send
 
 from .models import PICKUP_CODE_LENGTH, PointsAccount, PointsEntry, PointsRule, Redemption, Reward
 from .rules import is_activity_kind
+
+# The kind of message (members.inbox) a worker gets about a gift: ready, about to go back.
+REDEMPTION_MESSAGES = "points.redemption"
 
 Kind = PointsEntry.Kind
 Source = PointsEntry.Source
@@ -444,6 +450,20 @@ def redeem(*, worker, reward: Reward, station, client_key=None) -> tuple[Redempt
     )
     reward.stock -= 1
     reward.save(update_fields=["stock", "updated_at"])
+    with in_workers_language():
+        message_send(
+            worker=worker,
+            kind=REDEMPTION_MESSAGES,
+            title=_("Ready to pick up: %(item)s") % {"item": reward.name},
+            body=_("Show the pickup code %(code)s at %(station)s before %(until)s.")
+            % {
+                "code": redemption.pickup_code,
+                "station": station.name,
+                "until": timezone.localtime(redemption.expires_at).strftime("%m-%d %H:%M"),
+            },
+            link=reverse("mobile-redemption", args=[redemption.pk]),
+            event_key=f"redemption:{redemption.pk}:ready",
+        )
     return redemption, True
 
 
@@ -518,6 +538,44 @@ def hand_over(*, actor, pickup_code: str) -> Redemption:
     return redemption
 
 
+# A worker is reminded of a gift not yet picked up this long before it goes back.
+REMIND_BEFORE_EXPIRY = dt.timedelta(hours=24)
+
+
+def redemptions_remind(*, now=None) -> int:
+    """Remind the workers whose gift waits for them and goes back within a day (the beat
+    job, hourly; one reminder per redemption however often it runs)."""
+    now = now or timezone.now()
+    due = Redemption.objects.filter(
+        status=Redemption.Status.RESERVED,
+        expires_at__gt=now,
+        expires_at__lte=now + REMIND_BEFORE_EXPIRY,
+    ).select_related("reward", "station", "worker")
+    for redemption in due:
+        with in_workers_language():
+            message_send(
+                worker=redemption.worker,
+                kind=REDEMPTION_MESSAGES,
+                title=_("Pick up by %(until)s: %(item)s")
+                % {
+                    "item": redemption.reward.name,
+                    "until": timezone.localtime(redemption.expires_at).strftime("%m-%d %H:%M"),
+                },
+                body=_(
+                    "Your %(item)s waits at %(station)s (pickup code %(code)s). Not picked up "
+                    "in time, your points come back and the item goes to someone else."
+                )
+                % {
+                    "item": redemption.reward.name,
+                    "station": redemption.station.name,
+                    "code": redemption.pickup_code,
+                },
+                link=reverse("mobile-redemption", args=[redemption.pk]),
+                event_key=f"redemption:{redemption.pk}:expiring",
+            )
+    return len(due)
+
+
 def redemptions_expire(*, now=None) -> int:
     """Unclaimed redemptions past their pickup time give back their points and item
     (the beat job; each under its own lock, so running it twice changes nothing)."""
@@ -556,4 +614,6 @@ __all__ = [
     "redemption_cancel",
     "hand_over",
     "redemptions_expire",
+    "redemptions_remind",
+    "REDEMPTION_MESSAGES",
 ]

@@ -8,3 +8,11 @@ def expire_redemptions() -> int:
     from .services import redemptions_expire
 
     return redemptions_expire()
+
+
+@shared_task(name="points.tasks.remind_redemptions")
+def remind_redemptions() -> int:
+    """Tell workers whose gift goes back within a day (hourly; one reminder each)."""
+    from .services import redemptions_remind
+
+    return redemptions_remind()

@@ -111,6 +111,9 @@ def sign_in(username: str) -> dict[str, str]:
             f"{settings.CSRF_COOKIE_NAME}={token}"
         ),
         "X-CSRFToken": token,
+        # The in-process transport hands the fuzzer the body as the app sent it, without
+        # undoing a gzip (config/settings: GZipMiddleware); a browser would undo it.
+        "Accept-Encoding": "identity",
     }
 
 

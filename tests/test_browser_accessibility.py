@@ -13,6 +13,9 @@ from pathlib import Path
 import pytest
 
 from activities.tests.factories import ActivityFactory
+from members.inbox import REGISTRATION_REVIEWED, in_workers_language
+from members.models import DistrictMessaging
+from members.services import message_send
 from members.tests.factories import WorkerFactory
 from points.tests.factories import RewardFactory, give
 
@@ -77,6 +80,16 @@ def test_every_worker_page_passes_axe_and_has_thumb_sized_tap_targets(
     reward = RewardFactory(area=tree.a["district"], pickup_stations=[network])
     worker = WorkerFactory(area=community, phone="13700005555", name="孙骑手")
     give(worker, points=20)
+    DistrictMessaging.objects.create(area=tree.a["district"], sms_enabled=True)
+    with in_workers_language():
+        message_send(
+            worker=worker,
+            kind=REGISTRATION_REVIEWED,
+            title="你的报到已通过",
+            body="北大街社区已通过你的报到，欢迎你！",
+            link="/m/me/",
+            event_key="walk:1",
+        )
     base = live_server.url
     problems: dict = {}
 
@@ -101,6 +114,8 @@ def test_every_worker_page_passes_axe_and_has_thumb_sized_tap_targets(
     _phone_login(page, live_server, caplog, worker.phone, "/m/me/")
     for path in (
         "/m/me/",
+        "/m/me/messages/",
+        "/m/me/messages/settings/",
         "/m/me/check-ins/",
         "/m/register/",
         f"/m/communities/?area={community.code}",
@@ -117,5 +132,9 @@ def test_every_worker_page_passes_axe_and_has_thumb_sized_tap_targets(
         f"/m/stations/{network.pk}/",
     ):
         _check(page, base + path, problems)
+    if os.path.isdir("var/screenshots"):  # for a person to look at; not asserted
+        for name, path in (("mobile-messages", "/m/me/messages/"), ("mobile-me", "/m/me/")):
+            page.goto(base + path)
+            page.screenshot(path=f"var/screenshots/{name}.png", full_page=True)
     context.close()
     assert not problems, "\n".join(f"{k}:\n  " + "\n  ".join(v) for k, v in problems.items())

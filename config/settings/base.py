@@ -372,7 +372,13 @@ SMS_TENCENT_SECRET_KEY = env_str("SMS_TENCENT_SECRET_KEY", "")
 SMS_TENCENT_APP_ID = env_str("SMS_TENCENT_APP_ID", "")
 SMS_TENCENT_SIGN_NAME = env_str("SMS_TENCENT_SIGN_NAME", "")
 SMS_TENCENT_LOGIN_TEMPLATE_ID = env_str("SMS_TENCENT_LOGIN_TEMPLATE_ID", "")
+# The template that tells a person they have a new message on the platform (its title as
+# the one parameter); empty: messages stay in the inbox only (members.inbox).
+SMS_TENCENT_NOTICE_TEMPLATE_ID = env_str("SMS_TENCENT_NOTICE_TEMPLATE_ID", "")
 SMS_TENCENT_REGION = env_str("SMS_TENCENT_REGION", "ap-guangzhou")
+# Messages by WeChat (core/wechat.py): only the local backend, which writes to the log,
+# until linking a worker's WeChat account is built.
+WECHAT_BACKEND = env_str("WECHAT_BACKEND", "core.wechat.ConsoleBackend")
 SMS_TENCENT_ENDPOINT = env_str("SMS_TENCENT_ENDPOINT", "https://sms.tencentcloudapi.com/")
 
 # How many reverse proxies (nginx, a load balancer) stand in front of the app: the

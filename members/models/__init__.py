@@ -1,6 +1,7 @@
 """The members app's models, one module per subject (re-exported here)."""
 
 from .contact import ContactLog, ContactPair
+from .inbox import Channel, DistrictMessaging, Message, MessageDelivery, MessagePreference
 from .invitations import (
     INVITATION_CODE_ALPHABET,
     INVITATION_CODE_LENGTH,
@@ -34,6 +35,11 @@ __all__ = [
     "DeletionRequest",
     "Enterprise",
     "LoginCode",
+    "Channel",
+    "DistrictMessaging",
+    "Message",
+    "MessageDelivery",
+    "MessagePreference",
     "Occupation",
     "Outlet",
     "Worker",

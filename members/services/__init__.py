@@ -2,10 +2,13 @@
 workers.py — registration (报到) and its review, enterprises, outlets;
 contact.py — contact pairing (结对联系) and the monthly-contact rule;
 invitations.py — invitation campaigns (喊你回家 召集令), batches of codes, openings;
-privacy.py — consent, withdrawing it, deleting the account, members' retention rules."""
+privacy.py — consent, withdrawing it, deleting the account, members' retention rules;
+inbox.py — messages to the worker (消息), their channels and delivery."""
 
 from .contact import *  # noqa: F403
 from .contact import __all__ as _contact
+from .inbox import *  # noqa: F403
+from .inbox import __all__ as _inbox
 from .invitations import *  # noqa: F403
 from .invitations import __all__ as _invitations
 from .privacy import *  # noqa: F403
@@ -13,4 +16,4 @@ from .privacy import __all__ as _privacy
 from .workers import *  # noqa: F403
 from .workers import __all__ as _workers
 
-__all__ = [*_workers, *_contact, *_invitations, *_privacy]
+__all__ = [*_workers, *_contact, *_invitations, *_privacy, *_inbox]

@@ -23,6 +23,8 @@ from ..models import (
     DeletionRequest,
     Invitation,
     LoginCode,
+    Message,
+    MessagePreference,
     Worker,
     WorkerStatusChange,
 )
@@ -280,6 +282,8 @@ def members_erase(*, worker: Worker, actor) -> None:
     ).update(recipient_name="", recipient_phone="")
     LoginCode.objects.filter(phone__in=phones).delete()
     DeletionRequest.objects.filter(worker_id__in=ids).exclude(note="").update(note="")
+    Message.objects.filter(worker_id__in=ids).delete()
+    MessagePreference.objects.filter(worker_id__in=ids).delete()
 
 
 def inactive_workers_erase(*, before: dt.datetime) -> int:
@@ -327,6 +331,11 @@ def invitation_recipients_blank(*, before: dt.datetime) -> int:
     return old.update(recipient_name="", recipient_phone="")
 
 
+def messages_delete(*, before: dt.datetime) -> int:
+    deleted, _by_model = Message.objects.filter(created_at__lt=before).delete()
+    return deleted
+
+
 def login_codes_delete(*, before: dt.datetime) -> int:
     deleted, _counts = LoginCode.objects.filter(created_at__lt=before).delete()
     return deleted
@@ -358,6 +367,7 @@ __all__ = [
     "inactive_workers_erase",
     "invitation_recipients_blank",
     "login_codes_delete",
+    "messages_delete",
     "members_erase",
     "notice_accept",
     "returned_registrations_erase",

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from django.db import IntegrityError, models, transaction
 from django.db.models.functions import Greatest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,6 +18,7 @@ from core.exceptions import ApplicationError, full_clean_or_refuse, refuse
 from core.identifiers import normalize_id_number, normalize_mobile, normalize_uscc
 
 from .. import merge, rules
+from ..inbox import REGISTRATION_REVIEWED, in_workers_language
 from ..models import (
     COMMUNITY_LEVEL_VALUES,
     ContactPair,
@@ -26,6 +28,7 @@ from ..models import (
     Worker,
     WorkerStatusChange,
 )
+from .inbox import message_send
 
 # The privacy notice a worker reads before registering (templates/members/privacy.html).
 # Bump the version whenever the notice changes: consent is recorded against it.
@@ -327,6 +330,16 @@ def worker_approve(*, actor, worker: Worker) -> Worker:
     worker = _reviewable(actor, worker)
     _set_status(worker, Worker.Status.APPROVED, actor=actor)
     worker.save(update_fields=["status", "status_reason", "approved_at", "updated_at"])
+    with in_workers_language():
+        message_send(
+            worker=worker,
+            kind=REGISTRATION_REVIEWED,
+            title=_("Your registration is approved"),
+            body=_("%(community)s has approved your registration (报到). Welcome!")
+            % {"community": worker.area.name},
+            link=reverse("mobile-me"),
+            event_key=f"registration:{worker.pk}:{worker.status_changes.latest('pk').pk}",
+        )
     return worker
 
 
@@ -339,6 +352,18 @@ def worker_reject(*, actor, worker: Worker, reason: str) -> Worker:
     worker = _reviewable(actor, worker)
     _set_status(worker, Worker.Status.REJECTED, actor=actor, reason=reason[:200])
     worker.save(update_fields=["status", "status_reason", "updated_at"])
+    with in_workers_language():
+        message_send(
+            worker=worker,
+            kind=REGISTRATION_REVIEWED,
+            title=_("Your registration was returned"),
+            body=_(
+                "%(community)s returned your registration: %(reason)s Correct it and send it again."
+            )
+            % {"community": worker.area.name, "reason": worker.status_reason},
+            link=reverse("mobile-register"),
+            event_key=f"registration:{worker.pk}:{worker.status_changes.latest('pk').pk}",
+        )
     return worker
 
 

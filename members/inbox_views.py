@@ -1,0 +1,86 @@
+"""The worker's inbox on the phone (消息, issue 14 §4): /m/me/messages/ lists what
+happened to their records, newest first, and marks it read; /m/me/messages/settings/
+is where they choose what else comes by text message, when their district sends any."""
+
+from django import forms
+from django.contrib import messages as flash
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from core.exceptions import ApplicationError
+
+from . import inbox, phone_login, services
+from .models import Channel, Message, MessagePreference
+
+MESSAGES_PER_PAGE = 20
+
+
+@phone_login.registered_worker_required
+@require_GET
+def message_list(request, worker):
+    page = Paginator(Message.objects.filter(worker=worker), MESSAGES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    shown = list(page.object_list)  # rendered as unread where they were
+    services.messages_mark_read(worker=worker, ids=[m.pk for m in shown if m.read_at is None])
+    return render(
+        request,
+        "mobile/messages.html",
+        {
+            "worker": worker,
+            "page": page,
+            "shown": shown,
+            "offered": services.channels_offered(worker),
+        },
+    )
+
+
+class ChannelChoicesForm(forms.Form):
+    """One checkbox per kind of message and channel the worker may turn on."""
+
+    def __init__(self, *args, worker, offered: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        chosen = set(
+            MessagePreference.objects.filter(worker=worker, enabled=True).values_list(
+                "kind", "channel"
+            )
+        )
+        self.choices = []
+        for kind in inbox.kinds():
+            for channel in offered:
+                if channel not in kind.channels:
+                    continue
+                name = f"{kind.code}:{channel}"
+                self.fields[name] = forms.BooleanField(
+                    label=f"{kind.label}（{Channel(channel).label}）",
+                    required=False,
+                    initial=(kind.code, channel) in chosen,
+                )
+                self.choices.append((name, kind.code, channel))
+
+
+@phone_login.registered_worker_required
+@require_http_methods(["GET", "POST"])
+def message_settings(request, worker):
+    offered = services.channels_offered(worker)
+    # Every box unticked posts nothing at all: still a submitted form.
+    data = request.POST if request.method == "POST" else None
+    form = ChannelChoicesForm(data, worker=worker, offered=offered)
+    if request.method == "POST" and form.is_valid():
+        try:
+            for name, kind, channel in form.choices:
+                services.message_preference_set(
+                    worker=worker, kind=kind, channel=channel, enabled=form.cleaned_data[name]
+                )
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            flash.success(request, _("Saved: you will be told as you chose."))
+            return redirect("mobile-messages")
+    return render(
+        request,
+        "mobile/message_settings.html",
+        {"worker": worker, "form": form, "offered": offered},
+    )
