@@ -29,6 +29,12 @@ class MembersConfig(AppConfig):
                 label=_("Your registration (报到) approved or returned"),
             )
         )
+        inbox.register(
+            inbox.MessageKind(
+                code=inbox.ACCOUNT_CHANGED, label=_("Your phone number changed"), channels=()
+            )
+        )
+        merge.register("members.PhoneChange", services.phone_changes_merge)
         # What members holds about a worker, erases and keeps for how long (PIPL).
         personal_data.register(HANDLER)
         merge.rows_stay(

@@ -26,8 +26,10 @@ class MessageKind:
 
 _kinds: Registry[MessageKind] = Registry("message kind")
 
-# Members' own kind: a registration (报到) approved or returned with the reason.
+# Members' own kinds: a registration (报到) approved or returned with the reason; a change
+# to the account itself (a new phone number), in the inbox only.
 REGISTRATION_REVIEWED = "members.registration_reviewed"
+ACCOUNT_CHANGED = "members.account_changed"
 
 
 def register(kind: MessageKind) -> MessageKind:

@@ -16,6 +16,7 @@ from .models import (
     LoginCode,
     Message,
     MessagePreference,
+    PhoneChange,
     Worker,
 )
 from .personal_data import Handler, Holding, Retention, show
@@ -95,9 +96,20 @@ def _history(worker: Worker) -> list[Holding]:
         ]
         for event in ConsentEvent.objects.filter(worker=worker)
     ]
+    phones = [
+        [
+            (_("At"), show(change.at)),
+            (_("Old number"), change.old_phone_masked),
+            (_("New number"), change.new_phone_masked),
+            (_("By"), _("You, on your phone") if change.actor_id is None else _("Staff")),
+            (_("Reason"), change.reason),
+        ]
+        for change in PhoneChange.objects.filter(worker=worker)
+    ]
     return [
         Holding("members.history", _("Registration history"), str(COMMUNITY_STAFF), steps),
         Holding("members.consents", _("Your consents"), str(COMMUNITY_STAFF), consents),
+        Holding("members.phone_changes", _("Changes of your number"), str(COMMUNITY_STAFF), phones),
     ]
 
 
@@ -255,6 +267,7 @@ HANDLER = Handler(
         "members.DeletionRequest",
         "members.Message",
         "members.MessagePreference",
+        "members.PhoneChange",
     ),
     my_data=members_my_data,
     erase=privacy.members_erase,
@@ -280,7 +293,7 @@ HANDLER = Handler(
         ),
         Retention(
             model="members.WorkerStatusChange",
-            what=gettext_lazy("Registration history and your consents"),
+            what=gettext_lazy("Registration history, your consents and changes of number"),
             rule=gettext_lazy(
                 "Kept as long as your registration; when your account is deleted, the dates "
                 "stay without any reasons or values."

@@ -293,3 +293,44 @@ def privacy_notice(request):
     return render(
         request, "mobile/privacy.html", {"notice_version": services.PRIVACY_NOTICE_VERSION}
     )
+
+
+@phone_login.registered_worker_required
+@require_http_methods(["GET", "POST"])
+def change_phone(request, worker):
+    """A new phone number, proved by a code sent to it (as the login is); the session
+    goes on under the new number. A worker who lost the old phone cannot log in to get
+    here: their community's staff change it in the admin."""
+    phone_form, code_form = PhoneForm(), None
+    if request.method == "POST" and request.POST.get("action") == "verify":
+        code_form = CodeForm(request.POST)
+        if code_form.is_valid():
+            try:
+                phone = phone_login.login_code_verify(
+                    phone=code_form.cleaned_data["phone"], code=code_form.cleaned_data["code"]
+                )
+                services.worker_phone_change(worker=worker, new_phone=phone)
+            except ApplicationError as error:
+                show_refusal(code_form, error)
+            else:
+                phone_login.sign_in(request, phone)
+                messages.success(request, _("Your number is changed: log in with it from now on."))
+                return redirect("mobile-me")
+    elif request.method == "POST":
+        phone_form = PhoneForm(request.POST)
+        if phone_form.is_valid():
+            try:
+                new_phone = services.worker_phone_check(
+                    worker=worker, new_phone=phone_form.cleaned_data["phone"]
+                )
+                phone_login.login_code_send(phone=new_phone, ip=client_ip(request))
+            except ApplicationError as error:
+                show_refusal(phone_form, error)
+            else:
+                code_form = CodeForm(initial={"phone": new_phone})
+                messages.info(request, phone_login.code_sent_message())
+    return render(
+        request,
+        "mobile/change_phone.html",
+        {"worker": worker, "phone_form": phone_form, "code_form": code_form},
+    )

@@ -116,6 +116,7 @@ def test_every_worker_page_passes_axe_and_has_thumb_sized_tap_targets(
         "/m/me/",
         "/m/me/messages/",
         "/m/me/messages/settings/",
+        "/m/me/phone/",
         "/m/me/check-ins/",
         "/m/register/",
         f"/m/communities/?area={community.code}",

@@ -17,6 +17,7 @@ from .workers import (
     Enterprise,
     Occupation,
     Outlet,
+    PhoneChange,
     Worker,
     WorkerStatusChange,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "MessagePreference",
     "Occupation",
     "Outlet",
+    "PhoneChange",
     "Worker",
     "WorkerStatusChange",
 ]

@@ -396,3 +396,34 @@ class WorkerStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.from_status or '—'} → {self.to_status}"
+
+
+class PhoneChange(models.Model):
+    """A worker's number changed (issue 14 §2): by the worker, who proved the new one with
+    a code sent to it, or by staff who checked who the worker is when the old one was
+    lost. Only masked numbers are kept: the history says that it changed, not what the
+    numbers were."""
+
+    worker = models.ForeignKey(
+        Worker, verbose_name=_("worker"), on_delete=models.CASCADE, related_name="phone_changes"
+    )
+    old_phone_masked = models.CharField(_("old number"), max_length=11)
+    new_phone_masked = models.CharField(_("new number"), max_length=11)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        help_text=_("Empty when the worker did it on their phone."),
+    )
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("change of phone number")
+        verbose_name_plural = _("changes of phone number")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.old_phone_masked} → {self.new_phone_masked}"

@@ -25,6 +25,7 @@ from ..models import (
     LoginCode,
     Message,
     MessagePreference,
+    PhoneChange,
     Worker,
     WorkerStatusChange,
 )
@@ -283,6 +284,7 @@ def members_erase(*, worker: Worker, actor) -> None:
     LoginCode.objects.filter(phone__in=phones).delete()
     DeletionRequest.objects.filter(worker_id__in=ids).exclude(note="").update(note="")
     Message.objects.filter(worker_id__in=ids).delete()
+    PhoneChange.objects.filter(worker_id__in=ids).delete()
     MessagePreference.objects.filter(worker_id__in=ids).delete()
 
 

@@ -15,16 +15,18 @@ from django.utils.translation import gettext as _
 from areas import access
 from areas.models import Area
 from core.exceptions import ApplicationError, full_clean_or_refuse, refuse
-from core.identifiers import normalize_id_number, normalize_mobile, normalize_uscc
+from core.identifiers import MOBILE_RE, normalize_id_number, normalize_mobile, normalize_uscc
+from core.masking import mask_phone
 
 from .. import merge, rules
-from ..inbox import REGISTRATION_REVIEWED, in_workers_language
+from ..inbox import ACCOUNT_CHANGED, REGISTRATION_REVIEWED, in_workers_language
 from ..models import (
     COMMUNITY_LEVEL_VALUES,
     ContactPair,
     Enterprise,
     Occupation,
     Outlet,
+    PhoneChange,
     Worker,
     WorkerStatusChange,
 )
@@ -264,11 +266,88 @@ def worker_update(*, actor, worker: Worker, details: WorkerDetails, given: list[
             "political_status",
             _("The worker has not consented to sensitive data: political status cannot be kept."),
         )
+    old_phone = worker.phone
     _apply(worker, details, given)
     if "area" in given:
         access.require_write_in(actor, worker.area)
     _save(worker, actor)
+    if worker.phone != old_phone:
+        # Staff typed a new number on the unmasked record (a worker who lost the old one).
+        _phone_changed(worker, old_phone, actor=actor, reason=_("corrected by staff"))
     return worker
+
+
+def _phone_changed(worker: Worker, old_phone: str, *, actor, reason: str) -> None:
+    """One rule for every way a number changes: the history, and a word in the inbox
+    (which the worker reads under the new number)."""
+    PhoneChange.objects.create(
+        worker=worker,
+        old_phone_masked=mask_phone(old_phone),
+        new_phone_masked=worker.masked_phone,
+        actor=actor,
+        reason=reason[:200],
+    )
+    change = PhoneChange.objects.filter(worker=worker).latest("pk")
+    with in_workers_language():
+        message_send(
+            worker=worker,
+            kind=ACCOUNT_CHANGED,
+            title=_("Your phone number changed"),
+            body=_(
+                "Log in with %(new)s from now on (it was %(old)s). If you did not ask for "
+                "this, tell your community at once."
+            )
+            % {"new": worker.masked_phone, "old": change.old_phone_masked},
+            link=reverse("mobile-me"),
+            event_key=f"phone-change:{change.pk}",
+        )
+
+
+def worker_phone_check(*, worker: Worker, new_phone: str) -> str:
+    """The new number, normalised, or a refusal: not a mobile number, the number the
+    record already has, or one another record holds (two records of one person are
+    merged by staff, not overwritten). The phone page asks before it spends a code."""
+    new_phone = normalize_mobile(new_phone)
+    if not MOBILE_RE.match(new_phone):
+        raise refuse("phone", _("Enter an 11-digit mobile number."))
+    if new_phone == worker.phone:
+        raise refuse("phone", _("This is already the number on the record."))
+    if Worker.objects.filter(phone=new_phone).exclude(pk=worker.pk).exists():
+        raise refuse(
+            "phone",
+            _(
+                "This number belongs to another registration. If that is you too, ask your "
+                "community to merge the two."
+            ),
+        )
+    return new_phone
+
+
+@transaction.atomic
+def worker_phone_change(*, worker: Worker, new_phone: str, actor=None, reason: str = "") -> Worker:
+    """A new number for a worker's record. On the phone (no actor), the caller has proved
+    the new number with a login code sent to it; in the admin, staff who checked who the
+    worker is give the reason."""
+    if actor is None:
+        worker = Worker.objects.select_for_update().get(pk=worker.pk)
+    else:
+        if not (reason or "").strip():
+            raise refuse("reason", _("Say how you checked that this is the worker's number."))
+        worker = access.get_for_user(
+            Worker.objects.select_for_update(), actor, access.Purpose.WRITE, pk=worker.pk
+        )
+    new_phone = worker_phone_check(worker=worker, new_phone=new_phone)
+    old_phone = worker.phone
+    worker.phone = new_phone
+    _save(worker, actor)
+    _phone_changed(
+        worker, old_phone, actor=actor, reason=reason.strip() or _("verified by a code sent to it")
+    )
+    return worker
+
+
+def phone_changes_merge(*, actor, duplicate: Worker, kept: Worker) -> None:
+    PhoneChange.objects.filter(worker=duplicate).update(worker=kept)
 
 
 OWN_EDITABLE_FIELDS = [
@@ -483,6 +562,9 @@ __all__ = [
     "OLDEST_BIRTH_YEAR",
     "OWN_EDITABLE_FIELDS",
     "PRIVACY_NOTICE_VERSION",
+    "phone_changes_merge",
+    "worker_phone_change",
+    "worker_phone_check",
     "REVIEWABLE",
     "WorkerDetails",
     "contact_pairs_merge",
