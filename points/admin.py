@@ -6,16 +6,18 @@ import uuid
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.core.exceptions import PermissionDenied
 from django.db.models import BLANK_CHOICE_DASH
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from areas import access
+from areas import access, references
 from areas.admin_mixins import ReadOnlyInline, ScopedAdmin, ServiceAdminForm, ServiceAdminMixin
 from core.exceptions import ApplicationError
 from core.forms import show_refusal
+from members.models import Worker
 
 from . import rules, services
 from .models import PointsAccount, PointsEntry, PointsRule, Redemption, Reward
@@ -54,8 +56,17 @@ class PointsAccountAdmin(ScopedAdmin):
 
 
 class AdjustmentForm(ServiceAdminForm):
-    """Adding an entry in the admin is a staff adjustment (补录, 更正)."""
+    """Adding an entry in the admin is a staff adjustment (补录, 更正). Staff pick the
+    worker, not a points account: a worker who never earned a point has none yet, and the
+    service opens it (issue 14 §5)."""
 
+    worker = forms.ModelChoiceField(
+        label=_("worker"),
+        queryset=Worker.objects.none(),  # the workers this user may write for (__init__)
+        help_text=_(
+            "Pick the worker with the magnifier: search by their whole name or phone number."
+        ),
+    )
     points = forms.IntegerField(
         label=_("Points (negative to take away)"),
         help_text=_("For example 20 for a paper ledger's points, -5 to correct a mistake."),
@@ -64,10 +75,14 @@ class AdjustmentForm(ServiceAdminForm):
 
     class Meta:
         model = PointsEntry
-        fields = ["account", "reason"]
+        fields = ["reason"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "worker" in self.fields:
+            self.fields["worker"].queryset = references.reachable(
+                Worker, self.actor, access.Purpose.WRITE
+            )
         if "reason" in self.fields:  # the add form (an existing entry shows read only)
             self.fields["reason"].help_text = _("The worker reads this in their points history.")
 
@@ -75,7 +90,7 @@ class AdjustmentForm(ServiceAdminForm):
         data = self.cleaned_data
         return services.points_adjust(
             actor=actor,
-            worker=data["account"].worker,
+            worker=data["worker"],
             points=data["points"],
             reason=data["reason"],
             request_key=data["submission_key"],
@@ -89,12 +104,20 @@ class PointsEntryAdmin(ServiceAdminMixin, ScopedAdmin):
     list_filter = ["kind", "source"]
     list_select_related = ["account__worker", "actor"]
     search_fields = ["account__worker__name", "reason"]
-    raw_id_fields = ["account"]
     date_hierarchy = "created_at"
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is None:
+            # The picker opens the workers' list, scoped and masked as everywhere; the
+            # worker's page links here with ?worker=<id>.
+            rel = PointsAccount._meta.get_field("worker").remote_field
+            form.base_fields["worker"].widget = ForeignKeyRawIdWidget(rel, self.admin_site)
+        return form
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return ["account", "points", "reason", "submission_key"]
+            return ["worker", "points", "reason", "submission_key"]
         return [
             "created_at",
             "masked_worker",

@@ -40,6 +40,8 @@ if [ "$want_test" = 1 ]; then
   dpkg -s chromium >/dev/null 2>&1 || packages+=(chromium)
   # Chinese glyphs in the browser tests' screenshots (otherwise every character is a box).
   dpkg -s fonts-wqy-microhei >/dev/null 2>&1 || packages+=(fonts-wqy-microhei)
+  # The facilities' icons (💧 🔌) as a phone shows them, for the README's screenshots.
+  dpkg -s fonts-noto-color-emoji >/dev/null 2>&1 || packages+=(fonts-noto-color-emoji)
   if ! docker compose version >/dev/null 2>&1 && ! command -v docker-compose >/dev/null; then
     packages+=(docker-compose)
   fi

@@ -34,14 +34,28 @@ def test_the_ledger_in_the_admin_per_trio_and_never_changed(client, trio, worker
 
 def test_staff_adjust_in_the_admin_with_a_reason(client, trio, worker):
     give(worker)
-    account = PointsAccount.objects.get(worker=worker)
     client.force_login(trio.staff_a)
-    form = {"account": account.pk, "points": -30, "reason": "更正", "submission_key": "k1"}
+    form = {"worker": worker.pk, "points": -30, "reason": "更正", "submission_key": "k1"}
     page = client.post("/admin/points/pointsentry/add/", form)
     assert page.status_code == 200 and "10" in page.content.decode()  # not enough points
     form.update(points=5, reason="纸质台账补录", submission_key="k2")
     assert client.post("/admin/points/pointsentry/add/", form).status_code == 302
     assert PointsAccount.objects.get(worker=worker).balance == 15
+
+
+def test_staff_pick_a_worker_without_an_account_and_it_is_opened(client, trio, worker, worker_b):
+    """A worker who never earned a point has no account yet: staff pick the worker."""
+    client.force_login(trio.staff_a)
+    add = client.get("/admin/points/pointsentry/add/").content.decode()
+    assert 'name="worker"' in add and "/admin/members/worker/" in add  # the picker
+    form = {"worker": worker.pk, "points": 20, "reason": "纸质台账补录", "submission_key": "k3"}
+    assert client.post("/admin/points/pointsentry/add/", form).status_code == 302
+    assert PointsAccount.objects.get(worker=worker).balance == 20
+    # Another district's worker is no valid choice, as a missing one is not.
+    form.update(worker=worker_b.pk, submission_key="k4")
+    page = client.post("/admin/points/pointsentry/add/", form)
+    assert page.status_code == 200 and 'class="errorlist' in page.content.decode()
+    assert not PointsAccount.objects.filter(worker=worker_b).exists()
 
 
 @pytest.mark.usefixtures("thirty_points")
