@@ -22,6 +22,7 @@ from areas.admin_mixins import (
 )
 from areas.audit import record_access
 from areas.models import AccessLog
+from areas.record_actions import RecordAction, RecordActionsMixin
 from core.exceptions import ApplicationError
 from core.masking import mask_phone
 from ledgers.admin import LEDGER_ACTIONS, LedgerExportMixin
@@ -206,8 +207,36 @@ class UnmaskForm(forms.Form):
     reason = forms.CharField(label=_("Why do you need the full details?"), max_length=200)
 
 
+def _approve(actor, worker, reason) -> str:
+    services.worker_approve(actor=actor, worker=worker)
+    return _("Approved: the worker is told on their phone.")
+
+
+def _return(actor, worker, reason) -> str:
+    services.worker_reject(actor=actor, worker=worker, reason=reason)
+    return _("Returned: the worker reads your reason on their phone and can correct it.")
+
+
+def _waiting_for_review(worker) -> bool:
+    return worker.status in services.REVIEWABLE and not worker.erased_at
+
+
 @admin.register(Worker)
-class WorkerAdmin(LedgerExportMixin, ServiceAdminMixin, ScopedAdmin):
+class WorkerAdmin(RecordActionsMixin, LedgerExportMixin, ServiceAdminMixin, ScopedAdmin):
+    record_actions = [
+        RecordAction("approve", _("Approve"), run=_approve, shows=_waiting_for_review),
+        RecordAction(
+            "return",
+            _("Return with a reason…"),
+            run=_return,
+            shows=_waiting_for_review,
+            reason_label=_("Reason the worker reads"),
+            explanation=_(
+                "The registration goes back to the worker, who sees your reason on their "
+                "phone and can correct and resubmit it."
+            ),
+        ),
+    ]
     form = WorkerForm
     ledger_key = "workers"
     ledger_select_related = ["area", "enterprise", "outlet", "residence_area"]

@@ -15,11 +15,12 @@ from django.utils.translation import gettext_lazy as _
 
 from areas import access, references
 from areas.admin_mixins import ReadOnlyInline, ScopedAdmin, ServiceAdminForm, ServiceAdminMixin
+from areas.record_actions import RecordAction, RecordActionsMixin
 from core.exceptions import ApplicationError
 from core.forms import show_refusal
 from members.models import Worker
 
-from . import rules, services
+from . import rules, selectors, services
 from .models import PointsAccount, PointsEntry, PointsRule, Redemption, Reward
 
 
@@ -226,8 +227,28 @@ class HandOverForm(forms.Form):
     )
 
 
+def _hand_over(actor, redemption, reason) -> str:
+    services.hand_over(actor=actor, pickup_code=redemption.pickup_code)
+    return _("Handed over.")
+
+
+def _cancel(actor, redemption, reason) -> str:
+    services.redemption_cancel(redemption=redemption, actor=actor)
+    return _("Cancelled: the points and the item are back.")
+
+
+def _waiting(redemption) -> bool:
+    return redemption.status == Redemption.Status.RESERVED
+
+
 @admin.register(Redemption)
-class RedemptionAdmin(ScopedAdmin):
+class RedemptionAdmin(RecordActionsMixin, ScopedAdmin):
+    record_actions = [
+        RecordAction("hand-over", _("Hand over"), run=_hand_over, shows=_waiting),
+        RecordAction(
+            "cancel", _("Cancel, returning points and stock"), run=_cancel, shows=_waiting
+        ),
+    ]
     list_display = [
         "created_at",
         "reward",
@@ -292,7 +313,12 @@ class RedemptionAdmin(ScopedAdmin):
         if not access.reach_of(request.user).can_write_anything():
             raise PermissionDenied
         form = HandOverForm(request.POST or request.GET or None)
-        handed = None
+        handed = waiting = None
+        if request.method == "GET" and form.is_valid():
+            # Scanned: show the item and the masked worker before the keeper confirms.
+            waiting = selectors.redemption_at_counter(
+                user=request.user, pickup_code=form.cleaned_data["pickup_code"]
+            )
         if request.method == "POST" and form.is_valid():
             try:
                 handed = services.hand_over(
@@ -315,6 +341,7 @@ class RedemptionAdmin(ScopedAdmin):
                 "title": _("Hand over a reward"),
                 "form": form,
                 "handed": handed,
+                "waiting": waiting,
                 "opts": self.model._meta,
             },
         )

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from areas import access
 from areas.selectors import offered_to
+from core.identifiers import normalize_typable_code
 
 from .models import PointsAccount, PointsEntry, PointsRule, Redemption, Reward
 
@@ -74,3 +75,19 @@ def catalogue_for(worker) -> QuerySet:
 
 def redemptions_of(worker) -> QuerySet:
     return Redemption.objects.filter(worker=worker).select_related("reward", "station")
+
+
+def redemption_at_counter(*, user, pickup_code: str) -> Redemption | None:
+    """The redemption a scanned or typed pickup code names, as the counter shows it before
+    the keeper confirms: only one this user may hand over, still waiting. None otherwise
+    (the hand-over itself says why)."""
+    return (
+        access.scope(Redemption.objects.all(), user, access.Purpose.WRITE)
+        .filter(
+            pickup_code=normalize_typable_code(pickup_code),
+            status=Redemption.Status.RESERVED,
+            expires_at__gt=timezone.now(),
+        )
+        .select_related("reward", "worker", "station")
+        .first()
+    )

@@ -289,6 +289,42 @@ def test_a_keeper_closes_their_station_for_today_from_their_home_at_phone_size(
     context.close()
 
 
+def test_staff_approve_and_return_from_the_workers_own_page_at_laptop_size(
+    browser, live_server, tree
+):
+    """Issue 14 §5: the registration's page carries its workflow: 通过 is one click, 退回
+    asks for the reason the worker reads; each shows while the registration waits."""
+    from members.models import Worker
+    from members.tests.factories import WorkerFactory
+
+    staff = UserFactory(username="staff_beidajie")
+    grant(staff, tree.a["community"], StaffGrant.Role.COMMUNITY)
+    first = WorkerFactory(area=tree.a["community"], status=Worker.Status.PENDING, name="钱骑手")
+    second = WorkerFactory(area=tree.a["community"], status=Worker.Status.PENDING, name="吴骑手")
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    page = context.new_page()
+    offline_tiles(page, live_server.url)
+    log_in_as_staff(page, live_server, "staff_beidajie")
+
+    page.goto(f"{live_server.url}/admin/members/worker/{first.pk}/change/")
+    if os.path.isdir("var/screenshots"):  # for a person to look at; not asserted
+        page.screenshot(path="var/screenshots/admin-worker-actions.png")
+    page.locator(".object-tools").get_by_role("button", name="通过").click()
+    expect(page.locator(".messagelist")).to_contain_text("已通过")
+    expect(page.locator(".object-tools")).not_to_contain_text("通过")
+    first.refresh_from_db()
+    assert first.status == Worker.Status.APPROVED
+
+    page.goto(f"{live_server.url}/admin/members/worker/{second.pk}/change/")
+    page.locator(".object-tools").get_by_role("link", name="退回（填写理由）…").click()
+    page.get_by_label("退回理由（劳动者可以看到）").fill("请填写所在站点。")
+    page.locator("input[type=submit]").click()
+    expect(page.locator(".messagelist")).to_contain_text("已退回")
+    second.refresh_from_db()
+    assert (second.status, second.status_reason) == (Worker.Status.REJECTED, "请填写所在站点。")
+    context.close()
+
+
 def test_worker_scans_a_poster_logs_in_by_code_registers_and_staff_approves(
     browser, live_server, tree, network, caplog
 ):
@@ -651,13 +687,20 @@ def test_worker_signs_up_attends_by_qr_earns_points_redeems_and_the_keeper_hands
         page.screenshot(path="var/screenshots/mobile-redemption.png")
     assert PointsAccount.objects.get(worker=worker).balance == 2
 
-    # The keeper's phone scans the worker's QR code: the admin's hand-over counter.
-    staff = browser.new_context()
+    # The keeper's phone scans the worker's QR code: the admin's hand-over counter, which
+    # shows the item and the masked worker before the keeper confirms, at phone size.
+    staff = browser.new_context(viewport=PHONE, locale="zh-CN")
     admin = staff.new_page()
     offline_tiles(admin, live_server.url)
     log_in_as_staff(admin, live_server, "keeper_a")
     admin.goto(f"{live_server.url}/admin/points/redemption/hand-over/?pickup_code={code}")
     assert admin.locator("#id_pickup_code").input_value() == code
+    expect(admin.locator(".waiting-redemption")).to_contain_text("保温杯")
+    expect(admin.locator(".waiting-redemption")).to_contain_text(worker.masked_name)
+    confirm = admin.locator("input[type=submit]").bounding_box()
+    assert confirm["height"] >= 44 and confirm["x"] + confirm["width"] <= PHONE["width"]
+    if os.path.isdir("var/screenshots"):  # for a person to look at; not asserted
+        admin.screenshot(path="var/screenshots/keeper-counter.png", full_page=True)
     admin.locator("input[type=submit]").click()
     admin.locator(".messagelist").wait_for()
     assert "保温杯" in admin.locator(".messagelist").inner_text()

@@ -85,3 +85,38 @@ def test_redemptions_in_the_admin_per_trio(client, trio, worker, reward, station
     assert "保温杯" not in client.get("/admin/points/redemption/").content.decode()
     client.force_login(trio.viewer_a)
     assert client.get("/admin/points/redemption/hand-over/").status_code == 403
+
+
+@pytest.mark.usefixtures("thirty_points")
+def test_the_counter_shows_what_and_to_whom_before_the_keeper_confirms(
+    client, keeper_a, trio, worker, reward, station_a
+):
+    redemption, _ = services.redeem(worker=worker, reward=reward, station=station_a)
+    url = "/admin/points/redemption/hand-over/"
+    client.force_login(keeper_a)
+    shown = client.get(url, {"pickup_code": redemption.pickup_code.lower()}).content.decode()
+    assert 'class="waiting-redemption"' in shown and reward.name in shown
+    assert worker.masked_name in shown and worker.phone not in shown
+    client.force_login(trio.staff_b)  # another district's code shows nothing
+    other = client.get(url, {"pickup_code": redemption.pickup_code}).content.decode()
+    assert 'class="waiting-redemption"' not in other
+
+
+@pytest.mark.usefixtures("thirty_points")
+def test_hand_over_and_cancel_from_the_redemption_page(client, trio, worker, reward, station_a):
+    first, _ = services.redeem(worker=worker, reward=reward, station=station_a)
+    second, _ = services.redeem(worker=worker, reward=reward, station=station_a)
+    client.force_login(trio.viewer_a)
+    page = client.get(f"/admin/points/redemption/{first.pk}/change/").content.decode()
+    assert "/do/hand-over/" not in page
+    assert client.post(f"/admin/points/redemption/{first.pk}/do/hand-over/").status_code == 403
+    client.force_login(trio.staff_a)
+    assert (
+        "/do/hand-over/"
+        in client.get(f"/admin/points/redemption/{first.pk}/change/").content.decode()
+    )
+    client.post(f"/admin/points/redemption/{first.pk}/do/hand-over/")
+    client.post(f"/admin/points/redemption/{second.pk}/do/cancel/")
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, second.status) == ("handed_over", "cancelled")

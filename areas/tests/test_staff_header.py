@@ -1,0 +1,17 @@
+"""The admin's header names the staff member and their position, not their login."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_header_shows_the_name_and_position_not_the_login(client, trio):
+    trio.staff_a.last_name, trio.staff_a.first_name = "李", "华"
+    trio.staff_a.save()
+    client.force_login(trio.staff_a)
+    html = client.get("/admin/").content.decode()
+    assert '<strong class="staff-name">李华</strong>' in html
+    assert "西峰区 · 区委社会工作部" in html
+    client.force_login(trio.viewer_a)  # no name given: the login, with the position
+    html = client.get("/admin/").content.decode()
+    assert '<strong class="staff-name">viewer_a</strong>' in html and "西峰区 · " in html
