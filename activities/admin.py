@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from areas import access
 from areas.admin_mixins import ReadOnlyInline, ScopedAdmin, ServiceAdminForm, ServiceAdminMixin
+from areas.record_actions import RecordAction, RecordActionsMixin
 from core.exceptions import ApplicationError
 from members.selectors import worker_for_phone
 
@@ -115,8 +116,32 @@ class RollCallDueFilter(admin.SimpleListFilter):
         return queryset
 
 
+def _publish(actor, activity, reason) -> str:
+    services.activity_publish(actor=actor, activity=activity)
+    return _("Published: workers see it on their phones.")
+
+
+def _cancel_activity(actor, activity, reason) -> str:
+    services.activity_cancel(actor=actor, activity=activity)
+    return _("Cancelled.")
+
+
 @admin.register(Activity)
-class ActivityAdmin(ServiceAdminMixin, ScopedAdmin):
+class ActivityAdmin(RecordActionsMixin, ServiceAdminMixin, ScopedAdmin):
+    record_actions = [
+        RecordAction(
+            "publish",
+            _("Publish"),
+            run=_publish,
+            shows=lambda a: a.status == Activity.Status.DRAFT,
+        ),
+        RecordAction(
+            "cancel",
+            _("Cancel the activity"),
+            run=_cancel_activity,
+            shows=lambda a: a.status != Activity.Status.CANCELLED,
+        ),
+    ]
     form = ActivityForm
     inlines = [SignUpInline]
     list_display = [
@@ -395,8 +420,32 @@ class RejectServiceForm(forms.Form):
     reason = forms.CharField(label=_("Reason the worker will read"), max_length=200)
 
 
+def _verify(actor, service, reason) -> str:
+    services.service_verify(actor=actor, service=service)
+    return _("Verified: the hours count and earn their points.")
+
+
+def _not_accept(actor, service, reason) -> str:
+    services.service_reject(actor=actor, service=service, reason=reason)
+    return _("Not accepted: the worker reads your reason on their phone.")
+
+
+def _reported(service) -> bool:
+    return service.status == VolunteerService.Status.REPORTED
+
+
 @admin.register(VolunteerService)
-class VolunteerServiceAdmin(ServiceAdminMixin, ScopedAdmin):
+class VolunteerServiceAdmin(RecordActionsMixin, ServiceAdminMixin, ScopedAdmin):
+    record_actions = [
+        RecordAction("verify", _("Verify"), run=_verify, shows=_reported),
+        RecordAction(
+            "not-accept",
+            _("Do not accept…"),
+            run=_not_accept,
+            shows=_reported,
+            reason_label=_("Reason the worker reads"),
+        ),
+    ]
     form = ServiceRecordForm
     list_display = [
         "served_on",

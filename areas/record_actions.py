@@ -28,6 +28,8 @@ from django.utils.translation import gettext_lazy
 
 from core.exceptions import ApplicationError
 
+from . import access
+
 
 def always(obj) -> bool:
     return True
@@ -68,8 +70,17 @@ class RecordActionsMixin:
             *super().get_urls(),
         ]
 
+    def may_act_on(self, request, obj) -> bool:
+        """Who may press a record's buttons: whoever may change this model's rows and
+        write to this record's area — also where the record's page itself is read only
+        (a volunteer service is decided by its actions, never edited)."""
+        purpose = getattr(self, "write_purpose", access.Purpose.WRITE)
+        return self.has_change_permission(request, None) and access.can_write(
+            request.user, obj, purpose
+        )
+
     def record_actions_for(self, request, obj) -> list[dict]:
-        if obj is None or not self.has_change_permission(request, obj):
+        if obj is None or not self.may_act_on(request, obj):
             return []
         return [
             {
@@ -96,7 +107,7 @@ class RecordActionsMixin:
         chosen = next((a for a in self.record_actions if a.name == action), None)
         if obj is None or chosen is None:
             raise Http404
-        if not self.has_change_permission(request, obj):
+        if not self.may_act_on(request, obj):
             raise PermissionDenied
         change_url = reverse(
             f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk]
