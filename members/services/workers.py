@@ -280,14 +280,13 @@ def worker_update(*, actor, worker: Worker, details: WorkerDetails, given: list[
 def _phone_changed(worker: Worker, old_phone: str, *, actor, reason: str) -> None:
     """One rule for every way a number changes: the history, and a word in the inbox
     (which the worker reads under the new number)."""
-    PhoneChange.objects.create(
+    change = PhoneChange.objects.create(
         worker=worker,
         old_phone_masked=mask_phone(old_phone),
         new_phone_masked=worker.masked_phone,
         actor=actor,
         reason=reason[:200],
     )
-    change = PhoneChange.objects.filter(worker=worker).latest("pk")
     with in_workers_language():
         message_send(
             worker=worker,
