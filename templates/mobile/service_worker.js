@@ -30,10 +30,12 @@ self.addEventListener("install", function (event) {
   }).then(function () { return self.skipWaiting(); }));
 });
 
+// A new version (a deployment): the old shell goes, and the static files kept on the way
+// go too, since their hashed names are no longer asked for (the cache would only grow).
 self.addEventListener("activate", function (event) {
   event.waitUntil(caches.keys().then(function (names) {
     return Promise.all(names.filter(function (name) {
-      return name.indexOf("shell-") === 0 && name !== SHELL_CACHE;
+      return (name.indexOf("shell-") === 0 && name !== SHELL_CACHE) || name === STATIC_CACHE;
     }).map(function (name) { return caches.delete(name); }));
   }).then(function () { return self.clients.claim(); }));
 });
