@@ -11,8 +11,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.exceptions import ApplicationError
 
-from . import inbox, phone_login, services
-from .models import Channel, Message, MessagePreference
+from . import phone_login, services
+from .models import Channel, Message
 
 MESSAGES_PER_PAGE = 20
 
@@ -40,25 +40,15 @@ def message_list(request, worker):
 class ChannelChoicesForm(forms.Form):
     """One checkbox per kind of message and channel the worker may turn on."""
 
-    def __init__(self, *args, worker, offered: list[str], **kwargs):
+    def __init__(self, *args, choices, **kwargs):
         super().__init__(*args, **kwargs)
-        chosen = set(
-            MessagePreference.objects.filter(worker=worker, enabled=True).values_list(
-                "kind", "channel"
-            )
-        )
         self.choices = []
-        for kind in inbox.kinds():
-            for channel in offered:
-                if channel not in kind.channels:
-                    continue
-                name = f"{kind.code}:{channel}"
-                self.fields[name] = forms.BooleanField(
-                    label=f"{kind.label}（{Channel(channel).label}）",
-                    required=False,
-                    initial=(kind.code, channel) in chosen,
-                )
-                self.choices.append((name, kind.code, channel))
+        for kind, channel, enabled in choices:
+            name = f"{kind.code}:{channel}"
+            self.fields[name] = forms.BooleanField(
+                label=f"{kind.label}（{Channel(channel).label}）", required=False, initial=enabled
+            )
+            self.choices.append((name, kind.code, channel))
 
 
 @phone_login.registered_worker_required
@@ -67,7 +57,7 @@ def message_settings(request, worker):
     offered = services.channels_offered(worker)
     # Every box unticked posts nothing at all: still a submitted form.
     data = request.POST if request.method == "POST" else None
-    form = ChannelChoicesForm(data, worker=worker, offered=offered)
+    form = ChannelChoicesForm(data, choices=services.channel_choices(worker))
     if request.method == "POST" and form.is_valid():
         try:
             for name, kind, channel in form.choices:

@@ -26,6 +26,7 @@ from ..models.inbox import Channel, DistrictMessaging, Message, MessageDelivery,
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "channel_choices",
     "channels_offered",
     "district_messaging_save",
     "message_deliver",
@@ -53,6 +54,22 @@ def channels_offered(worker: Worker) -> list[str]:
     if setting is None or worker.erased_at:
         return []
     return [c for c in (Channel.SMS,) if setting.allows(c)]
+
+
+def channel_choices(worker: Worker) -> list[tuple[inbox.MessageKind, str, bool]]:
+    """What the worker may turn on, as (kind, channel, on now): every registered kind with
+    each channel it allows that the worker is offered (the read behind the settings page;
+    message_preference_set checks the same rule on the way in)."""
+    offered = channels_offered(worker)
+    chosen = set(
+        MessagePreference.objects.filter(worker=worker, enabled=True).values_list("kind", "channel")
+    )
+    return [
+        (kind_, channel, (kind_.code, channel) in chosen)
+        for kind_ in inbox.kinds()
+        for channel in offered
+        if channel in kind_.channels
+    ]
 
 
 def _wants(worker: Worker, kind_code: str, channel: str) -> bool:
