@@ -8,7 +8,8 @@ from django.contrib import admin, messages
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils import timezone
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from areas import access
@@ -126,6 +127,20 @@ def _cancel_activity(actor, activity, reason) -> str:
     return _("Cancelled.")
 
 
+def _roll_call_due(activity) -> bool:
+    """The roll call is taken once attendance opens (services.attendance_roll_call), and
+    may be completed afterwards."""
+    opens, _closes = services.attendance_window(activity)
+    return activity.status == Activity.Status.PUBLISHED and timezone.now() >= opens
+
+
+def _qr_useful(activity) -> bool:
+    """The QR code is printed before and shown during the activity, until attendance
+    closes (services.attend_by_qr refuses it after)."""
+    _opens, closes = services.attendance_window(activity)
+    return activity.status == Activity.Status.PUBLISHED and timezone.now() <= closes
+
+
 @admin.register(Activity)
 class ActivityAdmin(RecordActionsMixin, ServiceAdminMixin, ScopedAdmin):
     record_actions = [
@@ -134,6 +149,19 @@ class ActivityAdmin(RecordActionsMixin, ServiceAdminMixin, ScopedAdmin):
             _("Publish"),
             run=_publish,
             shows=lambda a: a.status == Activity.Status.DRAFT,
+        ),
+        RecordAction(
+            "roll-call",
+            _("Roll call"),
+            link=lambda a: reverse("admin:activities_activity_roll_call", args=[a.pk]),
+            shows=_roll_call_due,
+        ),
+        RecordAction(
+            "qr",
+            _("QR code"),
+            link=lambda a: reverse("admin:activities_activity_qr", args=[a.pk]),
+            shows=_qr_useful,
+            new_tab=True,
         ),
         RecordAction(
             "cancel",
@@ -186,13 +214,14 @@ class ActivityAdmin(RecordActionsMixin, ServiceAdminMixin, ScopedAdmin):
 
     @admin.display(description=_("attendance"))
     def links(self, obj):
-        return format_html(
-            '<a href="{}">{}</a> · <a href="{}">{}</a>',
-            reverse("admin:activities_activity_qr", args=[obj.pk]),
-            _("QR code"),
-            reverse("admin:activities_activity_roll_call", args=[obj.pk]),
-            _("Roll call"),
-        )
+        # The record's own buttons, where the activity's state allows them (the pages
+        # check who may use them).
+        shown = [
+            (self.record_action_url(obj, action), action.label)
+            for action in self.record_actions
+            if action.link is not None and action.shows(obj)
+        ]
+        return format_html_join(" · ", '<a href="{}">{}</a>', shown) or "—"
 
     def _each(self, request, queryset, service, done_message):
         done = 0
@@ -229,8 +258,11 @@ class ActivityAdmin(RecordActionsMixin, ServiceAdminMixin, ScopedAdmin):
         ]
 
     def qr_view(self, request, activity_id):
-        """A printable page with the attendance QR code, to show at the venue."""
+        """A printable page with the attendance QR code, to show at the venue: for the
+        organisers (those who may act on the activity), while it can take attendance."""
         activity = access.get_for_user(Activity.objects.all(), request.user, pk=activity_id)
+        if refused := self.record_action_refusal(request, activity, "qr"):
+            return refused
         url = request.build_absolute_uri(reverse("mobile-attend", args=[activity.attendance_key]))
         opens, closes = services.attendance_window(activity)
         return TemplateResponse(
@@ -249,6 +281,8 @@ class ActivityAdmin(RecordActionsMixin, ServiceAdminMixin, ScopedAdmin):
         activity = access.get_for_user(
             Activity.objects.select_related("area"), request.user, pk=activity_id
         )
+        if refused := self.record_action_refusal(request, activity, "roll-call"):
+            return refused
         signups = list(
             activity.signups.exclude(status=SignUp.Status.CANCELLED)
             .select_related("worker")

@@ -155,6 +155,8 @@ class Activity(TimeStampedModel):
     def venue(self) -> str:
         return str(self.station) if self.station_id else self.address
 
+    venue.fget.short_description = _("venue")  # its column heading in the admin
+
 
 class SignUp(TimeStampedModel):
     """A worker's place at an activity (报名): confirmed or on the waiting list, then

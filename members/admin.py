@@ -221,6 +221,10 @@ def _waiting_for_review(worker) -> bool:
     return worker.status in services.REVIEWABLE and not worker.erased_at
 
 
+def _mergeable(worker) -> bool:
+    return worker.status != Worker.Status.MERGED and not worker.erased_at
+
+
 @admin.register(Worker)
 class WorkerAdmin(RecordActionsMixin, LedgerExportMixin, ServiceAdminMixin, ScopedAdmin):
     record_actions = [
@@ -235,6 +239,12 @@ class WorkerAdmin(RecordActionsMixin, LedgerExportMixin, ServiceAdminMixin, Scop
                 "The registration goes back to the worker, who sees your reason on their "
                 "phone and can correct and resubmit it."
             ),
+        ),
+        RecordAction(
+            "merge",
+            _("Merge with another record…"),
+            view="merge_from_record_view",
+            shows=_mergeable,
         ),
     ]
     form = WorkerForm
@@ -444,6 +454,65 @@ class WorkerAdmin(RecordActionsMixin, LedgerExportMixin, ServiceAdminMixin, Scop
             },
         )
 
+    def merge_from_record_view(self, request, worker, action):
+        """The same merge from the worker's own page (issue 14 §5): find the other record
+        of the same person among those the user may change — by its full phone number, ID
+        number or name, or among the records with the same name — compare the two, choose
+        the one that stays, and services.worker_merge does the rest."""
+        partners = selectors.merge_partners(user=request.user, worker=worker)
+        source = request.POST if request.method == "POST" else request.GET
+        other = None
+        if source.get("other"):
+            chosen = str(source["other"]).strip()
+            other = partners.filter(pk=chosen).first() if chosen.isdigit() else None
+            if other is None:  # gone, merged meanwhile, or never the user's to change
+                messages.error(
+                    request, _("That record cannot be merged here: choose one from the list.")
+                )
+        if other is None:
+            query = request.GET.get("q", "").strip()
+            found = None
+            if query:
+                try:
+                    found = list(selectors.worker_search(partners, query, user=request.user)[:20])
+                except ApplicationError as refusal:
+                    messages.error(request, refusal.message)
+                    found = []
+            return self.record_action_page(
+                request,
+                worker,
+                action,
+                template="admin/members/worker/merge_with.html",
+                query=query,
+                found=found,
+                candidates=selectors.merge_candidates(user=request.user, worker=worker),
+            )
+        workers = [worker, other]
+        form = MergeForm(request.POST if request.method == "POST" else None, workers=workers)
+        if form.is_bound and form.is_valid():
+            keeps_this = form.cleaned_data["kept"] == worker.pk
+            kept, duplicate = (worker, other) if keeps_this else (other, worker)
+            try:
+                kept = services.worker_merge(actor=request.user, duplicate=duplicate, kept=kept)
+            except ApplicationError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(
+                    request,
+                    _("Merged: %(duplicate)s now leads to %(kept)s.")
+                    % {"duplicate": duplicate, "kept": kept},
+                )
+                return redirect(reverse("admin:members_worker_change", args=[kept.pk]))
+        return self.record_action_page(
+            request,
+            worker,
+            action,
+            template="admin/members/worker/merge_with.html",
+            other=other,
+            workers=workers,
+            form=form,
+        )
+
     # Unmasking ------------------------------------------------------------------------
 
     def get_urls(self):
@@ -485,4 +554,10 @@ class WorkerAdmin(RecordActionsMixin, LedgerExportMixin, ServiceAdminMixin, Scop
 
 # The contact-pairing and invitation admins live in their own modules; importing them
 # registers them.
-from . import contact_admin, inbox_admin, invitation_admin, privacy_admin  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    contact_admin,
+    inbox_admin,
+    invitation_admin,
+    privacy_admin,
+    transfer_admin,
+)

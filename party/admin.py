@@ -11,8 +11,13 @@ from django.utils.translation import gettext_lazy as _
 
 from areas import access
 from areas.admin_mixins import ReadOnlyInline, ScopedAdmin, ServiceAdminForm, ServiceAdminMixin
+from areas.models import Area
+from areas.record_actions import RecordAction, RecordActionForm, RecordActionsMixin
 from core.exceptions import ApplicationError
+from core.forms import PhoneDateInput
 from ledgers.admin import LEDGER_ACTIONS, LedgerExportMixin
+from members.models import COMMUNITY_LEVEL_VALUES
+from members.selectors import DISTRICT_CODE_DIGITS
 
 from . import selectors, services
 from .models import (
@@ -140,8 +145,123 @@ class EndMembershipForm(forms.Form):
     )
 
 
+# A member's workflow on their own page (issue 14 §5) --------------------------------------
+
+
+class ReportForm(RecordActionForm):
+    """到社区报到, recorded by staff: the community (one of the member's district where the
+    user keeps party records) and the day."""
+
+    reported_to = forms.ModelChoiceField(label=_("Community reported to"), queryset=None)
+    reported_on = forms.DateField(
+        label=_("Reported on"), initial=timezone.localdate, widget=PhoneDateInput()
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        area = self.obj.worker.area
+        communities = access.scope(
+            Area.objects.filter(
+                level__in=COMMUNITY_LEVEL_VALUES,
+                code__startswith=area.code[:DISTRICT_CODE_DIGITS],
+            ),
+            self.user,
+            access.Purpose.PARTY_WRITE,
+        ).order_by("code")
+        self.fields["reported_to"].queryset = communities
+        if communities.filter(pk=area.pk).exists():
+            self.fields["reported_to"].initial = area.pk
+
+
+class ContactEventForm(RecordActionForm):
+    on = forms.DateField(label=_("Date"), initial=timezone.localdate, widget=PhoneDateInput())
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("For example: how you tried to reach them, or how they were found."),
+    )
+
+
+class EndMembershipActionForm(RecordActionForm, EndMembershipForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ended_on"].widget = PhoneDateInput()
+
+
+def _report(actor, member, asked) -> str:
+    member = services.party_member_report(
+        actor=actor, member=member, community=asked["reported_to"], on=asked["reported_on"]
+    )
+    return _("Recorded: reported to %(community)s on %(day)s.") % {
+        "community": member.reported_to,
+        "day": member.reported_on,
+    }
+
+
+def _lost(actor, member, asked) -> str:
+    services.party_member_set_lost_contact(
+        actor=actor, member=member, lost=True, on=asked["on"], note=asked["note"]
+    )
+    return _("Marked as lost contact (失联).")
+
+
+def _found(actor, member, asked) -> str:
+    services.party_member_set_lost_contact(
+        actor=actor, member=member, lost=False, on=asked["on"], note=asked["note"]
+    )
+    return _("Marked as found again (双找).")
+
+
+def _end(actor, member, asked) -> str:
+    services.party_member_end(
+        actor=actor, member=member, on=asked["ended_on"], reason=asked["reason"]
+    )
+    return _("The membership here has ended, and its three-management assignments with it.")
+
+
+def _active(member) -> bool:
+    return member.ended_on is None
+
+
 @admin.register(PartyMember)
-class PartyMemberAdmin(LedgerExportMixin, PartyAdmin):
+class PartyMemberAdmin(RecordActionsMixin, LedgerExportMixin, PartyAdmin):
+    record_actions = [
+        RecordAction(
+            "report",
+            _("Record reporting to the community (报到)…"),
+            run=_report,
+            form=ReportForm,
+            shows=lambda m: _active(m) and m.revealed_on is not None and m.reported_on is None,
+        ),
+        RecordAction(
+            "lost-contact",
+            _("Mark as lost contact (失联)…"),
+            run=_lost,
+            form=ContactEventForm,
+            shows=lambda m: _active(m) and not m.lost_contact,
+        ),
+        RecordAction(
+            "found",
+            _("Mark as found again (双找)…"),
+            run=_found,
+            form=ContactEventForm,
+            shows=lambda m: _active(m) and m.lost_contact,
+        ),
+        RecordAction(
+            "end",
+            _("End the membership here…"),
+            run=_end,
+            form=EndMembershipActionForm,
+            shows=_active,
+            explanation=_(
+                "The membership is no longer managed here. The record stays, with the date "
+                "and your reason; every active three-management assignment ends on the same "
+                "day."
+            ),
+        ),
+    ]
     ledger_key = "party_members"
     ledger_area_path = "worker__area"
     ledger_select_related = ["worker__area", "membership_org"]

@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from leaflet.admin import LeafletGeoAdminMixin
 
 from areas import access
 from areas.admin_mixins import (
@@ -20,6 +19,9 @@ from areas.admin_mixins import (
     ServiceAdminMixin,
     area_filter_queryset,
 )
+from areas.record_actions import RecordAction, RecordActionsMixin
+from core.admin_maps import MapAdminMixin
+from core.display import as_code
 from core.exceptions import ApplicationError
 
 from . import exports, selectors, services
@@ -131,8 +133,90 @@ class StationPhotoInline(ScopedInlineMixin, admin.TabularInline):
     fields = ["image", "caption", "order"]
 
 
+# A station's workflow on its own page (issue 14 §5) --------------------------------------
+
+
+def _not_closed(station) -> bool:
+    return station.status != Station.Status.CLOSED
+
+
+def _closed_today(station) -> bool:
+    """Closed for the rest of today by a dated exception (the keeper's tap, or the
+    community's): what services.station_closed_today sets and removes."""
+    return OpeningException.objects.filter(
+        station=station, date=timezone.localdate(), closed=True
+    ).exists()
+
+
+def _rotate_poster_key(actor, station, asked) -> str:
+    services.station_rotate_poster_key(actor=actor, station=station)
+    return _("New poster code issued: print the new poster and put it up.")
+
+
+def _close(actor, station, asked) -> str:
+    services.station_close(actor=actor, station=station)
+    return _("Closed for good: the station has left the workers' map.")
+
+
+def _closed_for_today(actor, station, asked) -> str:
+    services.station_closed_today(actor=actor, station=station, closed=True)
+    return _("%(name)s is marked closed for today: the workers' map says so now.") % {
+        "name": station.name
+    }
+
+
+def _open_again_today(actor, station, asked) -> str:
+    services.station_closed_today(actor=actor, station=station, closed=False)
+    return _("%(name)s is open again today by its opening hours.") % {"name": station.name}
+
+
 @admin.register(Station)
-class StationAdmin(LeafletGeoAdminMixin, ScopedAdmin):
+class StationAdmin(RecordActionsMixin, MapAdminMixin, ScopedAdmin):
+    record_actions = [
+        RecordAction(
+            "poster",
+            _("Print poster"),
+            link=lambda station: reverse("station-poster", args=[station.pk]),
+            shows=_not_closed,
+            new_tab=True,
+        ),
+        RecordAction(
+            "new-poster-code",
+            _("Issue a new poster code…"),
+            run=_rotate_poster_key,
+            shows=_not_closed,
+            confirm=True,
+            explanation=_(
+                "Posters printed so far stop checking in: scanned, they open a page saying "
+                "the poster is out of date, which still leads to the station. Print the new "
+                "poster and put it up in place of the old ones."
+            ),
+        ),
+        RecordAction(
+            "closed-today",
+            _("Closed today"),
+            run=_closed_for_today,
+            shows=lambda s: s.status == Station.Status.OPEN and not _closed_today(s),
+        ),
+        RecordAction(
+            "open-today",
+            _("Open again today"),
+            run=_open_again_today,
+            shows=lambda s: s.status == Station.Status.OPEN and _closed_today(s),
+        ),
+        RecordAction(
+            "close",
+            _("Close the station for good…"),
+            run=_close,
+            shows=_not_closed,
+            confirm=True,
+            explanation=_(
+                "The station leaves the workers' map and its posters no longer lead to it. "
+                "Its records (inspections, check-ins) stay. To close it only for a while, "
+                "set its status to temporarily closed instead."
+            ),
+        ),
+    ]
     list_display = [
         "name",
         "brand",
@@ -149,7 +233,7 @@ class StationAdmin(LeafletGeoAdminMixin, ScopedAdmin):
     raw_id_fields = ["area"]
     readonly_fields = [
         "keeper_names",
-        "name_initials",
+        "initials",
         "compliant",
         "last_inspected_on",
         "poster_link",
@@ -167,9 +251,13 @@ class StationAdmin(LeafletGeoAdminMixin, ScopedAdmin):
         (_("Service"), {"fields": ["always_open", "capacity", "description"]}),
         (
             _("Derived"),
-            {"fields": ["name_initials", "compliant", "last_inspected_on", "poster_link"]},
+            {"fields": ["initials", "compliant", "last_inspected_on", "poster_link"]},
         ),
     ]
+
+    @admin.display(description=Station._meta.get_field("name_initials").verbose_name)
+    def initials(self, obj):
+        return as_code(obj.name_initials)
 
     @admin.display(description=_("keepers"))
     def keeper_names(self, obj):
@@ -334,8 +422,13 @@ class CatalogueAdmin(admin.ModelAdmin):
     superuser changes them. The three administrators (security/) hold no grant and do not
     see them: their duties stay apart from the business."""
 
+    @admin.display(description=_("code"), ordering="code")
+    def code_shown(self, obj):
+        return as_code(obj.code)
+
     def has_module_permission(self, request):
-        return request.user.is_staff and not access.reach_of(request.user).is_empty
+        # Anyone who reads stations; not an auditor, who reads only the audit log.
+        return request.user.is_staff and access.reach_of(request.user).can_read_anything()
 
     def has_view_permission(self, request, obj=None):
         return self.has_module_permission(request)
@@ -343,12 +436,12 @@ class CatalogueAdmin(admin.ModelAdmin):
 
 @admin.register(Facility)
 class FacilityAdmin(CatalogueAdmin):
-    list_display = ["name", "code", "icon", "order"]
+    list_display = ["name", "code_shown", "icon", "order"]
 
 
 @admin.register(Brand)
 class BrandAdmin(CatalogueAdmin):
-    list_display = ["name", "code", "is_partner_merchant"]
+    list_display = ["name", "code_shown", "is_partner_merchant"]
 
 
 # Check-ins ---------------------------------------------------------------------------------
@@ -371,7 +464,9 @@ class CheckInForm(ServiceAdminForm):
         required=False,
     )
     # Made when the form is shown: a double-clicked save records the visit once.
-    submission_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+    submission_key = forms.UUIDField(
+        label=_("Submission key"), widget=forms.HiddenInput, initial=uuid.uuid4
+    )
 
     class Meta:
         model = CheckIn
