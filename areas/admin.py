@@ -6,8 +6,8 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from leaflet.admin import LeafletGeoAdminMixin
 
+from core.admin_maps import MapAdminMixin
 from core.exceptions import ApplicationError
 
 from . import access, grant_checks, object_grants, services
@@ -24,7 +24,7 @@ class BoundaryUploadForm(forms.Form):
 
 
 @admin.register(Area)
-class AreaAdmin(LeafletGeoAdminMixin, ScopedAdmin):
+class AreaAdmin(MapAdminMixin, ScopedAdmin):
     list_display = ["name", "code", "level", "parent", "poster_links"]
     list_filter = ["level"]
     search_fields = ["name", "code"]

@@ -27,16 +27,20 @@ class StationsConfig(AppConfig):
 
         from areas import object_grants
         from areas.models import StaffGrant
+        from core.geocoder import register_place_source
         from members import me_panels, merge, personal_data
 
         from .me_panels import check_ins_panel
         from .personal_data import HANDLER as personal_data_handler
+        from .places import station_places
         from .services import check_ins_merge
 
         merge.register("stations.CheckIn", check_ins_merge)
         # What stations holds about a worker, erases and keeps for how long (PIPL).
         personal_data.register(personal_data_handler)
         me_panels.register(check_ins_panel)
+        # The admin's map search finds stations by name or address (core.geocoder).
+        register_place_source("stations.station", station_places)
         # A station keeper's grant names the stations they keep.
         object_grants.register(
             object_grants.ObjectKind(

@@ -60,7 +60,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "leaflet",
-    "axes",
+    "security.library_apps.AxesConfig",  # django-axes, under a Chinese name
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -285,6 +285,24 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 MAP_TILE_PROVIDER = env_str("MAP_TILE_PROVIDER", "osm")
 TIANDITU_KEY = env_str("TIANDITU_KEY", "")
 MAP_DEFAULT_CENTER = (env_float("MAP_DEFAULT_LAT", 35.71), env_float("MAP_DEFAULT_LNG", 107.64))
+
+# Finding a place by name above the admin's map widgets (core/geocoder.py): "local" searches
+# the areas, stations and outlets the staff member may read; "tianditu" adds Tianditu's
+# geocoder after them (default when a key is set; a server-side key may be given apart).
+GEOCODER_TIANDITU_KEY = env_str("GEOCODER_TIANDITU_KEY", "") or TIANDITU_KEY
+GEOCODER_BACKEND = env_str("GEOCODER_BACKEND", "") or (
+    "tianditu" if GEOCODER_TIANDITU_KEY else "local"
+)
+GEOCODER_TIANDITU_URL = env_str("GEOCODER_TIANDITU_URL", "https://api.tianditu.gov.cn/geocoder")
+GEOCODER_TIMEOUT_SECONDS = env_float("GEOCODER_TIMEOUT_SECONDS", 3.0)
+if GEOCODER_BACKEND not in {"local", "tianditu"} and "." not in GEOCODER_BACKEND:
+    raise ImproperlyConfigured(f"GEOCODER_BACKEND={GEOCODER_BACKEND}: local, tianditu or a path.")
+if GEOCODER_BACKEND == "tianditu" and not GEOCODER_TIANDITU_KEY:
+    raise ImproperlyConfigured(
+        "GEOCODER_BACKEND=tianditu needs TIANDITU_KEY or GEOCODER_TIANDITU_KEY."
+    )
+if not 0 < GEOCODER_TIMEOUT_SECONDS <= 30:
+    raise ImproperlyConfigured("GEOCODER_TIMEOUT_SECONDS must be more than 0 and at most 30.")
 
 # One tile layer for the phone's map (stations/views.py) and the admin's map widgets.
 if MAP_TILE_PROVIDER == "tianditu" and TIANDITU_KEY:
