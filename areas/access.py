@@ -9,6 +9,8 @@ A tenant-owned model declares how its rows hang off the tree:
         scope_area_path = "area"      # the path from the row to its Area
         # optional: where the row meets objects a grant may name (areas.object_grants)
         scope_object_paths = {"stations.station": "pk"}
+        # optional: more areas that may read the row (a transfer's old community)
+        scope_also_read_via = ("from_area",)
 
 Rules (DESIGN.md, rule 2):
 - a grant reaches its area and everything under it (code-prefix match);
@@ -181,6 +183,11 @@ def scope(queryset: QuerySet, user, purpose: Purpose = Purpose.READ) -> QuerySet
             q |= Q(code__startswith=prefix)
     else:
         q = _area_q(area_path, reach.prefixes[purpose])
+    if purpose == Purpose.READ:
+        # A row that two areas read (a transfer: the receiving community decides, the
+        # one the worker leaves keeps it as history); writes go by scope_area_path alone.
+        for also_path in getattr(model, "scope_also_read_via", ()):
+            q |= _area_q(also_path, reach.prefixes[purpose])
     if purpose in OBJECT_PURPOSES:
         for kind, path in getattr(model, "scope_object_paths", {}).items():
             if reach.objects_of(kind):

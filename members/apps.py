@@ -8,15 +8,18 @@ class MembersConfig(AppConfig):
 
     def ready(self):
         from areas import handover, references
-        from core import work_queue
+        from core import geocoder, work_queue
 
         from . import handover as staff_work
         from . import inbox, merge, personal_data, selectors, services
         from .ledgers import register_ledgers
         from .my_data import HANDLER
+        from .places import outlet_places
         from .work_queue import members_work
 
         work_queue.register(members_work)
+        # The admin's map search finds outlets by name (core.geocoder).
+        geocoder.register_place_source("members.outlet", outlet_places)
         register_ledgers()
         merge.register("members.ContactPair", services.contact_pairs_merge)
         merge.register("members.ConsentEvent", services.consents_merge)
@@ -35,6 +38,7 @@ class MembersConfig(AppConfig):
             )
         )
         merge.register("members.PhoneChange", services.phone_changes_merge)
+        merge.register("members.WorkerTransfer", services.transfers_merge)
         # What members holds about a worker, erases and keeps for how long (PIPL).
         personal_data.register(HANDLER)
         merge.rows_stay(

@@ -2,7 +2,8 @@
 
 Names and phone numbers are invented (the 199 0000 xxxx block); the mix follows the
 seeds: couriers and riders registering with Xifeng and Qishan communities, some waiting
-for review, some approved, one returned with a reason."""
+for review, some approved, one returned with a reason, one registered worker asking to
+move to the next community (a transfer waiting for it to accept)."""
 
 from django.contrib.auth import get_user_model
 
@@ -26,6 +27,7 @@ WORKERS = [  # name, enterprise index, what happens to the registration
     ("杨帆", 0, "pending"),
     ("黄志强", 1, "pending"),
     ("周磊", 1, "reject"),
+    ("吴刚", 1, "transfer"),
 ]
 
 
@@ -36,11 +38,12 @@ def load_demo_members(areas_by_path: dict[str, Area]) -> int:
     created = 0
     for d_index, (district_code, reviewer) in enumerate(DISTRICTS):
         district = areas_by_path[district_code]
-        community = next(
+        communities = [
             area
             for path, area in sorted(areas_by_path.items())
             if path.startswith(f"{district_code}@") and area.level == Area.Level.COMMUNITY
-        )
+        ]
+        community, next_community = communities[0], communities[1]
         outlets = []
         for name, kind, outlet_kind, _occupation in ENTERPRISES:
             enterprise, _ = Enterprise.objects.get_or_create(
@@ -69,8 +72,10 @@ def load_demo_members(areas_by_path: dict[str, Area]) -> int:
                 notice_version=services.PRIVACY_NOTICE_VERSION,
             )
             created += 1
-            if fate == "approve":
+            if fate in ("approve", "transfer"):
                 services.worker_approve(actor=staff[reviewer], worker=worker)
+            if fate == "transfer":
+                services.transfer_request(worker=worker, to_area=next_community)
             elif fate == "reject":
                 services.worker_reject(
                     actor=staff[reviewer], worker=worker, reason="请补充所在网点和用工企业"

@@ -3,7 +3,10 @@
 Records merged into another (Worker.Status.MERGED) are duplicates of a person counted on
 the record kept, so no registration figure counts them. A record that has only checked in
 (Worker.Status.UNREGISTERED) has no registration yet: registrations count by the moment
-they were made (registered_at), not by when the record was created.
+they were made (registered_at), not by when the record was created, and in the community
+they were made with (registered_area): a worker who moves to another community later
+(WorkerTransfer) stays in the old community's registration figures, and the receiving
+community counts a transfer in.
 
 The time from registration to review is the time to *approval*: a worker keeps when they
 registered and when they were approved, while a returned registration's review time is in
@@ -30,7 +33,7 @@ FACTS = [
         key="members.registrations",
         label=_("Registrations (报到)"),
         model="members.Worker",
-        area_path="area",
+        area_path="registered_area",
         date_field="registered_at",
         where=REGISTERED,
         breakdown="occupation",
@@ -41,7 +44,7 @@ FACTS = [
         key="members.registrations_by_status",
         label=_("Registrations by status"),
         model="members.Worker",
-        area_path="area",
+        area_path="registered_area",
         date_field="registered_at",
         where=REGISTERED,
         breakdown="status",
@@ -50,7 +53,7 @@ FACTS = [
         key="members.registrations_by_source",
         label=_("Registrations by how they came"),
         model="members.Worker",
-        area_path="area",
+        area_path="registered_area",
         date_field="registered_at",
         where=REGISTERED,
         breakdown="source",
@@ -59,7 +62,7 @@ FACTS = [
         key="members.approvals",
         label=_("Registrations approved"),
         model="members.Worker",
-        area_path="area",
+        area_path="registered_area",
         date_field="approved_at",
         where=Q(status=Worker.Status.APPROVED),
     ),
@@ -67,7 +70,7 @@ FACTS = [
         key="members.hours_to_approval",
         label=_("Hours from registration to approval (all approvals)"),
         model="members.Worker",
-        area_path="area",
+        area_path="registered_area",
         measure=Measure.SUM,
         over=HoursBetween("registered_at", "approved_at"),
         date_field="approved_at",
@@ -77,14 +80,14 @@ FACTS = [
         key="members.waiting_for_review",
         label=_("Registrations waiting for review"),
         model="members.Worker",
-        area_path="area",
+        area_path="registered_area",
         where=Q(status=Worker.Status.PENDING),
     ),
     Fact(
         key="members.days_waiting",
         label=_("Days waited by the registrations waiting for review (all of them)"),
         model="members.Worker",
-        area_path="area",
+        area_path="registered_area",
         measure=Measure.SUM,
         over=LocalDaysSince("registered_at", settings.TIME_ZONE),
         where=Q(status=Worker.Status.PENDING),
@@ -106,6 +109,22 @@ FACTS = [
         model="members.ContactPair",
         area_path="worker__area",
         where=Q(ended_on__isnull=True, uncontacted_month__isnull=True),
+    ),
+    # Moves between communities (issue 14 §2), counted by the community that receives.
+    Fact(
+        key="members.transfers_in",
+        label=_("Workers transferred in from another community"),
+        model="members.WorkerTransfer",
+        area_path="to_area",
+        date_field="decided_at",
+        where=Q(status="accepted"),
+    ),
+    Fact(
+        key="members.transfers_waiting",
+        label=_("Transfers waiting to be accepted"),
+        model="members.WorkerTransfer",
+        area_path="to_area",
+        where=Q(status="pending"),
     ),
     # The invitation funnel: sent → opened → registered → approved. Invitations are placed
     # in the community they invite to, registrations in the community the worker chose,
@@ -130,7 +149,7 @@ FACTS = [
         key="members.registrations_by_invitation",
         label=_("Registrations that came by invitation"),
         model="members.Worker",
-        area_path="area",
+        area_path="registered_area",
         date_field="registered_at",
         where=REGISTERED & CAME_BY_INVITATION,
     ),
@@ -138,7 +157,7 @@ FACTS = [
         key="members.approvals_by_invitation",
         label=_("Registrations by invitation approved"),
         model="members.Worker",
-        area_path="area",
+        area_path="registered_area",
         date_field="approved_at",
         where=Q(status=Worker.Status.APPROVED) & CAME_BY_INVITATION,
     ),

@@ -106,8 +106,24 @@ def _history(worker: Worker) -> list[Holding]:
         ]
         for change in PhoneChange.objects.filter(worker=worker)
     ]
+    moves = [
+        [
+            (_("Asked at"), show(move.requested_at)),
+            (_("From"), move.from_area.full_name),
+            (_("To"), move.to_area.full_name),
+            (_("Status"), move.get_status_display()),
+            (_("Reason"), move.reason),
+        ]
+        for move in worker.transfers.select_related("from_area", "to_area")
+    ]
     return [
         Holding("members.history", _("Registration history"), str(COMMUNITY_STAFF), steps),
+        Holding(
+            "members.transfers",
+            _("Moves to another community"),
+            str(_("Staff of both communities, and of the street and district above them.")),
+            moves,
+        ),
         Holding("members.consents", _("Your consents"), str(COMMUNITY_STAFF), consents),
         Holding("members.phone_changes", _("Changes of your number"), str(COMMUNITY_STAFF), phones),
     ]
@@ -268,6 +284,7 @@ HANDLER = Handler(
         "members.Message",
         "members.MessagePreference",
         "members.PhoneChange",
+        "members.WorkerTransfer",
     ),
     my_data=members_my_data,
     erase=privacy.members_erase,
@@ -293,7 +310,10 @@ HANDLER = Handler(
         ),
         Retention(
             model="members.WorkerStatusChange",
-            what=gettext_lazy("Registration history, your consents and changes of number"),
+            what=gettext_lazy(
+                "Registration history, your consents, changes of number and moves between "
+                "communities"
+            ),
             rule=gettext_lazy(
                 "Kept as long as your registration; when your account is deleted, the dates "
                 "stay without any reasons or values."

@@ -3,7 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import Case, Count, Exists, Max, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -26,6 +26,7 @@ from .models import (
     InvitationCampaign,
     Outlet,
     Worker,
+    WorkerTransfer,
 )
 
 
@@ -43,6 +44,19 @@ def review_queue(*, user) -> QuerySet:
         )
         .select_related("area", "enterprise")
         .order_by("created_at")
+    )
+
+
+def transfers_to_decide(*, user) -> QuerySet:
+    """Workers asking to move to a community the user may write in, oldest first."""
+    return (
+        access.scope(
+            WorkerTransfer.objects.filter(status=WorkerTransfer.Status.PENDING),
+            user,
+            access.Purpose.WRITE,
+        )
+        .select_related("worker", "from_area", "to_area")
+        .order_by("requested_at")
     )
 
 
@@ -118,6 +132,26 @@ def possible_duplicates(queryset: QuerySet) -> QuerySet:
         .exclude(status=Worker.Status.MERGED)
     )
     return queryset.exclude(status=Worker.Status.MERGED).filter(Exists(twin))
+
+
+def merge_partners(*, user, worker: Worker) -> QuerySet:
+    """The records `user` may fold into `worker` or keep instead of it (worker_merge's own
+    rule, as a list): live records, not merged nor deleted, that the user may write to."""
+    return (
+        access.scope(Worker.objects.all(), user, access.Purpose.WRITE)
+        .exclude(pk=worker.pk)
+        .exclude(status=Worker.Status.MERGED)
+        .filter(erased_at__isnull=True)
+        .select_related("area", "enterprise")
+    )
+
+
+def merge_candidates(*, user, worker: Worker, limit: int = 20) -> list[Worker]:
+    """Likely other records of the same person, for the worker's page: the same name among
+    the merge partners, those of the same work community first."""
+    elsewhere = Case(When(area_id=worker.area_id, then=Value(0)), default=Value(1))
+    same_name = merge_partners(user=user, worker=worker).filter(name=worker.name)
+    return list(same_name.order_by(elsewhere, "created_at")[:limit])
 
 
 # What a worker of an area may name (members.rules asks these for every path) --------------

@@ -10,6 +10,7 @@ urlpatterns = [
     path("m/communities/", views.communities, name="mobile-communities"),
     path("m/me/", views.me, name="mobile-me"),
     path("m/me/phone/", views.change_phone, name="mobile-change-phone"),
+    path("m/me/transfer/withdraw/", views.withdraw_transfer, name="mobile-withdraw-transfer"),
     path("m/me/messages/", inbox_views.message_list, name="mobile-messages"),
     path("m/me/messages/settings/", inbox_views.message_settings, name="mobile-message-settings"),
     path("m/me/data/", privacy_views.my_data, name="mobile-my-data"),

@@ -27,7 +27,7 @@ from .forms import (
     PhoneForm,
     RegisterForm,
 )
-from .models import COMMUNITY_LEVEL_VALUES, Worker
+from .models import COMMUNITY_LEVEL_VALUES, Worker, WorkerTransfer
 from .phone_login import worker_login_required
 
 COMMUNITY_SEARCH_LIMIT = 30
@@ -204,7 +204,16 @@ def me(request):
         except ApplicationError as error:
             show_refusal(form, error)
         else:
-            if updated.status == Worker.Status.PENDING and worker.status != updated.status:
+            if "area" in given and updated.area_id == worker.area_id:
+                messages.success(
+                    request,
+                    _(
+                        "Saved. %(new)s has been asked to accept you; until it does, you "
+                        "stay registered with %(old)s."
+                    )
+                    % {"new": area.name, "old": worker.area.name},
+                )
+            elif "area" in given:
                 messages.success(
                     request, _("Saved. Your new community will review your registration.")
                 )
@@ -220,11 +229,35 @@ def me(request):
             "area": area,
             "area_changed": area.pk != worker.area_id,
             "history": worker.status_changes.all(),
+            "transfers": worker.transfers.select_related("from_area", "to_area"),
+            "waiting_transfer": worker.transfers.filter(
+                status=WorkerTransfer.Status.PENDING
+            ).first(),
             "unread_messages": worker.messages.filter(read_at__isnull=True).count(),
             # Check-ins, points, activities: what the apps above registered (me_panels).
             "panels": me_panels.render(request, worker),
         },
     )
+
+
+@worker_login_required
+@require_POST
+def withdraw_transfer(request):
+    """The worker takes back the move to another community they asked for."""
+    worker = phone_login.current_worker(request)
+    if worker is None:
+        return redirect("mobile-register")
+    try:
+        services.transfer_withdraw(worker=worker)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("Withdrawn: you stay registered with %(community)s.")
+            % {"community": worker.area.name},
+        )
+    return redirect("mobile-me")
 
 
 @require_http_methods(["GET"])

@@ -1,5 +1,5 @@
 """What members work waits for a staff member (core.work_queue): registrations to review,
-those that may be someone registered twice, their own contact pairs not contacted this
+those that may be someone registered twice, workers asking to move in, their own contact pairs not contacted this
 month, account deletion requests to answer (PIPL art. 47)."""
 
 from django.urls import reverse
@@ -30,6 +30,14 @@ def members_work(request) -> list[WorkItem]:
                 selectors.possible_duplicates(selectors.review_queue(user=user)).count(),
                 reverse("admin:members_worker_changelist")
                 + "?status__exact=pending&duplicates=yes",
+            )
+        )
+        items.append(
+            WorkItem(
+                _("Workers asking to move to your community (转入)"),
+                selectors.transfers_to_decide(user=user).count(),
+                reverse("admin:members_workertransfer_changelist")
+                + "?status__exact=pending&direction=in",
             )
         )
         deletions = selectors.deletion_queue(user=user)

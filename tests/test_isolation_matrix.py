@@ -40,6 +40,13 @@ def row_allowed(obj, prefixes, stations) -> bool:
     area = obj if isinstance(obj, Area) else area_of(obj)
     if any(area.code.startswith(p) for p in prefixes):
         return True
+    # A row two areas read (a transfer: the community the worker leaves reads it too).
+    for path in getattr(type(obj), "scope_also_read_via", ()):
+        also = obj
+        for step in path.split("__"):
+            also = getattr(also, step)
+        if any(also.code.startswith(p) for p in prefixes):
+            return True
     station_path = getattr(type(obj), "scope_object_paths", {}).get("stations.station")
     if station_path == "pk":
         return obj.pk in stations

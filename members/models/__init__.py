@@ -20,6 +20,7 @@ from .workers import (
     PhoneChange,
     Worker,
     WorkerStatusChange,
+    WorkerTransfer,
 )
 
 __all__ = [
@@ -46,4 +47,5 @@ __all__ = [
     "PhoneChange",
     "Worker",
     "WorkerStatusChange",
+    "WorkerTransfer",
 ]

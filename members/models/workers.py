@@ -160,6 +160,8 @@ class Worker(TimeStampedModel):
     """A new-employment worker and their registration (报到) with a community."""
 
     scope_area_path = "area"
+    # Registration figures count where the registration was made (members/facts.py).
+    figures_area_paths = ("registered_area",)
 
     class Gender(models.TextChoices):
         MALE = "male", _("Male")
@@ -276,6 +278,19 @@ class Worker(TimeStampedModel):
         _("registered at"), null=True, blank=True, default=timezone.now
     )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    # The community the registration was made with and approved by: the registration
+    # figures count there. It follows the work community until the registration is
+    # approved; after that a move is a transfer (WorkerTransfer) the receiving community
+    # accepts, and the old community keeps the registration in its figures (save()).
+    registered_area = models.ForeignKey(
+        Area,
+        verbose_name=_("registered with"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
     # When the worker last logged in on the phone (members.phone_login): the retention rule
     # for records nobody uses (members.personal_data) reads it.
     last_login_at = models.DateTimeField(_("last logged in"), null=True, blank=True)
@@ -351,9 +366,24 @@ class Worker(TimeStampedModel):
     def save(self, *args, **kwargs):
         # The blind index is derived from the ID number and must never drift from it.
         self.id_number_index = self.id_number_index_of(self.id_number)
-        if kwargs.get("update_fields") and "id_number" in kwargs["update_fields"]:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "id_number_index"}
+        self.registered_area_id = self.registered_area_of()
+        if update_fields := kwargs.get("update_fields"):
+            if "id_number" in update_fields:
+                update_fields = {*update_fields, "id_number_index"}
+            if {"area", "status", "registered_at"} & set(update_fields):
+                update_fields = {*update_fields, "registered_area"}
+            kwargs["update_fields"] = update_fields
         super().save(*args, **kwargs)
+
+    def registered_area_of(self) -> int | None:
+        """Where the registration counts: none before the worker registers; the work
+        community until the registration is approved; then where it was approved, however
+        often the worker moves (a transfer moves only `area`)."""
+        if self.registered_at is None:
+            return None
+        if self.status != self.Status.APPROVED or self.registered_area_id is None:
+            return self.area_id
+        return self.registered_area_id
 
     @property
     def masked_name(self) -> str:
@@ -395,7 +425,8 @@ class WorkerStatusChange(models.Model):
         ordering = ["at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.from_status or '—'} → {self.to_status}"
+        before = self.get_from_status_display() or "—"
+        return f"{self.at:%Y-%m-%d %H:%M} {before} → {self.get_to_status_display()}"
 
 
 class PhoneChange(models.Model):
@@ -427,3 +458,89 @@ class PhoneChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.old_phone_masked} → {self.new_phone_masked}"
+
+
+class WorkerTransfer(models.Model):
+    """A registered worker moves to another community or district (issue 14 §2): the
+    receiving community accepts (or declines, with a reason the worker reads). Until then
+    the worker stays registered where they are. The old community keeps the history (this
+    row, which its staff read) and its figures: the registration keeps counting where it
+    was made (Worker.registered_area); the receiving community counts a transfer in."""
+
+    scope_area_path = "to_area"  # the receiving community's staff decide
+    # …and the community the worker leaves reads it, as its history of who moved away.
+    scope_also_read_via = ("from_area",)
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for the receiving community")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    worker = models.ForeignKey(
+        Worker, verbose_name=_("worker"), on_delete=models.CASCADE, related_name="transfers"
+    )
+    from_area = models.ForeignKey(
+        Area,
+        verbose_name=_("from community"),
+        on_delete=models.PROTECT,
+        related_name="transfers_out",
+    )
+    to_area = models.ForeignKey(
+        Area,
+        verbose_name=_("to community"),
+        on_delete=models.PROTECT,
+        related_name="transfers_in",
+        limit_choices_to=COMMUNITY_LEVELS,
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    reason = models.CharField(_("reason given to the worker"), max_length=200, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty when the worker asked on their phone."),
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("transfer to another community")
+        verbose_name_plural = _("transfers to another community")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["worker"],
+                condition=models.Q(status="pending"),
+                name="members_transfer_one_pending_per_worker",
+                violation_error_message=_("This worker already has a transfer waiting."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(from_area=models.F("to_area")),
+                name="members_transfer_to_another_community",
+                violation_error_message=_("A transfer goes to another community."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="pending", decided_at__isnull=True)
+                | (~models.Q(status="pending") & models.Q(decided_at__isnull=False)),
+                name="members_transfer_decided_says_when",
+                violation_error_message=_("A decided transfer says when it was decided."),
+            ),
+        ]
+        indexes = [models.Index(fields=["to_area", "status"], name="members_transfer_queue_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.worker.masked_label}: {self.from_area.name} → {self.to_area.name}"

@@ -28,6 +28,7 @@ from ..models import (
     PhoneChange,
     Worker,
     WorkerStatusChange,
+    WorkerTransfer,
 )
 from .workers import PRIVACY_NOTICE_VERSION, worker_known_from_check_in, worker_register
 
@@ -271,6 +272,10 @@ def members_erase(*, worker: Worker, actor) -> None:
         record.erased_at = now
         record.save()
     WorkerStatusChange.objects.filter(worker_id__in=ids).exclude(reason="").update(reason="")
+    WorkerTransfer.objects.filter(worker_id__in=ids).exclude(reason="").update(reason="")
+    WorkerTransfer.objects.filter(worker_id__in=ids, status=WorkerTransfer.Status.PENDING).update(
+        status=WorkerTransfer.Status.WITHDRAWN, decided_at=now
+    )
     pairs = ContactPair.objects.filter(
         models.Q(worker_id__in=ids) | models.Q(grid_worker_id__in=ids)
     )

@@ -31,6 +31,7 @@ from ..models import (
     WorkerStatusChange,
 )
 from .inbox import message_send
+from .transfers import transfer_recorded, transfer_request
 
 # The privacy notice a worker reads before registering (templates/members/privacy.html).
 # Bump the version whenever the notice changes: consent is recorded against it.
@@ -267,10 +268,15 @@ def worker_update(*, actor, worker: Worker, details: WorkerDetails, given: list[
             _("The worker has not consented to sensitive data: political status cannot be kept."),
         )
     old_phone = worker.phone
+    old_area = worker.area
     _apply(worker, details, given)
     if "area" in given:
         access.require_write_in(actor, worker.area)
     _save(worker, actor)
+    if worker.area_id != old_area.pk and worker.status == Worker.Status.APPROVED:
+        # Staff who may write in both communities moved a registered worker: kept as a
+        # transfer, and the registration still counts where it was made.
+        transfer_recorded(actor=actor, worker=worker, from_area=old_area)
     if worker.phone != old_phone:
         # Staff typed a new number on the unmasked record (a worker who lost the old one).
         _phone_changed(worker, old_phone, actor=actor, reason=_("corrected by staff"))
@@ -377,12 +383,18 @@ def worker_correct_own(*, worker: Worker, details: WorkerDetails, given: list[st
         raise ApplicationError(
             _("Your registration was returned: correct it by registering again.")
         )
-    old_area_id = worker.area_id
-    _apply(worker, details, given)
-    _save(worker)
-    if worker.area_id != old_area_id and worker.status == Worker.Status.APPROVED:
-        _set_status(worker, Worker.Status.PENDING, actor=None)
-        worker.save(update_fields=["status", "status_reason", "updated_at"])
+    moving_to = details.area if "area" in given and details.area != worker.area else None
+    if moving_to is not None and worker.status == Worker.Status.APPROVED:
+        # A registered worker moves by transfer: the new community accepts first, and
+        # until then the worker stays where they are (services.transfers).
+        given = [name for name in given if name != "area"]
+    else:
+        moving_to = None
+    if given:
+        _apply(worker, details, given)
+        _save(worker)
+    if moving_to is not None:
+        transfer_request(worker=worker, to_area=moving_to)
     return worker
 
 

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from members.models import LoginCode, Worker, WorkerStatusChange
+from members.models import LoginCode, Worker
 from members.phone_login import SESSION_PHONE
 from members.services import PRIVACY_NOTICE_VERSION
 
@@ -215,15 +215,27 @@ def test_correcting_own_details(client, tree):
     assert (worker.name, worker.birth_year, worker.status) == ("王大二", 1988, "approved")
 
 
-def test_moving_community_sends_it_for_review_there(client, tree):
+def test_a_registered_worker_moving_community_asks_it_to_accept_them(client, tree):
+    """An approved registration moves by transfer (members/tests/test_transfers.py): the
+    worker stays registered where they are until the new community accepts."""
     worker = WorkerFactory(phone=PHONE, area=tree.a["community"], status="approved")
     other = tree.a["community2"]
     logged_in(client).post(
         f"/m/me/?area={other.code}", {"name": worker.name, "occupation": "courier"}
     )
     worker.refresh_from_db()
+    assert (worker.area, worker.status) == (tree.a["community"], "approved")
+    assert worker.transfers.get().to_area == other
+
+
+def test_a_registration_waiting_for_review_moves_to_the_new_communitys_review(client, tree):
+    worker = WorkerFactory(phone=PHONE, area=tree.a["community"], status="pending")
+    other = tree.a["community2"]
+    logged_in(client).post(
+        f"/m/me/?area={other.code}", {"name": worker.name, "occupation": "courier"}
+    )
+    worker.refresh_from_db()
     assert (worker.area, worker.status) == (other, "pending")
-    assert WorkerStatusChange.objects.filter(worker=worker, to_status="pending").exists()
 
 
 def test_bad_correction_changes_nothing(client, tree):
