@@ -10,9 +10,10 @@ from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import BasePermission
 
-from core import private_files, pwa
+from core import admin_maps, private_files, pwa
 from core.health import healthz
 from core.metrics import metrics_view
+from reports import start_page
 
 admin.site.site_header = settings.ADMIN_SITE_HEADER
 admin.site.site_title = settings.ADMIN_SITE_HEADER
@@ -56,6 +57,10 @@ urlpatterns = [
     path("m/manifest.webmanifest", pwa.manifest, name="web-app-manifest"),
     path("m/offline/", pwa.offline, name="mobile-offline"),
     path("metrics", metrics_view, name="metrics"),
+    # The admin map widgets' place search (core/admin_maps.py): before the admin's own URLs.
+    path("admin/geocode/", admin_maps.geocode_view, name="admin-geocode"),
+    # The admin's home page, except right after a department's login (reports.start_page).
+    path("admin/", admin.site.admin_view(start_page.admin_home)),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api")),
     path(

@@ -2,7 +2,14 @@
 "1.1 公里" — not "1138 m" (issue 14 §2). One place, so every page and answer says a
 distance the same way."""
 
+from django.utils.html import format_html
 from django.utils.translation import gettext
+
+
+def as_code(value) -> str:
+    """An identifier shown as one (a code, a key, pinyin initials): set apart from the
+    words around it, and not read as text to translate (tests/test_page_language.py)."""
+    return format_html("<code>{}</code>", value) if value else ""
 
 
 def distance_text(metres: float) -> str:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from areas import access
 from areas.admin_mixins import ScopedAdmin, ServiceAdminForm, ServiceAdminMixin
+from core.display import as_code
 from core.exceptions import ApplicationError
 from core.xlsx import government_xlsx
 
@@ -378,7 +379,7 @@ class OpenedFilter(admin.SimpleListFilter):
 @admin.register(Invitation)
 class InvitationAdmin(ScopedAdmin):
     list_display = [
-        "code",
+        "code_shown",
         "batch",
         "masked_recipient",
         "sent_at",
@@ -390,8 +391,12 @@ class InvitationAdmin(ScopedAdmin):
     list_select_related = ["batch__campaign", "batch__community"]
     search_fields = ["=code"]
     search_help_text = _("The invitation's code, as printed.")
-    fields = ["code", "batch", "masked_recipient", "sent_at", "opened_at", "open_count"]
+    fields = ["code_shown", "batch", "masked_recipient", "sent_at", "opened_at", "open_count"]
     readonly_fields = fields
+
+    @admin.display(description=Invitation._meta.get_field("code").verbose_name, ordering="code")
+    def code_shown(self, obj):
+        return as_code(obj.code)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(registration_count=Count("registrations"))

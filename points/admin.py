@@ -72,7 +72,9 @@ class AdjustmentForm(ServiceAdminForm):
         label=_("Points (negative to take away)"),
         help_text=_("For example 20 for a paper ledger's points, -5 to correct a mistake."),
     )
-    submission_key = forms.CharField(widget=forms.HiddenInput, initial=lambda: uuid.uuid4().hex)
+    submission_key = forms.CharField(
+        label=_("Submission key"), widget=forms.HiddenInput, initial=lambda: uuid.uuid4().hex
+    )
 
     class Meta:
         model = PointsEntry

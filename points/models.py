@@ -21,6 +21,8 @@ from django.utils.translation import gettext_lazy as _
 from areas.models import Area
 from core.models import TimeStampedModel
 
+from . import rules
+
 
 class PointsAccount(models.Model):
     scope_area_path = "worker__area"
@@ -182,7 +184,8 @@ class PointsRule(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.area} · {self.get_event_display()} {self.activity_kind} · {self.points}"
+        kind = rules.activity_kind_label(self.activity_kind) if self.activity_kind else ""
+        return f"{self.area} · {self.get_event_display()} {kind} · {self.points}"
 
 
 # Rewards (积分兑换) ---------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -21,8 +22,11 @@ class ReportsConfig(AppConfig):
 
         from .facts import discover
         from .services import seal_purged_periods
+        from .start_page import remember_where_to_start
 
         discover()
+        # District and city departments start on their dashboard after logging in.
+        user_logged_in.connect(remember_where_to_start, dispatch_uid="reports.start_page")
         post_migrate.connect(_sync_triggers, sender=self, dispatch_uid="reports.sync_triggers")
         raw_rows_purged.connect(seal_purged_periods, dispatch_uid="reports.seal")
 

@@ -3,10 +3,16 @@ the duties (the system administrator reads them; a superuser assigns them at
 installation), and the accounts admin restricted so no one but a superuser makes a
 superuser or hands out Django permissions."""
 
+from axes import admin as axes_admin
+from axes.models import AccessLog
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from areas.admin_mixins import LogAdminMixin
 from areas.handover_admin import StaffHandoverAdminMixin
@@ -67,12 +73,74 @@ class AdminDutyAdmin(admin.ModelAdmin):
         return request.user.is_superuser
 
 
+# Second-factor devices hold the secrets behind each account's codes: nobody reads or
+# edits them in the admin. A lost phone is the security administrator's "reset
+# two-factor authentication" action on the account below.
+for device_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(device_model):
+        admin.site.unregister(device_model)
+
+
+def permission_label(permission: Permission) -> str:
+    """A Django permission as a Chinese admin reads it ("可修改：驿站"): its stored name is
+    English ("Can change station"), written once when the tables were made."""
+    action = permission.codename.split("_", 1)[0]
+    actions = {
+        "add": _("Can add"),
+        "change": _("Can change"),
+        "delete": _("Can delete"),
+        "view": _("Can view"),
+    }
+    model = permission.content_type.model_class()
+    if action not in actions or model is None:
+        return str(permission)
+    return _("%(action)s: %(model)s") % {
+        "action": actions[action],
+        "model": model._meta.verbose_name,
+    }
+
+
+class PermissionLabelsMixin:
+    """Permissions offered as Chinese labels, and only those of models the admin shows
+    (a permission on an internal table, e.g. the rollups' buckets, would grant nothing)."""
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.related_model is Permission and field is not None:
+            shown = ContentType.objects.get_for_models(*admin.site._registry).values()
+            field.queryset = field.queryset.filter(content_type__in=shown).select_related(
+                "content_type"
+            )
+            field.label_from_instance = permission_label
+        return field
+
+
+# django-axes' login records: read by the security administrator, never acted on in bulk
+# (the duty grants reading only), so no selection column, whose labels would read the
+# library's English name of each record ("Access Log for … @ …").
+class AccessLogAdmin(axes_admin.AccessLogAdmin):
+    actions = None
+
+
+admin.site.unregister(AccessLog)
+admin.site.register(AccessLog, AccessLogAdmin)
+
+
+_base_group_admin = type(admin.site._registry[Group])
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(PermissionLabelsMixin, _base_group_admin):
+    pass
+
+
 _base_user_admin = type(admin.site._registry[User])
 admin.site.unregister(User)
 
 
 @admin.register(User)
-class AccountAdmin(StaffHandoverAdminMixin, _base_user_admin):
+class AccountAdmin(PermissionLabelsMixin, StaffHandoverAdminMixin, _base_user_admin):
     """Accounts, kept by the system administrator. Only a superuser sees the superuser
     flag, groups and per-user permissions: they would let an account step around the
     three duties. The security administrator resets a lost second factor here."""
