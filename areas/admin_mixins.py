@@ -50,6 +50,21 @@ class ScopedAdminMixin(ScopedChoicesMixin):
     def get_queryset(self, request):
         return access.scope(super().get_queryset(request), request.user, self.read_purpose)
 
+    def get_changeform_initial_data(self, request):
+        """A new record starts with every choice the user has only one of already chosen:
+        a keeper's station, a community worker's community (issue 14 §5). The choices are
+        the form's own, scoped as above, so nothing out of reach is ever preselected."""
+        initial = super().get_changeform_initial_data(request)
+        for name, field in self.get_form(request).base_fields.items():
+            if name in initial or not isinstance(field, forms.ModelChoiceField):
+                continue
+            if isinstance(field, forms.ModelMultipleChoiceField):
+                continue
+            only = list(field.queryset.values_list("pk", flat=True)[:2])
+            if len(only) == 1:
+                initial[name] = only[0]
+        return initial
+
     # Permissions come from grants. Django's own model permissions are not used for
     # tenant-owned data: "staff of A" is an area grant, not a per-model checkbox.
     def has_module_permission(self, request):

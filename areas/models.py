@@ -164,6 +164,34 @@ class StaffGrant(TimeStampedModel):
         return f"{self.user} · {self.get_role_display()} · {self.area}"
 
 
+class StaffProfile(TimeStampedModel):
+    """How colleagues and workers know a staff member (issue 14 §5): their position
+    (社区党委书记, 网格员, 驿站站长…), shown with their name in the admin's header instead
+    of the login name. Their reach is in their grants, not here."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="staff_profile",
+    )
+    position = models.CharField(
+        _("position"),
+        max_length=40,
+        blank=True,
+        help_text=_(
+            "As colleagues know it, e.g. 社区党委书记, 网格员. Empty: the role of the grant."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("staff profile")
+        verbose_name_plural = _("staff profiles")
+
+    def __str__(self) -> str:
+        return self.position or str(self.user)
+
+
 class GrantedObject(models.Model):
     """One object a grant covers, of a kind an app registered (areas.object_grants): a
     station a keeper keeps, later an estate, a gate, a task. No foreign key to the object's

@@ -8,6 +8,7 @@ page stays one click away ("管理后台" in the dashboard's top bar)."""
 from django.contrib import admin
 from django.http import Http404
 from django.shortcuts import redirect
+from django.urls import reverse
 
 from areas.models import StaffGrant
 
@@ -18,7 +19,10 @@ DASHBOARD_FIRST_ROLES = (StaffGrant.Role.CITY_DEPARTMENT, StaffGrant.Role.DISTRI
 
 
 def remember_where_to_start(sender, request, user, **kwargs):
-    """On login (user_logged_in): a department's staff member starts on the dashboard."""
+    """On a login through the login page (user_logged_in): a department's staff member
+    starts on the dashboard. Logins made by code (tests, scripts) start nowhere new."""
+    if request is None or request.path != reverse("admin:login"):
+        return
     if user.is_staff and user.grants.filter(role__in=DASHBOARD_FIRST_ROLES).exists():
         request.session[START_ON_DASHBOARD] = True
 

@@ -16,6 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from areas.admin_mixins import LogAdminMixin
 from areas.handover_admin import StaffHandoverAdminMixin
+from areas.models import StaffProfile
 
 from . import duties, services
 from .forms import SecurityLoginForm
@@ -135,6 +136,25 @@ class GroupAdmin(PermissionLabelsMixin, _base_group_admin):
     pass
 
 
+class StaffProfileInline(admin.StackedInline):
+    """The position a staff member is known by (the admin's header shows it with their
+    name), kept with the account by whoever keeps accounts."""
+
+    model = StaffProfile
+    can_delete = False
+    max_num = 1
+    fields = ["position"]
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("auth.view_user")
+
+    def has_add_permission(self, request, obj=None):
+        return request.user.has_perm("auth.change_user")
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.has_perm("auth.change_user")
+
+
 _base_user_admin = type(admin.site._registry[User])
 admin.site.unregister(User)
 
@@ -146,6 +166,7 @@ class AccountAdmin(PermissionLabelsMixin, StaffHandoverAdminMixin, _base_user_ad
     three duties. The security administrator resets a lost second factor here."""
 
     actions = [*(getattr(_base_user_admin, "actions", None) or []), "reset_second_factor"]
+    inlines = [*(getattr(_base_user_admin, "inlines", None) or []), StaffProfileInline]
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)

@@ -12,9 +12,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _logged_in(client, user):
-    """force_login does not send user_logged_in with the request: send it as a login does."""
+    """Logged in through the login page (force_login's own login has no page)."""
     client.force_login(user)
-    request = RequestFactory().get("/")
+    request = RequestFactory().post("/admin/login/")
     request.session = client.session
     user_logged_in.send(sender=type(user), request=request, user=user)
     request.session.save()
@@ -27,6 +27,11 @@ def test_a_district_department_starts_on_its_dashboard_once(client, trio):
     assert first.status_code == 302
     assert first.url == f"/dashboard/{trio.tree.a['district'].code}/"
     assert client.get("/admin/").status_code == 200  # the home page, one click away
+
+
+def test_a_login_made_by_code_starts_on_the_admins_home_page(client, trio):
+    client.force_login(trio.staff_a)
+    assert client.get("/admin/").status_code == 200
 
 
 def test_community_staff_and_keepers_start_on_the_admins_home_page(client, trio):

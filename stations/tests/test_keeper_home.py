@@ -99,3 +99,18 @@ def test_the_admin_saves_a_keepers_station_but_not_moved_elsewhere(rf, keeper_a,
         station_admin.save_model(request, station_a, form=None, change=True)
     station_a.refresh_from_db()
     assert station_a.area == tree.a["community"]
+
+
+def test_a_keeper_with_one_station_finds_it_chosen_on_a_new_record(client, keeper_a, station_a):
+    """A keeper of one station never picks it: the form starts with it (the choices are
+    the form's own, scoped, so a keeper of two stations chooses)."""
+    client.force_login(keeper_a)
+    page = client.get("/admin/stations/checkin/add/").content.decode()
+    assert f'<option value="{station_a.pk}" selected>' in page
+
+
+def test_area_staff_with_many_choices_choose_themselves(client, trio, station_a, station_b):
+    client.force_login(trio.city)
+    page = client.get("/admin/stations/checkin/add/").content.decode()
+    station_choices = page.split('name="station"')[1].split("</select>")[0]
+    assert '<option value="" selected>' in station_choices
