@@ -210,4 +210,7 @@ def test_no_page_shows_english_to_any_role(demo_in_chinese, client):
     walk.read_kinds -= {"/m/"}
     walk.walk(client, ["/m/", "/m/me/"], ("/m/",))
     assert len(walk.read_kinds) > 60, sorted(walk.read_kinds)
+    print(
+        f"\nPages read: {len(walk.read_kinds)} kinds of page; English found on {len(walk.found)}."
+    )
     assert walk.found == {}, "English on these pages:\n" + _report(walk.found)
