@@ -92,6 +92,14 @@ class Area(TimeStampedModel):
         """The leading digits every area under this one shares."""
         return self.code[: self.PREFIX_LENGTH[self.level]]
 
+    @property
+    def district_code(self) -> str:
+        """The code of the district this area is in (itself for a district); empty above
+        districts (a city, a province)."""
+        if self.level in (self.Level.PROVINCE, self.Level.CITY):
+            return ""
+        return self.code[: self.PREFIX_LENGTH[self.Level.DISTRICT]].ljust(12, "0")
+
     def contains(self, other: "Area") -> bool:
         return other.code.startswith(self.prefix)
 

@@ -3,6 +3,8 @@ community accepts or declines on the transfer's own page; the community the work
 reads its transfers out as history. Nothing here is edited by hand."""
 
 from django.contrib import admin
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from areas import access
@@ -110,4 +112,5 @@ class WorkerTransferAdmin(RecordActionsMixin, ScopedAdmin):
 
     @admin.display(description=_("registered since"))
     def registered_since(self, obj):
-        return obj.worker.approved_at
+        approved = obj.worker.approved_at
+        return date_format(timezone.localtime(approved), "DATETIME_FORMAT") if approved else ""

@@ -34,7 +34,7 @@ def members_work(request) -> list[WorkItem]:
         )
         items.append(
             WorkItem(
-                _("Workers asking to move to your community (转入)"),
+                _("Workers asking to move in (转入)"),
                 selectors.transfers_to_decide(user=user).count(),
                 reverse("admin:members_workertransfer_changelist")
                 + "?status__exact=pending&direction=in",

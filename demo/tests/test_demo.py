@@ -58,8 +58,9 @@ def test_demo_network_matches_the_seeds_and_a_second_run_changes_nothing():
     # Xifeng's two approved workers came and earned its 5 training points on top of the 20.
     assert Activity.objects.filter(status="published").count() == 4
     assert SignUp.objects.filter(status="attended").count() == 2
-    # One of them redeemed a 保温杯 (20) to pick up at 北大街, whose keeper sees it waiting.
-    assert sorted(PointsAccount.objects.values_list("balance", flat=True)) == [5, 25]
+    # One of them redeemed a 保温杯 (20) to pick up at 北大街, whose keeper sees it waiting;
+    # the third approved worker (waiting to move to the next community) has the ledger's 20.
+    assert sorted(PointsAccount.objects.values_list("balance", flat=True)) == [5, 20, 25]
     waiting = Redemption.objects.get(status="reserved")
     assert waiting.station == stations_kept(grant=keeper_grant).get()
     # A grid worker, and an 爱心送考 waiting for verification.

@@ -42,8 +42,7 @@ DELIVERY_ATTEMPTS = 3
 
 
 def district_messaging_of(worker: Worker) -> DistrictMessaging | None:
-    district_code = worker.area.code[: Area.PREFIX_LENGTH[Area.Level.DISTRICT]].ljust(12, "0")
-    return DistrictMessaging.objects.filter(area__code=district_code).first()
+    return DistrictMessaging.objects.filter(area__code=worker.area.district_code).first()
 
 
 def channels_offered(worker: Worker) -> list[str]:
