@@ -430,17 +430,8 @@ class WorkerAdmin(RecordActionsMixin, LedgerExportMixin, ServiceAdminMixin, Scop
             kept_pk = form.cleaned_data["kept"]
             kept = next(w for w in workers if w.pk == kept_pk)
             duplicate = next(w for w in workers if w.pk != kept_pk)
-            try:
-                kept = services.worker_merge(actor=request.user, duplicate=duplicate, kept=kept)
-            except ApplicationError as error:
-                messages.error(request, error.message)
-            else:
-                messages.success(
-                    request,
-                    _("Merged: %(duplicate)s now leads to %(kept)s.")
-                    % {"duplicate": duplicate, "kept": kept},
-                )
-                return redirect(reverse("admin:members_worker_change", args=[kept.pk]))
+            if merged := self._merge(request, duplicate=duplicate, kept=kept):
+                return merged
         return TemplateResponse(
             request,
             "admin/members/worker/merge.html",
@@ -453,6 +444,20 @@ class WorkerAdmin(RecordActionsMixin, LedgerExportMixin, ServiceAdminMixin, Scop
                 "opts": self.model._meta,
             },
         )
+
+    def _merge(self, request, *, duplicate, kept):
+        """Merge, then the kept record's page; or None with the refusal shown."""
+        try:
+            kept = services.worker_merge(actor=request.user, duplicate=duplicate, kept=kept)
+        except ApplicationError as error:
+            messages.error(request, error.message)
+            return None
+        messages.success(
+            request,
+            _("Merged: %(duplicate)s now leads to %(kept)s.")
+            % {"duplicate": duplicate, "kept": kept},
+        )
+        return redirect(reverse("admin:members_worker_change", args=[kept.pk]))
 
     def merge_from_record_view(self, request, worker, action):
         """The same merge from the worker's own page (issue 14 §5): find the other record
@@ -492,17 +497,8 @@ class WorkerAdmin(RecordActionsMixin, LedgerExportMixin, ServiceAdminMixin, Scop
         if form.is_bound and form.is_valid():
             keeps_this = form.cleaned_data["kept"] == worker.pk
             kept, duplicate = (worker, other) if keeps_this else (other, worker)
-            try:
-                kept = services.worker_merge(actor=request.user, duplicate=duplicate, kept=kept)
-            except ApplicationError as error:
-                messages.error(request, error.message)
-            else:
-                messages.success(
-                    request,
-                    _("Merged: %(duplicate)s now leads to %(kept)s.")
-                    % {"duplicate": duplicate, "kept": kept},
-                )
-                return redirect(reverse("admin:members_worker_change", args=[kept.pk]))
+            if merged := self._merge(request, duplicate=duplicate, kept=kept):
+                return merged
         return self.record_action_page(
             request,
             worker,

@@ -341,6 +341,11 @@ LEAFLET_CONFIG = {
     "NO_GLOBALS": False,
 }
 
+# Micro-wishes (wishes/): the defaults of a district that has set no rules of its own (a
+# district's WishRules in the admin): micro means micro.
+WISH_VALUE_CAP_YUAN = env_int("WISH_VALUE_CAP_YUAN", 500, minimum=1)
+WISH_OPEN_WISHES_PER_WORKER = env_int("WISH_OPEN_WISHES_PER_WORKER", 1, minimum=1)
+
 # Nearby search limits (DESIGN: bad input → 400 with a clear message).
 NEARBY_MAX_RADIUS_M = env_int("NEARBY_MAX_RADIUS_M", 20_000, minimum=100)
 NEARBY_DEFAULT_RADIUS_M = env_int("NEARBY_DEFAULT_RADIUS_M", 3_000, minimum=100)

@@ -1,0 +1,298 @@
+"""Micro-wishes in the admin: staff record wishes collected in person (a street interview,
+a 小哥议事会, a visit), the community reviews each on its own page (publish, or return with
+a reason the worker reads), and a district keeps its own categories and rules."""
+
+import re
+
+from django import forms
+from django.contrib import admin
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from areas import access
+from areas.admin_mixins import ReadOnlyInline, ScopedAdmin, ServiceAdminForm, ServiceAdminMixin
+from areas.models import Area
+from areas.record_actions import RecordAction, RecordActionsMixin
+
+from . import services
+from .models import Wish, WishCategory, WishItem, WishRules, WishStatusChange
+
+# One item of a collective wish per line: its name, how many, and what one is worth.
+ITEM_LINE = re.compile(
+    r"^(?P<name>.+?)[\s×xX*,，]+(?P<quantity>\d+)[\s×xX*,，]+(?P<value>\d+(\.\d{1,2})?)$"
+)
+
+
+def parse_items(text: str) -> list[tuple[str, int, str]]:
+    """ "电动车头盔 20 80" per line → [("电动车头盔", 20, "80")]; refuses a line it cannot read,
+    naming it."""
+    items = []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        line = line.strip()
+        if not line:
+            continue
+        match = ITEM_LINE.match(line)
+        if match is None:
+            raise forms.ValidationError(
+                _("Line %(n)d is not “name quantity value”: %(line)s")
+                % {"n": number, "line": line[:40]}
+            )
+        items.append((match["name"].strip(), int(match["quantity"]), match["value"]))
+    return items
+
+
+class WishForm(ServiceAdminForm):
+    """Adding here is recording a wish collected in person (services.wish_record)."""
+
+    items_text = forms.CharField(
+        label=_("Items (a collective wish)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One per line: name, quantity, value of one in yuan — e.g. 电动车头盔 20 80."),
+    )
+    consent_given = forms.BooleanField(
+        label=_("The worker (or the outlet) agreed that the wish is published, masked"),
+        error_messages={"required": _("Ask for consent first: only agreed wishes are kept.")},
+    )
+    story_consent = forms.BooleanField(
+        label=_("…and to a public follow-up story with a photo"), required=False
+    )
+
+    class Meta:
+        model = Wish
+        fields = ["worker", "outlet", "station", "area", "category", "text", "value", "source"]
+        help_texts = {
+            "worker": _("A worker's own wish: the worker. Leave empty for a collective wish."),
+            "area": _("A collective wish's community (the outlet's or station's if empty)."),
+            "value": _("A worker's own wish; a collective wish adds up its items."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "source" not in self.fields:
+            return  # a recorded wish's own page: everything is read only
+        self.fields["value"].required = False
+        self.fields["area"].required = False
+        self.fields["source"].choices = [
+            (value, label) for value, label in Wish.Source.choices if value != Wish.Source.PHONE
+        ]
+
+    def clean_items_text(self):
+        return parse_items(self.cleaned_data.get("items_text", ""))
+
+    def call_service(self, actor):
+        data = self.cleaned_data
+        return services.wish_record(
+            actor=actor,
+            collected=services.CollectedWish(
+                category=data.get("category"),
+                text=data.get("text", ""),
+                source=data.get("source", ""),
+                worker=data.get("worker"),
+                value=data.get("value"),
+                outlet=data.get("outlet"),
+                station=data.get("station"),
+                area=data.get("area"),
+                items=data.get("items_text") or [],
+                story_consent=data.get("story_consent", False),
+            ),
+        )
+
+
+class ItemInline(ReadOnlyInline):
+    model = WishItem
+    fields = ["name", "quantity", "unit_value"]
+    readonly_fields = fields
+
+
+class StatusChangeInline(ReadOnlyInline):
+    model = WishStatusChange
+    fields = ["at", "from_status", "to_status", "actor", "reason"]
+    readonly_fields = fields
+    verbose_name_plural = _("history")
+
+
+class CategoryFilter(admin.SimpleListFilter):
+    """The categories of the districts the user reaches and the platform's own."""
+
+    title = _("category")
+    parameter_name = "category"
+
+    def lookups(self, request, model_admin):
+        return [(c.pk, c.name) for c in _categories_reached(request.user)]
+
+    def queryset(self, request, queryset):
+        if self.value() and str(self.value()).isdigit():
+            return queryset.filter(category_id=int(self.value()))
+        return queryset
+
+
+def _categories_reached(user):
+    districts = access.areas_reached(user).filter(level=Area.Level.DISTRICT)
+    return WishCategory.objects.filter(Q(area__isnull=True) | Q(area__in=districts))
+
+
+def _publish(actor, wish, reason) -> str:
+    services.wish_publish(actor=actor, wish=wish)
+    return _("Published: donors can see it, masked, and claim it.")
+
+
+def _return(actor, wish, reason) -> str:
+    services.wish_return(actor=actor, wish=wish, reason=reason)
+    return _("Returned: the worker reads your reason.")
+
+
+def _waiting(wish) -> bool:
+    return wish.status == Wish.Status.SUBMITTED
+
+
+@admin.register(Wish)
+class WishAdmin(RecordActionsMixin, ServiceAdminMixin, ScopedAdmin):
+    record_actions = [
+        RecordAction("publish", _("Publish"), run=_publish, shows=_waiting),
+        RecordAction(
+            "return",
+            _("Return with a reason…"),
+            run=_return,
+            shows=_waiting,
+            reason_label=_("Reason the worker reads"),
+            explanation=_(
+                "The wish goes back to the worker, who reads your reason on their phone."
+            ),
+        ),
+    ]
+    form = WishForm
+    list_display = [
+        "created_at",
+        "who",
+        "category",
+        "text",
+        "value",
+        "area",
+        "source",
+        "status",
+    ]
+    list_filter = ["status", "kind", "source", CategoryFilter]
+    list_select_related = ["worker", "outlet", "station", "area", "category"]
+    search_fields = ["text"]
+    raw_id_fields = ["worker", "outlet", "station", "area"]
+    date_hierarchy = "created_at"
+    inlines = [ItemInline, StatusChangeInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("worker", "category", "area")
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return [*WishForm.Meta.fields, "items_text", "consent_given", "story_consent"]
+        return [
+            "kind",
+            "who",
+            "category",
+            "text",
+            "value",
+            "area",
+            "source",
+            "status",
+            "status_reason",
+            "published_at",
+            "merged_into",
+            "created_at",
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.get_fields(request, obj)
+
+    def get_inlines(self, request, obj):
+        return [] if obj is None else self.inlines
+
+    def has_change_permission(self, request, obj=None):
+        # Decided by its buttons, never edited (may_act_on asks without a record).
+        return obj is None and super().has_change_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # withdrawn or returned, never deleted: its history stays
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "category":
+            kwargs["queryset"] = _categories_reached(request.user).filter(active=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description=_("whose wish"))
+    def who(self, obj):
+        if obj.worker_id:
+            return obj.worker.masked_label
+        return str(obj.outlet or obj.station)
+
+
+class CategoryForm(ServiceAdminForm):
+    class Meta:
+        model = WishCategory
+        fields = ["area", "code", "name", "order", "active"]
+
+    def call_service(self, actor):
+        return services.category_save(actor=actor, category=self.instance)
+
+
+@admin.register(WishCategory)
+class WishCategoryAdmin(ServiceAdminMixin, ScopedAdmin):
+    """The platform's categories (read by everyone, changed by a superuser) and each
+    district's own (changed by its staff)."""
+
+    form = CategoryForm
+    list_display = ["name", "code", "area", "order", "active"]
+    list_filter = ["active"]
+
+    def get_queryset(self, request):
+        return _categories_reached(request.user).select_related("area")
+
+    def has_module_permission(self, request):
+        return request.user.is_staff and access.reach_of(request.user).can_read_anything()
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.area_id is None:
+            return request.user.is_superuser
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # wishes name it: turn it off instead (offered)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "area":
+            kwargs["queryset"] = access.areas_reached(request.user, access.Purpose.WRITE).filter(
+                level=Area.Level.DISTRICT
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class RulesForm(ServiceAdminForm):
+    class Meta:
+        model = WishRules
+        fields = ["area", "value_cap", "open_wishes_per_worker"]
+
+    def call_service(self, actor):
+        return services.rules_save(actor=actor, rules=self.instance)
+
+
+@admin.register(WishRules)
+class WishRulesAdmin(ServiceAdminMixin, ScopedAdmin):
+    form = RulesForm
+    list_display = ["area", "value_cap", "open_wishes_per_worker", "updated_at"]
+    list_select_related = ["area"]
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        rules = services.default_rules()
+        initial.setdefault("value_cap", rules.value_cap)
+        initial.setdefault("open_wishes_per_worker", rules.open_wishes_per_worker)
+        return initial
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "area":
+            kwargs["queryset"] = access.areas_reached(request.user, access.Purpose.WRITE).filter(
+                level=Area.Level.DISTRICT
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

@@ -1,0 +1,98 @@
+"""Micro-wishes in the admin, for the area trio: staff of A record a wish collected in a
+street interview and publish or return it on its own page; A's viewer reads without
+buttons; B's staff find nothing. The category filter offers only reachable categories."""
+
+import pytest
+
+from members.models import Worker
+from members.tests.factories import OutletFactory, WorkerFactory
+from wishes.models import Wish, WishCategory
+
+from .factories import WishFactory, category
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def wish(trio):
+    worker = WorkerFactory(area=trio.tree.a["community"], status=Worker.Status.APPROVED)
+    return WishFactory(worker=worker)
+
+
+def _page(wish):
+    return f"/admin/wishes/wish/{wish.pk}/change/"
+
+
+def _do(wish, action):
+    return f"/admin/wishes/wish/{wish.pk}/do/{action}/"
+
+
+def test_staff_of_a_publish_from_the_wishs_page(client, trio, wish):
+    client.force_login(trio.staff_a)
+    assert (
+        "一件新雨衣" in client.get("/admin/wishes/wish/?status__exact=submitted").content.decode()
+    )
+    html = client.get(_page(wish)).content.decode()
+    assert _do(wish, "publish") in html and _do(wish, "return") in html
+    client.post(_do(wish, "publish"))
+    wish.refresh_from_db()
+    assert wish.status == "published"
+    assert _do(wish, "publish") not in client.get(_page(wish)).content.decode()
+
+
+def test_returning_asks_for_the_reason(client, trio, wish):
+    client.force_login(trio.staff_a)
+    refused = client.post(_do(wish, "return"), {"reason": " "})
+    assert refused.status_code == 200 and "errorlist" in refused.content.decode()
+    client.post(_do(wish, "return"), {"reason": "请写清楚尺码"})
+    wish.refresh_from_db()
+    assert (wish.status, wish.status_reason) == ("returned", "请写清楚尺码")
+
+
+def test_the_viewer_reads_without_buttons_and_b_finds_nothing(client, trio, wish):
+    client.force_login(trio.viewer_a)
+    page = client.get(_page(wish))
+    assert page.status_code == 200 and _do(wish, "publish") not in page.content.decode()
+    assert client.post(_do(wish, "publish")).status_code == 403
+    client.force_login(trio.staff_b)
+    assert client.get(_page(wish)).status_code in (302, 404)
+    assert client.post(_do(wish, "publish")).status_code == 404
+    wish.refresh_from_db()
+    assert wish.status == "submitted"
+
+
+def test_staff_record_a_collective_wish_collected_in_a_street_interview(client, trio):
+    outlet = OutletFactory(area=trio.tree.a["community"])
+    client.force_login(trio.staff_a)
+    form = {
+        "outlet": outlet.pk,
+        "category": category("station").pk,
+        "text": "网点休息室添置微波炉",
+        "source": "interview",
+        "items_text": "微波炉 2 450\n饮水机，1，600",
+        "consent_given": "on",
+    }
+    refused = client.post("/admin/wishes/wish/add/", {**form, "items_text": "微波炉两台"})
+    assert refused.status_code == 200 and not Wish.objects.exists()
+    refused = client.post("/admin/wishes/wish/add/", {**form, "consent_given": ""})
+    assert refused.status_code == 200 and not Wish.objects.exists()
+    assert client.post("/admin/wishes/wish/add/", form).status_code == 302
+    wish = Wish.objects.get()
+    assert (wish.kind, wish.value, wish.items.count()) == ("collective", 1500, 2)
+
+
+def test_the_category_filter_offers_only_reachable_categories(client, trio, wish):
+    WishCategory.objects.create(area=trio.tree.b["district"], code="b_only", name="乙区专属")
+    WishCategory.objects.create(area=trio.tree.a["district"], code="a_only", name="甲区专属")
+    client.force_login(trio.staff_a)
+    html = client.get("/admin/wishes/wish/").content.decode()
+    assert "甲区专属" in html and "乙区专属" not in html
+    html = client.get("/admin/wishes/wishcategory/").content.decode()
+    assert "甲区专属" in html and "乙区专属" not in html and "其他" in html
+
+
+def test_the_platforms_categories_are_read_not_changed_by_district_staff(client, trio):
+    client.force_login(trio.staff_a)
+    other = category("other")
+    page = client.get(f"/admin/wishes/wishcategory/{other.pk}/change/").content.decode()
+    assert 'name="_save"' not in page
