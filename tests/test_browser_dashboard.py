@@ -141,8 +141,7 @@ def test_district_staff_drill_down_and_back_and_change_the_period(browser, live_
     refused = csp_watch(page)
     sign_in(page, base, "district_a")
 
-    # From the admin index to the district's dashboard.
-    page.locator("#dashboard-link a.big").click()
+    # A district department starts on its dashboard after logging in.
     page.wait_for_url(f"**/dashboard/{tree.a['district'].code}/")
     expect(page.locator("h1")).to_contain_text(tree.a["district"].name)
     expect(page.locator("#chart-visits_trend svg")).to_have_count(1)  # ECharts drew it
