@@ -78,6 +78,7 @@ urlpatterns = [
     path("", include("party.urls")),
     path("", include("points.urls")),
     path("", include("activities.urls")),
+    path("", include("wishes.urls")),
     path("dashboard/", include("reports.urls")),
     path("", include("reports.monthly_urls")),  # /dashboard/<code>/monthly/…
 ]

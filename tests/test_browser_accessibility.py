@@ -129,6 +129,8 @@ def test_every_worker_page_passes_axe_and_has_thumb_sized_tap_targets(
         f"/m/rewards/{reward.pk}/",
         f"/m/activities/{activity.pk}/",
         "/m/volunteer/",
+        "/m/wishes/new/",
+        "/m/me/wishes/",
         f"/m/service-list/?area={community.code}",
         f"/m/stations/{network.pk}/",
     ):

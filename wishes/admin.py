@@ -6,15 +6,15 @@ import re
 
 from django import forms
 from django.contrib import admin
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from areas import access
 from areas.admin_mixins import ReadOnlyInline, ScopedAdmin, ServiceAdminForm, ServiceAdminMixin
 from areas.models import Area
 from areas.record_actions import RecordAction, RecordActionsMixin
+from core.display import as_code
 
-from . import services
+from . import selectors, services
 from .models import Wish, WishCategory, WishItem, WishRules, WishStatusChange
 
 # One item of a collective wish per line: its name, how many, and what one is worth.
@@ -128,8 +128,7 @@ class CategoryFilter(admin.SimpleListFilter):
 
 
 def _categories_reached(user):
-    districts = access.areas_reached(user).filter(level=Area.Level.DISTRICT)
-    return WishCategory.objects.filter(Q(area__isnull=True) | Q(area__in=districts))
+    return selectors.categories_seen_by(user)
 
 
 def _publish(actor, wish, reason) -> str:
@@ -235,13 +234,17 @@ class CategoryForm(ServiceAdminForm):
 
 
 @admin.register(WishCategory)
-class WishCategoryAdmin(ServiceAdminMixin, ScopedAdmin):
-    """The platform's categories (read by everyone, changed by a superuser) and each
-    district's own (changed by its staff)."""
+class WishCategoryAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    """The platform's categories (read by all staff, changed by a superuser) and each
+    district's own (read by the staff working in it, changed by those who write there)."""
 
     form = CategoryForm
-    list_display = ["name", "code", "area", "order", "active"]
+    list_display = ["name", "code_shown", "area", "order", "active"]
     list_filter = ["active"]
+
+    @admin.display(description=_("code"), ordering="code")
+    def code_shown(self, obj):
+        return as_code(obj.code)
 
     def get_queryset(self, request):
         return _categories_reached(request.user).select_related("area")
@@ -252,10 +255,15 @@ class WishCategoryAdmin(ServiceAdminMixin, ScopedAdmin):
     def has_view_permission(self, request, obj=None):
         return self.has_module_permission(request)
 
+    def has_add_permission(self, request):
+        return request.user.is_staff and access.reach_of(request.user).can_write_anything()
+
     def has_change_permission(self, request, obj=None):
-        if obj is not None and obj.area_id is None:
+        if obj is None:
+            return self.has_add_permission(request)
+        if obj.area_id is None:
             return request.user.is_superuser
-        return super().has_change_permission(request, obj)
+        return access.can_write_in(request.user, obj.area)
 
     def has_delete_permission(self, request, obj=None):
         return False  # wishes name it: turn it off instead (offered)

@@ -20,10 +20,10 @@ from stations.models import Station
 
 
 class WishCategory(models.Model):
-    """What a wish is for. The platform's own categories (no area) apply everywhere; a
-    district adds its own (area = the district)."""
-
-    scope_area_path = "area"
+    """What a wish is for: a catalogue, as stations' facilities are. The platform's own
+    categories (no area) apply everywhere; a district adds its own (area = the district),
+    offered where a wish belongs to that district (services.categories_for) and kept by
+    that district's staff (services.category_save)."""
 
     area = models.ForeignKey(
         Area,

@@ -27,8 +27,9 @@ from .models import Wish, WishCategory, WishItem, WishRules, WishStatusChange
 CASH_WORDS = ("现金", "红包", "转账", "打钱", "人民币")
 # A phone or ID number inside the text would be published with it.
 NUMBER_IN_TEXT = re.compile(r"(?<!\d)(1[3-9]\d{9}|\d{17}[\dXx])(?!\d)")
-# Statuses of a wish still on its way: counted against a worker's open wishes.
-OPEN = (Wish.Status.SUBMITTED, Wish.Status.RETURNED, Wish.Status.PUBLISHED)
+# Statuses of a wish still on its way: counted against a worker's open wishes, and what
+# the worker may withdraw. A returned wish is closed: the worker posts a corrected one.
+OPEN = (Wish.Status.SUBMITTED, Wish.Status.PUBLISHED)
 
 
 @dataclass(frozen=True)

@@ -82,6 +82,7 @@ def test_staff_record_a_collective_wish_collected_in_a_street_interview(client, 
 
 
 def test_the_category_filter_offers_only_reachable_categories(client, trio, wish):
+    category("other")
     WishCategory.objects.create(area=trio.tree.b["district"], code="b_only", name="乙区专属")
     WishCategory.objects.create(area=trio.tree.a["district"], code="a_only", name="甲区专属")
     client.force_login(trio.staff_a)
@@ -96,3 +97,23 @@ def test_the_platforms_categories_are_read_not_changed_by_district_staff(client,
     other = category("other")
     page = client.get(f"/admin/wishes/wishcategory/{other.pk}/change/").content.decode()
     assert 'name="_save"' not in page
+
+
+def test_a_district_adds_its_own_category_and_another_district_cannot_change_it(client, trio):
+    client.force_login(trio.staff_a)
+    form = {"area": trio.tree.a["district"].pk, "code": "ebike", "name": "电动车维修", "order": 5}
+    refused = client.post(
+        "/admin/wishes/wishcategory/add/", {**form, "area": trio.tree.b["district"].pk}
+    )
+    assert refused.status_code == 200 and not WishCategory.objects.filter(code="ebike").exists()
+    assert (
+        client.post("/admin/wishes/wishcategory/add/", {**form, "active": "on"}).status_code == 302
+    )
+    own = WishCategory.objects.get(code="ebike")
+    client.get("/admin/")  # shows (and clears) the message that names it
+    client.force_login(trio.staff_b)
+    listed = client.get("/admin/wishes/wishcategory/").content.decode()
+    assert f"/admin/wishes/wishcategory/{own.pk}/change/" not in listed
+    client.force_login(trio.viewer_a)
+    page = client.get(f"/admin/wishes/wishcategory/{own.pk}/change/").content.decode()
+    assert "电动车维修" in page and 'name="_save"' not in page
