@@ -98,3 +98,14 @@ app.conf.beat_schedule.update(
         },
     }
 )
+
+# Issue 15 §2: a claim on a micro-wish not handed over by its deadline lapses, and the wish
+# goes back on the wall.
+app.conf.beat_schedule.update(
+    {
+        "wishes-lapse-claims": {
+            "task": "wishes.tasks.lapse_claims",
+            "schedule": crontab(minute=25),  # hourly
+        },
+    }
+)

@@ -24,6 +24,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -170,6 +171,16 @@ def sign_in(request, phone: str) -> None:
 def sign_out(request) -> None:
     request.session.pop(SESSION_PHONE, None)
     request.session.cycle_key()
+
+
+def safe_next(request, default: str, param: str = "next") -> str:
+    """Where to go afterwards: a path on this site the page was given, else `default`."""
+    target = request.POST.get(param) or request.GET.get(param) or ""
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
 
 
 def signed_in_phone(request) -> str | None:

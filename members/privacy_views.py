@@ -20,7 +20,7 @@ from core.forms import show_refusal
 from . import personal_data, phone_login, services
 from .forms import DeletionRequestForm
 from .models import DeletionRequest
-from .views import _next_url
+from .phone_login import safe_next
 
 # Records shown per kind on the page; the download has them all.
 PAGE_RECORDS = 30
@@ -66,7 +66,7 @@ def consent(request):
     worker, elsewhere = _worker_or_register(request)
     if elsewhere:
         return elsewhere
-    next_url = _next_url(request, reverse("mobile-me"))
+    next_url = safe_next(request, reverse("mobile-me"))
     action = request.POST.get("action")
     if request.method == "POST" and action == "accept":
         try:

@@ -10,7 +10,6 @@ from django.db.models import Exists, OuterRef
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -28,27 +27,17 @@ from .forms import (
     RegisterForm,
 )
 from .models import COMMUNITY_LEVEL_VALUES, Worker, WorkerTransfer
-from .phone_login import worker_login_required
+from .phone_login import safe_next, worker_login_required
 
 COMMUNITY_SEARCH_LIMIT = 30
 # The invitation a worker arrived with, kept until they register (or open another).
 INVITATION_SESSION_KEY = "invitation_code"
 
 
-def _next_url(request, default: str, param: str = "next") -> str:
-    """Where to go afterwards: a path on this site the page was given, else `default`."""
-    target = request.POST.get(param) or request.GET.get(param) or ""
-    if target.startswith("/") and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
-
-
 @require_http_methods(["GET", "POST"])
 def login(request):
     """Step 1: the phone number → a code is sent. Step 2: the code → logged in."""
-    next_url = _next_url(request, reverse("mobile-me"))
+    next_url = safe_next(request, reverse("mobile-me"))
     phone_form, code_form = PhoneForm(), None
     if request.method == "POST" and request.POST.get("action") == "verify":
         code_form = CodeForm(request.POST)
@@ -171,7 +160,7 @@ def register(request):
                 % {"community": area.name},
             )
             # ?then= : the page that sent them to register first (a station's check-in).
-            return redirect(_next_url(request, reverse("mobile-me"), param="then"))
+            return redirect(safe_next(request, reverse("mobile-me"), param="then"))
     return render(
         request,
         "mobile/register.html",

@@ -1,11 +1,13 @@
 """Reads of micro-wishes, every one through the scoping choke point (areas.access)."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from areas import access
 from areas.models import Area
 
-from .models import Wish, WishCategory
+from .models import LIVE_CLAIM, Claim, Donor, Wish, WishCategory, WishItem
 
 
 def wish_list(*, user) -> QuerySet:
@@ -22,8 +24,15 @@ def review_queue(*, user) -> QuerySet:
 
 
 def wishes_of(worker) -> QuerySet:
-    """A worker's own wishes, newest first (their phone's /m/me/wishes/)."""
-    return Wish.objects.filter(worker=worker).select_related("category").order_by("-created_at")
+    """A worker's own wishes, newest first, each with its live claims and their donors
+    (their phone's /m/me/wishes/)."""
+    live_claims = Claim.objects.filter(status__in=LIVE_CLAIM).select_related("donor")
+    return (
+        Wish.objects.filter(worker=worker)
+        .select_related("category")
+        .prefetch_related(Prefetch("claims", queryset=live_claims, to_attr="live_claims"))
+        .order_by("-created_at")
+    )
 
 
 def categories_seen_by(user) -> QuerySet:
@@ -40,3 +49,97 @@ def categories_seen_by(user) -> QuerySet:
         else:
             shown |= Q(area__code=grant.area.district_code)
     return WishCategory.objects.filter(shown)
+
+
+# The wall, donors and claims ------------------------------------------------------------------
+
+# What the public wall shows: a wish published and still waiting for (some of) its donors.
+ON_THE_WALL = Q(status=Wish.Status.PUBLISHED)
+
+
+def wall(*, area: Area | None = None, category: WishCategory | None = None) -> QuerySet:
+    """Published wishes anyone may browse (/m/wishes/), newest first, of `area` and below
+    and of `category` when given. Shown masked: wishes.public.card."""
+    wishes = Wish.objects.filter(ON_THE_WALL)
+    if area is not None:
+        wishes = wishes.filter(area__code__startswith=area.prefix)
+    if category is not None:
+        wishes = wishes.filter(category=category)
+    return (
+        wishes.select_related("area", "category", "worker", "outlet", "station")
+        .prefetch_related(_items_with_commitments())
+        .order_by("-published_at", "-pk")
+    )
+
+
+def _items_with_commitments() -> Prefetch:
+    """Each item of a collective wish with `committed`: how many live claims promised."""
+    committed = Coalesce(
+        Sum("claim_lines__quantity", filter=Q(claim_lines__claim__status__in=LIVE_CLAIM)), 0
+    )
+    return Prefetch("items", queryset=WishItem.objects.annotate(committed=committed))
+
+
+def wish_in_public(wish_id: int) -> Wish | None:
+    """A wish as the wall shows it (published, claimed or come true; never one under
+    review, returned, withdrawn or merged)."""
+    return (
+        Wish.objects.filter(
+            pk=wish_id,
+            status__in=[Wish.Status.PUBLISHED, Wish.Status.CLAIMED, Wish.Status.FULFILLED],
+        )
+        .select_related("area", "category", "worker", "outlet", "station")
+        .prefetch_related(_items_with_commitments())
+        .first()
+    )
+
+
+def wall_districts() -> QuerySet:
+    """The districts with wishes on the wall, to choose from."""
+    digits = Area.PREFIX_LENGTH[Area.Level.DISTRICT]
+    codes = {
+        code[:digits].ljust(12, "0")
+        for code in Wish.objects.filter(ON_THE_WALL).values_list("area__code", flat=True)
+    }
+    return Area.objects.filter(level=Area.Level.DISTRICT, code__in=codes).order_by("code")
+
+
+def donor_areas() -> QuerySet:
+    """Where a donor may say they give: every district, each followed by its streets."""
+    return Area.objects.filter(level__in=[Area.Level.DISTRICT, Area.Level.STREET]).order_by("code")
+
+
+def donor_of_phone(phone: str | None) -> Donor | None:
+    return Donor.objects.select_related("area").filter(phone=phone).first() if phone else None
+
+
+def claims_of(donor: Donor) -> QuerySet:
+    """A donor's own claims, newest first (/m/me/claims/)."""
+    return (
+        Claim.objects.filter(donor=donor)
+        .select_related("wish", "wish__area", "wish__worker", "wish__outlet", "wish__station")
+        .prefetch_related("lines__item")
+        .order_by("-created_at")
+    )
+
+
+def claim_list(*, user) -> QuerySet:
+    return access.scope(Claim.objects.all(), user).select_related("wish", "wish__area", "donor")
+
+
+def donors_to_verify(*, user) -> QuerySet:
+    """Organisations waiting for the user's verification, oldest first."""
+    return access.scope(
+        Donor.objects.filter(kind=Donor.Kind.ORGANISATION, verified_at__isnull=True),
+        user,
+        access.Purpose.WRITE,
+    ).order_by("created_at")
+
+
+def claims_near_deadline(*, user, within) -> QuerySet:
+    """Live claims whose deadline comes within `within` (a timedelta), soonest first."""
+    return access.scope(
+        Claim.objects.filter(status=Claim.Status.CLAIMED, deadline__lt=timezone.now() + within),
+        user,
+        access.Purpose.WRITE,
+    ).order_by("deadline")

@@ -1,8 +1,15 @@
-"""A worker's wishes on the phone: posting one (/m/wishes/new/), and their own with each
-one's state and the community's word (/m/me/wishes/)."""
+"""Wishes on the phone: a worker posts one (/m/wishes/new/) and follows their own
+(/m/me/wishes/); anyone browses the wall (/m/wishes/, masked, no login); a donor signed in
+with the SMS login keeps a profile (/m/donor/), claims a wish on its page
+(/m/wishes/<id>/) and follows their claims (/m/me/claims/)."""
+
+from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -11,8 +18,10 @@ from core.forms import show_refusal
 from members import phone_login
 
 from . import selectors, services
-from .forms import WishForm
-from .models import Wish
+from .forms import ClaimForm, DonorForm, WallFilterForm, WishForm
+from .models import Claim, Donor, Wish, WishCategory
+
+WALL_PAGE_SIZE = 20
 
 
 @phone_login.registered_worker_required
@@ -53,7 +62,7 @@ def my_wishes(request, worker):
     return render(
         request,
         "mobile/my_wishes.html",
-        {"wishes": selectors.wishes_of(worker), "open": services.OPEN},
+        {"wishes": selectors.wishes_of(worker), "withdrawable": services.WITHDRAWABLE},
     )
 
 
@@ -68,3 +77,140 @@ def wish_withdraw(request, wish_id: int, worker):
     else:
         messages.success(request, _("Withdrawn. You may make another wish."))
     return redirect("mobile-my-wishes")
+
+
+# The wall and donors ---------------------------------------------------------------------------
+
+
+@require_http_methods(["GET"])
+def wall(request):
+    """Published wishes anyone may browse, masked; a choice the form does not know (an old
+    link, a typed address) is dropped rather than refused."""
+    choices = WallFilterForm(
+        request.GET,
+        districts=selectors.wall_districts(),
+        categories=WishCategory.objects.filter(active=True),
+    )
+    choices.is_valid()
+    chosen = choices.cleaned_data
+    wishes = selectors.wall(area=chosen.get("area"), category=chosen.get("category"))
+    page = Paginator(wishes, WALL_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "mobile/wishes_wall.html",
+        {"choices": choices, "page": page, "donor": _signed_in_donor(request)},
+    )
+
+
+def _signed_in_donor(request) -> Donor | None:
+    return selectors.donor_of_phone(phone_login.signed_in_phone(request))
+
+
+@require_http_methods(["GET", "POST"])
+def wish_page(request, wish_id: int):
+    """One wish of the wall and, while it is published, its claim form: claiming needs the
+    SMS login and a donor profile, and comes back here after each."""
+    wish = selectors.wish_in_public(wish_id)
+    if wish is None:
+        raise Http404
+    here = request.get_full_path()
+    donor = _signed_in_donor(request)
+    form = None
+    if wish.status == Wish.Status.PUBLISHED:
+        form = ClaimForm(request.POST if request.method == "POST" else None, wish=wish)
+    if request.method == "POST":
+        if not phone_login.signed_in_phone(request):
+            return redirect(f"{reverse('mobile-login')}?{urlencode({'next': here})}")
+        if donor is None:
+            return redirect(f"{reverse('mobile-donor')}?{urlencode({'then': here})}")
+        if form is None:
+            messages.error(request, _("This wish is not open for claims any more."))
+            return redirect(here)
+        if form.is_valid():
+            try:
+                services.claim_make(
+                    donor=donor,
+                    wish=wish,
+                    quantities=form.quantities(),
+                    message=form.cleaned_data["message"],
+                    client_key=form.cleaned_data["client_key"],
+                )
+            except ApplicationError as error:
+                show_refusal(form, error)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Thank you! The wish is yours to make come true. %(community)s will "
+                        "tell you where to hand it over."
+                    )
+                    % {"community": wish.area.name},
+                )
+                return redirect("mobile-my-claims")
+    return render(request, "mobile/wish_public.html", {"wish": wish, "form": form, "donor": donor})
+
+
+@phone_login.worker_login_required(ask_consent=False)
+@require_http_methods(["GET", "POST"])
+def donor_profile(request):
+    """The donor's own profile: who gives, and where (its staff verify an organisation)."""
+    phone = phone_login.signed_in_phone(request)
+    donor = selectors.donor_of_phone(phone)
+    initial = {}
+    if donor is not None:
+        initial = {
+            "kind": donor.kind,
+            "name": donor.name,
+            "organisation_kind": donor.organisation_kind,
+            "contact_name": donor.contact_name,
+            "area": donor.area,
+            "consent": True,
+        }
+    form = DonorForm(request.POST or None, initial=initial, areas=selectors.donor_areas())
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.donor_profile_save(
+                phone=phone,
+                profile=services.DonorProfile(
+                    kind=data["kind"],
+                    name=data["name"],
+                    area=data["area"],
+                    organisation_kind=data["organisation_kind"],
+                    contact_name=data["contact_name"],
+                ),
+            )
+        except ApplicationError as error:
+            show_refusal(form, error)
+        else:
+            messages.success(request, _("Saved. Thank you for giving."))
+            return redirect(phone_login.safe_next(request, reverse("mobile-wishes"), param="then"))
+    return render(request, "mobile/donor.html", {"form": form, "donor": donor})
+
+
+@phone_login.worker_login_required(ask_consent=False)
+@require_http_methods(["GET"])
+def my_claims(request):
+    donor = _signed_in_donor(request)
+    if donor is None:
+        return redirect(f"{reverse('mobile-donor')}?{urlencode({'then': request.path})}")
+    return render(
+        request,
+        "mobile/my_claims.html",
+        {"donor": donor, "claims": selectors.claims_of(donor), "live": Claim.Status.CLAIMED},
+    )
+
+
+@phone_login.worker_login_required(ask_consent=False)
+@require_POST
+def claim_cancel(request, claim_id: int):
+    donor = _signed_in_donor(request)
+    try:
+        if donor is None:
+            raise ApplicationError(_("This is not one of your claims."))
+        services.claim_cancel(claim=Claim(pk=claim_id), donor=donor)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Your claim is taken back: the wish is on the wall again."))
+    return redirect("mobile-my-claims")

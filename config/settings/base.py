@@ -345,6 +345,12 @@ LEAFLET_CONFIG = {
 # district's WishRules in the admin): micro means micro.
 WISH_VALUE_CAP_YUAN = env_int("WISH_VALUE_CAP_YUAN", 500, minimum=1)
 WISH_OPEN_WISHES_PER_WORKER = env_int("WISH_OPEN_WISHES_PER_WORKER", 1, minimum=1)
+# A claim lapses after this many days unless handed over, and the wish is back on the wall;
+# a donor may hold this many claims not yet handed over (anti-hoarding); the donor is
+# reminded this many days before the deadline.
+WISH_CLAIM_DAYS = env_int("WISH_CLAIM_DAYS", 14, minimum=1)
+WISH_OPEN_CLAIMS_PER_DONOR = env_int("WISH_OPEN_CLAIMS_PER_DONOR", 3, minimum=1)
+WISH_CLAIM_REMINDER_DAYS = env_int("WISH_CLAIM_REMINDER_DAYS", 3, minimum=1)
 
 # Nearby search limits (DESIGN: bad input → 400 with a clear message).
 NEARBY_MAX_RADIUS_M = env_int("NEARBY_MAX_RADIUS_M", 20_000, minimum=100)

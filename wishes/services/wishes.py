@@ -21,33 +21,68 @@ from core.exceptions import ApplicationError, full_clean_or_refuse, refuse
 from members.models import COMMUNITY_LEVEL_VALUES, Outlet, Worker
 from stations.models import Station
 
-from .models import Wish, WishCategory, WishItem, WishRules, WishStatusChange
+from ..models import Wish, WishCategory, WishItem, WishRules, WishStatusChange
 
 # A wish is a thing or a service, never money: words that ask for cash are refused.
 CASH_WORDS = ("现金", "红包", "转账", "打钱", "人民币")
 # A phone or ID number inside the text would be published with it.
 NUMBER_IN_TEXT = re.compile(r"(?<!\d)(1[3-9]\d{9}|\d{17}[\dXx])(?!\d)")
-# Statuses of a wish still on its way: counted against a worker's open wishes, and what
-# the worker may withdraw. A returned wish is closed: the worker posts a corrected one.
-OPEN = (Wish.Status.SUBMITTED, Wish.Status.PUBLISHED)
+# Statuses of a wish still on its way, counted against a worker's open wishes. A returned
+# wish is closed: the worker posts a corrected one.
+OPEN = (Wish.Status.SUBMITTED, Wish.Status.PUBLISHED, Wish.Status.CLAIMED)
+# What the worker may still withdraw: once a donor has claimed it, the community decides.
+WITHDRAWABLE = (Wish.Status.SUBMITTED, Wish.Status.PUBLISHED)
+
+__all__ = [
+    "CASH_WORDS",
+    "OPEN",
+    "WITHDRAWABLE",
+    "Rules",
+    "default_rules",
+    "rules_for",
+    "category_save",
+    "rules_save",
+    "categories_for",
+    "text_problem",
+    "wish_post",
+    "CollectedWish",
+    "wish_record",
+    "wish_publish",
+    "wish_return",
+    "wish_merge_into",
+    "wish_withdraw",
+    "wishes_merge",
+]
 
 
 @dataclass(frozen=True)
 class Rules:
     value_cap: Decimal
     open_wishes_per_worker: int
+    claim_days: int
+    open_claims_per_donor: int
 
 
 def default_rules() -> Rules:
     """The rules of a district that has set none (settings)."""
-    return Rules(Decimal(settings.WISH_VALUE_CAP_YUAN), settings.WISH_OPEN_WISHES_PER_WORKER)
+    return Rules(
+        Decimal(settings.WISH_VALUE_CAP_YUAN),
+        settings.WISH_OPEN_WISHES_PER_WORKER,
+        settings.WISH_CLAIM_DAYS,
+        settings.WISH_OPEN_CLAIMS_PER_DONOR,
+    )
 
 
 def rules_for(area: Area) -> Rules:
     """The district's rules for wishes in `area`, or the platform's defaults."""
     kept = WishRules.objects.filter(area__code=area.district_code).first()
     if kept is not None:
-        return Rules(kept.value_cap, kept.open_wishes_per_worker)
+        return Rules(
+            kept.value_cap,
+            kept.open_wishes_per_worker,
+            kept.claim_days,
+            kept.open_claims_per_donor,
+        )
     return default_rules()
 
 
@@ -123,7 +158,8 @@ def _value(raw) -> Decimal:
     return value
 
 
-def _set_status(wish: Wish, to: str, *, actor, reason: str = "") -> None:
+def change_status(wish: Wish, to: str, *, actor, reason: str = "") -> None:
+    """Move a (locked) wish to `to`, writing the step to its history; the caller saves."""
     WishStatusChange.objects.create(
         wish=wish, from_status=wish.status, to_status=to, actor=actor, reason=reason[:200]
     )
@@ -351,7 +387,7 @@ def wish_publish(*, actor, wish: Wish) -> Wish:
     wish = _reviewable(actor, wish)
     if problem := text_problem(wish.text):
         raise ApplicationError(problem)
-    _set_status(wish, Wish.Status.PUBLISHED, actor=actor)
+    change_status(wish, Wish.Status.PUBLISHED, actor=actor)
     wish.published_at = timezone.now()
     wish.save(update_fields=["status", "status_reason", "published_at", "updated_at"])
     return wish
@@ -365,7 +401,7 @@ def wish_return(*, actor, wish: Wish, reason: str) -> Wish:
     if not reason:
         raise refuse("reason", _("Tell the worker why, so they can correct it."))
     wish = _reviewable(actor, wish)
-    _set_status(wish, Wish.Status.RETURNED, actor=actor, reason=reason)
+    change_status(wish, Wish.Status.RETURNED, actor=actor, reason=reason)
     wish.save(update_fields=["status", "status_reason", "updated_at"])
     return wish
 
@@ -380,7 +416,7 @@ def wish_merge_into(*, actor, wish: Wish, collective: Wish) -> Wish:
     )
     if collective.kind != Wish.Kind.COLLECTIVE or collective.status not in OPEN:
         raise refuse("collective", _("Choose an open collective wish."))
-    _set_status(
+    change_status(
         wish,
         Wish.Status.MERGED,
         actor=actor,
@@ -397,12 +433,16 @@ def wish_withdraw(*, worker: Worker, wish: Wish) -> Wish:
     wish = Wish.objects.select_for_update().filter(pk=wish.pk, worker=worker).first()
     if wish is None:
         raise ApplicationError(_("This is not one of your wishes."))
-    if wish.status not in OPEN:
+    if wish.status == Wish.Status.CLAIMED:
+        raise ApplicationError(
+            _("A donor has claimed this wish already: ask your community if it must stop.")
+        )
+    if wish.status not in WITHDRAWABLE:
         raise ApplicationError(
             _("This wish is %(status)s: there is nothing to withdraw.")
             % {"status": wish.get_status_display()}
         )
-    _set_status(wish, Wish.Status.WITHDRAWN, actor=None)
+    change_status(wish, Wish.Status.WITHDRAWN, actor=None)
     wish.save(update_fields=["status", "status_reason", "updated_at"])
     return wish
 

@@ -1,0 +1,364 @@
+"""Donors and their claims (issue 15 §2).
+
+A donor keeps their own profile on the phone; staff of its district or street verify an
+organisation, and from then on its claims count as the organisation's. A claim is made on
+a published wish: a worker's own wish is claimed whole by one donor at a time (the
+database keeps it so: wishes_claim_one_live_claim_per_wish), a collective wish item by
+item, never more than was asked. Every claim locks its wish first, so that twenty donors
+tapping at once are served one after the other: one gets the wish (or exactly the
+quantities still needed), the others are told it has been taken, never by whom.
+
+A claim not handed over by its deadline lapses (claims_lapse, a beat job) and the wish is
+back on the wall; so does a claim its donor or the community cancels.
+"""
+
+import uuid
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from areas import access
+from areas.models import Area
+from core.exceptions import ApplicationError, refuse
+from core.identifiers import normalize_mobile, validate_mobile
+
+from ..models import LIVE_CLAIM, Claim, ClaimLine, Donor, Wish, WishItem
+from .wishes import NUMBER_IN_TEXT, change_status, rules_for, text_problem
+
+__all__ = [
+    "LIVE_CLAIM",
+    "DonorProfile",
+    "donor_profile_save",
+    "donor_verify",
+    "donor_verification_withdraw",
+    "donor_kind_of",
+    "claim_make",
+    "claim_cancel",
+    "claims_lapse",
+]
+
+DONOR_AREA_LEVELS = (Area.Level.DISTRICT, Area.Level.STREET)
+
+
+# Donors --------------------------------------------------------------------------------------
+
+
+def donor_kind_of(donor: Donor) -> str:
+    """Who gave, for the figures: the kind of a verified organisation, else "individual"
+    (an organisation's claims count as its own only once staff have verified it)."""
+    if donor.is_verified_organisation:
+        return donor.organisation_kind
+    return Donor.Kind.INDIVIDUAL
+
+
+class DonorProfile:
+    """What a donor says about themselves on the phone."""
+
+    def __init__(self, *, kind, name, area, organisation_kind="", contact_name=""):
+        self.kind = kind
+        self.name = (name or "").strip()
+        self.area = area
+        self.organisation_kind = organisation_kind or ""
+        self.contact_name = (contact_name or "").strip()
+
+
+def _check_profile(profile: DonorProfile) -> None:
+    if profile.kind not in Donor.Kind.values:
+        raise refuse("kind", _("Say whether you give as an organisation or as yourself."))
+    if not profile.name:
+        raise refuse("name", _("Give your name, or the organisation's."))
+    if NUMBER_IN_TEXT.search(profile.name) or NUMBER_IN_TEXT.search(profile.contact_name):
+        raise refuse("name", _("Leave phone numbers out of names: we have your number."))
+    if profile.area is None or profile.area.level not in DONOR_AREA_LEVELS:
+        raise refuse("area", _("Choose the district or street where you give."))
+    if profile.kind == Donor.Kind.ORGANISATION:
+        if profile.organisation_kind not in Donor.OrganisationKind.values:
+            raise refuse("organisation_kind", _("Say what kind of organisation it is."))
+        if not profile.contact_name:
+            raise refuse("contact_name", _("Name the person the community can call."))
+    else:
+        profile.organisation_kind = ""
+        profile.contact_name = ""
+
+
+@transaction.atomic
+def donor_profile_save(*, phone: str, profile: DonorProfile) -> Donor:
+    """The donor signed in with `phone` (the SMS login) gives or corrects their profile.
+    A verified organisation that changes who it is, or where, is verified again."""
+    phone = normalize_mobile(phone or "")
+    validate_mobile(phone)
+    _check_profile(profile)
+    donor = Donor.objects.select_for_update().filter(phone=phone).first()
+    if donor is None:
+        # Saving the profile needs the donor's agreement: the caller asked for it.
+        donor = Donor(phone=phone, consented_at=timezone.now())
+    identity_changed = (donor.kind, donor.organisation_kind, donor.name, donor.area_id) != (
+        profile.kind,
+        profile.organisation_kind,
+        profile.name,
+        profile.area.pk,
+    )
+    donor.kind = profile.kind
+    donor.organisation_kind = profile.organisation_kind
+    donor.name = profile.name[:60]
+    donor.contact_name = profile.contact_name[:30]
+    donor.area = profile.area
+    if identity_changed and donor.verified_at is not None:
+        donor.verified_at = donor.verified_by = None
+        _recount_live_claims(donor)
+    donor.save()
+    return donor
+
+
+def _recount_live_claims(donor: Donor) -> None:
+    Claim.objects.filter(donor=donor, status=Claim.Status.CLAIMED).update(
+        donor_kind=donor_kind_of(donor)
+    )
+
+
+def _donor_to_review(actor, donor: Donor) -> Donor:
+    # The donor's district or street: a community's staff do not reach it (404).
+    return access.get_for_user(
+        Donor.objects.select_for_update(), actor, access.Purpose.WRITE, pk=donor.pk
+    )
+
+
+@transaction.atomic
+def donor_verify(*, actor, donor: Donor) -> Donor:
+    """Staff of the organisation's district or street have checked it is who it says: its
+    claims, those made while it waited too, count as the organisation's."""
+    donor = _donor_to_review(actor, donor)
+    if donor.kind != Donor.Kind.ORGANISATION:
+        raise ApplicationError(
+            _("Only an organisation is verified; a volunteer gives as themselves.")
+        )
+    if donor.verified_at is not None:
+        return donor
+    donor.verified_at, donor.verified_by = timezone.now(), actor
+    donor.save(update_fields=["verified_at", "verified_by", "updated_at"])
+    Claim.objects.filter(donor=donor).update(donor_kind=donor_kind_of(donor))
+    return donor
+
+
+@transaction.atomic
+def donor_verification_withdraw(*, actor, donor: Donor) -> Donor:
+    """The organisation turned out not to be what it said: its claims still open count as
+    an individual's again (those that came true stay as they were)."""
+    donor = _donor_to_review(actor, donor)
+    if donor.verified_at is None:
+        raise ApplicationError(_("This donor is not verified."))
+    donor.verified_at = donor.verified_by = None
+    donor.save(update_fields=["verified_at", "verified_by", "updated_at"])
+    _recount_live_claims(donor)
+    return donor
+
+
+# Claims --------------------------------------------------------------------------------------
+
+
+def _taken() -> ApplicationError:
+    return ApplicationError(
+        _(
+            "Someone has already claimed this wish. Thank you — other wishes are waiting on the wall."
+        )
+    )
+
+
+def _quantities(raw) -> dict[int, int]:
+    try:
+        quantities = {int(item): int(quantity) for item, quantity in (raw or {}).items()}
+    except (TypeError, ValueError, AttributeError):
+        raise refuse("quantities", _("Say how many of each item you give.")) from None
+    return {item: quantity for item, quantity in quantities.items() if quantity != 0}
+
+
+@transaction.atomic
+def claim_make(
+    *,
+    donor: Donor,
+    wish: Wish,
+    quantities: dict | None = None,
+    message: str = "",
+    client_key: uuid.UUID | None = None,
+) -> Claim:
+    """The donor promises to make `wish` come true: the whole of a worker's own wish, or
+    `quantities` ({item id: how many}) of a collective wish's items. The same claim sent
+    twice (a double tap, a replay) is the one claim."""
+    if client_key is not None:
+        existing = Claim.objects.filter(client_key=client_key).first()
+        if existing is not None:
+            if existing.donor_id != donor.pk:
+                raise ApplicationError(_("This claim was sent from another account."))
+            return existing
+    message = (message or "").strip()
+    if message and (problem := text_problem(message)):
+        raise refuse("message", problem)
+    # The wish first, then the donor: every claim takes its locks in this order.
+    wish = Wish.objects.select_for_update().filter(pk=wish.pk).first()
+    if wish is None:
+        raise ApplicationError(_("This wish is not on the wall."))
+    donor = Donor.objects.select_for_update().get(pk=donor.pk)
+    if wish.worker_id and wish.worker.phone == donor.phone:
+        raise ApplicationError(_("This is your own wish: it is for others to claim."))
+    if wish.status != Wish.Status.PUBLISHED:
+        mine = wish.claims.filter(donor=donor, status=Claim.Status.CLAIMED).first()
+        if mine is not None and wish.kind == Wish.Kind.INDIVIDUAL:
+            return mine  # tapped twice, without a key
+        if wish.status in (Wish.Status.CLAIMED, Wish.Status.FULFILLED):
+            raise _taken()
+        raise ApplicationError(_("This wish is not on the wall."))
+    rules = rules_for(wish.area)
+    holding = Claim.objects.filter(donor=donor, status=Claim.Status.CLAIMED).count()
+    if holding >= rules.open_claims_per_donor:
+        raise ApplicationError(
+            _(
+                "You are holding %(count)d claims not yet handed over: hand one over first, "
+                "so that other donors get their turn."
+            )
+            % {"count": holding}
+        )
+    claim = Claim(
+        wish=wish,
+        donor=donor,
+        whole=wish.kind == Wish.Kind.INDIVIDUAL,
+        donor_kind=donor_kind_of(donor),
+        deadline=timezone.now() + timedelta(days=rules.claim_days),
+        message=message[:200],
+        client_key=client_key,
+    )
+    if claim.whole:
+        if _quantities(quantities):
+            raise refuse("quantities", _("A worker's own wish is claimed whole."))
+        try:
+            with transaction.atomic():
+                claim.save()
+        except IntegrityError:
+            raise _taken() from None  # the constraint behind the lock
+        fully_claimed = True
+    else:
+        fully_claimed = _commit_items(claim, wish, _quantities(quantities))
+    if fully_claimed:
+        change_status(wish, Wish.Status.CLAIMED, actor=None)
+        wish.save(update_fields=["status", "status_reason", "updated_at"])
+    return claim
+
+
+def _committed(items) -> dict[int, int]:
+    """How many of each item live claims have committed to."""
+    rows = (
+        ClaimLine.objects.filter(item__in=items, claim__status__in=LIVE_CLAIM)
+        .values("item")
+        .annotate(total=Sum("quantity"))
+    )
+    return {row["item"]: row["total"] for row in rows}
+
+
+def _commit_items(claim: Claim, wish: Wish, quantities: dict[int, int]) -> bool:
+    """Saves `claim` with its lines, each within what is still needed; True when the
+    collective wish is then wholly claimed. Runs with the wish locked."""
+    items = {item.pk: item for item in WishItem.objects.filter(wish=wish).order_by("pk")}
+    if not quantities:
+        raise refuse("quantities", _("Say how many of each item you give."))
+    if not set(quantities) <= set(items):
+        raise refuse("quantities", _("Choose items of this wish."))
+    committed = _committed(items.values())
+    for item_id, quantity in quantities.items():
+        item = items[item_id]
+        still_needed = item.quantity - committed.get(item_id, 0)
+        if quantity < 0:
+            raise refuse("quantities", _("Say how many of each item you give."))
+        if still_needed <= 0:
+            raise refuse(
+                "quantities",
+                _("Someone has already claimed all the %(item)s.") % {"item": item.name},
+            )
+        if quantity > still_needed:
+            raise refuse(
+                "quantities",
+                _("Only %(count)d %(item)s are still needed: claim that many or fewer.")
+                % {"count": still_needed, "item": item.name},
+            )
+    claim.save()
+    ClaimLine.objects.bulk_create(
+        ClaimLine(claim=claim, item_id=item_id, quantity=quantity)
+        for item_id, quantity in sorted(quantities.items())
+    )
+    for item_id, quantity in quantities.items():
+        committed[item_id] = committed.get(item_id, 0) + quantity
+    return all(committed.get(pk, 0) >= item.quantity for pk, item in items.items())
+
+
+def _release(claim: Claim, *, status: str, reason: str, actor) -> Claim:
+    """Ends a live claim (its wish locked by the caller): the wish is back on the wall."""
+    claim.status = status
+    claim.released_at = timezone.now()
+    claim.release_reason = reason[:200]
+    claim.save(update_fields=["status", "released_at", "release_reason", "updated_at"])
+    wish = claim.wish
+    if wish.status == Wish.Status.CLAIMED:
+        change_status(wish, Wish.Status.PUBLISHED, actor=actor, reason=reason)
+        wish.save(update_fields=["status", "status_reason", "updated_at"])
+    return claim
+
+
+def _locked_claim(claim_id: int, *, scoped_to=None) -> Claim | None:
+    """The claim and its wish, locked wish first (the order claim_make takes)."""
+    found = Claim.objects.filter(pk=claim_id).values_list("wish_id", flat=True).first()
+    if found is None:
+        return None
+    Wish.objects.select_for_update().filter(pk=found).first()
+    claims = Claim.objects.select_for_update().select_related("wish", "donor")
+    if scoped_to is not None:
+        return access.get_for_user(claims, scoped_to, access.Purpose.WRITE, pk=claim_id)
+    return claims.filter(pk=claim_id).first()
+
+
+@transaction.atomic
+def claim_cancel(
+    *, claim: Claim, donor: Donor | None = None, actor=None, reason: str = ""
+) -> Claim:
+    """The donor takes back their claim, or the community cancels it saying why (a donor
+    who cannot be reached): the wish is back on the wall."""
+    if (donor is None) == (actor is None):
+        raise ValueError("a claim is cancelled by its donor or by staff")
+    reason = (reason or "").strip()
+    if actor is not None:
+        if not reason:
+            raise refuse("reason", _("Say why the claim is cancelled: the donor reads it."))
+        claim = _locked_claim(claim.pk, scoped_to=actor)
+    else:
+        claim = _locked_claim(claim.pk)
+        if claim is None or claim.donor_id != donor.pk:
+            raise ApplicationError(_("This is not one of your claims."))
+        reason = reason or _("The donor took the claim back.")
+    if claim.status != Claim.Status.CLAIMED:
+        raise ApplicationError(
+            _("This claim is %(status)s: there is nothing to cancel.")
+            % {"status": claim.get_status_display()}
+        )
+    return _release(claim, status=Claim.Status.CANCELLED, reason=reason, actor=actor)
+
+
+def claims_lapse(*, now=None) -> int:
+    """Claims not handed over by their deadline lapse, and their wishes go back on the wall
+    (the beat job; each claim in its own transaction, so a run stopped half way loses
+    nothing and a second run finds nothing left to do)."""
+    now = now or timezone.now()
+    overdue = Claim.objects.filter(status=Claim.Status.CLAIMED, deadline__lt=now)
+    lapsed = 0
+    for claim_id in overdue.values_list("pk", flat=True).iterator():
+        with transaction.atomic():
+            claim = _locked_claim(claim_id)
+            if claim is None or claim.status != Claim.Status.CLAIMED or claim.deadline >= now:
+                continue
+            _release(
+                claim,
+                status=Claim.Status.LAPSED,
+                reason=_("Not handed over by the deadline: back on the wall for other donors."),
+                actor=None,
+            )
+            lapsed += 1
+    return lapsed
