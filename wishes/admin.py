@@ -1,6 +1,8 @@
 """Micro-wishes in the admin: staff record wishes collected in person (a street interview,
 a 小哥议事会, a visit), the community reviews each on its own page (publish, or return with
-a reason the worker reads), and a district keeps its own categories and rules."""
+a reason the worker reads), and a district keeps its own categories and rules. Donors keep
+their own profiles on the phone: staff of their district or street verify organisations;
+the community sees each wish's claims and cancels one that is stuck, saying why."""
 
 import re
 
@@ -13,9 +15,19 @@ from areas.admin_mixins import ReadOnlyInline, ScopedAdmin, ServiceAdminForm, Se
 from areas.models import Area
 from areas.record_actions import RecordAction, RecordActionsMixin
 from core.display import as_code
+from core.masking import mask_phone
 
 from . import selectors, services
-from .models import Wish, WishCategory, WishItem, WishRules, WishStatusChange
+from .models import (
+    Claim,
+    ClaimLine,
+    Donor,
+    Wish,
+    WishCategory,
+    WishItem,
+    WishRules,
+    WishStatusChange,
+)
 
 # One item of a collective wish per line: its name, how many, and what one is worth.
 ITEM_LINE = re.compile(
@@ -105,6 +117,13 @@ class ItemInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+class ClaimInline(ReadOnlyInline):
+    model = Claim
+    fields = ["created_at", "donor", "status", "deadline", "message", "release_reason"]
+    readonly_fields = fields
+    verbose_name_plural = _("claims")
+
+
 class StatusChangeInline(ReadOnlyInline):
     model = WishStatusChange
     fields = ["at", "from_status", "to_status", "actor", "reason"]
@@ -176,7 +195,7 @@ class WishAdmin(RecordActionsMixin, ServiceAdminMixin, ScopedAdmin):
     search_fields = ["text"]
     raw_id_fields = ["worker", "outlet", "station", "area"]
     date_hierarchy = "created_at"
-    inlines = [ItemInline, StatusChangeInline]
+    inlines = [ItemInline, ClaimInline, StatusChangeInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("worker", "category", "area")
@@ -279,7 +298,13 @@ class WishCategoryAdmin(ServiceAdminMixin, admin.ModelAdmin):
 class RulesForm(ServiceAdminForm):
     class Meta:
         model = WishRules
-        fields = ["area", "value_cap", "open_wishes_per_worker"]
+        fields = [
+            "area",
+            "value_cap",
+            "open_wishes_per_worker",
+            "claim_days",
+            "open_claims_per_donor",
+        ]
 
     def call_service(self, actor):
         return services.rules_save(actor=actor, rules=self.instance)
@@ -288,7 +313,14 @@ class RulesForm(ServiceAdminForm):
 @admin.register(WishRules)
 class WishRulesAdmin(ServiceAdminMixin, ScopedAdmin):
     form = RulesForm
-    list_display = ["area", "value_cap", "open_wishes_per_worker", "updated_at"]
+    list_display = [
+        "area",
+        "value_cap",
+        "open_wishes_per_worker",
+        "claim_days",
+        "open_claims_per_donor",
+        "updated_at",
+    ]
     list_select_related = ["area"]
 
     def get_changeform_initial_data(self, request):
@@ -296,6 +328,8 @@ class WishRulesAdmin(ServiceAdminMixin, ScopedAdmin):
         rules = services.default_rules()
         initial.setdefault("value_cap", rules.value_cap)
         initial.setdefault("open_wishes_per_worker", rules.open_wishes_per_worker)
+        initial.setdefault("claim_days", rules.claim_days)
+        initial.setdefault("open_claims_per_donor", rules.open_claims_per_donor)
         return initial
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -304,3 +338,142 @@ class WishRulesAdmin(ServiceAdminMixin, ScopedAdmin):
                 level=Area.Level.DISTRICT
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+# Donors and claims ---------------------------------------------------------------------------
+
+
+def _verify(actor, donor, reason) -> str:
+    services.donor_verify(actor=actor, donor=donor)
+    return _("Verified: its claims count as the organisation's and its name is shown.")
+
+
+def _unverify(actor, donor, reason) -> str:
+    services.donor_verification_withdraw(actor=actor, donor=donor)
+    return _("Verification withdrawn: it is shown as a volunteer again.")
+
+
+def _waiting_organisation(donor) -> bool:
+    return donor.kind == Donor.Kind.ORGANISATION and donor.verified_at is None
+
+
+@admin.register(Donor)
+class DonorAdmin(RecordActionsMixin, ScopedAdmin):
+    """Donors keep their profiles themselves on the phone: staff read them and verify an
+    organisation (never edit one: a changed profile is verified again)."""
+
+    record_actions = [
+        RecordAction(
+            "verify",
+            _("Verify the organisation"),
+            run=_verify,
+            shows=_waiting_organisation,
+            confirm=True,
+            explanation=_(
+                "Check that the organisation exists and that the contact person speaks for "
+                "it (a call, a letter, a visit). Its name is then shown to workers."
+            ),
+        ),
+        RecordAction(
+            "unverify",
+            _("Withdraw the verification"),
+            run=_unverify,
+            shows=lambda donor: donor.verified_at is not None,
+            confirm=True,
+        ),
+    ]
+    list_display = [
+        "name",
+        "kind",
+        "organisation_kind",
+        "contact_name",
+        "phone_shown",
+        "area",
+        "verified_at",
+    ]
+    list_filter = ["kind", "organisation_kind", ("verified_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["area"]
+    search_fields = ["name", "contact_name"]
+    fields = [
+        "kind",
+        "organisation_kind",
+        "name",
+        "contact_name",
+        "phone_shown",
+        "area",
+        "consented_at",
+        "verified_at",
+        "verified_by",
+        "created_at",
+    ]
+    readonly_fields = fields
+    inlines = []
+
+    @admin.display(description=_("mobile phone"))
+    def phone_shown(self, obj):
+        return mask_phone(obj.phone)
+
+    def has_add_permission(self, request):
+        return False  # a donor signs in on the phone and gives their own profile
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def _cancel(actor, claim, reason) -> str:
+    services.claim_cancel(claim=claim, actor=actor, reason=reason)
+    return _("Cancelled: the wish is back on the wall and the donor reads your reason.")
+
+
+class ClaimLineInline(ReadOnlyInline):
+    model = ClaimLine
+    fields = ["item", "quantity"]
+    readonly_fields = fields
+
+
+@admin.register(Claim)
+class ClaimAdmin(RecordActionsMixin, ScopedAdmin):
+    record_actions = [
+        RecordAction(
+            "cancel",
+            _("Cancel the claim…"),
+            run=_cancel,
+            shows=lambda claim: claim.status == Claim.Status.CLAIMED,
+            reason_label=_("Reason the donor reads"),
+            explanation=_(
+                "For a donor who cannot be reached or cannot give after all: the wish goes "
+                "back on the wall for others."
+            ),
+        ),
+    ]
+    list_display = ["created_at", "wish", "donor", "donor_kind", "status", "deadline"]
+    list_filter = ["status", "whole"]
+    list_select_related = ["wish", "donor"]
+    search_fields = ["wish__text", "donor__name"]
+    date_hierarchy = "created_at"
+    fields = [
+        "wish",
+        "donor",
+        "whole",
+        "donor_kind",
+        "status",
+        "deadline",
+        "message",
+        "released_at",
+        "release_reason",
+        "created_at",
+    ]
+    readonly_fields = fields
+    inlines = [ClaimLineInline]
+
+    def has_add_permission(self, request):
+        return False  # donors claim on the wall
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,7 +1,9 @@
 """Micro-wishes' figures for rollups and dashboards (core.facts; reports/ discovers them):
 wishes collected (by how they were collected), published, the value published, and the
-review backlog. Claims and fulfilment add theirs when they are built. Wishes merged into
-a collective wish count once, as the collective wish."""
+review backlog; claims made (by the kind of donor: an individual, or the kind of a
+verified organisation) and released (lapsed or cancelled), and the claims open now.
+Fulfilment adds its figures when it is built. Wishes merged into a collective wish count
+once, as the collective wish."""
 
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -44,5 +46,29 @@ FACTS = [
         model="wishes.Wish",
         area_path="area",
         where=Q(status="submitted"),
+    ),
+    Fact(
+        key="wishes.claims_made",
+        label=_("Micro-wish claims made"),
+        model="wishes.Claim",
+        area_path="wish__area",
+        date_field="created_at",
+        breakdown="donor_kind",
+    ),
+    Fact(
+        key="wishes.claims_released",
+        label=_("Micro-wish claims released (lapsed or cancelled)"),
+        model="wishes.Claim",
+        area_path="wish__area",
+        date_field="released_at",
+        where=Q(status__in=["lapsed", "cancelled"]),
+        breakdown="status",
+    ),
+    Fact(
+        key="wishes.claims_open",
+        label=_("Micro-wish claims waiting to be handed over"),
+        model="wishes.Claim",
+        area_path="wish__area",
+        where=Q(status="claimed"),
     ),
 ]

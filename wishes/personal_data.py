@@ -1,6 +1,7 @@
 """Wishes' entry in the personal-data registry (members.personal_data): the worker's own
-wishes. Deleting an account withdraws those still open and removes the words of every
-one; the counts and values stay, linked to the anonymised record."""
+wishes. Deleting an account withdraws those still open (releasing a donor's claim on one)
+and removes the words of every one; the counts and values stay, linked to the anonymised
+record."""
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -8,7 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from members.personal_data import Handler, Holding, Retention, show
 
-from .models import Wish, WishStatusChange
+from .models import Claim, Wish, WishStatusChange
 from .services import OPEN
 
 SEEN_BY = gettext_lazy(
@@ -40,6 +41,13 @@ def wishes_erase(*, worker, actor) -> None:
         )
     Wish.objects.filter(worker=worker, status__in=OPEN).update(
         status=Wish.Status.WITHDRAWN, updated_at=now
+    )
+    # A donor holding one of them is released from it (and reads why on their claims).
+    Claim.objects.filter(wish__worker=worker, status=Claim.Status.CLAIMED).update(
+        status=Claim.Status.CANCELLED,
+        released_at=now,
+        release_reason=_("The worker withdrew the wish. Thank you all the same."),
+        updated_at=now,
     )
     Wish.objects.filter(worker=worker).update(text="", status_reason="", updated_at=now)
     WishStatusChange.objects.filter(wish__worker=worker).update(reason="")

@@ -117,3 +117,53 @@ def test_a_district_adds_its_own_category_and_another_district_cannot_change_it(
     client.force_login(trio.viewer_a)
     page = client.get(f"/admin/wishes/wishcategory/{own.pk}/change/").content.decode()
     assert "电动车维修" in page and 'name="_save"' not in page
+
+
+# Donors and claims ---------------------------------------------------------------------------
+
+
+def test_staff_of_a_verify_an_organisation_a_viewer_reads_b_finds_nothing(client, trio):
+    from .factories import organisation
+
+    union = organisation(area=trio.tree.a["district"], phone="13900004444")
+    page = f"/admin/wishes/donor/{union.pk}/change/"
+    verify = f"/admin/wishes/donor/{union.pk}/do/verify/"
+    client.force_login(trio.staff_a)
+    queue = client.get("/admin/").content.decode()
+    assert "verified_at__isempty=1" in queue
+    html = client.get(page).content.decode()
+    assert verify in html and "139****4444" in html and "13900004444" not in html
+    client.force_login(trio.viewer_a)
+    assert verify not in client.get(page).content.decode()
+    assert client.post(verify).status_code == 403
+    client.force_login(trio.staff_b)
+    assert client.get(page).status_code in (302, 404)
+    assert client.post(verify).status_code == 404
+    assert "区总工会" not in client.get("/admin/wishes/donor/").content.decode()
+    client.force_login(trio.staff_a)
+    client.post(verify, {"confirmed": "1"})
+    union.refresh_from_db()
+    assert union.verified_by == trio.staff_a
+    assert client.get("/admin/wishes/donor/add/").status_code == 403
+
+
+def test_the_community_cancels_a_stuck_claim_saying_why(client, trio, wish):
+    from wishes import services
+
+    from .factories import DonorFactory, published
+
+    published(wish)
+    claim = services.claim_make(donor=DonorFactory(area=trio.tree.a["street"]), wish=wish)
+    cancel = f"/admin/wishes/claim/{claim.pk}/do/cancel/"
+    client.force_login(trio.staff_b)
+    assert client.post(cancel, {"reason": "x"}).status_code == 404
+    client.force_login(trio.viewer_a)
+    assert client.post(cancel, {"reason": "x"}).status_code == 403
+    client.force_login(trio.staff_a)
+    assert "一件新雨衣" in client.get(_page(wish)).content.decode()
+    assert cancel in client.get(f"/admin/wishes/claim/{claim.pk}/change/").content.decode()
+    refused = client.post(cancel, {"reason": " "})
+    assert refused.status_code == 200 and "errorlist" in refused.content.decode()
+    client.post(cancel, {"reason": "联系不上"})
+    claim.refresh_from_db()
+    assert (claim.status, claim.release_reason) == ("cancelled", "联系不上")

@@ -117,7 +117,10 @@ def test_a_worker_does_not_claim_their_own_wish(wish):
 
 def test_a_donor_holds_a_limited_number_of_claims(trio, donor):
     WishRules.objects.create(
-        area=trio.tree.a["district"], value_cap=500, open_wishes_per_worker=1, open_claims_per_donor=2
+        area=trio.tree.a["district"],
+        value_cap=500,
+        open_wishes_per_worker=1,
+        open_claims_per_donor=2,
     )
     wishes = [
         published(WishFactory(worker=WorkerFactory(area=trio.tree.a["community"])))
@@ -264,9 +267,7 @@ def test_a_donor_keeps_their_profile_and_a_changed_organisation_is_checked_again
     services.donor_verify(actor=trio.staff_a, donor=donor)
     donor.refresh_from_db()
     assert donor.is_verified_organisation and donor.public_name == "西峰区总工会"
-    services.donor_profile_save(
-        phone="13900001111", profile=_profile(trio, contact_name="李干事")
-    )
+    services.donor_profile_save(phone="13900001111", profile=_profile(trio, contact_name="李干事"))
     assert Donor.objects.get(pk=donor.pk).verified_at is not None  # the same organisation
     renamed = services.donor_profile_save(
         phone="13900001111", profile=_profile(trio, name="别的单位")
@@ -437,3 +438,29 @@ def test_any_sequence_of_claims_keeps_the_quantities_and_one_live_claim(trio, st
                 assert _snapshot() == before  # refused: nothing changed
             _assert_invariants(wishes)
         transaction.set_rollback(True)
+
+
+def test_the_figures_count_claims_by_donor_kind_and_releases(trio, wish):
+    from wishes.facts import FACTS
+
+    by_key = {fact.key: fact for fact in FACTS}
+    union = organisation(area=trio.tree.a["district"], verified_by=trio.staff_a)
+    claim = services.claim_make(donor=union, wish=wish)
+    made = by_key["wishes.claims_made"]
+    assert made.broken_down(area=trio.tree.a["district"]) == {"union": 1}
+    assert by_key["wishes.claims_open"].value(area=trio.tree.a["district"]) == 1
+    services.claim_cancel(claim=claim, donor=union)
+    released = by_key["wishes.claims_released"]
+    assert released.broken_down(area=trio.tree.a["district"]) == {"cancelled": 1}
+    assert by_key["wishes.claims_open"].value(area=trio.tree.b["district"]) == 0
+
+
+def test_deleting_the_workers_account_releases_the_donor(trio, wish, donor):
+    from wishes.personal_data import wishes_erase
+
+    claim = services.claim_make(donor=donor, wish=wish)
+    wishes_erase(worker=wish.worker, actor=None)
+    claim.refresh_from_db()
+    wish.refresh_from_db()
+    assert (wish.status, wish.text, claim.status) == ("withdrawn", "", "cancelled")
+    assert claim.released_at and claim.release_reason
