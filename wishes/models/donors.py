@@ -99,7 +99,8 @@ class Donor(TimeStampedModel):
         its name, anyone else as a volunteer with a masked name (爱心人士 李*)."""
         if self.is_verified_organisation:
             return self.name
-        return f"{_('Volunteer')} {mask_name(self.contact_name or self.name)}"
+        volunteer = _("Volunteer")
+        return f"{volunteer} {mask_name(self.contact_name or self.name)}"
 
 
 # Who gave, as the figures count it: an organisation's claims count as its own once it is
