@@ -16,8 +16,9 @@ from activities.tests.factories import ActivityFactory
 from members.inbox import REGISTRATION_REVIEWED, in_workers_language
 from members.models import DistrictMessaging
 from members.services import message_send
-from members.tests.factories import WorkerFactory
+from members.tests.factories import OutletFactory, WorkerFactory
 from points.tests.factories import RewardFactory, give
+from wishes.tests.factories import DonorFactory, WishFactory, collective_wish, published
 
 from .test_browser import CHROMIUM, PHONE, _phone_login, browser, network, offline_tiles  # noqa: F401
 
@@ -80,6 +81,10 @@ def test_every_worker_page_passes_axe_and_has_thumb_sized_tap_targets(
     reward = RewardFactory(area=tree.a["district"], pickup_stations=[network])
     worker = WorkerFactory(area=community, phone="13700005555", name="孙骑手")
     give(worker, points=20)
+    # Wishes on the wall (a worker's own, an outlet's), and the worker giving as a donor too.
+    wish = published(WishFactory(worker=WorkerFactory(area=community), text="一件新雨衣"))
+    outlet_wish = collective_wish(outlet=OutletFactory(area=community))
+    DonorFactory(phone=worker.phone, area=tree.a["street"])
     DistrictMessaging.objects.create(area=tree.a["district"], sms_enabled=True)
     with in_workers_language():
         message_send(
@@ -131,6 +136,11 @@ def test_every_worker_page_passes_axe_and_has_thumb_sized_tap_targets(
         "/m/volunteer/",
         "/m/wishes/new/",
         "/m/me/wishes/",
+        "/m/wishes/",
+        f"/m/wishes/{wish.pk}/",
+        f"/m/wishes/{outlet_wish.pk}/",
+        "/m/donor/",
+        "/m/me/claims/",
         f"/m/service-list/?area={community.code}",
         f"/m/stations/{network.pk}/",
     ):

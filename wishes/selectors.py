@@ -77,7 +77,9 @@ def _items_with_commitments() -> Prefetch:
     committed = Coalesce(
         Sum("claim_lines__quantity", filter=Q(claim_lines__claim__status__in=LIVE_CLAIM)), 0
     )
-    return Prefetch("items", queryset=WishItem.objects.annotate(committed=committed))
+    return Prefetch(
+        "items", queryset=WishItem.objects.annotate(committed=committed).order_by("pk")
+    )
 
 
 def wish_in_public(wish_id: int) -> Wish | None:
