@@ -178,7 +178,8 @@ class RecordActionsMixin:
     def _record_action_form(self, request, obj, action: RecordAction):
         data = request.POST if request.method == "POST" else None
         if action.form is not None:
-            return action.form(data, user=request.user, obj=obj)
+            files = request.FILES if data is not None else None  # a photo, for one
+            return action.form(data, files, user=request.user, obj=obj)
         if action.reason_label:
             form = ReasonForm(data)
             form.fields["reason"].label = action.reason_label

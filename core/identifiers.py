@@ -136,6 +136,16 @@ def typable_code(length: int) -> str:
     return "".join(secrets.choice(TYPABLE_ALPHABET) for _ in range(length))
 
 
+def unused_typable_code(length: int, *, model, field: str) -> str:
+    """A typable code no row of `model` has in `field` yet (a pickup code). The unique
+    constraint on the field has the last word; at 31^8 codes a retry is all but never
+    needed."""
+    while True:
+        code = typable_code(length)
+        if not model._default_manager.filter(**{field: code}).exists():
+            return code
+
+
 def normalize_typable_code(value: str) -> str:
     """What someone types from a letter or a phone: spaces, dashes and lower case forgiven."""
     return "".join(ch for ch in (value or "").upper() if ch.isalnum())

@@ -7,17 +7,14 @@ import uuid
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import ForeignKeyRawIdWidget
-from django.core.exceptions import PermissionDenied
 from django.db.models import BLANK_CHOICE_DASH
-from django.template.response import TemplateResponse
-from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from areas import access, references
 from areas.admin_mixins import ReadOnlyInline, ScopedAdmin, ServiceAdminForm, ServiceAdminMixin
+from areas.counter import PickupCounterMixin
 from areas.record_actions import RecordAction, RecordActionsMixin
 from core.exceptions import ApplicationError
-from core.forms import show_refusal
 from members.models import Worker
 
 from . import rules, selectors, services
@@ -220,15 +217,6 @@ class RewardAdmin(ServiceAdminMixin, ScopedAdmin):
         pass  # reward_save set the pickup stations
 
 
-class HandOverForm(forms.Form):
-    pickup_code = forms.CharField(
-        label=_("Pickup code"),
-        max_length=20,
-        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off"}),
-        help_text=_("Scan the worker's QR code, or type the 8 characters."),
-    )
-
-
 def _hand_over(actor, redemption, reason) -> str:
     services.hand_over(actor=actor, pickup_code=redemption.pickup_code)
     return _("Handed over.")
@@ -244,7 +232,7 @@ def _waiting(redemption) -> bool:
 
 
 @admin.register(Redemption)
-class RedemptionAdmin(RecordActionsMixin, ScopedAdmin):
+class RedemptionAdmin(PickupCounterMixin, RecordActionsMixin, ScopedAdmin):
     record_actions = [
         RecordAction("hand-over", _("Hand over"), run=_hand_over, shows=_waiting),
         RecordAction(
@@ -299,51 +287,18 @@ class RedemptionAdmin(RecordActionsMixin, ScopedAdmin):
                 self.message_user(request, f"{redemption}: {error.message}", messages.WARNING)
         self.message_user(request, _("%(count)d cancelled.") % {"count": done})
 
-    def get_urls(self):
-        return [
-            path(
-                "hand-over/",
-                self.admin_site.admin_view(self.hand_over_view),
-                name="points_redemption_hand_over",
-            ),
-            *super().get_urls(),
-        ]
+    # The keeper's counter (areas.counter): a scanned or typed pickup code.
+    counter_title = _("Hand over a reward")
+    counter_template = "admin/points/redemption/hand_over.html"
 
-    def hand_over_view(self, request):
-        """The keeper's counter: scanning the worker's QR code opens this page with the code
-        filled in; one click hands the item over."""
-        if not access.reach_of(request.user).can_write_anything():
-            raise PermissionDenied
-        form = HandOverForm(request.POST or request.GET or None)
-        handed = waiting = None
-        if request.method == "GET" and form.is_valid():
-            # Scanned: show the item and the masked worker before the keeper confirms.
-            waiting = selectors.redemption_at_counter(
-                user=request.user, pickup_code=form.cleaned_data["pickup_code"]
-            )
-        if request.method == "POST" and form.is_valid():
-            try:
-                handed = services.hand_over(
-                    actor=request.user, pickup_code=form.cleaned_data["pickup_code"]
-                )
-            except ApplicationError as error:
-                show_refusal(form, error)
-            else:
-                messages.success(
-                    request,
-                    _("Hand over: %(item)s to %(worker)s.")
-                    % {"item": handed.reward.name, "worker": handed.worker.masked_name},
-                )
-                form = HandOverForm()
-        return TemplateResponse(
-            request,
-            "admin/points/redemption/hand_over.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": _("Hand over a reward"),
-                "form": form,
-                "handed": handed,
-                "waiting": waiting,
-                "opts": self.model._meta,
-            },
-        )
+    def counter_waiting(self, request, pickup_code):
+        return selectors.redemption_at_counter(user=request.user, pickup_code=pickup_code)
+
+    def counter_hand_over(self, request, pickup_code):
+        return services.hand_over(actor=request.user, pickup_code=pickup_code)
+
+    def counter_done_message(self, handed) -> str:
+        return _("Hand over: %(item)s to %(worker)s.") % {
+            "item": handed.reward.name,
+            "worker": handed.worker.masked_name,
+        }

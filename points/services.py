@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from areas import access
 from areas.models import Area
 from core.exceptions import ApplicationError, full_clean_or_refuse, refuse
-from core.identifiers import normalize_typable_code, typable_code
+from core.identifiers import normalize_typable_code, unused_typable_code
 from members.inbox import in_workers_language
 from members.models import Worker
 from members.services import message_send
@@ -393,13 +393,6 @@ def reward_save(*, actor, reward: Reward, pickup_stations=None) -> Reward:
     return reward
 
 
-def _new_pickup_code() -> str:
-    while True:
-        code = typable_code(PICKUP_CODE_LENGTH)
-        if not Redemption.objects.filter(pickup_code=code).exists():
-            return code
-
-
 def _hold_entry(redemption: Redemption) -> PointsEntry | None:
     return (
         PointsEntry.objects.filter(
@@ -435,7 +428,7 @@ def redeem(*, worker, reward: Reward, station, client_key=None) -> tuple[Redempt
         worker=worker,
         station=station,
         points=reward.points_price,
-        pickup_code=_new_pickup_code(),
+        pickup_code=unused_typable_code(PICKUP_CODE_LENGTH, model=Redemption, field="pickup_code"),
         expires_at=timezone.now() + dt.timedelta(days=PICKUP_DAYS),
         client_key=client_key,
     )

@@ -20,6 +20,7 @@ from areas.admin_mixins import (
     area_filter_queryset,
 )
 from areas.record_actions import RecordAction, RecordActionsMixin
+from core import photos
 from core.admin_maps import MapAdminMixin
 from core.display import as_code
 from core.exceptions import ApplicationError
@@ -119,7 +120,7 @@ class StationPhotoForm(forms.ModelForm):
         image = self.cleaned_data.get("image")
         if image is not None and not getattr(image, "_committed", False):
             try:
-                services.photo_clean(image)
+                photos.photo_clean(image)
             except ApplicationError as refusal:
                 raise forms.ValidationError(refusal.message) from None
             image.seek(0)

@@ -8,12 +8,15 @@ import re
 
 from django import forms
 from django.contrib import admin
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from areas import access
 from areas.admin_mixins import ReadOnlyInline, ScopedAdmin, ServiceAdminForm, ServiceAdminMixin
+from areas.counter import PickupCounterMixin
 from areas.models import Area
-from areas.record_actions import RecordAction, RecordActionsMixin
+from areas.record_actions import RecordAction, RecordActionForm, RecordActionsMixin
+from core import private_files
 from core.display import as_code
 from core.masking import mask_phone
 
@@ -428,6 +431,31 @@ def _cancel(actor, claim, reason) -> str:
     return _("Cancelled: the wish is back on the wall and the donor reads your reason.")
 
 
+def _deliver(actor, claim, reason) -> str:
+    services.claim_deliver(actor=actor, claim=claim)
+    return _("Recorded: you delivered it. The worker (or you, with a photo) confirms it came true.")
+
+
+class HandoverPhotoForm(RecordActionForm):
+    photo = forms.ImageField(
+        label=_("Photo of the handover"),
+        help_text=_("JPEG, PNG or WebP, up to 8 MB. Location and camera details are removed."),
+    )
+
+
+def _confirm_with_photo(actor, claim, asked) -> str:
+    services.claim_confirm_by_staff(actor=actor, claim=claim, photo=asked["photo"])
+    return _("Recorded: the wish came true.")
+
+
+def _waiting_for_handover(claim) -> bool:
+    return claim.status == Claim.Status.CLAIMED
+
+
+def _may_come_true(claim) -> bool:
+    return claim.status in (Claim.Status.CLAIMED, Claim.Status.HANDED_OVER)
+
+
 class ClaimLineInline(ReadOnlyInline):
     model = ClaimLine
     fields = ["item", "quantity"]
@@ -435,13 +463,34 @@ class ClaimLineInline(ReadOnlyInline):
 
 
 @admin.register(Claim)
-class ClaimAdmin(RecordActionsMixin, ScopedAdmin):
+class ClaimAdmin(PickupCounterMixin, RecordActionsMixin, ScopedAdmin):
     record_actions = [
+        RecordAction(
+            "deliver",
+            _("We delivered it ourselves"),
+            run=_deliver,
+            shows=_waiting_for_handover,
+            confirm=True,
+            explanation=_(
+                "For a worker who could not come to the station: you took the gift to them."
+            ),
+        ),
+        RecordAction(
+            "confirm",
+            _("It came true (with a photo)…"),
+            run=_confirm_with_photo,
+            shows=_may_come_true,
+            form=HandoverPhotoForm,
+            explanation=_(
+                "For a collective wish, or a worker without a smartphone: a photo of the "
+                "handover confirms it."
+            ),
+        ),
         RecordAction(
             "cancel",
             _("Cancel the claim…"),
             run=_cancel,
-            shows=lambda claim: claim.status == Claim.Status.CLAIMED,
+            shows=_waiting_for_handover,
             reason_label=_("Reason the donor reads"),
             explanation=_(
                 "For a donor who cannot be reached or cannot give after all: the wish goes "
@@ -449,25 +498,40 @@ class ClaimAdmin(RecordActionsMixin, ScopedAdmin):
             ),
         ),
     ]
-    list_display = ["created_at", "wish", "donor", "donor_kind", "status", "deadline"]
-    list_filter = ["status", "whole"]
-    list_select_related = ["wish", "donor"]
-    search_fields = ["wish__text", "donor__name"]
+    list_display = ["created_at", "wish", "donor", "station", "status", "deadline"]
+    list_filter = ["status", "whole", "donor_kind"]
+    list_select_related = ["wish", "donor", "station"]
+    search_fields = ["wish__text", "donor__name", "pickup_code"]
     date_hierarchy = "created_at"
     fields = [
         "wish",
         "donor",
         "whole",
         "donor_kind",
+        "station",
         "status",
         "deadline",
         "message",
+        "handed_over_at",
+        "handed_over_by",
+        "delivered_by_staff",
+        "fulfilled_at",
+        "confirmed_by",
+        "photo_shown",
+        "thanks",
         "released_at",
         "release_reason",
         "created_at",
     ]
     readonly_fields = fields
     inlines = [ClaimLineInline]
+
+    @admin.display(description=_("photo of the handover"))
+    def photo_shown(self, obj):
+        if not obj.fulfilment_photo:
+            return "—"
+        url = private_files.url_for(obj.fulfilment_photo.name)
+        return format_html('<a href="{0}"><img src="{0}" alt="" style="max-width:240px"></a>', url)
 
     def has_add_permission(self, request):
         return False  # donors claim on the wall
@@ -477,3 +541,19 @@ class ClaimAdmin(RecordActionsMixin, ScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    # The keeper's counter (areas.counter): a scanned or typed pickup code.
+    counter_title = _("Hand over a micro-wish")
+    counter_template = "admin/wishes/claim/hand_over.html"
+
+    def counter_waiting(self, request, pickup_code):
+        return selectors.claim_at_counter(user=request.user, pickup_code=pickup_code)
+
+    def counter_hand_over(self, request, pickup_code):
+        return services.claim_hand_over(actor=request.user, pickup_code=pickup_code)
+
+    def counter_done_message(self, handed) -> str:
+        return _("Handed over: %(wish)s to %(worker)s.") % {
+            "wish": handed.wish.text[:30],
+            "worker": handed.wish.public_who,
+        }

@@ -7,10 +7,10 @@ class WishesConfig(AppConfig):
     verbose_name = _("Micro-wishes")
 
     def ready(self):
-        from core import work_queue
-        from members import me_panels, merge, personal_data
+        from core import private_files, work_queue
+        from members import inbox, me_panels, merge, personal_data
 
-        from . import services
+        from . import selectors, services
         from .me_panels import links_panel
         from .personal_data import HANDLER
         from .work_queue import wishes_work
@@ -20,3 +20,13 @@ class WishesConfig(AppConfig):
         merge.register("wishes.Wish", services.wishes_merge)
         # What wishes holds about a worker, erases and keeps for how long (PIPL).
         personal_data.register(HANDLER)
+        inbox.register(
+            inbox.MessageKind(
+                code=services.WISH_MESSAGES,
+                label=_("My micro-wishes: reviewed, claimed, ready to pick up"),
+            )
+        )
+        # Handover photos: seen by staff of the wish's area only until a story publishes one.
+        private_files.register(
+            private_files.PrivateKind("wishes.photo", may_view=selectors.may_view_photo)
+        )

@@ -133,8 +133,18 @@ class ClaimForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, wish, **kwargs):
+    station = forms.ModelChoiceField(
+        label=_("Where you hand the gift over"),
+        queryset=None,
+        empty_label=None,
+        widget=forms.RadioSelect,
+        help_text=_("A station near the worker: the keeper gives it to them on their code."),
+        error_messages={"invalid_choice": _("Choose one of the stations offered.")},
+    )
+
+    def __init__(self, *args, wish, stations, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["station"].queryset = stations
         if wish.kind != Wish.Kind.COLLECTIVE:
             return
         for item in wish.items.all():  # annotated with `committed` (selectors)
@@ -155,3 +165,14 @@ class ClaimForm(forms.Form):
             for name, value in self.cleaned_data.items()
             if name.startswith(self.ITEM_PREFIX)
         }
+
+
+class ThanksForm(forms.Form):
+    """The worker says the gift has reached them, with a word for the donor if they like."""
+
+    thanks = forms.CharField(
+        label=_("A thank-you for the donor (optional)"),
+        max_length=200,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -6,6 +6,8 @@ from django.utils import timezone
 
 from areas import access
 from areas.models import Area
+from core.identifiers import normalize_typable_code
+from stations.models import Station
 
 from .models import LIVE_CLAIM, Claim, Donor, Wish, WishCategory, WishItem
 
@@ -26,7 +28,7 @@ def review_queue(*, user) -> QuerySet:
 def wishes_of(worker) -> QuerySet:
     """A worker's own wishes, newest first, each with its live claims and their donors
     (their phone's /m/me/wishes/)."""
-    live_claims = Claim.objects.filter(status__in=LIVE_CLAIM).select_related("donor")
+    live_claims = Claim.objects.filter(status__in=LIVE_CLAIM).select_related("donor", "station")
     return (
         Wish.objects.filter(worker=worker)
         .select_related("category")
@@ -77,9 +79,7 @@ def _items_with_commitments() -> Prefetch:
     committed = Coalesce(
         Sum("claim_lines__quantity", filter=Q(claim_lines__claim__status__in=LIVE_CLAIM)), 0
     )
-    return Prefetch(
-        "items", queryset=WishItem.objects.annotate(committed=committed).order_by("pk")
-    )
+    return Prefetch("items", queryset=WishItem.objects.annotate(committed=committed).order_by("pk"))
 
 
 def wish_in_public(wish_id: int) -> Wish | None:
@@ -145,3 +145,40 @@ def claims_near_deadline(*, user, within) -> QuerySet:
         user,
         access.Purpose.WRITE,
     ).order_by("deadline")
+
+
+def handover_stations(wish: Wish) -> QuerySet:
+    """Where a wish's gift may be handed over: a station's own wish at that station;
+    otherwise the open stations of the wish's street, or of its district when the street
+    has none."""
+    if wish.station_id:
+        return Station.objects.filter(pk=wish.station_id)
+    open_stations = Station.objects.filter(status=Station.Status.OPEN).order_by("name")
+    street = wish.area.code[: Area.PREFIX_LENGTH[Area.Level.STREET]]
+    in_street = open_stations.filter(area__code__startswith=street)
+    if in_street.exists():
+        return in_street
+    district = wish.area.code[: Area.PREFIX_LENGTH[Area.Level.DISTRICT]]
+    return open_stations.filter(area__code__startswith=district)
+
+
+def claim_at_counter(*, user, pickup_code: str) -> Claim | None:
+    """The claim a scanned or typed pickup code names, as the counter shows it before the
+    keeper confirms: only one this user may hand over, still waiting. None otherwise (the
+    handover itself says why)."""
+    return (
+        access.scope(Claim.objects.all(), user, access.Purpose.WRITE)
+        .filter(
+            pickup_code=normalize_typable_code(pickup_code),
+            status=Claim.Status.CLAIMED,
+            deadline__gt=timezone.now(),
+        )
+        .select_related("wish", "wish__worker", "wish__outlet", "wish__station", "donor", "station")
+        .first()
+    )
+
+
+def may_view_photo(request, name: str) -> bool:
+    """A handover photo is seen by staff who read its wish's area (core.private_files)."""
+    claims = Claim.objects.filter(fulfilment_photo=name)
+    return access.scope(claims, request.user).exists() if request.user.is_authenticated else False

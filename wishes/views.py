@@ -5,6 +5,7 @@ with the SMS login keeps a profile (/m/donor/), claims a wish on its page
 
 from urllib.parse import urlencode
 
+import segno
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -18,7 +19,7 @@ from core.forms import show_refusal
 from members import phone_login
 
 from . import selectors, services
-from .forms import ClaimForm, DonorForm, WallFilterForm, WishForm
+from .forms import ClaimForm, DonorForm, ThanksForm, WallFilterForm, WishForm
 from .models import Claim, Donor, Wish, WishCategory
 
 WALL_PAGE_SIZE = 20
@@ -63,6 +64,37 @@ def my_wishes(request, worker):
         request,
         "mobile/my_wishes.html",
         {"wishes": selectors.wishes_of(worker), "withdrawable": services.WITHDRAWABLE},
+    )
+
+
+@phone_login.registered_worker_required
+@require_http_methods(["GET", "POST"])
+def my_wish(request, wish_id: int, worker):
+    """One of the worker's own wishes: its state and history, the donor's word, the pickup
+    code and its QR code for the keeper's counter, and "I have it" with a thank-you."""
+    wish = selectors.wishes_of(worker).filter(pk=wish_id).first()
+    if wish is None:
+        raise Http404
+    claim = next(iter(wish.live_claims), None)
+    form = ThanksForm(request.POST or None)
+    if request.method == "POST" and claim is not None and form.is_valid():
+        try:
+            services.claim_confirm(worker=worker, claim=claim, thanks=form.cleaned_data["thanks"])
+        except ApplicationError as error:
+            show_refusal(form, error)
+        else:
+            messages.success(request, _("Wonderful! We will pass your thanks on."))
+            return redirect("mobile-my-wish", wish.pk)
+    qr_svg = ""
+    if claim is not None and claim.status == Claim.Status.CLAIMED:
+        counter = reverse("admin:wishes_claim_hand_over") + f"?pickup_code={claim.pickup_code}"
+        qr_svg = segno.make(request.build_absolute_uri(counter), error="m").svg_inline(
+            scale=6, border=2
+        )
+    return render(
+        request,
+        "mobile/my_wish.html",
+        {"wish": wish, "claim": claim, "form": form, "qr_svg": qr_svg},
     )
 
 
@@ -116,8 +148,11 @@ def wish_page(request, wish_id: int):
     here = request.get_full_path()
     donor = _signed_in_donor(request)
     form = None
-    if wish.status == Wish.Status.PUBLISHED:
-        form = ClaimForm(request.POST if request.method == "POST" else None, wish=wish)
+    stations = selectors.handover_stations(wish)
+    if wish.status == Wish.Status.PUBLISHED and stations.exists():
+        form = ClaimForm(
+            request.POST if request.method == "POST" else None, wish=wish, stations=stations
+        )
     if request.method == "POST":
         if not phone_login.signed_in_phone(request):
             return redirect(f"{reverse('mobile-login')}?{urlencode({'next': here})}")
@@ -131,6 +166,7 @@ def wish_page(request, wish_id: int):
                 services.claim_make(
                     donor=donor,
                     wish=wish,
+                    station=form.cleaned_data["station"],
                     quantities=form.quantities(),
                     message=form.cleaned_data["message"],
                     client_key=form.cleaned_data["client_key"],
@@ -141,10 +177,10 @@ def wish_page(request, wish_id: int):
                 messages.success(
                     request,
                     _(
-                        "Thank you! The wish is yours to make come true. %(community)s will "
-                        "tell you where to hand it over."
+                        "Thank you! The wish is yours to make come true: bring the gift to "
+                        "%(station)s before the date on your claim."
                     )
-                    % {"community": wish.area.name},
+                    % {"station": form.cleaned_data["station"].name},
                 )
                 return redirect("mobile-my-claims")
     return render(request, "mobile/wish_public.html", {"wish": wish, "form": form, "donor": donor})

@@ -10,8 +10,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from core import photos
 from core.exceptions import ApplicationError
-from stations import services
 from stations.admin import StationPhotoForm
 
 pytestmark = pytest.mark.django_db
@@ -55,11 +55,11 @@ def upload(content: bytes, name="photo.png"):
 )
 def test_what_is_not_a_photo_we_keep_is_refused_in_words(station_a, content, message):
     with pytest.raises(ApplicationError, match=message):
-        services.photo_clean(upload(content))
+        photos.photo_clean(upload(content))
 
 
 def test_a_good_photo_is_re_encoded_without_its_metadata(station_a):
-    cleaned = services.photo_clean(upload(image_bytes("PNG"), "photo.png"))
+    cleaned = photos.photo_clean(upload(image_bytes("PNG"), "photo.png"))
     assert Image.open(io.BytesIO(cleaned)).format == "JPEG"
 
 

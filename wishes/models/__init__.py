@@ -8,12 +8,13 @@ claims: exactly one live claim on a worker's own wish, and item-by-item commitme
 collective wish, never more than was asked.
 """
 
-from .donors import DONOR_KINDS, LIVE_CLAIM, Claim, ClaimLine, Donor
+from .donors import DONOR_KINDS, LIVE_CLAIM, PICKUP_CODE_LENGTH, Claim, ClaimLine, Donor
 from .wishes import Wish, WishCategory, WishItem, WishRules, WishStatusChange
 
 __all__ = [
     "DONOR_KINDS",
     "LIVE_CLAIM",
+    "PICKUP_CODE_LENGTH",
     "Claim",
     "ClaimLine",
     "Donor",

@@ -10,6 +10,8 @@ from areas.models import Area
 from core.identifiers import validate_mobile
 from core.masking import mask_name
 from core.models import TimeStampedModel
+from core.private_files import private_storage, private_upload_to
+from stations.models import Station
 
 from .wishes import Wish, WishItem
 
@@ -111,18 +113,25 @@ DONOR_KINDS = [
 ]
 
 # A claim that holds its wish (or its quantities): what the one-live-claim constraint counts.
-LIVE_CLAIM = ("claimed", "fulfilled")
+LIVE_CLAIM = ("claimed", "handed_over", "fulfilled")
+PICKUP_CODE_LENGTH = 8
 
 
 class Claim(TimeStampedModel):
     """A donor's promise to make a wish come true: the whole of a worker's own wish, or
-    some of a collective wish's items (ClaimLine). Live until it lapses at its deadline or
-    is cancelled; then the wish is back on the wall."""
+    some of a collective wish's items (ClaimLine). The gift is handed over at a station
+    (never at the worker's address) on the worker's pickup code, or delivered by staff; the
+    wish has come true when the worker confirms on the phone or staff confirm with a photo.
+    A claim not handed over by its deadline lapses, or is cancelled: the wish is back on
+    the wall."""
 
     scope_area_path = "wish__area"
+    # The keeper of the handover station reaches the claims handed over there.
+    scope_object_paths = {"stations.station": "station"}
 
     class Status(models.TextChoices):
         CLAIMED = "claimed", _("Claimed")
+        HANDED_OVER = "handed_over", _("Handed over")
         FULFILLED = "fulfilled", _("Came true")
         LAPSED = "lapsed", _("Lapsed (deadline passed)")
         CANCELLED = "cancelled", _("Cancelled")
@@ -138,10 +147,49 @@ class Claim(TimeStampedModel):
     # Who gave, for the figures: "individual", or the kind of a verified organisation.
     donor_kind = models.CharField(_("donor kind"), max_length=12, choices=DONOR_KINDS)
     status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.CLAIMED
+        _("status"), max_length=12, choices=Status.choices, default=Status.CLAIMED
     )
     deadline = models.DateTimeField(_("hand over by"))
     message = models.CharField(_("message to the worker"), max_length=200, blank=True)
+    station = models.ForeignKey(
+        Station,
+        verbose_name=_("handover station"),
+        on_delete=models.PROTECT,
+        related_name="wish_claims",
+        help_text=_("Where the gift is handed over: never the worker's address."),
+    )
+    pickup_code = models.CharField(_("pickup code"), max_length=PICKUP_CODE_LENGTH, unique=True)
+    handed_over_at = models.DateTimeField(_("handed over at"), null=True, blank=True)
+    handed_over_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handed over by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    delivered_by_staff = models.BooleanField(
+        _("delivered by staff"),
+        default=False,
+        help_text=_("Staff took the gift to the worker themselves (no pickup at the counter)."),
+    )
+    fulfilled_at = models.DateTimeField(_("came true at"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty when the worker confirmed on their phone."),
+    )
+    fulfilment_photo = models.ImageField(
+        _("photo of the handover"),
+        storage=private_storage,
+        upload_to=private_upload_to("wishes.photo"),
+        blank=True,
+    )
+    thanks = models.CharField(_("the worker's thanks"), max_length=200, blank=True)
     released_at = models.DateTimeField(_("released at"), null=True, blank=True)
     release_reason = models.CharField(_("why it was released"), max_length=200, blank=True)
     reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
@@ -165,6 +213,11 @@ class Claim(TimeStampedModel):
                 | models.Q(status__in=["lapsed", "cancelled"]),
                 name="wishes_claim_released_only_when_lapsed_or_cancelled",
                 violation_error_message=_("Only a lapsed or cancelled claim was released."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(fulfilled_at__isnull=True) | models.Q(status="fulfilled"),
+                name="wishes_claim_fulfilled_at_only_when_fulfilled",
+                violation_error_message=_("Only a claim that came true has a date it did."),
             ),
         ]
 

@@ -8,6 +8,12 @@ item, never more than was asked. Every claim locks its wish first, so that twent
 tapping at once are served one after the other: one gets the wish (or exactly the
 quantities still needed), the others are told it has been taken, never by whom.
 
+The gift is handed over at a station the donor chose among those near the wish (never the
+worker's address): the keeper types or scans the worker's pickup code at the counter
+(claim_hand_over), or staff record a delivery they made themselves (claim_deliver). The
+wish has come true when the worker confirms on the phone, with a thank-you if they like
+(claim_confirm), or staff confirm with a photo (claim_confirm_by_staff).
+
 A claim not handed over by its deadline lapses (claims_lapse, a beat job) and the wish is
 back on the wall; so does a claim its donor or the community cancels.
 """
@@ -15,6 +21,7 @@ back on the wall; so does a claim its donor or the community cancels.
 import uuid
 from datetime import timedelta
 
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -22,11 +29,20 @@ from django.utils.translation import gettext as _
 
 from areas import access
 from areas.models import Area
+from core import photos
 from core.exceptions import ApplicationError, refuse
-from core.identifiers import normalize_mobile, validate_mobile
+from core.identifiers import (
+    normalize_mobile,
+    normalize_typable_code,
+    unused_typable_code,
+    validate_mobile,
+)
+from members.inbox import in_workers_language
+from stations.models import Station
 
-from ..models import LIVE_CLAIM, Claim, ClaimLine, Donor, Wish, WishItem
-from .wishes import NUMBER_IN_TEXT, change_status, rules_for, text_problem
+from ..models import LIVE_CLAIM, PICKUP_CODE_LENGTH, Claim, ClaimLine, Donor, Wish, WishItem
+from ..selectors import handover_stations
+from .wishes import NUMBER_IN_TEXT, change_status, rules_for, tell_worker, text_problem
 
 __all__ = [
     "LIVE_CLAIM",
@@ -38,6 +54,10 @@ __all__ = [
     "claim_make",
     "claim_cancel",
     "claims_lapse",
+    "claim_hand_over",
+    "claim_deliver",
+    "claim_confirm",
+    "claim_confirm_by_staff",
 ]
 
 DONOR_AREA_LEVELS = (Area.Level.DISTRICT, Area.Level.STREET)
@@ -180,13 +200,15 @@ def claim_make(
     *,
     donor: Donor,
     wish: Wish,
+    station: Station | None,
     quantities: dict | None = None,
     message: str = "",
     client_key: uuid.UUID | None = None,
 ) -> Claim:
-    """The donor promises to make `wish` come true: the whole of a worker's own wish, or
-    `quantities` ({item id: how many}) of a collective wish's items. The same claim sent
-    twice (a double tap, a replay) is the one claim."""
+    """The donor promises to make `wish` come true, handing the gift over at `station`
+    (one of selectors.handover_stations): the whole of a worker's own wish, or `quantities`
+    ({item id: how many}) of a collective wish's items. The same claim sent twice (a
+    double tap, a replay) is the one claim."""
     if client_key is not None:
         existing = Claim.objects.filter(client_key=client_key).first()
         if existing is not None:
@@ -210,6 +232,8 @@ def claim_make(
         if wish.status in (Wish.Status.CLAIMED, Wish.Status.FULFILLED):
             raise _taken()
         raise ApplicationError(_("This wish is not on the wall."))
+    if station is None or not handover_stations(wish).filter(pk=station.pk).exists():
+        raise refuse("station", _("Choose one of the stations offered for the handover."))
     rules = rules_for(wish.area)
     holding = Claim.objects.filter(donor=donor, status=Claim.Status.CLAIMED).count()
     if holding >= rules.open_claims_per_donor:
@@ -227,6 +251,8 @@ def claim_make(
         donor_kind=donor_kind_of(donor),
         deadline=timezone.now() + timedelta(days=rules.claim_days),
         message=message[:200],
+        station=station,
+        pickup_code=unused_typable_code(PICKUP_CODE_LENGTH, model=Claim, field="pickup_code"),
         client_key=client_key,
     )
     if claim.whole:
@@ -243,6 +269,17 @@ def claim_make(
     if fully_claimed:
         change_status(wish, Wish.Status.CLAIMED, actor=None)
         wish.save(update_fields=["status", "status_reason", "updated_at"])
+    with in_workers_language():
+        tell_worker(
+            wish,
+            title=_("Someone will make your wish come true"),
+            body=_(
+                "%(donor)s claimed your wish. Pick it up at %(station)s with the code "
+                "%(code)s; the community tells you when it is there."
+            )
+            % {"donor": donor.public_name, "station": station.name, "code": claim.pickup_code},
+            event=f"claimed:{claim.pk}",
+        )
     return claim
 
 
@@ -362,3 +399,129 @@ def claims_lapse(*, now=None) -> int:
             )
             lapsed += 1
     return lapsed
+
+
+# Handover and fulfilment ------------------------------------------------------------------
+
+
+def _lapsed_or_not_waiting(claim: Claim) -> ApplicationError:
+    if claim.status == Claim.Status.HANDED_OVER:
+        return refuse(
+            "pickup_code",
+            _("Already handed over on %(when)s.")
+            % {"when": timezone.localtime(claim.handed_over_at).strftime("%Y-%m-%d %H:%M")},
+        )
+    if claim.status == Claim.Status.LAPSED:
+        return refuse(
+            "pickup_code",
+            _("This claim lapsed on %(when)s: the wish went back on the wall.")
+            % {"when": timezone.localtime(claim.released_at).strftime("%Y-%m-%d")},
+        )
+    return refuse(
+        "pickup_code",
+        _("This claim is %(status)s: there is nothing to hand over.")
+        % {"status": claim.get_status_display()},
+    )
+
+
+def _handed_over(claim: Claim, *, actor, delivered: bool) -> Claim:
+    if claim.status != Claim.Status.CLAIMED or claim.deadline <= timezone.now():
+        raise _lapsed_or_not_waiting(claim)
+    claim.status = Claim.Status.HANDED_OVER
+    claim.handed_over_at = timezone.now()
+    claim.handed_over_by = actor
+    claim.delivered_by_staff = delivered
+    claim.save(
+        update_fields=[
+            "status",
+            "handed_over_at",
+            "handed_over_by",
+            "delivered_by_staff",
+            "updated_at",
+        ]
+    )
+    return claim
+
+
+@transaction.atomic
+def claim_hand_over(*, actor, pickup_code: str) -> Claim:
+    """The keeper of the handover station (or the community's staff) types or scans the
+    worker's pickup code and gives them the gift."""
+    code = normalize_typable_code(pickup_code)
+    found = Claim.objects.filter(pickup_code=code).only("pk").first()
+    if found is None:
+        raise refuse("pickup_code", _("No wish has this pickup code: check it again."))
+    # 404 for a code of a station the keeper does not keep; 403 for read-only staff.
+    claim = _locked_claim(found.pk, scoped_to=actor)
+    return _handed_over(claim, actor=actor, delivered=False)
+
+
+@transaction.atomic
+def claim_deliver(*, actor, claim: Claim) -> Claim:
+    """Staff took the gift to the worker themselves (a worker who cannot come to the
+    station): recorded as handed over, by them."""
+    claim = _locked_claim(claim.pk, scoped_to=actor)
+    return _handed_over(claim, actor=actor, delivered=True)
+
+
+def _fulfil(claim: Claim, *, actor) -> Claim:
+    """The claim has come true; so has its wish once nothing else is waiting (a
+    collective wish: every item committed and every live claim come true)."""
+    claim.status = Claim.Status.FULFILLED
+    claim.fulfilled_at = timezone.now()
+    claim.confirmed_by = actor
+    if claim.handed_over_at is None:  # the worker says so: the donor gave it in person
+        claim.handed_over_at = claim.fulfilled_at
+    claim.save()
+    wish = claim.wish
+    waiting = wish.claims.filter(status__in=[Claim.Status.CLAIMED, Claim.Status.HANDED_OVER])
+    if wish.status == Wish.Status.CLAIMED and not waiting.exists():
+        change_status(wish, Wish.Status.FULFILLED, actor=actor)
+        wish.save(update_fields=["status", "status_reason", "updated_at"])
+    return claim
+
+
+def _may_come_true(claim: Claim) -> None:
+    if claim.status in (Claim.Status.CLAIMED, Claim.Status.HANDED_OVER):
+        if claim.status == Claim.Status.CLAIMED and claim.deadline <= timezone.now():
+            raise ApplicationError(
+                _("This claim has passed its deadline: ask the community to look into it.")
+            )
+        return
+    if claim.status == Claim.Status.FULFILLED:
+        raise ApplicationError(_("This wish has already come true. Thank you!"))
+    raise ApplicationError(
+        _("This claim is %(status)s: it can no longer come true.")
+        % {"status": claim.get_status_display()}
+    )
+
+
+@transaction.atomic
+def claim_confirm(*, worker, claim: Claim, thanks: str = "") -> Claim:
+    """The worker says they have the gift (at the counter, or from the donor in person),
+    with a thank-you for the donor if they like."""
+    thanks = (thanks or "").strip()
+    if thanks and (problem := text_problem(thanks)):
+        raise refuse("thanks", problem)
+    claim = _locked_claim(claim.pk)
+    if claim is None or claim.wish.worker_id != worker.pk:
+        raise ApplicationError(_("This is not a claim on one of your wishes."))
+    _may_come_true(claim)
+    claim.thanks = thanks[:200]
+    return _fulfil(claim, actor=None)
+
+
+@transaction.atomic
+def claim_confirm_by_staff(*, actor, claim: Claim, photo) -> Claim:
+    """Staff confirm the wish came true, with a photo of the handover (a collective
+    wish's, or a worker's who has no smartphone)."""
+    if photo is None:
+        raise refuse("photo", _("Add a photo of the handover."))
+    try:
+        data = photos.photo_clean(photo)
+    except ApplicationError as refusal:
+        raise refuse("photo", refusal.message) from None
+    claim = _locked_claim(claim.pk, scoped_to=actor)
+    _may_come_true(claim)
+    claim.fulfilment_photo.save("photo.jpg", ContentFile(data), save=False)
+    return _fulfil(claim, actor=actor)

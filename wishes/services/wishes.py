@@ -12,13 +12,16 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from areas import access
 from areas.models import Area
 from core.exceptions import ApplicationError, full_clean_or_refuse, refuse
+from members.inbox import in_workers_language
 from members.models import COMMUNITY_LEVEL_VALUES, Outlet, Worker
+from members.services import message_send
 from stations.models import Station
 
 from ..models import Wish, WishCategory, WishItem, WishRules, WishStatusChange
@@ -33,7 +36,12 @@ OPEN = (Wish.Status.SUBMITTED, Wish.Status.PUBLISHED, Wish.Status.CLAIMED)
 # What the worker may still withdraw: once a donor has claimed it, the community decides.
 WITHDRAWABLE = (Wish.Status.SUBMITTED, Wish.Status.PUBLISHED)
 
+# The worker's inbox kind for their wishes (registered in apps.py): reviewed, claimed, a
+# gift waiting at a station.
+WISH_MESSAGES = "wishes.my_wish"
+
 __all__ = [
+    "WISH_MESSAGES",
     "CASH_WORDS",
     "OPEN",
     "WITHDRAWABLE",
@@ -156,6 +164,21 @@ def _value(raw) -> Decimal:
     if not value.is_finite() or value < 0 or value >= Decimal("100000000"):
         raise refuse("value", _("Give the value in yuan, e.g. 80."))
     return value
+
+
+def tell_worker(wish: Wish, *, title: str, body: str, event: str) -> None:
+    """A message to the wish's worker in their inbox (a collective wish has none: its
+    spokesperson is staff). Compose title and body inside in_workers_language()."""
+    if wish.worker_id is None:
+        return
+    message_send(
+        worker=wish.worker,
+        kind=WISH_MESSAGES,
+        title=title,
+        body=body,
+        link=reverse("mobile-my-wishes"),
+        event_key=f"wish:{wish.pk}:{event}",
+    )
 
 
 def change_status(wish: Wish, to: str, *, actor, reason: str = "") -> None:
@@ -390,6 +413,14 @@ def wish_publish(*, actor, wish: Wish) -> Wish:
     change_status(wish, Wish.Status.PUBLISHED, actor=actor)
     wish.published_at = timezone.now()
     wish.save(update_fields=["status", "status_reason", "published_at", "updated_at"])
+    with in_workers_language():
+        tell_worker(
+            wish,
+            title=_("Your wish is on the wall"),
+            body=_("%(community)s published your wish “%(text)s”: donors can now claim it.")
+            % {"community": wish.area.name, "text": wish.text[:40]},
+            event="published",
+        )
     return wish
 
 
@@ -403,6 +434,14 @@ def wish_return(*, actor, wish: Wish, reason: str) -> Wish:
     wish = _reviewable(actor, wish)
     change_status(wish, Wish.Status.RETURNED, actor=actor, reason=reason)
     wish.save(update_fields=["status", "status_reason", "updated_at"])
+    with in_workers_language():
+        tell_worker(
+            wish,
+            title=_("Your wish was returned"),
+            body=_("%(community)s returned your wish: %(reason)s")
+            % {"community": wish.area.name, "reason": reason},
+            event="returned",
+        )
     return wish
 
 

@@ -87,3 +87,20 @@ def organisation(*, area, verified_by=None, **fields) -> Donor:
         verified_by=verified_by,
         **fields,
     )
+
+
+def handover_station(wish: Wish):
+    """A station where the wish's gift may be handed over (made in its community when its
+    street has none open)."""
+    from stations.tests.factories import StationFactory
+    from wishes.selectors import handover_stations
+
+    return handover_stations(wish).first() or StationFactory(area=wish.area)
+
+
+def make_claim(*, donor: Donor, wish: Wish, **arguments):
+    """services.claim_make at a station offered for the wish."""
+    from wishes import services
+
+    arguments.setdefault("station", handover_station(wish))
+    return services.claim_make(donor=donor, wish=wish, **arguments)

@@ -148,12 +148,10 @@ def test_staff_of_a_verify_an_organisation_a_viewer_reads_b_finds_nothing(client
 
 
 def test_the_community_cancels_a_stuck_claim_saying_why(client, trio, wish):
-    from wishes import services
-
-    from .factories import DonorFactory, published
+    from .factories import DonorFactory, make_claim, published
 
     published(wish)
-    claim = services.claim_make(donor=DonorFactory(area=trio.tree.a["street"]), wish=wish)
+    claim = make_claim(donor=DonorFactory(area=trio.tree.a["street"]), wish=wish)
     cancel = f"/admin/wishes/claim/{claim.pk}/do/cancel/"
     client.force_login(trio.staff_b)
     assert client.post(cancel, {"reason": "x"}).status_code == 404

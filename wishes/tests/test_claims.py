@@ -2,6 +2,7 @@
 a collective wish never above what was asked, the deadline and its lapse, cancelling,
 anti-hoarding, and what each of these refuses with nothing changed."""
 
+import io
 import threading
 import time
 import uuid
@@ -9,11 +10,13 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, connection, transaction
 from django.http import Http404
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from PIL import Image
 
 from core.exceptions import ApplicationError
 from members.models import Worker
@@ -21,7 +24,14 @@ from members.tests.factories import OutletFactory, WorkerFactory
 from wishes import services
 from wishes.models import LIVE_CLAIM, Claim, ClaimLine, Donor, Wish, WishRules
 
-from .factories import DonorFactory, WishFactory, collective_wish, organisation, published
+from .factories import (
+    DonorFactory,
+    WishFactory,
+    collective_wish,
+    make_claim,
+    organisation,
+    published,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +61,7 @@ def _snapshot():
 
 
 def test_a_donor_claims_a_wish_and_the_next_hears_it_is_taken_not_by_whom(trio, wish, donor):
-    claim = services.claim_make(donor=donor, wish=wish, message="祝工作顺利")
+    claim = make_claim(donor=donor, wish=wish, message="祝工作顺利")
     wish.refresh_from_db()
     assert (claim.status, claim.whole, wish.status) == ("claimed", True, "claimed")
     assert claim.deadline > timezone.now() + timedelta(days=13)
@@ -59,23 +69,23 @@ def test_a_donor_claims_a_wish_and_the_next_hears_it_is_taken_not_by_whom(trio, 
     other = DonorFactory(area=trio.tree.a["street"], name="张三")
     before = _snapshot()
     with pytest.raises(ApplicationError) as refused:
-        services.claim_make(donor=other, wish=wish)
+        make_claim(donor=other, wish=wish)
     assert "already claimed" in refused.value.message and "李" not in refused.value.message
     assert _snapshot() == before
 
 
 def test_a_double_tap_is_the_one_claim(wish, donor):
     key = uuid.uuid4()
-    first = services.claim_make(donor=donor, wish=wish, client_key=key)
-    assert services.claim_make(donor=donor, wish=wish, client_key=key) == first
-    assert services.claim_make(donor=donor, wish=wish) == first  # even without the key
+    first = make_claim(donor=donor, wish=wish, client_key=key)
+    assert make_claim(donor=donor, wish=wish, client_key=key) == first
+    assert make_claim(donor=donor, wish=wish) == first  # even without the key
     assert Claim.objects.count() == 1
     with pytest.raises(ApplicationError, match="another account"):
-        services.claim_make(donor=DonorFactory(area=donor.area), wish=wish, client_key=key)
+        make_claim(donor=DonorFactory(area=donor.area), wish=wish, client_key=key)
 
 
 def test_the_database_keeps_one_live_claim_per_wish(wish, donor):
-    services.claim_make(donor=donor, wish=wish)
+    make_claim(donor=donor, wish=wish)
     with pytest.raises(IntegrityError), transaction.atomic():
         Claim.objects.create(
             wish=wish,
@@ -89,7 +99,7 @@ def test_the_database_keeps_one_live_claim_per_wish(wish, donor):
 def test_only_a_published_wish_is_claimed(wish, donor, status):
     Wish.objects.filter(pk=wish.pk).update(status=status, published_at=None)
     with pytest.raises(ApplicationError, match="not on the wall"):
-        services.claim_make(donor=donor, wish=wish)
+        make_claim(donor=donor, wish=wish)
     assert not Claim.objects.exists()
 
 
@@ -104,7 +114,7 @@ def test_only_a_published_wish_is_claimed(wish, donor, status):
 )
 def test_what_a_claim_refuses(wish, donor, arguments, field):
     with pytest.raises(ApplicationError) as refused:
-        services.claim_make(donor=donor, wish=wish, **arguments)
+        make_claim(donor=donor, wish=wish, **arguments)
     assert field in refused.value.fields
     assert not Claim.objects.exists() and Wish.objects.get(pk=wish.pk).status == "published"
 
@@ -112,7 +122,7 @@ def test_what_a_claim_refuses(wish, donor, arguments, field):
 def test_a_worker_does_not_claim_their_own_wish(wish):
     themselves = DonorFactory(area=wish.area.parent, phone=wish.worker.phone)
     with pytest.raises(ApplicationError, match="your own wish"):
-        services.claim_make(donor=themselves, wish=wish)
+        make_claim(donor=themselves, wish=wish)
 
 
 def test_a_donor_holds_a_limited_number_of_claims(trio, donor):
@@ -126,16 +136,16 @@ def test_a_donor_holds_a_limited_number_of_claims(trio, donor):
         published(WishFactory(worker=WorkerFactory(area=trio.tree.a["community"])))
         for _ in range(3)
     ]
-    first = services.claim_make(donor=donor, wish=wishes[0])
-    services.claim_make(donor=donor, wish=wishes[1])
+    first = make_claim(donor=donor, wish=wishes[0])
+    make_claim(donor=donor, wish=wishes[1])
     with pytest.raises(ApplicationError, match="holding 2 claims"):
-        services.claim_make(donor=donor, wish=wishes[2])
+        make_claim(donor=donor, wish=wishes[2])
     services.claim_cancel(claim=first, donor=donor)
-    assert services.claim_make(donor=donor, wish=wishes[2]).status == "claimed"
+    assert make_claim(donor=donor, wish=wishes[2]).status == "claimed"
 
 
 def test_a_claimed_wish_is_not_withdrawn_by_the_worker(wish, donor):
-    services.claim_make(donor=donor, wish=wish)
+    make_claim(donor=donor, wish=wish)
     with pytest.raises(ApplicationError, match="claimed"):
         services.wish_withdraw(worker=wish.worker, wish=wish)
 
@@ -148,19 +158,19 @@ def test_donors_claim_a_collective_wish_item_by_item(trio):
     oven, water = wish.items.order_by("pk")
     union = organisation(area=trio.tree.a["district"], verified_by=trio.staff_a)
     volunteer = DonorFactory(area=trio.tree.a["street"])
-    services.claim_make(donor=volunteer, wish=wish, quantities={oven.pk: 1})
+    make_claim(donor=volunteer, wish=wish, quantities={oven.pk: 1})
     assert Wish.objects.get(pk=wish.pk).status == "published"  # more is still needed
     with pytest.raises(ApplicationError, match="Only 1 微波炉 are still needed") as refused:
-        services.claim_make(donor=union, wish=wish, quantities={oven.pk: 2, water.pk: 1})
+        make_claim(donor=union, wish=wish, quantities={oven.pk: 2, water.pk: 1})
     assert "quantities" in refused.value.fields
-    claim = services.claim_make(donor=union, wish=wish, quantities={oven.pk: 1, water.pk: 1})
+    claim = make_claim(donor=union, wish=wish, quantities={oven.pk: 1, water.pk: 1})
     assert claim.donor_kind == "union" and not claim.whole
     assert Wish.objects.get(pk=wish.pk).status == "claimed"
     with pytest.raises(ApplicationError, match="already claimed"):
-        services.claim_make(donor=DonorFactory(area=union.area), wish=wish, quantities={oven.pk: 1})
+        make_claim(donor=DonorFactory(area=union.area), wish=wish, quantities={oven.pk: 1})
     services.claim_cancel(claim=claim, actor=trio.staff_a, reason="工会联系不上")
     assert Wish.objects.get(pk=wish.pk).status == "published"
-    again = services.claim_make(donor=volunteer, wish=wish, quantities={water.pk: 1})
+    again = make_claim(donor=volunteer, wish=wish, quantities={water.pk: 1})
     assert again.lines.get().quantity == 1
 
 
@@ -174,7 +184,7 @@ def test_what_a_collective_claim_refuses(trio, donor, quantities):
     if quantities:
         quantities = {k.format(oven=oven.pk): v for k, v in quantities.items()}
     with pytest.raises(ApplicationError) as refused:
-        services.claim_make(donor=donor, wish=wish, quantities=quantities)
+        make_claim(donor=donor, wish=wish, quantities=quantities)
     assert "quantities" in refused.value.fields and not Claim.objects.exists()
 
 
@@ -182,7 +192,7 @@ def test_what_a_collective_claim_refuses(trio, donor, quantities):
 
 
 def test_the_community_cancels_a_claim_saying_why_and_only_its_own(trio, wish, donor):
-    claim = services.claim_make(donor=donor, wish=wish)
+    claim = make_claim(donor=donor, wish=wish)
     with pytest.raises(ApplicationError) as refused:
         services.claim_cancel(claim=claim, actor=trio.staff_a, reason=" ")
     assert "reason" in refused.value.fields
@@ -206,7 +216,7 @@ def test_the_community_cancels_a_claim_saying_why_and_only_its_own(trio, wish, d
 
 
 def test_a_claim_past_its_deadline_lapses_once_and_the_wish_is_back(wish, donor):
-    claim = services.claim_make(donor=donor, wish=wish)
+    claim = make_claim(donor=donor, wish=wish)
     assert services.claims_lapse() == 0
     later = claim.deadline + timedelta(minutes=1)
     assert services.claims_lapse(now=later) == 1
@@ -223,7 +233,7 @@ def test_the_districts_own_deadline_applies(trio, wish, donor):
     WishRules.objects.create(
         area=trio.tree.a["district"], value_cap=500, open_wishes_per_worker=1, claim_days=3
     )
-    claim = services.claim_make(donor=donor, wish=wish)
+    claim = make_claim(donor=donor, wish=wish)
     assert timedelta(days=2, hours=23) < claim.deadline - timezone.now() <= timedelta(days=3)
 
 
@@ -233,7 +243,7 @@ def test_the_lapse_job_runs_on_a_real_worker(trio, celery_worker_process):
 
     worker = WorkerFactory(area=trio.tree.a["community"], status=Worker.Status.APPROVED)
     wish = published(WishFactory(worker=worker))
-    claim = services.claim_make(donor=DonorFactory(area=trio.tree.a["street"]), wish=wish)
+    claim = make_claim(donor=DonorFactory(area=trio.tree.a["street"]), wish=wish)
     Claim.objects.filter(pk=claim.pk).update(deadline=timezone.now() - timedelta(minutes=1))
 
     def wait_until_lapsed():
@@ -298,7 +308,7 @@ def test_what_a_donor_profile_refuses(trio, overrides, field):
 
 def test_an_organisation_is_verified_by_its_own_district_and_its_claims_then_count(trio, wish):
     union = organisation(area=trio.tree.a["district"])
-    claim = services.claim_make(donor=union, wish=wish)
+    claim = make_claim(donor=union, wish=wish)
     assert claim.donor_kind == "individual"  # not yet verified
     with pytest.raises(Http404):
         services.donor_verify(actor=trio.staff_b, donor=union)
@@ -346,7 +356,7 @@ def test_twenty_donors_at_once_one_gets_the_wish(trio):
     worker = WorkerFactory(area=trio.tree.a["community"], status=Worker.Status.APPROVED)
     wish = published(WishFactory(worker=worker))
     donors = [DonorFactory(area=trio.tree.a["street"]) for _ in range(20)]
-    outcomes = _at_once(20, lambda n: services.claim_make(donor=donors[n], wish=wish))
+    outcomes = _at_once(20, lambda n: make_claim(donor=donors[n], wish=wish))
     assert outcomes.count("ok") == 1, outcomes
     # One plain message for all the others (in the platform's language: the threads have
     # no request), naming nobody.
@@ -363,7 +373,7 @@ def test_twenty_donors_at_once_commit_exactly_the_quantities(trio):
     helmet = wish.items.get()
     donors = [DonorFactory(area=trio.tree.a["street"]) for _ in range(20)]
     outcomes = _at_once(
-        20, lambda n: services.claim_make(donor=donors[n], wish=wish, quantities={helmet.pk: 1})
+        20, lambda n: make_claim(donor=donors[n], wish=wish, quantities={helmet.pk: 1})
     )
     assert outcomes.count("ok") == 7, outcomes
     assert sum(ClaimLine.objects.filter(item=helmet).values_list("quantity", flat=True)) == 7
@@ -372,21 +382,31 @@ def test_twenty_donors_at_once_commit_exactly_the_quantities(trio):
 
 # Properties over random sequences ----------------------------------------------------------
 
+
+def _photo():
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), 200).save(out, format="PNG")
+    return SimpleUploadedFile("handover.png", out.getvalue(), content_type="image/png")
+
+
 step = st.one_of(
     st.tuples(st.just("claim"), st.integers(0, 3), st.integers(0, 1), st.integers(0, 4)),
     st.tuples(st.just("cancel"), st.integers(0, 30), st.integers(0, 1), st.integers(0, 0)),
     st.tuples(st.just("lapse"), st.integers(0, 30), st.integers(0, 0), st.integers(0, 0)),
+    st.tuples(st.just("hand over"), st.integers(0, 30), st.integers(0, 0), st.integers(0, 0)),
+    st.tuples(st.just("confirm"), st.integers(0, 30), st.integers(0, 0), st.integers(0, 0)),
 )
 
 
 def _assert_invariants(wishes):
     for wish in Wish.objects.filter(pk__in=[w.pk for w in wishes]):
         live = Claim.objects.filter(wish=wish, status__in=LIVE_CLAIM)
+        all_came_true = not live.exclude(status="fulfilled").exists()
         if wish.kind == Wish.Kind.INDIVIDUAL:
             assert live.count() <= 1
-            assert (wish.status == "claimed") == live.exists()
+            held = live.exists()
         else:
-            fully = True
+            held = True
             for item in wish.items.all():
                 committed = sum(
                     ClaimLine.objects.filter(item=item, claim__in=live).values_list(
@@ -394,17 +414,25 @@ def _assert_invariants(wishes):
                     )
                 )
                 assert committed <= item.quantity
-                fully &= committed == item.quantity
-            assert (wish.status == "claimed") == fully
+                held &= committed == item.quantity
+        assert (wish.status in ("claimed", "fulfilled")) == held, wish.status
+        assert (wish.status == "fulfilled") == (held and all_came_true), wish.status
         for claim in Claim.objects.filter(wish=wish):
             assert (claim.released_at is None) == (claim.status in LIVE_CLAIM)
+            assert (claim.fulfilled_at is not None) == (claim.status == "fulfilled")
+            assert (claim.handed_over_at is not None) == (
+                claim.status in ("handed_over", "fulfilled")
+            )
 
 
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(steps=st.lists(step, min_size=1, max_size=20))
-def test_any_sequence_of_claims_keeps_the_quantities_and_one_live_claim(trio, steps):
+def test_any_sequence_keeps_the_quantities_one_live_claim_and_each_states_rule(trio, steps):
+    """Claims, cancellations, lapses, handovers and confirmations in any order: committed
+    never above asked, at most one live claim on a worker's wish, a wish claimed exactly
+    when it is held and come true exactly when every live claim has."""
     with transaction.atomic():
         worker = WorkerFactory(area=trio.tree.a["community"], status=Worker.Status.APPROVED)
         wishes = [
@@ -425,7 +453,7 @@ def test_any_sequence_of_claims_keeps_the_quantities_and_one_live_claim(trio, st
                     if wish.kind == Wish.Kind.COLLECTIVE:
                         items = list(wish.items.order_by("pk"))
                         quantities = {items[c % 2].pk: c}
-                    services.claim_make(donor=donors[a], wish=wish, quantities=quantities)
+                    make_claim(donor=donors[a], wish=wish, quantities=quantities)
                 elif op == "cancel":
                     claims = list(Claim.objects.filter(wish__in=wishes).order_by("pk"))
                     if claims:
@@ -434,6 +462,20 @@ def test_any_sequence_of_claims_keeps_the_quantities_and_one_live_claim(trio, st
                             services.claim_cancel(claim=claim, actor=trio.staff_a, reason="测试")
                         else:
                             services.claim_cancel(claim=claim, donor=claim.donor)
+                elif op in ("hand over", "confirm"):
+                    claims = list(Claim.objects.filter(wish__in=wishes).order_by("pk"))
+                    if claims:
+                        claim = claims[a % len(claims)]
+                        if op == "hand over":
+                            services.claim_hand_over(
+                                actor=trio.staff_a, pickup_code=claim.pickup_code
+                            )
+                        elif claim.wish.worker_id:
+                            services.claim_confirm(worker=worker, claim=claim, thanks="谢谢")
+                        else:
+                            services.claim_confirm_by_staff(
+                                actor=trio.staff_a, claim=claim, photo=_photo()
+                            )
                 else:
                     now += timedelta(days=a)
                     services.claims_lapse(now=now)
@@ -448,7 +490,7 @@ def test_the_figures_count_claims_by_donor_kind_and_releases(trio, wish):
 
     by_key = {fact.key: fact for fact in FACTS}
     union = organisation(area=trio.tree.a["district"], verified_by=trio.staff_a)
-    claim = services.claim_make(donor=union, wish=wish)
+    claim = make_claim(donor=union, wish=wish)
     made = by_key["wishes.claims_made"]
     assert made.broken_down(area=trio.tree.a["district"]) == {"union": 1}
     assert by_key["wishes.claims_open"].value(area=trio.tree.a["district"]) == 1
@@ -461,7 +503,7 @@ def test_the_figures_count_claims_by_donor_kind_and_releases(trio, wish):
 def test_deleting_the_workers_account_releases_the_donor(trio, wish, donor):
     from wishes.personal_data import wishes_erase
 
-    claim = services.claim_make(donor=donor, wish=wish)
+    claim = make_claim(donor=donor, wish=wish)
     wishes_erase(worker=wish.worker, actor=None)
     claim.refresh_from_db()
     wish.refresh_from_db()

@@ -10,7 +10,14 @@ from members.models import Worker
 from members.tests.factories import OutletFactory, WorkerFactory, phone_logged_in
 from wishes.models import Claim, Donor, Wish
 
-from .factories import DonorFactory, WishFactory, category, collective_wish, published
+from .factories import (
+    DonorFactory,
+    WishFactory,
+    category,
+    collective_wish,
+    handover_station,
+    published,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -31,8 +38,9 @@ def wish(worker):
     return published(WishFactory(worker=worker, text="一件新雨衣"))
 
 
-def _claim_form(**overrides):
-    return {"message": "", "client_key": str(uuid.uuid4()), **overrides}
+def _claim_form(wish, **overrides):
+    station = handover_station(wish).pk
+    return {"message": "", "station": station, "client_key": str(uuid.uuid4()), **overrides}
 
 
 def test_anyone_sees_the_wall_masked_with_no_phone_no_id(client, trio, wish, worker):
@@ -72,10 +80,10 @@ def test_the_wall_filters_by_district_and_category_and_ignores_what_it_does_not_
 
 def test_a_visitor_signs_in_and_gives_a_profile_before_claiming(client, trio, wish):
     here = f"/m/wishes/{wish.pk}/"
-    answer = client.post(here, _claim_form())
+    answer = client.post(here, _claim_form(wish))
     assert answer.status_code == 302 and answer["Location"].startswith("/m/login/")
     phone_logged_in(client, "13900002222")
-    answer = client.post(here, _claim_form())
+    answer = client.post(here, _claim_form(wish))
     assert answer.status_code == 302 and answer["Location"].startswith("/m/donor/")
     assert not Claim.objects.exists()
     answer = client.post(
@@ -88,7 +96,7 @@ def test_a_visitor_signs_in_and_gives_a_profile_before_claiming(client, trio, wi
         },
     )
     assert answer.status_code == 302 and answer["Location"] == here
-    answer = client.post(here, _claim_form(message="天冷了，注意保暖"), follow=True)
+    answer = client.post(here, _claim_form(wish, message="天冷了，注意保暖"), follow=True)
     assert answer.redirect_chain[-1][0] == "/m/me/claims/"
     assert "一件新雨衣" in answer.content.decode()
     claim = Claim.objects.get()
@@ -102,7 +110,7 @@ def test_a_visitor_signs_in_and_gives_a_profile_before_claiming(client, trio, wi
 def test_the_worker_sees_who_claimed_and_their_word(client, wish, worker, trio):
     donor = DonorFactory(area=trio.tree.a["street"], phone="13900002222", name="李爱心")
     phone_logged_in(client, donor.phone)
-    client.post(f"/m/wishes/{wish.pk}/", _claim_form(message="天冷了，注意保暖"))
+    client.post(f"/m/wishes/{wish.pk}/", _claim_form(wish, message="天冷了，注意保暖"))
     phone_logged_in(client, worker.phone)
     html = client.get("/m/me/wishes/").content.decode()
     assert "天冷了，注意保暖" in html and "李*" in html and "李爱心" not in html
@@ -112,7 +120,7 @@ def test_the_worker_sees_who_claimed_and_their_word(client, wish, worker, trio):
 def test_a_second_donor_hears_it_is_taken_and_a_double_tap_is_one_claim(client, wish, trio):
     first = DonorFactory(area=trio.tree.a["street"], phone="13900002222")
     phone_logged_in(client, first.phone)
-    form = _claim_form()
+    form = _claim_form(wish)
     client.post(f"/m/wishes/{wish.pk}/", form)
     client.post(f"/m/wishes/{wish.pk}/", form)
     assert Claim.objects.count() == 1
@@ -120,7 +128,7 @@ def test_a_second_donor_hears_it_is_taken_and_a_double_tap_is_one_claim(client, 
     phone_logged_in(client, second.phone)
     html = client.get(f"/m/wishes/{wish.pk}/").content.decode()
     assert 'class="notice"' in html and '<form method="post" class="form"' not in html
-    answer = client.post(f"/m/wishes/{wish.pk}/", _claim_form(), follow=True)
+    answer = client.post(f"/m/wishes/{wish.pk}/", _claim_form(wish), follow=True)
     assert 'class="message error"' in answer.content.decode()
     assert "李*" not in answer.content.decode()  # never who has it
     assert Claim.objects.count() == 1
@@ -131,12 +139,15 @@ def test_a_collective_wish_is_claimed_by_quantities_and_refuses_too_many(client,
     oven, water = wish.items.order_by("pk")
     donor = DonorFactory(area=trio.tree.a["street"])
     phone_logged_in(client, donor.phone)
+    no_station_yet = client.get(f"/m/wishes/{wish.pk}/").content.decode()
+    assert 'class="notice"' in no_station_yet and 'name="station"' not in no_station_yet
+    handover_station(wish)
     page = client.get(f"/m/wishes/{wish.pk}/").content.decode()
     assert f'name="item_{oven.pk}"' in page
-    answer = client.post(f"/m/wishes/{wish.pk}/", _claim_form(**{f"item_{oven.pk}": "5"}))
+    answer = client.post(f"/m/wishes/{wish.pk}/", _claim_form(wish, **{f"item_{oven.pk}": "5"}))
     assert answer.status_code == 200 and "error" in answer.content.decode()
     assert not Claim.objects.exists()
-    client.post(f"/m/wishes/{wish.pk}/", _claim_form(**{f"item_{oven.pk}": "2"}))
+    client.post(f"/m/wishes/{wish.pk}/", _claim_form(wish, **{f"item_{oven.pk}": "2"}))
     assert Claim.objects.get().lines.get().quantity == 2
     page = client.get(f"/m/wishes/{wish.pk}/").content.decode()
     assert f'name="item_{oven.pk}"' not in page and f'name="item_{water.pk}"' in page
@@ -167,7 +178,7 @@ def test_a_donor_takes_back_only_their_own_claim(client, trio, wish):
     donor = DonorFactory(area=trio.tree.a["street"], phone="13900002222")
     someone = DonorFactory(area=trio.tree.a["street"], phone="13900003333")
     phone_logged_in(client, donor.phone)
-    client.post(f"/m/wishes/{wish.pk}/", _claim_form())
+    client.post(f"/m/wishes/{wish.pk}/", _claim_form(wish))
     claim = Claim.objects.get()
     phone_logged_in(client, someone.phone)
     client.post(f"/m/me/claims/{claim.pk}/cancel/")
