@@ -275,7 +275,7 @@ def claim_make(
             title=_("Someone will make your wish come true"),
             body=_(
                 "%(donor)s claimed your wish. Pick it up at %(station)s with the code "
-                "%(code)s; the community tells you when it is there."
+                "%(code)s (also on your wish's page)."
             )
             % {"donor": donor.public_name, "station": station.name, "code": claim.pickup_code},
             event=f"claimed:{claim.pk}",
