@@ -100,12 +100,16 @@ app.conf.beat_schedule.update(
 )
 
 # Issue 15 §2: a claim on a micro-wish not handed over by its deadline lapses, and the wish
-# goes back on the wall.
+# goes back on the wall; its donor is reminded a few days before.
 app.conf.beat_schedule.update(
     {
         "wishes-lapse-claims": {
             "task": "wishes.tasks.lapse_claims",
             "schedule": crontab(minute=25),  # hourly
+        },
+        "wishes-remind-donors": {
+            "task": "wishes.tasks.remind_donors",
+            "schedule": crontab(minute=35),  # hourly
         },
     }
 )

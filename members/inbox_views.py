@@ -11,20 +11,26 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.exceptions import ApplicationError
 
-from . import phone_login, services
-from .models import Channel, Message
+from . import phone_login, selectors, services
+from .models import Channel
 
 MESSAGES_PER_PAGE = 20
 
 
-@phone_login.registered_worker_required
+@phone_login.worker_login_required
 @require_GET
-def message_list(request, worker):
-    page = Paginator(Message.objects.filter(worker=worker), MESSAGES_PER_PAGE).get_page(
+def message_list(request):
+    """The inbox of whoever signed in on the phone: a worker's, or a donor's without a
+    worker record (selectors.inbox_of)."""
+    worker = phone_login.current_worker(request)
+    phone = phone_login.signed_in_phone(request)
+    page = Paginator(selectors.inbox_of(worker=worker, phone=phone), MESSAGES_PER_PAGE).get_page(
         request.GET.get("page")
     )
     shown = list(page.object_list)  # rendered as unread where they were
-    services.messages_mark_read(worker=worker, ids=[m.pk for m in shown if m.read_at is None])
+    services.messages_mark_read(
+        worker=worker, phone=phone, ids=[m.pk for m in shown if m.read_at is None]
+    )
     return render(
         request,
         "mobile/messages.html",
@@ -32,7 +38,7 @@ def message_list(request, worker):
             "worker": worker,
             "page": page,
             "shown": shown,
-            "offered": services.channels_offered(worker),
+            "offered": services.channels_offered(worker) if worker else [],
         },
     )
 

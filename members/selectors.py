@@ -24,6 +24,7 @@ from .models import (
     Invitation,
     InvitationBatch,
     InvitationCampaign,
+    Message,
     Outlet,
     Worker,
     WorkerTransfer,
@@ -58,6 +59,15 @@ def transfers_to_decide(*, user) -> QuerySet:
         .select_related("worker", "from_area", "to_area")
         .order_by("requested_at")
     )
+
+
+def inbox_of(*, worker, phone: str = "") -> QuerySet:
+    """The messages someone signed in on the phone reads, newest first: their worker
+    record's, and those sent to their phone before it had one (a donor's)."""
+    shown = Q(worker__isnull=True, phone=phone) if phone else Q(pk__in=[])
+    if worker is not None:
+        shown |= Q(worker=worker)
+    return Message.objects.filter(shown)
 
 
 def worker_for_phone(phone: str, *, only: tuple[str, ...] = ()) -> Worker | None:

@@ -26,6 +26,12 @@ class WishesConfig(AppConfig):
                 label=_("My micro-wishes: reviewed, claimed, ready to pick up"),
             )
         )
+        inbox.register(
+            inbox.MessageKind(
+                code=services.DONOR_MESSAGES,
+                label=_("My claims on micro-wishes: deadlines, handover, thanks"),
+            )
+        )
         # Handover photos: seen by staff of the wish's area only until a story publishes one.
         private_files.register(
             private_files.PrivateKind("wishes.photo", may_view=selectors.may_view_photo)

@@ -8,3 +8,11 @@ def lapse_claims() -> int:
     from .services import claims_lapse
 
     return claims_lapse()
+
+
+@shared_task(name="wishes.tasks.remind_donors")
+def remind_donors() -> int:
+    """Donors whose claim is due soon are reminded, once each (hourly)."""
+    from .services import claims_remind
+
+    return claims_remind()

@@ -24,8 +24,23 @@ class Channel(models.TextChoices):
 
 
 class Message(models.Model):
+    """One message in someone's inbox: a worker's, or — for someone who signs in on the
+    phone without a worker record, a donor of micro-wishes — the phone number's. A phone's
+    messages join the worker's inbox if that phone registers later."""
+
     worker = models.ForeignKey(
-        Worker, on_delete=models.CASCADE, related_name="messages", verbose_name=_("worker")
+        Worker,
+        on_delete=models.CASCADE,
+        related_name="messages",
+        verbose_name=_("worker"),
+        null=True,
+        blank=True,
+    )
+    phone = models.CharField(
+        _("mobile phone"),
+        max_length=11,
+        blank=True,
+        help_text=_("For someone without a worker record (a donor): their phone."),
     )
     kind = models.CharField(_("kind"), max_length=40)  # a registered MessageKind's code
     title = models.CharField(_("title"), max_length=60)
@@ -43,7 +58,18 @@ class Message(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["worker", "event_key"], name="members_message_one_per_event"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["phone", "event_key"],
+                condition=models.Q(worker__isnull=True),
+                name="members_message_one_per_event_by_phone",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(worker__isnull=False, phone="")
+                | (models.Q(worker__isnull=True) & ~models.Q(phone="")),
+                name="members_message_to_a_worker_or_a_phone",
+                violation_error_message=_("A message goes to a worker or to a phone."),
+            ),
         ]
         indexes = [
             models.Index(fields=["worker", "-created_at"], name="members_message_inbox"),
@@ -51,6 +77,11 @@ class Message(models.Model):
                 fields=["worker"],
                 condition=models.Q(read_at__isnull=True),
                 name="members_message_unread",
+            ),
+            models.Index(
+                fields=["phone", "-created_at"],
+                condition=models.Q(worker__isnull=True),
+                name="members_message_phone_inbox",
             ),
         ]
 

@@ -18,8 +18,9 @@ from areas import access
 from areas.models import Area
 from core import outbox, sms, wechat
 from core.exceptions import refuse
+from core.identifiers import MOBILE_RE, normalize_mobile
 
-from .. import inbox
+from .. import inbox, selectors
 from ..models import Worker
 from ..models.inbox import Channel, DistrictMessaging, Message, MessageDelivery, MessagePreference
 
@@ -78,12 +79,25 @@ def _wants(worker: Worker, kind_code: str, channel: str) -> bool:
 
 
 def message_send(
-    *, worker: Worker, kind: str, title: str, body: str = "", link: str = "", event_key: str
+    *,
+    worker: Worker | None = None,
+    phone: str = "",
+    kind: str,
+    title: str,
+    body: str = "",
+    link: str = "",
+    event_key: str,
 ) -> Message | None:
-    """Tell a worker what happened to their record, once per `event_key` (a task run
-    twice sends one message). A merged record's messages go to the record it was merged
-    into; an erased account gets none."""
+    """Tell a worker what happened to their record — or someone known only by the phone
+    they sign in with (a donor of micro-wishes) — once per `event_key` (a task run twice
+    sends one message). A phone with a worker record is that worker; a merged record's
+    messages go to the record it was merged into; an erased account gets none. A phone
+    without a record reads it in the inbox only (no preferences, no text messages)."""
     kind_ = inbox.kind(kind)  # an unregistered kind is a bug: KeyError
+    if worker is None:
+        worker = selectors.worker_for_phone(phone)
+        if worker is None:
+            return _message_to_phone(phone, kind_, title, body, link, event_key)
     while worker.merged_into_id:
         worker = Worker.objects.get(pk=worker.merged_into_id)
     if worker.erased_at:
@@ -103,9 +117,25 @@ def message_send(
     return message
 
 
-def messages_mark_read(*, worker: Worker, ids: list[int] | None = None) -> int:
-    """The worker has seen these messages (all of them when `ids` is None)."""
-    unread = Message.objects.filter(worker=worker, read_at__isnull=True)
+def _message_to_phone(phone, kind_, title, body, link, event_key) -> Message | None:
+    phone = normalize_mobile(phone or "")
+    if not MOBILE_RE.match(phone):
+        return None
+    message, _created = Message.objects.get_or_create(
+        worker=None,
+        phone=phone,
+        event_key=event_key[:100],
+        defaults={"kind": kind_.code, "title": title[:60], "body": body, "link": link[:200]},
+    )
+    return message
+
+
+def messages_mark_read(
+    *, worker: Worker | None, phone: str = "", ids: list[int] | None = None
+) -> int:
+    """These messages (all when `ids` is None) of the inbox of `worker` and `phone` have
+    been seen."""
+    unread = selectors.inbox_of(worker=worker, phone=phone).filter(read_at__isnull=True)
     if ids is not None:
         unread = unread.filter(pk__in=ids)
     return unread.update(read_at=timezone.now())
@@ -154,8 +184,10 @@ def message_deliver(delivery_id: int) -> str:
     since the message was made is not sent it. A gateway's refusal is recorded, then
     raised as DeliveryFailed (after the record is saved) for the task to try again."""
     with transaction.atomic():
+        # Only a worker's messages have deliveries; lock the delivery row alone (the
+        # worker is an outer join now that a message may go to a phone).
         delivery = (
-            MessageDelivery.objects.select_for_update()
+            MessageDelivery.objects.select_for_update(of=("self",))
             .select_related("message__worker__area")
             .filter(pk=delivery_id)
             .first()

@@ -288,7 +288,9 @@ def members_erase(*, worker: Worker, actor) -> None:
     ).update(recipient_name="", recipient_phone="")
     LoginCode.objects.filter(phone__in=phones).delete()
     DeletionRequest.objects.filter(worker_id__in=ids).exclude(note="").update(note="")
-    Message.objects.filter(worker_id__in=ids).delete()
+    Message.objects.filter(
+        models.Q(worker_id__in=ids) | models.Q(worker__isnull=True, phone__in=phones)
+    ).delete()
     PhoneChange.objects.filter(worker_id__in=ids).delete()
     MessagePreference.objects.filter(worker_id__in=ids).delete()
 

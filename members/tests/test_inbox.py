@@ -187,6 +187,37 @@ def test_the_inbox_is_for_the_logged_in_worker_only(client, trio, worker_a, work
     assert "标题" not in client.get("/m/me/messages/").content.decode()
 
 
+def test_a_phone_without_a_record_has_an_inbox_that_joins_its_record_later(client, trio):
+    """Someone who signs in on the phone without registering (a donor of micro-wishes) reads
+    what was sent to their phone; if that phone registers later, the same messages are
+    in the worker's inbox, once."""
+    phone = "13900007777"
+    sent = services.message_send(
+        phone=phone, kind=REGISTRATION_REVIEWED, title="认领提醒", event_key="d:1"
+    )
+    again = services.message_send(
+        phone=phone, kind=REGISTRATION_REVIEWED, title="认领提醒", event_key="d:1"
+    )
+    assert sent == again and (sent.worker, sent.phone) == (None, phone)
+    assert not MessageDelivery.objects.exists()  # the inbox only: nobody chose a channel
+    assert (
+        services.message_send(phone="12345", kind=REGISTRATION_REVIEWED, title="x", event_key="d:2")
+        is None
+    )
+    phone_logged_in(client, "13900008888")
+    assert "认领提醒" not in client.get("/m/me/messages/").content.decode()
+    phone_logged_in(client, phone)
+    html = client.get("/m/me/messages/").content.decode()
+    assert "认领提醒" in html and "inbox-message unread" in html
+    sent.refresh_from_db()
+    assert sent.read_at is not None
+    worker = WorkerFactory(area=trio.tree.a["community"], phone=phone)
+    services.message_send(phone=phone, kind=REGISTRATION_REVIEWED, title="第二条", event_key="d:3")
+    assert Message.objects.get(event_key="d:3").worker == worker  # the phone is a worker now
+    html = client.get("/m/me/messages/").content.decode()
+    assert "认领提醒" in html and "第二条" in html
+
+
 def test_the_worker_turns_sms_on_and_off_where_the_district_sends_it(
     client, trio, worker_a, sms_on_in_a
 ):

@@ -21,9 +21,11 @@ back on the wall; so does a claim its donor or the community cancels.
 import uuid
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,13 +40,19 @@ from core.identifiers import (
     validate_mobile,
 )
 from members.inbox import in_workers_language
+from members.services import message_send
 from stations.models import Station
 
 from ..models import LIVE_CLAIM, PICKUP_CODE_LENGTH, Claim, ClaimLine, Donor, Wish, WishItem
 from ..selectors import handover_stations
 from .wishes import NUMBER_IN_TEXT, change_status, rules_for, tell_worker, text_problem
 
+# The donor's inbox kind (registered in apps.py): deadlines, handover, the worker's thanks.
+# A donor without a worker record reads it in the phone's inbox (members.services.inbox).
+DONOR_MESSAGES = "wishes.donor"
+
 __all__ = [
+    "DONOR_MESSAGES",
     "LIVE_CLAIM",
     "DonorProfile",
     "donor_profile_save",
@@ -54,6 +62,7 @@ __all__ = [
     "claim_make",
     "claim_cancel",
     "claims_lapse",
+    "claims_remind",
     "claim_hand_over",
     "claim_deliver",
     "claim_confirm",
@@ -177,6 +186,18 @@ def donor_verification_withdraw(*, actor, donor: Donor) -> Donor:
 
 
 # Claims --------------------------------------------------------------------------------------
+
+
+def tell_donor(claim: Claim, *, title: str, body: str, event: str) -> None:
+    """A message to the claim's donor (compose it inside in_workers_language())."""
+    message_send(
+        phone=claim.donor.phone,
+        kind=DONOR_MESSAGES,
+        title=title,
+        body=body,
+        link=reverse("mobile-my-claims"),
+        event_key=f"claim:{claim.pk}:{event}",
+    )
 
 
 def _taken() -> ApplicationError:
@@ -328,8 +349,9 @@ def _commit_items(claim: Claim, wish: Wish, quantities: dict[int, int]) -> bool:
     return all(committed.get(pk, 0) >= item.quantity for pk, item in items.items())
 
 
-def _release(claim: Claim, *, status: str, reason: str, actor) -> Claim:
-    """Ends a live claim (its wish locked by the caller): the wish is back on the wall."""
+def _release(claim: Claim, *, status: str, reason: str, actor, tell: bool = True) -> Claim:
+    """Ends a live claim (its wish locked by the caller): the wish is back on the wall, and
+    the donor is told why (unless they took it back themselves)."""
     claim.status = status
     claim.released_at = timezone.now()
     claim.release_reason = reason[:200]
@@ -338,6 +360,14 @@ def _release(claim: Claim, *, status: str, reason: str, actor) -> Claim:
     if wish.status == Wish.Status.CLAIMED:
         change_status(wish, Wish.Status.PUBLISHED, actor=actor, reason=reason)
         wish.save(update_fields=["status", "status_reason", "updated_at"])
+    if tell:
+        with in_workers_language():
+            tell_donor(
+                claim,
+                title=_("Your claim has ended: %(wish)s") % {"wish": wish.text[:20]},
+                body=reason,
+                event=status,
+            )
     return claim
 
 
@@ -376,7 +406,9 @@ def claim_cancel(
             _("This claim is %(status)s: there is nothing to cancel.")
             % {"status": claim.get_status_display()}
         )
-    return _release(claim, status=Claim.Status.CANCELLED, reason=reason, actor=actor)
+    return _release(
+        claim, status=Claim.Status.CANCELLED, reason=reason, actor=actor, tell=actor is not None
+    )
 
 
 def claims_lapse(*, now=None) -> int:
@@ -440,6 +472,14 @@ def _handed_over(claim: Claim, *, actor, delivered: bool) -> Claim:
             "updated_at",
         ]
     )
+    with in_workers_language():
+        tell_donor(
+            claim,
+            title=_("Handed over: %(wish)s") % {"wish": claim.wish.text[:20]},
+            body=_("Your gift has reached %(worker)s. Thank you!")
+            % {"worker": claim.wish.public_who},
+            event="handed_over",
+        )
     return claim
 
 
@@ -478,6 +518,18 @@ def _fulfil(claim: Claim, *, actor) -> Claim:
     if wish.status == Wish.Status.CLAIMED and not waiting.exists():
         change_status(wish, Wish.Status.FULFILLED, actor=actor)
         wish.save(update_fields=["status", "status_reason", "updated_at"])
+    with in_workers_language():
+        said = _("The worker says: “%(thanks)s”") % {"thanks": claim.thanks} if claim.thanks else ""
+        tell_donor(
+            claim,
+            title=_("A wish came true: %(wish)s") % {"wish": wish.text[:20]},
+            body=" ".join(
+                part
+                for part in (_("%(worker)s has it. Thank you!") % {"worker": wish.public_who}, said)
+                if part
+            ),
+            event="fulfilled",
+        )
     return claim
 
 
@@ -525,3 +577,35 @@ def claim_confirm_by_staff(*, actor, claim: Claim, photo) -> Claim:
     _may_come_true(claim)
     claim.fulfilment_photo.save("photo.jpg", ContentFile(data), save=False)
     return _fulfil(claim, actor=actor)
+
+
+def claims_remind(*, now=None) -> int:
+    """Remind donors whose claim is due within WISH_CLAIM_REMINDER_DAYS and not handed over
+    (the beat job; once per claim however often it runs)."""
+    now = now or timezone.now()
+    soon = now + timedelta(days=settings.WISH_CLAIM_REMINDER_DAYS)
+    due = Claim.objects.filter(
+        status=Claim.Status.CLAIMED, deadline__gt=now, deadline__lte=soon, reminded_at=None
+    ).select_related("wish", "donor", "station")
+    reminded = 0
+    for claim in due:
+        with transaction.atomic():
+            if not Claim.objects.filter(pk=claim.pk, reminded_at=None).update(reminded_at=now):
+                continue  # another run got here first
+            with in_workers_language():
+                tell_donor(
+                    claim,
+                    title=_("Hand over by %(day)s: %(wish)s")
+                    % {
+                        "day": timezone.localtime(claim.deadline).strftime("%m-%d"),
+                        "wish": claim.wish.text[:20],
+                    },
+                    body=_(
+                        "Please bring the gift to %(station)s. If you cannot, take your claim "
+                        "back so that another donor can."
+                    )
+                    % {"station": claim.station.name},
+                    event="reminder",
+                )
+        reminded += 1
+    return reminded

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 from PIL import Image
 
 from core.exceptions import ApplicationError
@@ -124,11 +124,13 @@ def test_the_worker_confirms_with_thanks_and_it_comes_true_once(client, claim, w
     )
     assert claim.handed_over_at and claim.fulfilled_at
     assert Wish.objects.get(pk=claim.wish.pk).status == "fulfilled"
-    with pytest.raises(ApplicationError, match="already come true"):
-        services.claim_confirm(worker=worker, claim=claim)
-    someone = WorkerFactory(area=trio.tree.a["community"])
-    with pytest.raises(ApplicationError, match="not a claim on one of your wishes"):
-        services.claim_confirm(worker=someone, claim=claim)
+    # (The page's request left its language active: the refusals are matched in English.)
+    with translation.override("en"):
+        with pytest.raises(ApplicationError, match="already come true"):
+            services.claim_confirm(worker=worker, claim=claim)
+        someone = WorkerFactory(area=trio.tree.a["community"])
+        with pytest.raises(ApplicationError, match="not a claim on one of your wishes"):
+            services.claim_confirm(worker=someone, claim=claim)
 
 
 def test_staff_deliver_and_confirm_with_a_photo_seen_only_in_reach(client, trio, claim):
@@ -174,3 +176,42 @@ def test_a_collective_wish_comes_true_when_every_claim_has(trio, station_a):
     with pytest.raises(ApplicationError) as refused:
         services.claim_confirm_by_staff(actor=trio.staff_a, claim=second, photo=None)
     assert "photo" in refused.value.fields
+
+
+# What the donor hears --------------------------------------------------------------------------
+
+
+def _donor_inbox(claim):
+    return list(
+        Message.objects.filter(phone=claim.donor.phone, worker=None)
+        .order_by("pk")
+        .values_list("title", "body")
+    )
+
+
+def test_the_donor_hears_of_the_handover_and_the_workers_thanks(client, trio, claim, worker):
+    services.claim_hand_over(actor=trio.staff_a, pickup_code=claim.pickup_code)
+    services.claim_confirm(worker=worker, claim=claim, thanks="谢谢您，雨衣很暖和！")
+    said = " ".join(f"{title} {body}" for title, body in _donor_inbox(claim))
+    assert said.count(claim.wish.text[:20]) == 2 and "谢谢您，雨衣很暖和！" in said
+    assert worker.name not in said and worker.phone not in said
+    phone_logged_in(client, claim.donor.phone)
+    assert "谢谢您，雨衣很暖和！" in client.get("/m/me/messages/").content.decode()
+
+
+def test_the_donor_is_reminded_once_before_the_deadline_and_told_of_a_lapse(trio, claim):
+    assert services.claims_remind() == 0  # two weeks to go
+    near = claim.deadline - timedelta(days=2)
+    assert services.claims_remind(now=near) == 1
+    assert services.claims_remind(now=near) == 0
+    assert claim.station.name in _donor_inbox(claim)[0][1]
+    services.claims_lapse(now=claim.deadline + timedelta(minutes=1))
+    assert len(_donor_inbox(claim)) == 2
+
+
+def test_the_donor_reads_why_the_community_cancelled_but_not_their_own_cancel(trio, claim):
+    services.claim_cancel(claim=claim, actor=trio.staff_a, reason="联系不上您，心愿已重新上墙")
+    assert "联系不上您" in _donor_inbox(claim)[0][1]
+    other = make_claim(donor=claim.donor, wish=claim.wish)
+    services.claim_cancel(claim=other, donor=claim.donor)
+    assert len(_donor_inbox(claim)) == 1
