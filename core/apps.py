@@ -8,4 +8,4 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         # The system checks; health stamps each published task with its time.
-        from . import checks, health  # noqa: F401
+        from . import checks, health, sensitive_words  # noqa: F401

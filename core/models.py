@@ -55,3 +55,22 @@ class RateLimitCount(models.Model):
 
     def __str__(self):
         return f"{self.key}: {self.count}"
+
+
+class SensitiveWord(models.Model):
+    """A word that may not appear in what the platform shows in public (a wish, a thank-you
+    note, a story, later a published suggestion or an article): the list the security
+    administrator keeps (core.sensitive_words checks against it)."""
+
+    word = models.CharField(_("word"), max_length=30, unique=True)
+    note = models.CharField(_("why"), max_length=100, blank=True)
+    active = models.BooleanField(_("checked"), default=True)
+    created_at = models.DateTimeField(_("added at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("sensitive word")
+        verbose_name_plural = _("sensitive words")
+        ordering = ["word"]
+
+    def __str__(self):
+        return self.word

@@ -168,6 +168,11 @@ class AccountAdmin(PermissionLabelsMixin, StaffHandoverAdminMixin, _base_user_ad
     actions = [*(getattr(_base_user_admin, "actions", None) or []), "reset_second_factor"]
     inlines = [*(getattr(_base_user_admin, "inlines", None) or []), StaffProfileInline]
 
+    def get_inlines(self, request, obj):
+        # Adding an account is Django's two steps (a name and a password, then the rest):
+        # the position is given on the second, with the other details.
+        return self.inlines if obj is not None else []
+
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         if request.user.is_superuser:

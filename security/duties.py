@@ -37,6 +37,11 @@ DUTY_PERMISSIONS: dict[str, frozenset[str]] = {
             "otp_static.view_staticdevice",
             "otp_static.delete_staticdevice",
             "security.view_adminduty",
+            # What may not be shown in public (core.sensitive_words).
+            "core.view_sensitiveword",
+            "core.add_sensitiveword",
+            "core.change_sensitiveword",
+            "core.delete_sensitiveword",
         }
     ),
     Duty.AUDIT: frozenset(

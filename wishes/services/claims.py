@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 
 from areas import access
 from areas.models import Area
-from core import photos
+from core import photos, sensitive_words
 from core.exceptions import ApplicationError, refuse
 from core.identifiers import (
     normalize_mobile,
@@ -101,6 +101,8 @@ def _check_profile(profile: DonorProfile) -> None:
         raise refuse("name", _("Give your name, or the organisation's."))
     if NUMBER_IN_TEXT.search(profile.name) or NUMBER_IN_TEXT.search(profile.contact_name):
         raise refuse("name", _("Leave phone numbers out of names: we have your number."))
+    if problem := sensitive_words.problem(profile.name):  # a verified name is shown
+        raise refuse("name", problem)
     if profile.area is None or profile.area.level not in DONOR_AREA_LEVELS:
         raise refuse("area", _("Choose the district or street where you give."))
     if profile.kind == Donor.Kind.ORGANISATION:

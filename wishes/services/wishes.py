@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from areas import access
 from areas.models import Area
+from core import sensitive_words
 from core.exceptions import ApplicationError, full_clean_or_refuse, refuse
 from members.inbox import in_workers_language
 from members.models import COMMUNITY_LEVEL_VALUES, Outlet, Worker
@@ -143,7 +144,9 @@ def categories_for(area: Area):
 
 
 def text_problem(text: str) -> str:
-    """What is wrong with a wish's words, in words for the person typing; "" if nothing."""
+    """What is wrong with words shown with a wish (the wish, an item, a donor's word, a
+    thank-you), in words for the person typing; "" if nothing. The platform's sensitive
+    words are checked here too (core.sensitive_words)."""
     if not text:
         return _("Say what you wish for.")
     if NUMBER_IN_TEXT.search(text):
@@ -153,7 +156,7 @@ def text_problem(text: str) -> str:
         )
     if any(word in text for word in CASH_WORDS):
         return _("A micro-wish is a thing or a service, not money.")
-    return ""
+    return sensitive_words.problem(text)
 
 
 def _value(raw) -> Decimal:

@@ -509,3 +509,15 @@ def test_deleting_the_workers_account_releases_the_donor(trio, wish, donor):
     wish.refresh_from_db()
     assert (wish.status, wish.text, claim.status) == ("withdrawn", "", "cancelled")
     assert claim.released_at and claim.release_reason
+
+
+def test_public_words_pass_the_sensitive_word_check(trio, wish, donor):
+    from core.models import SensitiveWord
+
+    SensitiveWord.objects.get_or_create(word="刷单")
+    with pytest.raises(ApplicationError) as refused:
+        make_claim(donor=donor, wish=wish, message="顺便介绍刷单兼职")
+    assert "message" in refused.value.fields and not Claim.objects.exists()
+    with pytest.raises(ApplicationError) as refused:
+        services.donor_profile_save(phone="13900001111", profile=_profile(trio, name="刷单工作室"))
+    assert "name" in refused.value.fields and not Donor.objects.filter(phone="13900001111").exists()
