@@ -8,6 +8,7 @@ from members.models import Invitation, InvitationCampaign, Worker
 from points.models import PointsAccount, PointsRule, Redemption, Reward
 from stations.models import CheckIn, OpeningPeriod, Station, StationFacility
 from stations.selectors import stations_kept
+from wishes.models import Claim, ClaimLine, Donor, Wish, WishStatusChange
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +29,11 @@ def snapshot():
         "rewards": list(Reward.objects.order_by("pk").values_list("pk", "stock")),
         "redemptions": Redemption.objects.count(),
         "volunteering": (RoleAppointment.objects.count(), VolunteerService.objects.count()),
+        "wishes": list(Wish.objects.order_by("pk").values_list("pk", "status", "updated_at")),
+        "wish_history": WishStatusChange.objects.count(),
+        "donors": list(Donor.objects.order_by("pk").values_list("pk", "verified_at")),
+        "claims": list(Claim.objects.order_by("pk").values_list("pk", "status", "updated_at")),
+        "claim_lines": ClaimLine.objects.count(),
     }
 
 

@@ -34,6 +34,7 @@ from security.services import duty_assign
 from stations.demo import load_demo_check_ins
 from stations.models import Brand, OpeningPeriod, Standard, StandardItem, Station
 from stations.services import keeper_stations_set, pinyin_initials, station_set_facilities
+from wishes.demo import load_demo_wishes
 
 Level = Area.Level
 Role = StaffGrant.Role
@@ -326,6 +327,7 @@ class Command(BaseCommand):
         load_demo_activities()
         load_demo_volunteering()
         load_demo_rewards()
+        load_demo_wishes()
         if history:
             self._history()
         self.stdout.write(
