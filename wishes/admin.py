@@ -8,6 +8,7 @@ import re
 
 from django import forms
 from django.contrib import admin
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -25,6 +26,7 @@ from .models import (
     Claim,
     ClaimLine,
     Donor,
+    Story,
     Wish,
     WishCategory,
     WishItem,
@@ -557,3 +559,91 @@ class ClaimAdmin(PickupCounterMixin, RecordActionsMixin, ScopedAdmin):
             "wish": handed.wish.text[:30],
             "worker": handed.wish.public_who,
         }
+
+
+# Follow-up stories -------------------------------------------------------------------------
+
+
+class StoryForm(ServiceAdminForm):
+    """Writing or rewriting a story is services.story_save: it then waits for review."""
+
+    class Meta:
+        model = Story
+        fields = ["wish", "title", "body", "photo"]
+        help_texts = {
+            "wish": _("A wish that came true, whose worker agreed to a public story."),
+            "body": _(
+                "What the wish was, who made it come true and how it went. The worker is "
+                "named masked; no phone numbers or addresses."
+            ),
+        }
+
+    def call_service(self, actor):
+        data = self.cleaned_data
+        photo = self.files.get("photo") if self.files else None
+        return services.story_save(
+            actor=actor,
+            wish=data.get("wish") or self.instance.wish,
+            title=data.get("title", ""),
+            body=data.get("body", ""),
+            photo=photo,
+        )
+
+
+def _publish_story(actor, story, reason) -> str:
+    services.story_publish(actor=actor, story=story)
+    return _("Published: anyone can read and share it.")
+
+
+def _withdraw_story(actor, story, reason) -> str:
+    services.story_withdraw(actor=actor, story=story, reason=reason)
+    return _("Withdrawn: it is no longer public.")
+
+
+@admin.register(Story)
+class StoryAdmin(RecordActionsMixin, ServiceAdminMixin, ScopedAdmin):
+    record_actions = [
+        RecordAction(
+            "publish",
+            _("Publish"),
+            run=_publish_story,
+            shows=lambda story: story.status != Story.Status.PUBLISHED,
+            confirm=True,
+            explanation=_(
+                "Read it once more: it is public and can be shared once published. The "
+                "worker agreed to a public story when they made the wish."
+            ),
+        ),
+        RecordAction(
+            "withdraw",
+            _("Withdraw…"),
+            run=_withdraw_story,
+            shows=lambda story: story.status == Story.Status.PUBLISHED,
+            reason_label=_("Why it is withdrawn"),
+        ),
+        RecordAction(
+            "view",
+            _("Open the public page"),
+            link=lambda story: reverse("mobile-wish-story", args=[story.pk]),
+            shows=lambda story: story.status == Story.Status.PUBLISHED,
+            new_tab=True,
+        ),
+    ]
+    form = StoryForm
+    list_display = ["title", "wish", "status", "published_at", "written_by"]
+    list_filter = ["status"]
+    list_select_related = ["wish", "written_by"]
+    search_fields = ["title", "body"]
+    raw_id_fields = ["wish"]
+    readonly_fields = ["status", "published_at", "published_by", "withdrawn_reason"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return StoryForm.Meta.fields
+        return [*StoryForm.Meta.fields, *self.readonly_fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*self.readonly_fields, "wish"] if obj else []
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # withdrawn, never deleted

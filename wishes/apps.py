@@ -36,3 +36,7 @@ class WishesConfig(AppConfig):
         private_files.register(
             private_files.PrivateKind("wishes.photo", may_view=selectors.may_view_photo)
         )
+        # A follow-up story's photo: public once the story is published.
+        private_files.register(
+            private_files.PrivateKind("wishes.story", may_view=selectors.may_view_story_photo)
+        )

@@ -9,11 +9,17 @@ from areas.models import Area
 from core.identifiers import normalize_typable_code
 from stations.models import Station
 
-from .models import LIVE_CLAIM, Claim, Donor, Wish, WishCategory, WishItem
+from .models import LIVE_CLAIM, Claim, ClaimLine, Donor, Story, Wish, WishCategory, WishItem
 
 
 def wish_list(*, user) -> QuerySet:
-    return access.scope(Wish.objects.all(), user).select_related("area", "category", "worker")
+    """The wishes of the user's areas, each with its places and its items (with what live
+    claims committed): the API's list, one query per page whatever its size."""
+    return (
+        access.scope(Wish.objects.all(), user)
+        .select_related("area", "category", "worker", "outlet", "station")
+        .prefetch_related(_items_with_commitments())
+    )
 
 
 def review_queue(*, user) -> QuerySet:
@@ -126,7 +132,18 @@ def claims_of(donor: Donor) -> QuerySet:
 
 
 def claim_list(*, user) -> QuerySet:
-    return access.scope(Claim.objects.all(), user).select_related("wish", "wish__area", "donor")
+    """The claims on wishes of the user's areas, or handed over at the stations they keep."""
+    return (
+        access.scope(Claim.objects.all(), user)
+        .select_related("wish", "wish__area", "donor", "station")
+        .prefetch_related(Prefetch("lines", queryset=ClaimLine.objects.select_related("item")))
+    )
+
+
+def donor_list(*, user) -> QuerySet:
+    """The donors giving in the user's district or street (a community's staff reach none:
+    a donor belongs to a district or a street)."""
+    return access.scope(Donor.objects.all(), user).select_related("area")
 
 
 def donors_to_verify(*, user) -> QuerySet:
@@ -182,3 +199,34 @@ def may_view_photo(request, name: str) -> bool:
     """A handover photo is seen by staff who read its wish's area (core.private_files)."""
     claims = Claim.objects.filter(fulfilment_photo=name)
     return access.scope(claims, request.user).exists() if request.user.is_authenticated else False
+
+
+# Follow-up stories -----------------------------------------------------------------------------
+
+
+def stories_published() -> QuerySet:
+    """Published stories, newest first (/m/wishes/stories/)."""
+    return (
+        Story.objects.filter(status=Story.Status.PUBLISHED)
+        .select_related("wish", "wish__area", "wish__worker", "wish__outlet", "wish__station")
+        .order_by("-published_at", "-pk")
+    )
+
+
+def story_in_public(story_id: int) -> Story | None:
+    """A published story with its wish's claims that came true (their donors and thanks)."""
+    came_true = Claim.objects.filter(status=Claim.Status.FULFILLED).select_related("donor")
+    return (
+        stories_published()
+        .filter(pk=story_id)
+        .prefetch_related(Prefetch("wish__claims", queryset=came_true, to_attr="came_true"))
+        .first()
+    )
+
+
+def may_view_story_photo(request, name: str) -> bool:
+    """A story's photo is public once the story is; before, staff who read its area."""
+    stories = Story.objects.filter(photo=name)
+    if stories.filter(status=Story.Status.PUBLISHED).exists():
+        return True
+    return request.user.is_authenticated and access.scope(stories, request.user).exists()

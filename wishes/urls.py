@@ -5,6 +5,8 @@ from . import views
 urlpatterns = [
     path("m/wishes/", views.wall, name="mobile-wishes"),
     path("m/wishes/new/", views.wish_new, name="mobile-wish-new"),
+    path("m/wishes/stories/", views.stories, name="mobile-wish-stories"),
+    path("m/wishes/stories/<int:story_id>/", views.story_page, name="mobile-wish-story"),
     path("m/wishes/<int:wish_id>/", views.wish_page, name="mobile-wish"),
     path("m/donor/", views.donor_profile, name="mobile-donor"),
     path("m/me/wishes/", views.my_wishes, name="mobile-my-wishes"),

@@ -6,6 +6,7 @@ with the SMS login keeps a profile (/m/donor/), claims a wish on its page
 from urllib.parse import urlencode
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -14,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core import private_files, wechat
 from core.exceptions import ApplicationError
 from core.forms import show_refusal
 from members import phone_login
@@ -250,3 +252,45 @@ def claim_cancel(request, claim_id: int):
     else:
         messages.success(request, _("Your claim is taken back: the wish is on the wall again."))
     return redirect("mobile-my-claims")
+
+
+# Follow-up stories ------------------------------------------------------------------------
+
+
+@require_http_methods(["GET"])
+def stories(request):
+    page = Paginator(selectors.stories_published(), WALL_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "mobile/wish_stories.html", {"page": page})
+
+
+@require_http_methods(["GET"])
+def story_page(request, story_id: int):
+    """A story anyone may read and share: its title, image and description tags make the
+    share card; inside WeChat, the official account's signature (core.wechat) lets the
+    JS-SDK set the same card."""
+    story = selectors.story_in_public(story_id)
+    if story is None:
+        raise Http404
+    here = request.build_absolute_uri()
+    image = ""
+    if story.photo:
+        image = request.build_absolute_uri(private_files.url_for(story.photo.name))
+    share = {
+        "title": story.title,
+        "desc": story.body[:80],
+        "link": here,
+        "imgUrl": image,
+        "config": wechat.share_config(here),
+    }
+    return render(
+        request,
+        "mobile/wish_story.html",
+        {
+            "story": story,
+            "image": image,
+            "share": share,
+            "jssdk_url": settings.WECHAT_JSSDK_URL if share["config"] else "",
+        },
+    )

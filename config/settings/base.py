@@ -3,6 +3,7 @@ from the environment through config.env (see .env.example for the full list)."""
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
@@ -269,6 +270,9 @@ SPECTACULAR_SETTINGS = {
         "ActivityStatusEnum": "activities.models.Activity.Status",
         "SignUpStatusEnum": "activities.models.SignUp.Status",
         "CheckInSourceEnum": "stations.models.CheckIn.Source",
+        "WishSourceEnum": "wishes.models.Wish.Source",
+        "DonorKindEnum": "wishes.models.Donor.Kind",
+        "ClaimDonorKindEnum": "wishes.models.DONOR_KINDS",
     },
 }
 
@@ -408,6 +412,18 @@ SMS_TENCENT_REGION = env_str("SMS_TENCENT_REGION", "ap-guangzhou")
 # Messages by WeChat (core/wechat.py): only the local backend, which writes to the log,
 # until linking a worker's WeChat account is built.
 WECHAT_BACKEND = env_str("WECHAT_BACKEND", "core.wechat.ConsoleBackend")
+# Share cards inside WeChat (core/wechat.py): NoShareBackend leaves a shared page's card to
+# its title, image and description tags; OfficialAccountShareBackend signs WeChat's JS-SDK
+# with the district's official account (its app id and secret; the site's domain listed
+# as the account's JS-safe domain), and the page loads the JS-SDK from WECHAT_JSSDK_URL.
+WECHAT_SHARE_BACKEND = env_str("WECHAT_SHARE_BACKEND", "core.wechat.NoShareBackend")
+WECHAT_APP_ID = env_str("WECHAT_APP_ID", "")
+WECHAT_APP_SECRET = env_str("WECHAT_APP_SECRET", "")
+WECHAT_JSSDK_URL = env_str("WECHAT_JSSDK_URL", "https://res.wx.qq.com/open/js/jweixin-1.6.0.js")
+WECHAT_TIMEOUT_SECONDS = env_int("WECHAT_TIMEOUT_SECONDS", 3, minimum=1)
+WECHAT_SIGNS_SHARES = WECHAT_SHARE_BACKEND != "core.wechat.NoShareBackend"
+_jssdk = urlsplit(WECHAT_JSSDK_URL)
+WECHAT_JSSDK_ORIGIN = f"{_jssdk.scheme}://{_jssdk.netloc}"
 SMS_TENCENT_ENDPOINT = env_str("SMS_TENCENT_ENDPOINT", "https://sms.tencentcloudapi.com/")
 
 # How many reverse proxies (nginx, a load balancer) stand in front of the app: the
@@ -500,7 +516,12 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["security.throttles.PerPersonApiTh
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
-        "script-src": [SELF, NONCE],
+        # WeChat's JS-SDK, only where the official account signs share cards.
+        "script-src": [
+            SELF,
+            NONCE,
+            *([WECHAT_JSSDK_ORIGIN] if WECHAT_SIGNS_SHARES else []),
+        ],
         # Leaflet positions map tiles with inline styles.
         "style-src": [SELF, "'unsafe-inline'"],
         "img-src": [

@@ -9,6 +9,7 @@ collective wish, never more than was asked.
 """
 
 from .donors import DONOR_KINDS, LIVE_CLAIM, PICKUP_CODE_LENGTH, Claim, ClaimLine, Donor
+from .stories import Story
 from .wishes import Wish, WishCategory, WishItem, WishRules, WishStatusChange
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "Claim",
     "ClaimLine",
     "Donor",
+    "Story",
     "Wish",
     "WishCategory",
     "WishItem",

@@ -190,6 +190,7 @@ class Wish(TimeStampedModel):
     )
     status_reason = models.CharField(_("reason given to the worker"), max_length=200, blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    fulfilled_at = models.DateTimeField(_("came true at"), null=True, blank=True)
     merged_into = models.ForeignKey(
         "self",
         verbose_name=_("merged into"),

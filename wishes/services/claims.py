@@ -519,7 +519,8 @@ def _fulfil(claim: Claim, *, actor) -> Claim:
     waiting = wish.claims.filter(status__in=[Claim.Status.CLAIMED, Claim.Status.HANDED_OVER])
     if wish.status == Wish.Status.CLAIMED and not waiting.exists():
         change_status(wish, Wish.Status.FULFILLED, actor=actor)
-        wish.save(update_fields=["status", "status_reason", "updated_at"])
+        wish.fulfilled_at = claim.fulfilled_at
+        wish.save(update_fields=["status", "status_reason", "fulfilled_at", "updated_at"])
     with in_workers_language():
         said = _("The worker says: “%(thanks)s”") % {"thanks": claim.thanks} if claim.thanks else ""
         tell_donor(
