@@ -1,5 +1,7 @@
 """Fixtures shared by every app's tests, registered once here (Saleor style)."""
 
+import importlib
+
 import pytest
 from django.core.cache import cache
 from django.utils import translation
@@ -27,3 +29,29 @@ def _empty_cache():
     cached while a test's transaction was open would outlive its rollback."""
     cache.clear()
     yield
+
+
+# Catalogues the migrations seed (model, migration module, its seeding function): a
+# transactional test's flush wipes them for every test after it.
+SEEDED_CATALOGUES = [
+    ("stations.Brand", "stations.migrations.0002_catalogues", "seed"),
+    ("wishes.WishCategory", "wishes.migrations.0002_platform_categories", "add"),
+    ("core.SensitiveWord", "core.migrations.0005_sensitive_words", "seed"),
+]
+
+
+@pytest.fixture(autouse=True)
+def _catalogues(request):
+    """Put the seeded catalogues back when a test uses the database after a flush."""
+    if not ({"db", "transactional_db"} & set(request.fixturenames)) and not any(
+        m.name == "django_db" for m in request.node.iter_markers()
+    ):
+        return
+    request.getfixturevalue(
+        "transactional_db" if "transactional_db" in request.fixturenames else "db"
+    )
+    from django.apps import apps
+
+    for label, module, function in SEEDED_CATALOGUES:
+        if not apps.get_model(label).objects.exists():
+            getattr(importlib.import_module(module), function)(apps, None)

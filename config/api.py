@@ -10,5 +10,6 @@ urlpatterns = [
     path("", include("party.api.urls")),
     path("", include("points.api.urls")),
     path("", include("activities.api.urls")),
+    path("", include("wishes.api.urls")),
     path("", include("reports.api.urls")),
 ]

@@ -164,6 +164,13 @@ class HoursBetween(models.Func):
         super().__init__(models.F(until), models.F(since))
 
 
+class DaysBetween(HoursBetween):
+    """The days (two decimals) from one of a row's datetimes to a later one, e.g. from a
+    wish's publication to the day it came true."""
+
+    template = "round(extract(epoch FROM (%(expressions)s)) / 86400.0, 2)"
+
+
 class LocalDaysSince(models.Func):
     """Whole days on the local calendar from a row's datetime to today: how long a
     registration has waited (a state fact's `over`, counted at each snapshot; whole days,

@@ -71,6 +71,7 @@ DUPLICATE_TOTALS = {
     "stations.services_used": "stations.visits",
     "members.registrations_by_status": "members.registrations",
     "members.registrations_by_source": "members.registrations",
+    "wishes.published_by_category": "wishes.published",
 }
 
 # The sections of the page and the figures each shows as cards, in order. A fact of an
@@ -147,6 +148,21 @@ SECTIONS = [
             "points.redemptions_expired",
         ],
     ),
+    (
+        "wishes",
+        [
+            "wishes.collected",
+            "wishes.published",
+            "wishes.on_the_wall",
+            "wishes.claims_made",
+            "wishes.claims_open",
+            "wishes.claims_released",
+            "wishes.fulfilled",
+            "wishes.value_fulfilled",
+            "wishes.days_per_fulfilment",
+            "wishes.waiting_for_review",
+        ],
+    ),
 ]
 # The charts of each section, in order (those with data to show are drawn).
 SECTION_CHARTS = {
@@ -174,6 +190,7 @@ SECTION_CHARTS = {
         "role_holders_by_role",
     ],
     "points": ["points_trend", "points_by_source"],
+    "wishes": ["wishes_trend", "wishes_by_category", "wishes_by_source", "claims_by_donor_kind"],
 }
 # The overview's headline figures (those the user may read).
 HEADLINES = [
@@ -188,6 +205,8 @@ HEADLINES = [
 ]
 # Figures kept with one decimal (hours); the rest are whole numbers.
 DECIMAL_FIGURES = {
+    "wishes.value_fulfilled",
+    "wishes.days_per_fulfilment",
     "activities.volunteer_hours",
     "members.hours_to_approval",
     "members.hours_per_approval",
@@ -214,6 +233,7 @@ def section_titles() -> dict[str, str]:
         "party": _("Party work"),
         "activities": _("Activities and volunteering"),
         "points": _("Points and rewards"),
+        "wishes": _("Micro-wishes (微心愿)"),
         "other": _("Other figures"),
     }
 
@@ -337,6 +357,9 @@ def card_of(figure: Figure, *, is_state: bool, partial: bool = False) -> Card:
 # ---------------------------------------------------------------------------------------
 # Breakdown values by name
 
+# Small catalogues a fact breaks down by (a row per kind of thing, named by its str()).
+CATALOGUE_BREAKDOWNS = {"wishes.WishCategory"}
+
 
 def breakdown_names(fact: Fact, brands: dict[str, str]) -> dict[str, str]:
     """What each stored breakdown value of `fact` is called on the page."""
@@ -350,6 +373,9 @@ def breakdown_names(fact: Fact, brands: dict[str, str]) -> dict[str, str]:
     if isinstance(model_field, models.ForeignKey) and model_field.related_model is not None:
         if model_field.related_model._meta.label == "stations.Brand":
             names.update(brands)
+        elif model_field.related_model._meta.label in CATALOGUE_BREAKDOWNS:
+            catalogue = model_field.related_model.objects.all()
+            names.update({str(row.pk): str(row) for row in catalogue})
         return names
     if isinstance(model_field, models.BooleanField):
         names.update({"true": _("Yes"), "false": _("No")})
@@ -899,8 +925,9 @@ def breakdown_chart(reads: Reads, chart_id, fact_key, title, kind="bar", order=N
     fact = reads.by_key.get(fact_key)
     if fact is None:
         return None
-    names = breakdown_names(fact, reads.brands)
     values = breakdown_of(reads.found, fact_key, reads.area, reads.current)
+    # Named only when there is something to name (a catalogue's names cost a query).
+    names = breakdown_names(fact, reads.brands) if values or order is not None else {}
     keys = order if order is not None else sorted(values, key=lambda k: -values[k])
     return Chart(
         chart_id,
@@ -1151,6 +1178,39 @@ def points_charts(reads: Reads) -> list:
     ]
 
 
+def wish_charts(reads: Reads) -> list:
+    return [
+        trend_chart(
+            reads,
+            "wishes_trend",
+            _("Micro-wishes collected, published and come true over time"),
+            ["wishes.collected", "wishes.published", "wishes.fulfilled"],
+            kind="bar",
+        ),
+        breakdown_chart(
+            reads,
+            "wishes_by_category",
+            "wishes.published_by_category",
+            _("Micro-wishes published by category"),
+            "hbar",
+        ),
+        breakdown_chart(
+            reads,
+            "wishes_by_source",
+            "wishes.collected",
+            _("Micro-wishes by how they were collected"),
+            "pie",
+        ),
+        breakdown_chart(
+            reads,
+            "claims_by_donor_kind",
+            "wishes.claims_made",
+            _("Claims by kind of donor"),
+            "pie",
+        ),
+    ]
+
+
 def coverage_chart(coverage: dict | None):
     if not coverage:
         return None
@@ -1319,6 +1379,7 @@ def build_page(user, area: Area, span: Span, *, rank_by: str = "") -> Page:
         *(party_charts(reads) if party else []),
         *activity_charts(reads),
         *points_charts(reads),
+        *wish_charts(reads),
         coverage_chart(coverage),
         ranked_chart(reads, columns, rows, rank_by),
     ]

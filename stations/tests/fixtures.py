@@ -1,5 +1,3 @@
-import importlib
-
 import pytest
 
 from stations.services import keeper_stations_set
@@ -19,25 +17,6 @@ def station_b(tree):
     return StationFactory(
         name="乙站", area=tree.b["community"], location=Point(107.70, 35.72, srid=4326)
     )
-
-
-@pytest.fixture(autouse=True)
-def _catalogues(request):
-    """Migrations seed the brand and facility catalogues, but a transactional test's flush
-    wipes them for every test after it; put them back when a test uses the database."""
-    if not ({"db", "transactional_db"} & set(request.fixturenames)) and not any(
-        m.name == "django_db" for m in request.node.iter_markers()
-    ):
-        return
-    request.getfixturevalue(
-        "transactional_db" if "transactional_db" in request.fixturenames else "db"
-    )
-    from django.apps import apps
-
-    from stations.models import Brand
-
-    if not Brand.objects.exists():
-        importlib.import_module("stations.migrations.0002_catalogues").seed(apps, None)
 
 
 @pytest.fixture
