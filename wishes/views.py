@@ -9,7 +9,7 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -25,6 +25,18 @@ from .forms import ClaimForm, DonorForm, ThanksForm, WallFilterForm, WishForm
 from .models import Claim, Donor, Wish, WishCategory
 
 WALL_PAGE_SIZE = 20
+
+
+def _wants_json(request) -> bool:
+    """Sent by the page's script (wish-queue.js): a wish written offline and replayed, or
+    the form sent in the background so that a dropped network keeps it on the phone."""
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _first_error(form) -> str:
+    for errors in form.errors.values():
+        return str(errors[0])
+    return _("The wish could not be sent.")
 
 
 @phone_login.registered_worker_required
@@ -51,7 +63,11 @@ def wish_new(request, worker):
                 _("Thank you! %(community)s will read your wish and publish it for donors.")
                 % {"community": worker.area.name},
             )
+            if _wants_json(request):
+                return JsonResponse({"next": reverse("mobile-my-wishes")}, status=201)
             return redirect("mobile-my-wishes")
+    if request.method == "POST" and _wants_json(request):
+        return JsonResponse({"error": _first_error(form)}, status=400)
     return render(
         request,
         "mobile/wish_new.html",

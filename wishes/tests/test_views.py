@@ -93,3 +93,20 @@ def test_a_returned_wish_shows_the_reason_and_leaves_room_for_a_new_one(client, 
     assert "请写清楚尺码" in client.get("/m/me/wishes/").content.decode()
     client.post("/m/wishes/new/", _form())
     assert Wish.objects.filter(status="submitted").count() == 1
+
+
+def test_the_pages_script_sends_the_form_and_replays_it_once(client, worker):
+    """What wish-queue.js relies on: the form sent with Accept: application/json answers
+    201 and where to go; the same key again (a wish kept offline, replayed) is the one
+    wish; a refusal is a 400 with the reason in words."""
+    phone_logged_in(client, worker.phone)
+    form = _form()
+    sent = client.post("/m/wishes/new/", form, HTTP_ACCEPT="application/json")
+    assert sent.status_code == 201 and sent.json()["next"] == "/m/me/wishes/"
+    again = client.post("/m/wishes/new/", form, HTTP_ACCEPT="application/json")
+    assert again.status_code == 201 and Wish.objects.count() == 1
+    refused = client.post(
+        "/m/wishes/new/", _form(text="联系我13812345678"), HTTP_ACCEPT="application/json"
+    )
+    assert refused.status_code == 400 and refused.json()["error"]
+    assert Wish.objects.count() == 1
