@@ -26,6 +26,15 @@ class WishForm(forms.Form):
         decimal_places=2,
         widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "1"}),
     )
+    photo = forms.ImageField(
+        label=_("A photo (optional)"),
+        required=False,
+        help_text=_(
+            "Only the community sees it, not the public wall. Location and phone details "
+            "are removed."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
+    )
     publish_consent = forms.BooleanField(
         label=_(
             "After the community's review, my wish may be shown to donors with my name "

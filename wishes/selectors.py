@@ -7,9 +7,20 @@ from django.utils import timezone
 from areas import access
 from areas.models import Area
 from core.identifiers import normalize_typable_code
+from members import phone_login
 from stations.models import Station
 
-from .models import LIVE_CLAIM, Claim, ClaimLine, Donor, Story, Wish, WishCategory, WishItem
+from .models import (
+    LIVE_CLAIM,
+    Claim,
+    ClaimLine,
+    Donor,
+    Story,
+    Wish,
+    WishCategory,
+    WishItem,
+    WishPhoto,
+)
 
 
 def wish_list(*, user) -> QuerySet:
@@ -196,9 +207,17 @@ def claim_at_counter(*, user, pickup_code: str) -> Claim | None:
 
 
 def may_view_photo(request, name: str) -> bool:
-    """A handover photo is seen by staff who read its wish's area (core.private_files)."""
-    claims = Claim.objects.filter(fulfilment_photo=name)
-    return access.scope(claims, request.user).exists() if request.user.is_authenticated else False
+    """A wish's photo, or a handover photo, is seen by staff who read its wish's area
+    (core.private_files); a wish's photo also by its worker on their phone."""
+    wish_photos = WishPhoto.objects.filter(image=name)
+    if request.user.is_authenticated:
+        claims = Claim.objects.filter(fulfilment_photo=name)
+        if access.scope(wish_photos, request.user).exists():
+            return True
+        if access.scope(claims, request.user).exists():
+            return True
+    worker_id = phone_login.current_worker_id(request)
+    return worker_id is not None and wish_photos.filter(wish__worker_id=worker_id).exists()
 
 
 # Follow-up stories -----------------------------------------------------------------------------

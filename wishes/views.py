@@ -43,7 +43,8 @@ def _first_error(form) -> str:
 @require_http_methods(["GET", "POST"])
 def wish_new(request, worker):
     categories = services.categories_for(worker.area)
-    form = WishForm(request.POST or None, categories=categories)
+    data = request.POST if request.method == "POST" else None
+    form = WishForm(data, request.FILES or None, categories=categories)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -54,6 +55,7 @@ def wish_new(request, worker):
                 value=data["value"],
                 story_consent=data["story_consent"],
                 client_key=data["client_key"],
+                photo=data.get("photo"),
             )
         except ApplicationError as error:
             show_refusal(form, error)

@@ -33,12 +33,14 @@
     var hex = Array.prototype.map.call(bytes, function (b) { return (b + 0x100).toString(16).slice(1); }).join("");
     return hex.slice(0, 8) + "-" + hex.slice(8, 12) + "-" + hex.slice(12, 16) + "-" + hex.slice(16, 20) + "-" + hex.slice(20);
   }
-  function post(url, fields, token) {
+  /* `body`: the form's own FormData (with its photo) when sent at once; the text fields
+   * kept on the phone when replayed (a photo is not kept: the wish goes without it). */
+  function post(url, body, token) {
     return fetch(url, {
       method: "POST",
       credentials: "same-origin",
       headers: { "Accept": "application/json", "X-CSRFToken": csrfToken() || token || "" },
-      body: new URLSearchParams(fields)
+      body: body
     });
   }
 
@@ -72,7 +74,7 @@
     flushing = true;
     return items.reduce(function (chain, item) {
       return chain.then(function () {
-        return post(item.url, item.fields, item.csrf).then(function (response) {
+        return post(item.url, new URLSearchParams(item.fields), item.csrf).then(function (response) {
           var left = read(QUEUE).filter(function (i) { return i.fields.client_key !== item.fields.client_key; });
           if (response.status === 201) return write(QUEUE, left);
           if (response.status !== 400) return undefined;  // logged out, a server error: later
@@ -91,10 +93,11 @@
     form.elements.client_key.value = newKey();
     form.addEventListener("submit", function (event) {
       event.preventDefault();
+      var sent = new FormData(form);
       var fields = {};
-      new FormData(form).forEach(function (value, name) { fields[name] = value; });
+      sent.forEach(function (value, name) { if (typeof value === "string") fields[name] = value; });
       var url = form.getAttribute("action") || window.location.pathname;
-      post(url, fields).then(function (response) {
+      post(url, sent).then(function (response) {
         if (response.status === 201) {
           return response.json().then(function (answer) { window.location.href = answer.next; });
         }

@@ -10,7 +10,7 @@ collective wish, never more than was asked.
 
 from .donors import DONOR_KINDS, LIVE_CLAIM, PICKUP_CODE_LENGTH, Claim, ClaimLine, Donor
 from .stories import Story
-from .wishes import Wish, WishCategory, WishItem, WishRules, WishStatusChange
+from .wishes import Wish, WishCategory, WishItem, WishPhoto, WishRules, WishStatusChange
 
 __all__ = [
     "DONOR_KINDS",
@@ -23,6 +23,7 @@ __all__ = [
     "Wish",
     "WishCategory",
     "WishItem",
+    "WishPhoto",
     "WishRules",
     "WishStatusChange",
 ]

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area
 from core.models import TimeStampedModel
+from core.private_files import private_storage, private_upload_to
 from members.models import COMMUNITY_LEVELS, Outlet, Worker
 from stations.models import Station
 
@@ -324,3 +325,27 @@ class WishStatusChange(models.Model):
     def __str__(self) -> str:
         before = self.get_from_status_display() or "—"
         return f"{self.at:%Y-%m-%d %H:%M} {before} → {self.get_to_status_display()}"
+
+
+class WishPhoto(models.Model):
+    """A photo with a wish (the worn-out helmet, the outlet's empty rest room): checked and
+    re-encoded without its metadata, seen by the community's staff and the worker — never
+    on the public wall."""
+
+    scope_area_path = "wish__area"
+
+    wish = models.ForeignKey(
+        Wish, verbose_name=_("wish"), on_delete=models.CASCADE, related_name="photos"
+    )
+    image = models.ImageField(
+        _("photo"), storage=private_storage, upload_to=private_upload_to("wishes.photo")
+    )
+    created_at = models.DateTimeField(_("added at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("photo of a wish")
+        verbose_name_plural = _("photos of wishes")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.image.name

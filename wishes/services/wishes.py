@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -18,14 +19,14 @@ from django.utils.translation import gettext as _
 
 from areas import access
 from areas.models import Area
-from core import sensitive_words
+from core import photos, sensitive_words
 from core.exceptions import ApplicationError, full_clean_or_refuse, refuse
 from members.inbox import in_workers_language
 from members.models import COMMUNITY_LEVEL_VALUES, Outlet, Worker
 from members.services import message_send
 from stations.models import Station
 
-from ..models import Wish, WishCategory, WishItem, WishRules, WishStatusChange
+from ..models import Wish, WishCategory, WishItem, WishPhoto, WishRules, WishStatusChange
 
 # A wish is a thing or a service, never money: words that ask for cash are refused.
 CASH_WORDS = ("现金", "红包", "转账", "打钱", "人民币")
@@ -238,9 +239,11 @@ def wish_post(
     value,
     story_consent: bool = False,
     client_key: uuid.UUID | None = None,
+    photo=None,
 ) -> Wish:
-    """A worker posts their own wish on the phone. Posting it needs their consent to
-    publish it (masked) once the community has reviewed it: the caller asked for it."""
+    """A worker posts their own wish on the phone, with a photo if they like. Posting it
+    needs their consent to publish it (masked) once the community has reviewed it: the
+    caller asked for it."""
     if client_key is not None:
         existing = Wish.objects.filter(client_key=client_key).first()
         if existing is not None:
@@ -252,7 +255,8 @@ def wish_post(
         raise ApplicationError(
             _("Register with your community (报到) first: it reviews your wish.")
         )
-    return _new_individual(
+    cleaned_photo = _photo_bytes(photo)
+    wish = _new_individual(
         worker=worker,
         category=category,
         text=text,
@@ -262,6 +266,20 @@ def wish_post(
         actor=None,
         client_key=client_key,
     )
+    if cleaned_photo is not None and not wish.photos.exists():
+        WishPhoto(wish=wish).image.save("photo.jpg", ContentFile(cleaned_photo))
+    return wish
+
+
+def _photo_bytes(photo) -> bytes | None:
+    """The photo checked and re-encoded (core.photos), before anything is saved: a file
+    that is not a photo refuses the wish, with nothing kept."""
+    if photo is None:
+        return None
+    try:
+        return photos.photo_clean(photo)
+    except ApplicationError as refusal:
+        raise refuse("photo", refusal.message) from None
 
 
 def _new_individual(*, worker, category, text, value, source, story_consent, actor, client_key):

@@ -521,3 +521,30 @@ def test_public_words_pass_the_sensitive_word_check(trio, wish, donor):
     with pytest.raises(ApplicationError) as refused:
         services.donor_profile_save(phone="13900001111", profile=_profile(trio, name="刷单工作室"))
     assert "name" in refused.value.fields and not Donor.objects.filter(phone="13900001111").exists()
+
+
+def test_a_closed_wishs_photos_go_after_a_year_and_with_the_account(trio, wish, donor):
+    import datetime as dt
+
+    from django.core.files.base import ContentFile
+
+    from wishes.models import WishPhoto
+    from wishes.personal_data import WISH_PHOTO_DAYS, wish_photos_purge, wishes_erase
+
+    photo = WishPhoto(wish=wish)
+    photo.image.save("photo.jpg", ContentFile(b"jpeg bytes"))
+    stored = photo.image.name
+    now = timezone.now()
+    assert wish_photos_purge(before=now) == 0  # still open
+    Wish.objects.filter(pk=wish.pk).update(
+        status="withdrawn", updated_at=now - dt.timedelta(days=WISH_PHOTO_DAYS + 1)
+    )
+    assert wish_photos_purge(before=now - dt.timedelta(days=WISH_PHOTO_DAYS)) == 1
+    assert not WishPhoto.objects.exists() and not photo.image.storage.exists(stored)
+    other = published(WishFactory(worker=WorkerFactory(area=trio.tree.a["community"])))
+    again = WishPhoto(wish=other)
+    again.image.save("photo.jpg", ContentFile(b"jpeg bytes"))
+    claim = make_claim(donor=donor, wish=other)
+    services.claim_confirm(worker=other.worker, claim=claim, thanks="谢谢")
+    wishes_erase(worker=other.worker, actor=None)
+    assert not WishPhoto.objects.exists() and Claim.objects.get(pk=claim.pk).thanks == ""

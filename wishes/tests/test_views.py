@@ -110,3 +110,41 @@ def test_the_pages_script_sends_the_form_and_replays_it_once(client, worker):
     )
     assert refused.status_code == 400 and refused.json()["error"]
     assert Wish.objects.count() == 1
+
+
+def _image(fmt="JPEG"):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    out = io.BytesIO()
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"
+    Image.new("RGB", (50, 40), 120).save(out, format=fmt, exif=exif)
+    return SimpleUploadedFile("helmet.jpg", out.getvalue(), content_type="image/jpeg")
+
+
+def test_a_wish_may_carry_a_photo_seen_by_its_worker_and_staff_only(client, worker, trio):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from core.private_files import url_for
+
+    phone_logged_in(client, worker.phone)
+    not_a_photo = SimpleUploadedFile("x.jpg", b"GIF89a not really", content_type="image/jpeg")
+    refused = client.post("/m/wishes/new/", {**_form(), "photo": not_a_photo})
+    assert refused.status_code == 200 and "error" in refused.content.decode()
+    assert not Wish.objects.exists()
+    client.post("/m/wishes/new/", {**_form(), "photo": _image()})
+    photo = Wish.objects.get().photos.get()
+    assert b"PhoneMaker" not in photo.image.read()
+    url = url_for(photo.image.name)
+    assert url in client.get(f"/m/me/wishes/{photo.wish.pk}/").content.decode()
+    assert client.get(url).status_code == 200
+    assert url not in client.get("/m/wishes/").content.decode()
+    phone_logged_in(client, "13900009999")  # someone else's phone
+    assert client.get(url).status_code == 404
+    client.force_login(trio.staff_b)
+    assert client.get(url).status_code == 404
+    client.force_login(trio.staff_a)
+    assert client.get(url).status_code == 200
