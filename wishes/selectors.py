@@ -166,6 +166,14 @@ def donors_to_verify(*, user) -> QuerySet:
     ).order_by("created_at")
 
 
+def claims_to_hand_over(*, user) -> QuerySet:
+    """Claims whose gift is still to be handed over, at the stations the user keeps (a
+    keeper) or in the areas they reach (the community's staff)."""
+    return access.scope(
+        Claim.objects.filter(status=Claim.Status.CLAIMED), user, access.Purpose.WRITE
+    )
+
+
 def claims_near_deadline(*, user, within) -> QuerySet:
     """Live claims whose deadline comes within `within` (a timedelta), soonest first."""
     return access.scope(

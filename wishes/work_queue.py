@@ -1,5 +1,6 @@
 """What wishes work waits for a staff member (core.work_queue): wishes to review,
-organisations to verify, and claims whose deadline is near (a call to the donor helps)."""
+organisations to verify, gifts to hand over at the counter of the stations they keep or
+reach, and claims whose deadline is near (a call to the donor helps)."""
 
 from datetime import timedelta
 
@@ -28,6 +29,11 @@ def wishes_work(request) -> list[WorkItem]:
             selectors.donors_to_verify(user=request.user).count(),
             reverse("admin:wishes_donor_changelist")
             + "?kind__exact=organisation&verified_at__isempty=1",
+        ),
+        WorkItem(
+            _("Micro-wish gifts to hand over at the counter"),
+            selectors.claims_to_hand_over(user=request.user).count(),
+            reverse("admin:wishes_claim_hand_over"),
         ),
         WorkItem(
             _("Claims due within %(days)d days") % {"days": soon.days},

@@ -215,3 +215,11 @@ def test_the_donor_reads_why_the_community_cancelled_but_not_their_own_cancel(tr
     other = make_claim(donor=claim.donor, wish=claim.wish)
     services.claim_cancel(claim=other, donor=claim.donor)
     assert len(_donor_inbox(claim)) == 1
+
+
+def test_the_keeper_finds_the_gifts_waiting_at_their_counter(client, claim, keeper_a, trio):
+    client.force_login(keeper_a)
+    index = client.get("/admin/").content.decode()
+    assert COUNTER in index
+    client.force_login(trio.staff_b)
+    assert COUNTER not in client.get("/admin/").content.decode()
