@@ -9,6 +9,7 @@ urlpatterns = [
     path("m/wishes/stories/<int:story_id>/", views.story_page, name="mobile-wish-story"),
     path("m/wishes/<int:wish_id>/", views.wish_page, name="mobile-wish"),
     path("m/donor/", views.donor_profile, name="mobile-donor"),
+    path("m/donor/delete/", views.donor_delete, name="mobile-donor-delete"),
     path("m/me/wishes/", views.my_wishes, name="mobile-my-wishes"),
     path("m/me/wishes/<int:wish_id>/", views.my_wish, name="mobile-my-wish"),
     path("m/me/wishes/<int:wish_id>/withdraw/", views.wish_withdraw, name="mobile-wish-withdraw"),

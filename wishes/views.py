@@ -245,6 +245,18 @@ def donor_profile(request):
 
 
 @phone_login.worker_login_required(ask_consent=False)
+@require_POST
+def donor_delete(request):
+    """The donor deletes their profile: what they still hold goes back to the wall."""
+    if services.donor_erase(phone=phone_login.signed_in_phone(request)) is not None:
+        messages.success(
+            request,
+            _("Your donor profile is deleted. Thank you for the wishes you made come true."),
+        )
+    return redirect("mobile-wishes")
+
+
+@phone_login.worker_login_required(ask_consent=False)
 @require_http_methods(["GET"])
 def my_claims(request):
     donor = _signed_in_donor(request)

@@ -63,6 +63,12 @@ class Donor(TimeStampedModel):
         _("agreed to be kept on record at"),
         help_text=_("The donor agreed that their name and phone are kept for their claims."),
     )
+    erased_at = models.DateTimeField(
+        _("profile deleted at"),
+        null=True,
+        blank=True,
+        help_text=_("The donor deleted their profile: name and phone are gone, the counts stay."),
+    )
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -99,6 +105,8 @@ class Donor(TimeStampedModel):
     def public_name(self) -> str:
         """How the donor is named in public and to the worker: a verified organisation by
         its name, anyone else as a volunteer with a masked name (爱心人士 李*)."""
+        if self.erased_at is not None:
+            return str(_("A donor who left"))
         if self.is_verified_organisation:
             return self.name
         volunteer = _("Volunteer")

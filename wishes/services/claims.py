@@ -40,6 +40,7 @@ from core.identifiers import (
     validate_mobile,
 )
 from members.inbox import in_workers_language
+from members.models import Message
 from members.services import message_send
 from stations.models import Station
 
@@ -59,6 +60,7 @@ __all__ = [
     "donor_verify",
     "donor_verification_withdraw",
     "donor_kind_of",
+    "donor_erase",
     "claim_make",
     "claim_cancel",
     "claims_lapse",
@@ -184,6 +186,34 @@ def donor_verification_withdraw(*, actor, donor: Donor) -> Donor:
     donor.verified_at = donor.verified_by = None
     donor.save(update_fields=["verified_at", "verified_by", "updated_at"])
     _recount_live_claims(donor)
+    return donor
+
+
+@transaction.atomic
+def donor_erase(*, phone: str) -> Donor | None:
+    """The donor deletes their profile (their right under PIPL): claims not yet handed over
+    are released back to the wall, their words to workers removed, name and phone replaced;
+    the claims stay in the counts, as "a donor who left". Their inbox by phone goes too."""
+    donor = Donor.objects.select_for_update().filter(phone=phone, erased_at=None).first()
+    if donor is None:
+        return None
+    for claim_id in donor.claims.filter(status=Claim.Status.CLAIMED).values_list("pk", flat=True):
+        claim = _locked_claim(claim_id)
+        _release(
+            claim,
+            status=Claim.Status.CANCELLED,
+            reason=_("The donor took the claim back."),
+            actor=None,
+            tell=False,
+        )
+    donor.claims.exclude(message="").update(message="")
+    Message.objects.filter(worker=None, phone=donor.phone).delete()
+    donor.name = ""
+    donor.contact_name = ""
+    donor.phone = f"x{donor.pk:010d}"[-11:]  # never a phone anyone signs in with
+    donor.verified_at = donor.verified_by = None
+    donor.erased_at = timezone.now()
+    donor.save()
     return donor
 
 

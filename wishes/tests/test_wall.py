@@ -196,3 +196,23 @@ def test_my_claims_asks_a_phone_without_a_profile_for_one(client):
     phone_logged_in(client, "13900002222")
     answer = client.get("/m/me/claims/")
     assert answer.status_code == 302 and answer["Location"].startswith("/m/donor/")
+
+
+def test_a_donor_deletes_their_profile_and_what_they_hold_goes_back(client, trio, wish):
+    from members.models import Message
+
+    donor = DonorFactory(area=trio.tree.a["street"], phone="13900002222", name="李爱心")
+    phone_logged_in(client, donor.phone)
+    client.post(f"/m/wishes/{wish.pk}/", _claim_form(wish, message="注意保暖"))
+    Message.objects.create(phone=donor.phone, kind="wishes.donor", title="x", event_key="k")
+    assert "/m/donor/delete/" in client.get("/m/donor/").content.decode()
+    assert client.get("/m/donor/delete/").status_code == 405
+    client.post("/m/donor/delete/")
+    donor.refresh_from_db()
+    claim = Claim.objects.get()
+    assert donor.erased_at and donor.phone != "13900002222" and "李" not in donor.name
+    assert (claim.status, claim.message) == ("cancelled", "")
+    assert Wish.objects.get(pk=wish.pk).status == "published"
+    assert not Message.objects.filter(phone="13900002222").exists()
+    # The same phone may give again, as a new donor.
+    assert client.get("/m/me/claims/")["Location"].startswith("/m/donor/")
