@@ -20,6 +20,7 @@ from areas.record_actions import RecordAction, RecordActionForm, RecordActionsMi
 from core import private_files
 from core.display import as_code
 from core.masking import mask_phone
+from ledgers.admin import LEDGER_ACTIONS, LedgerExportMixin
 
 from . import selectors, services
 from .models import (
@@ -30,6 +31,7 @@ from .models import (
     Wish,
     WishCategory,
     WishItem,
+    WishPhoto,
     WishRules,
     WishStatusChange,
 )
@@ -122,6 +124,17 @@ class ItemInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+class PhotoInline(ReadOnlyInline):
+    model = WishPhoto
+    fields = ["shown", "created_at"]
+    readonly_fields = fields
+
+    @admin.display(description=_("photo"))
+    def shown(self, obj):
+        url = private_files.url_for(obj.image.name)
+        return format_html('<a href="{0}"><img src="{0}" alt="" style="max-width:240px"></a>', url)
+
+
 class ClaimInline(ReadOnlyInline):
     model = Claim
     fields = ["created_at", "donor", "status", "deadline", "message", "release_reason"]
@@ -170,7 +183,7 @@ def _waiting(wish) -> bool:
 
 
 @admin.register(Wish)
-class WishAdmin(RecordActionsMixin, ServiceAdminMixin, ScopedAdmin):
+class WishAdmin(RecordActionsMixin, LedgerExportMixin, ServiceAdminMixin, ScopedAdmin):
     record_actions = [
         RecordAction("publish", _("Publish"), run=_publish, shows=_waiting),
         RecordAction(
@@ -185,6 +198,10 @@ class WishAdmin(RecordActionsMixin, ServiceAdminMixin, ScopedAdmin):
         ),
     ]
     form = WishForm
+    ledger_key = "wishes"
+    ledger_select_related = ["worker", "outlet__enterprise", "station", "area", "category"]
+    ledger_personal_fields = ["worker__name"]
+    actions = LEDGER_ACTIONS
     list_display = [
         "created_at",
         "who",
@@ -200,7 +217,7 @@ class WishAdmin(RecordActionsMixin, ServiceAdminMixin, ScopedAdmin):
     search_fields = ["text"]
     raw_id_fields = ["worker", "outlet", "station", "area"]
     date_hierarchy = "created_at"
-    inlines = [ItemInline, ClaimInline, StatusChangeInline]
+    inlines = [ItemInline, PhotoInline, ClaimInline, StatusChangeInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("worker", "category", "area")
@@ -227,7 +244,11 @@ class WishAdmin(RecordActionsMixin, ServiceAdminMixin, ScopedAdmin):
         return [] if obj is None else self.get_fields(request, obj)
 
     def get_inlines(self, request, obj):
-        return [] if obj is None else self.inlines
+        if obj is None:
+            return []
+        if obj.kind == Wish.Kind.INDIVIDUAL:  # a worker's own wish has no item lines
+            return [inline for inline in self.inlines if inline is not ItemInline]
+        return self.inlines
 
     def has_change_permission(self, request, obj=None):
         # Decided by its buttons, never edited (may_act_on asks without a record).

@@ -11,6 +11,7 @@ class WishesConfig(AppConfig):
         from members import inbox, me_panels, merge, personal_data
 
         from . import selectors, services
+        from .ledgers import register_ledgers
         from .me_panels import links_panel
         from .personal_data import HANDLER
         from .work_queue import wishes_work
@@ -18,6 +19,7 @@ class WishesConfig(AppConfig):
         work_queue.register(wishes_work)
         me_panels.register(links_panel)
         merge.register("wishes.Wish", services.wishes_merge)
+        register_ledgers()
         # What wishes holds about a worker, erases and keeps for how long (PIPL).
         personal_data.register(HANDLER)
         inbox.register(

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area
@@ -324,7 +325,8 @@ class WishStatusChange(models.Model):
 
     def __str__(self) -> str:
         before = self.get_from_status_display() or "—"
-        return f"{self.at:%Y-%m-%d %H:%M} {before} → {self.get_to_status_display()}"
+        at = timezone.localtime(self.at)
+        return f"{at:%Y-%m-%d %H:%M} {before} → {self.get_to_status_display()}"
 
 
 class WishPhoto(models.Model):

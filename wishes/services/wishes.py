@@ -293,7 +293,7 @@ def _new_individual(*, worker, category, text, value, source, story_consent, act
         raise refuse(
             "value",
             _("A micro-wish is worth at most ¥%(cap)s here: wish for something smaller.")
-            % {"cap": rules.value_cap.normalize()},
+            % {"cap": f"{rules.value_cap.normalize():f}"},
         )
     _check_category(category, area)
     _check_open_wishes(worker, area)

@@ -218,3 +218,9 @@ def test_district_rules_and_categories_are_kept_by_their_district(trio):
             actor=trio.staff_a,
             category=WishCategory(area=trio.tree.a["district"], code="x", name="另一类"),
         )
+
+
+def test_the_cap_is_said_in_plain_yuan(worker):
+    with pytest.raises(ApplicationError) as refused:
+        _post(worker, value="600")
+    assert "¥500 " in refused.value.fields["value"][0]

@@ -148,3 +148,4 @@ def test_a_wish_may_carry_a_photo_seen_by_its_worker_and_staff_only(client, work
     assert client.get(url).status_code == 404
     client.force_login(trio.staff_a)
     assert client.get(url).status_code == 200
+    assert url in client.get(f"/admin/wishes/wish/{photo.wish.pk}/change/").content.decode()
