@@ -55,6 +55,12 @@ class _PrivateStorage(LazyObject):
 private_storage = _PrivateStorage()
 
 
+def field_storage():
+    """`storage=` for a model's private FileField: a callable, so that migrations name it
+    instead of copying the storage with the path of the machine that made them."""
+    return private_storage
+
+
 @deconstructible
 class private_upload_to:  # noqa: N801 (used like a function in a FileField)
     """upload_to for a private kind: "<kind>/<random>.<ext>" — the name says nothing about

@@ -124,3 +124,18 @@ def test_party_work_arrives_in_its_own_app(migrator):
     assignment = new.apps.get_model("party", "ManagementAssignment").objects.get()
     assert (assignment.member_id, assignment.org_id) == (member.pk, org.pk)
     assert new.apps.get_model("activities", "Activity").objects.get().party_org_id == org.pk
+
+
+def test_no_migration_carries_the_path_of_the_machine_that_made_it():
+    """A FileField's storage copied into a migration brings its location (this checkout's
+    path): on another machine `makemigrations --check` then finds a change. Private files
+    name core.private_files.field_storage instead."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    carrying = [
+        str(path.relative_to(root))
+        for path in root.glob("*/migrations/*.py")
+        if "PurePosixPath(" in path.read_text() or "FileSystemStorage(" in path.read_text()
+    ]
+    assert carrying == []

@@ -380,7 +380,11 @@ def _unverify(actor, donor, reason) -> str:
 
 
 def _waiting_organisation(donor) -> bool:
-    return donor.kind == Donor.Kind.ORGANISATION and donor.verified_at is None
+    return (
+        donor.kind == Donor.Kind.ORGANISATION
+        and donor.verified_at is None
+        and donor.erased_at is None
+    )
 
 
 @admin.register(Donor)

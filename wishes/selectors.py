@@ -160,7 +160,9 @@ def donor_list(*, user) -> QuerySet:
 def donors_to_verify(*, user) -> QuerySet:
     """Organisations waiting for the user's verification, oldest first."""
     return access.scope(
-        Donor.objects.filter(kind=Donor.Kind.ORGANISATION, verified_at__isnull=True),
+        Donor.objects.filter(
+            kind=Donor.Kind.ORGANISATION, verified_at__isnull=True, erased_at__isnull=True
+        ),
         user,
         access.Purpose.WRITE,
     ).order_by("created_at")

@@ -2,10 +2,8 @@
 
 import core.identifiers
 import core.private_files
-import django.core.files.storage
 import django.core.validators
 import django.db.models.deletion
-import pathlib
 from django.conf import settings
 from django.db import migrations, models
 
@@ -82,7 +80,7 @@ class Migration(migrations.Migration):
                 ('handed_over_at', models.DateTimeField(blank=True, null=True, verbose_name='handed over at')),
                 ('delivered_by_staff', models.BooleanField(default=False, help_text='Staff took the gift to the worker themselves (no pickup at the counter).', verbose_name='delivered by staff')),
                 ('fulfilled_at', models.DateTimeField(blank=True, null=True, verbose_name='came true at')),
-                ('fulfilment_photo', models.ImageField(blank=True, storage=django.core.files.storage.FileSystemStorage(base_url=None, location=pathlib.PurePosixPath('/work/main/var/private-media')), upload_to=core.private_files.private_upload_to('wishes.photo'), verbose_name='photo of the handover')),
+                ('fulfilment_photo', models.ImageField(blank=True, storage=core.private_files.field_storage, upload_to=core.private_files.private_upload_to('wishes.photo'), verbose_name='photo of the handover')),
                 ('thanks', models.CharField(blank=True, max_length=200, verbose_name="the worker's thanks")),
                 ('released_at', models.DateTimeField(blank=True, null=True, verbose_name='released at')),
                 ('release_reason', models.CharField(blank=True, max_length=200, verbose_name='why it was released')),

@@ -10,7 +10,7 @@ from areas.models import Area
 from core.identifiers import validate_mobile
 from core.masking import mask_name
 from core.models import TimeStampedModel
-from core.private_files import private_storage, private_upload_to
+from core.private_files import field_storage, private_upload_to
 from stations.models import Station
 
 from .wishes import Wish, WishItem
@@ -193,7 +193,7 @@ class Claim(TimeStampedModel):
     )
     fulfilment_photo = models.ImageField(
         _("photo of the handover"),
-        storage=private_storage,
+        storage=field_storage,
         upload_to=private_upload_to("wishes.photo"),
         blank=True,
     )

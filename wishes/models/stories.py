@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
-from core.private_files import private_storage, private_upload_to
+from core.private_files import field_storage, private_upload_to
 
 from .wishes import Wish
 
@@ -27,7 +27,7 @@ class Story(TimeStampedModel):
     body = models.TextField(_("the story"), max_length=2000)
     photo = models.ImageField(
         _("photo"),
-        storage=private_storage,
+        storage=field_storage,
         upload_to=private_upload_to("wishes.story"),
         blank=True,
         help_text=_("Shown once the story is published; location and camera details removed."),

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area
 from core.models import TimeStampedModel
-from core.private_files import private_storage, private_upload_to
+from core.private_files import field_storage, private_upload_to
 from members.models import COMMUNITY_LEVELS, Outlet, Worker
 from stations.models import Station
 
@@ -340,7 +340,7 @@ class WishPhoto(models.Model):
         Wish, verbose_name=_("wish"), on_delete=models.CASCADE, related_name="photos"
     )
     image = models.ImageField(
-        _("photo"), storage=private_storage, upload_to=private_upload_to("wishes.photo")
+        _("photo"), storage=field_storage, upload_to=private_upload_to("wishes.photo")
     )
     created_at = models.DateTimeField(_("added at"), auto_now_add=True)
 

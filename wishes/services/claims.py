@@ -164,6 +164,8 @@ def donor_verify(*, actor, donor: Donor) -> Donor:
     """Staff of the organisation's district or street have checked it is who it says: its
     claims, those made while it waited too, count as the organisation's."""
     donor = _donor_to_review(actor, donor)
+    if donor.erased_at is not None:
+        raise ApplicationError(_("This donor deleted their profile: there is nothing to verify."))
     if donor.kind != Donor.Kind.ORGANISATION:
         raise ApplicationError(
             _("Only an organisation is verified; a volunteer gives as themselves.")
