@@ -151,3 +151,37 @@ def test_every_worker_page_passes_axe_and_has_thumb_sized_tap_targets(
             page.screenshot(path=f"var/screenshots/{name}.png", full_page=True)
     context.close()
     assert not problems, "\n".join(f"{k}:\n  " + "\n  ".join(v) for k, v in problems.items())
+
+
+def test_the_phone_pages_keep_their_contrast_at_night(browser, live_server, tree, network, caplog):
+    """prefers-color-scheme: dark (a phone at 2 a.m.): the same axe checks, contrast
+    included, on the map, a station, the wall and a worker's pickup code (its QR code keeps
+    a white ground to scan)."""
+    from wishes.tests.factories import make_claim
+
+    caplog.set_level(logging.INFO, logger="core.sms")
+    community = tree.a["community"]
+    worker = WorkerFactory(area=community, phone="13700006666", status="approved")
+    wish = published(WishFactory(worker=worker, text="一件厚一点的雨衣"))
+    make_claim(donor=DonorFactory(area=tree.a["street"]), wish=wish, station=network)
+    base = live_server.url
+    problems: dict = {}
+    context = browser.new_context(
+        viewport=PHONE, locale="zh-CN", color_scheme="dark", bypass_csp=True
+    )
+    page = context.new_page()
+    offline_tiles(page, base)
+    for path in ("/m/", f"/m/stations/{network.pk}/", "/m/wishes/", f"/m/wishes/{wish.pk}/"):
+        _check(page, base + path, problems)
+    _phone_login(page, live_server, caplog, worker.phone, f"/m/me/wishes/{wish.pk}/")
+    for path in (f"/m/me/wishes/{wish.pk}/", "/m/wishes/new/", "/m/me/"):
+        _check(page, base + path, problems)
+    page.goto(base + f"/m/me/wishes/{wish.pk}/")
+    qr_ground = page.evaluate(
+        "() => getComputedStyle(document.querySelector('.qr svg') || document.body).backgroundColor"
+    )
+    if os.path.isdir("var/screenshots"):
+        page.screenshot(path="var/screenshots/mobile-pickup-code-night.png", full_page=True)
+    context.close()
+    assert not problems, "\n".join(f"{k}:\n  " + "\n  ".join(v) for k, v in problems.items())
+    assert qr_ground == "rgb(255, 255, 255)"
