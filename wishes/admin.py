@@ -76,6 +76,11 @@ class WishForm(ServiceAdminForm):
     story_consent = forms.BooleanField(
         label=_("…and to a public follow-up story with a photo"), required=False
     )
+    photo = forms.ImageField(
+        label=_("A photo (optional)"),
+        required=False,
+        help_text=_("JPEG, PNG or WebP, up to 8 MB. Location and camera details are removed."),
+    )
 
     class Meta:
         model = Wish
@@ -114,6 +119,7 @@ class WishForm(ServiceAdminForm):
                 area=data.get("area"),
                 items=data.get("items_text") or [],
                 story_consent=data.get("story_consent", False),
+                photo=data.get("photo"),
             ),
         )
 
@@ -224,7 +230,13 @@ class WishAdmin(RecordActionsMixin, LedgerExportMixin, ServiceAdminMixin, Scoped
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return [*WishForm.Meta.fields, "items_text", "consent_given", "story_consent"]
+            return [
+                *WishForm.Meta.fields,
+                "items_text",
+                "consent_given",
+                "story_consent",
+                "photo",
+            ]
         return [
             "kind",
             "who",

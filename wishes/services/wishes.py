@@ -266,9 +266,13 @@ def wish_post(
         actor=None,
         client_key=client_key,
     )
+    _keep_photo(wish, cleaned_photo)
+    return wish
+
+
+def _keep_photo(wish: Wish, cleaned_photo: bytes | None) -> None:
     if cleaned_photo is not None and not wish.photos.exists():
         WishPhoto(wish=wish).image.save("photo.jpg", ContentFile(cleaned_photo))
-    return wish
 
 
 def _photo_bytes(photo) -> bytes | None:
@@ -331,6 +335,7 @@ class CollectedWish:
     area: Area | None = None  # a collective wish's community (the outlet's or station's)
     items: list[tuple[str, int, object]] = field(default_factory=list)  # name, quantity, value
     story_consent: bool = False
+    photo: object = None  # an uploaded photo (the outlet's empty rest room), if any
 
 
 @transaction.atomic
@@ -349,7 +354,9 @@ def wish_record(*, actor, collected: CollectedWish) -> Wish:
         )
         if worker.status == Worker.Status.MERGED or worker.erased_at:
             raise refuse("worker", _("Choose the worker's current record."))
-        return _new_individual(
+    cleaned_photo = _photo_bytes(collected.photo)
+    if collected.worker is not None:
+        wish = _new_individual(
             worker=worker,
             category=collected.category,
             text=collected.text,
@@ -359,7 +366,10 @@ def wish_record(*, actor, collected: CollectedWish) -> Wish:
             actor=actor,
             client_key=None,
         )
-    return _new_collective(actor=actor, collected=collected)
+    else:
+        wish = _new_collective(actor=actor, collected=collected)
+    _keep_photo(wish, cleaned_photo)
+    return wish
 
 
 def _new_collective(*, actor, collected: CollectedWish) -> Wish:

@@ -3,6 +3,7 @@ street interview and publish or return it on its own page; A's viewer reads with
 buttons; B's staff find nothing. The category filter offers only reachable categories."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from members.models import Worker
 from members.tests.factories import OutletFactory, WorkerFactory
@@ -76,9 +77,23 @@ def test_staff_record_a_collective_wish_collected_in_a_street_interview(client, 
     assert refused.status_code == 200 and not Wish.objects.exists()
     refused = client.post("/admin/wishes/wish/add/", {**form, "consent_given": ""})
     assert refused.status_code == 200 and not Wish.objects.exists()
-    assert client.post("/admin/wishes/wish/add/", form).status_code == 302
+    not_a_photo = SimpleUploadedFile("x.jpg", b"not an image", content_type="image/jpeg")
+    refused = client.post("/admin/wishes/wish/add/", {**form, "photo": not_a_photo})
+    assert refused.status_code == 200 and not Wish.objects.exists()
+    assert client.post("/admin/wishes/wish/add/", {**form, "photo": _photo()}).status_code == 302
     wish = Wish.objects.get()
     assert (wish.kind, wish.value, wish.items.count()) == ("collective", 1500, 2)
+    assert wish.photos.count() == 1  # the outlet's rest room, as the interview found it
+
+
+def _photo():
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), 90).save(out, format="PNG")
+    return SimpleUploadedFile("room.png", out.getvalue(), content_type="image/png")
 
 
 def test_the_category_filter_offers_only_reachable_categories(client, trio, wish):
