@@ -4,7 +4,6 @@ import importlib
 
 import pytest
 from django.core.cache import cache
-from django.core.signals import request_finished
 from django.utils import translation
 
 pytest_plugins = [
@@ -16,22 +15,12 @@ pytest_plugins = [
 ]
 
 
-def _back_to_english(**kwargs):
-    translation.activate("en")
-
-
 @pytest.fixture(autouse=True)
 def _english_outside_requests():
     """Service-level messages are asserted in English (the source strings); requests still
-    pick their language through LocaleMiddleware (zh-hans by default). LocaleMiddleware
-    leaves the request's language active in the thread that served it, which for the test
-    client is the test's own: English again once each request has finished."""
-    request_finished.connect(_back_to_english, dispatch_uid="tests-back-to-english")
-    try:
-        with translation.override("en"):
-            yield
-    finally:
-        request_finished.disconnect(dispatch_uid="tests-back-to-english")
+    pick their language through LocaleMiddleware (zh-hans by default)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)
