@@ -78,7 +78,8 @@ ON_THE_WALL = Q(status=Wish.Status.PUBLISHED)
 
 def wall(*, area: Area | None = None, category: WishCategory | None = None) -> QuerySet:
     """Published wishes anyone may browse (/m/wishes/), newest first, of `area` and below
-    and of `category` when given. Shown masked: wishes.public.card."""
+    and of `category` when given. Public by design, like wish_in_public and the stories:
+    published wishes only, shown masked (Wish.public_who), so not scoped to a user."""
     wishes = Wish.objects.filter(ON_THE_WALL)
     if area is not None:
         wishes = wishes.filter(area__code__startswith=area.prefix)
@@ -118,7 +119,7 @@ def wall_districts() -> QuerySet:
     digits = Area.PREFIX_LENGTH[Area.Level.DISTRICT]
     codes = {
         code[:digits].ljust(12, "0")
-        for code in Wish.objects.filter(ON_THE_WALL).values_list("area__code", flat=True)
+        for code in Wish.objects.filter(ON_THE_WALL).values_list("area__code", flat=True).distinct()
     }
     return Area.objects.filter(level=Area.Level.DISTRICT, code__in=codes).order_by("code")
 
