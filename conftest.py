@@ -37,6 +37,8 @@ SEEDED_CATALOGUES = [
     ("stations.Brand", "stations.migrations.0002_catalogues", "seed"),
     ("wishes.WishCategory", "wishes.migrations.0002_platform_categories", "add"),
     ("core.SensitiveWord", "core.migrations.0005_sensitive_words", "seed"),
+    ("feedback.CalendarDay", "feedback.migrations.0002_calendar_and_categories", "load_calendar"),
+    ("feedback.FeedbackCategory", "feedback.migrations.0002_calendar_and_categories", "add_categories"),
 ]
 
 

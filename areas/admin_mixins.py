@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
+from django.utils.translation import gettext_lazy
 
 from core.exceptions import ApplicationError
 
@@ -230,3 +231,62 @@ class ServiceAdminMixin:
 
     def save_model(self, request, obj, form, change):
         pass  # saved by the service while the form was validated
+
+
+class DistrictFieldMixin:
+    """A row kept per district (its rules, its departments, its own catalogue rows): the
+    `area` choice offers the districts the user writes in."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "area":
+            kwargs["queryset"] = access.areas_reached(request.user, access.Purpose.WRITE).filter(
+                level=Area.Level.DISTRICT
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class DistrictCatalogueAdminMixin(DistrictFieldMixin):
+    """A catalogue kept per district beside the platform's own rows (no area) — wish and
+    feedback categories, holidays: the platform's rows are read by all staff and changed by
+    a superuser; a district's own are read by the staff working in it
+    (references.district_catalogue_seen_by) and changed by those who write there."""
+
+    def get_queryset(self, request):
+        return references.district_catalogue_seen_by(
+            super().get_queryset(request), request.user
+        ).select_related("area")
+
+    def has_module_permission(self, request):
+        return request.user.is_staff and access.reach_of(request.user).can_read_anything()
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request):
+        return request.user.is_staff and access.reach_of(request.user).can_write_anything()
+
+    def has_change_permission(self, request, obj=None):
+        if obj is None:
+            return self.has_add_permission(request)
+        if obj.area_id is None:
+            return request.user.is_superuser
+        return access.can_write_in(request.user, obj.area)
+
+
+class DistrictCatalogueFilter(admin.SimpleListFilter):
+    """A changelist filter by a row of such a catalogue (a record's category): the options
+    are the platform's rows and those of the districts the user works in. Subclasses name
+    the catalogue's model."""
+
+    title = gettext_lazy("category")
+    parameter_name = "category"
+    catalogue: type | None = None
+
+    def lookups(self, request, model_admin):
+        rows = references.district_catalogue_seen_by(self.catalogue.objects.all(), request.user)
+        return [(row.pk, row.name) for row in rows]
+
+    def queryset(self, request, queryset):
+        if self.value() and str(self.value()).isdigit():
+            return queryset.filter(**{f"{self.parameter_name}_id": int(self.value())})
+        return queryset

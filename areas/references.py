@@ -33,7 +33,7 @@ from rest_framework import serializers
 from core.registry import Registry
 
 from . import access
-from .models import StaffGrant
+from .models import Area, StaffGrant
 
 
 def read_purpose_of(model: type[Model]) -> access.Purpose:
@@ -72,6 +72,23 @@ def reachable(model: type[Model], user, purpose: access.Purpose | None = None) -
     if hasattr(model, "scope_area_path"):
         return access.scope(manager.all(), user, purpose or read_purpose_of(model))
     return manager.all()
+
+
+def district_catalogue_seen_by(queryset: QuerySet, user) -> QuerySet:
+    """Rows of a catalogue kept per district beside the platform's own (no area) — wish and
+    feedback categories, holidays: the platform's, and those of the districts the user's
+    grants are in or reach (a community's staff see their district's)."""
+    reach = access.reach_of(user)
+    if reach.everything:
+        return queryset
+    shown = Q(area__isnull=True)
+    grants = user.grants.select_related("area") if user.is_authenticated else []
+    for grant in grants:
+        if grant.area.level in (Area.Level.PROVINCE, Area.Level.CITY):
+            shown |= Q(area__code__startswith=grant.area.prefix)
+        else:
+            shown |= Q(area__code=grant.area.district_code)
+    return queryset.filter(shown)
 
 
 def is_tenant_or_staff(model: type[Model]) -> bool:

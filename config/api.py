@@ -11,5 +11,6 @@ urlpatterns = [
     path("", include("points.api.urls")),
     path("", include("activities.api.urls")),
     path("", include("wishes.api.urls")),
+    path("", include("feedback.api.urls")),
     path("", include("reports.api.urls")),
 ]

@@ -113,3 +113,14 @@ app.conf.beat_schedule.update(
         },
     }
 )
+
+# Issue 16 §3: cases and tasks past their deadline in working days are marked overdue and
+# escalated one level up the tree; resolved cases the worker never answered close.
+app.conf.beat_schedule.update(
+    {
+        "feedback-deadlines": {
+            "task": "feedback.tasks.run_deadlines",
+            "schedule": crontab(minute="*/15"),
+        },
+    }
+)

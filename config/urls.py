@@ -79,6 +79,7 @@ urlpatterns = [
     path("", include("points.urls")),
     path("", include("activities.urls")),
     path("", include("wishes.urls")),
+    path("", include("feedback.urls")),
     path("dashboard/", include("reports.urls")),
     path("", include("reports.monthly_urls")),  # /dashboard/<code>/monthly/…
 ]

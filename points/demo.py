@@ -17,7 +17,7 @@ RULES = [
     ("attendance", "council", 8),
     ("attendance", "volunteer", 10),
     ("volunteer_hour", "", 2),
-    ("report", "", 3),
+    ("feedback", "", 3),
 ]
 PAPER_LEDGER_POINTS = 20
 

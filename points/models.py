@@ -1,7 +1,8 @@
 """Points (积分): an append-only ledger per worker, the district's rules for awarding them.
 
 "参加治理攒积分、积分兑换享好礼" (seed 004): workers earn points by attending activities,
-volunteering and verified reports, and exchange them for gifts at the stations.
+volunteering and verified feedback (suggestions, demands, hazard reports), and exchange
+them for gifts at the stations.
 
 The ledger's invariants are kept by the database, not only by the services:
 - an entry is never changed or deleted (a trigger refuses UPDATE and DELETE; a mistake is
@@ -67,7 +68,7 @@ class PointsEntry(models.Model):
     class Source(models.TextChoices):
         ATTENDANCE = "attendance", _("Activity attended")
         VOLUNTEER = "volunteer", _("Volunteer service")
-        REPORT = "report", _("Verified report")
+        FEEDBACK = "feedback", _("Verified feedback case")
         REDEMPTION = "redemption", _("Reward redemption")
         STAFF = "staff", _("Staff adjustment")
         EXPIRY = "expiry", _("Points expiry")
@@ -155,7 +156,7 @@ class PointsRule(TimeStampedModel):
     class Event(models.TextChoices):
         ATTENDANCE = "attendance", _("Attending an activity (per activity type)")
         VOLUNTEER_HOUR = "volunteer_hour", _("Each verified volunteer hour")
-        VERIFIED_REPORT = "report", _("A verified report")
+        VERIFIED_FEEDBACK = "feedback", _("A verified feedback case (suggestion, demand, hazard)")
 
     area = models.ForeignKey(
         Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="points_rules"

@@ -21,6 +21,7 @@ DOMAIN_APPS = [
     "points",
     "activities",
     "wishes",
+    "feedback",
 ]
 
 CODE = [

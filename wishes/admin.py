@@ -12,10 +12,16 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from areas import access
-from areas.admin_mixins import ReadOnlyInline, ScopedAdmin, ServiceAdminForm, ServiceAdminMixin
+from areas.admin_mixins import (
+    DistrictCatalogueAdminMixin,
+    DistrictCatalogueFilter,
+    DistrictFieldMixin,
+    ReadOnlyInline,
+    ScopedAdmin,
+    ServiceAdminForm,
+    ServiceAdminMixin,
+)
 from areas.counter import PickupCounterMixin
-from areas.models import Area
 from areas.record_actions import RecordAction, RecordActionForm, RecordActionsMixin
 from core import private_files
 from core.display import as_code
@@ -155,19 +161,8 @@ class StatusChangeInline(ReadOnlyInline):
     verbose_name_plural = _("history")
 
 
-class CategoryFilter(admin.SimpleListFilter):
-    """The categories of the districts the user reaches and the platform's own."""
-
-    title = _("category")
-    parameter_name = "category"
-
-    def lookups(self, request, model_admin):
-        return [(c.pk, c.name) for c in _categories_reached(request.user)]
-
-    def queryset(self, request, queryset):
-        if self.value() and str(self.value()).isdigit():
-            return queryset.filter(category_id=int(self.value()))
-        return queryset
+class CategoryFilter(DistrictCatalogueFilter):
+    catalogue = WishCategory
 
 
 def _categories_reached(user):
@@ -291,9 +286,8 @@ class CategoryForm(ServiceAdminForm):
 
 
 @admin.register(WishCategory)
-class WishCategoryAdmin(ServiceAdminMixin, admin.ModelAdmin):
-    """The platform's categories (read by all staff, changed by a superuser) and each
-    district's own (read by the staff working in it, changed by those who write there)."""
+class WishCategoryAdmin(DistrictCatalogueAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
+    """The platform's categories and each district's own (areas.admin_mixins)."""
 
     form = CategoryForm
     list_display = ["name", "code_shown", "area", "order", "active"]
@@ -303,34 +297,8 @@ class WishCategoryAdmin(ServiceAdminMixin, admin.ModelAdmin):
     def code_shown(self, obj):
         return as_code(obj.code)
 
-    def get_queryset(self, request):
-        return _categories_reached(request.user).select_related("area")
-
-    def has_module_permission(self, request):
-        return request.user.is_staff and access.reach_of(request.user).can_read_anything()
-
-    def has_view_permission(self, request, obj=None):
-        return self.has_module_permission(request)
-
-    def has_add_permission(self, request):
-        return request.user.is_staff and access.reach_of(request.user).can_write_anything()
-
-    def has_change_permission(self, request, obj=None):
-        if obj is None:
-            return self.has_add_permission(request)
-        if obj.area_id is None:
-            return request.user.is_superuser
-        return access.can_write_in(request.user, obj.area)
-
     def has_delete_permission(self, request, obj=None):
         return False  # wishes name it: turn it off instead (offered)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "area":
-            kwargs["queryset"] = access.areas_reached(request.user, access.Purpose.WRITE).filter(
-                level=Area.Level.DISTRICT
-            )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class RulesForm(ServiceAdminForm):
@@ -349,7 +317,7 @@ class RulesForm(ServiceAdminForm):
 
 
 @admin.register(WishRules)
-class WishRulesAdmin(ServiceAdminMixin, ScopedAdmin):
+class WishRulesAdmin(DistrictFieldMixin, ServiceAdminMixin, ScopedAdmin):
     form = RulesForm
     list_display = [
         "area",
@@ -369,13 +337,6 @@ class WishRulesAdmin(ServiceAdminMixin, ScopedAdmin):
         initial.setdefault("claim_days", rules.claim_days)
         initial.setdefault("open_claims_per_donor", rules.open_claims_per_donor)
         return initial
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "area":
-            kwargs["queryset"] = access.areas_reached(request.user, access.Purpose.WRITE).filter(
-                level=Area.Level.DISTRICT
-            )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 # Donors and claims ---------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from members.personal_data import Handler, Holding, Retention, show
+from members.personal_data import Handler, Holding, Retention, delete_with_files, show
 
 from .models import Claim, Wish, WishPhoto, WishStatusChange
 from .services import OPEN
@@ -72,19 +72,10 @@ def wishes_my_data(worker) -> list[Holding]:
     ]
 
 
-def _delete_photos(photos) -> int:
-    deleted = 0
-    for photo in photos:
-        photo.image.delete(save=False)
-        photo.delete()
-        deleted += 1
-    return deleted
-
-
 def wish_photos_purge(*, before) -> int:
     """Photos of wishes closed before `before` (the retention rule, run by the privacy
     beat job): deleted with their files."""
-    return _delete_photos(
+    return delete_with_files(
         WishPhoto.objects.filter(wish__status__in=CLOSED, wish__updated_at__lt=before)
     )
 
@@ -107,7 +98,7 @@ def wishes_erase(*, worker, actor) -> None:
     )
     Wish.objects.filter(worker=worker).update(text="", status_reason="", updated_at=now)
     Claim.objects.filter(wish__worker=worker).exclude(thanks="").update(thanks="")
-    _delete_photos(WishPhoto.objects.filter(wish__worker=worker))
+    delete_with_files(WishPhoto.objects.filter(wish__worker=worker))
     WishStatusChange.objects.filter(wish__worker=worker).update(reason="")
 
 

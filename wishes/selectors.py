@@ -4,7 +4,7 @@ from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from areas import access
+from areas import access, references
 from areas.models import Area
 from core.identifiers import normalize_typable_code
 from members import phone_login
@@ -55,19 +55,8 @@ def wishes_of(worker) -> QuerySet:
 
 
 def categories_seen_by(user) -> QuerySet:
-    """The categories a staff member works with: the platform's, and those of the
-    districts their grants are in or reach (a community's staff see their district's)."""
-    reach = access.reach_of(user)
-    if reach.everything:
-        return WishCategory.objects.all()
-    shown = Q(area__isnull=True)
-    grants = user.grants.select_related("area") if user.is_authenticated else []
-    for grant in grants:
-        if grant.area.level in (Area.Level.PROVINCE, Area.Level.CITY):
-            shown |= Q(area__code__startswith=grant.area.prefix)
-        else:
-            shown |= Q(area__code=grant.area.district_code)
-    return WishCategory.objects.filter(shown)
+    """The categories a staff member works with (areas.references)."""
+    return references.district_catalogue_seen_by(WishCategory.objects.all(), user)
 
 
 # The wall, donors and claims ------------------------------------------------------------------

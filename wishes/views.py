@@ -28,7 +28,7 @@ WALL_PAGE_SIZE = 20
 
 
 def _wants_json(request) -> bool:
-    """Sent by the page's script (wish-queue.js): a wish written offline and replayed, or
+    """Sent by the page's script (form-queue.js): a wish written offline and replayed, or
     the form sent in the background so that a dropped network keeps it on the phone."""
     return "application/json" in request.headers.get("Accept", "")
 

@@ -41,7 +41,7 @@ PLATFORM_APP_LAYERS = [
     ["party"],
     ["points"],
     ["activities"],
-    ["wishes"],
+    ["wishes", "feedback"],
     ["reports"],
     ["demo"],
 ]
@@ -355,6 +355,16 @@ WISH_OPEN_WISHES_PER_WORKER = env_int("WISH_OPEN_WISHES_PER_WORKER", 1, minimum=
 WISH_CLAIM_DAYS = env_int("WISH_CLAIM_DAYS", 14, minimum=1)
 WISH_OPEN_CLAIMS_PER_DONOR = env_int("WISH_OPEN_CLAIMS_PER_DONOR", 3, minimum=1)
 WISH_CLAIM_REMINDER_DAYS = env_int("WISH_CLAIM_REMINDER_DAYS", 3, minimum=1)
+
+# Feedback (feedback/): the defaults of a district that has set no rules of its own. A
+# resolved case waits this many days for the worker's "fixed / not fixed", then closes; a
+# case reported within this many metres and days of an open one of its category is offered
+# to the worker to follow instead; a place further than this from every station, and inside
+# no community's boundary, is outside the platform's areas.
+FEEDBACK_CLOSE_AFTER_DAYS = env_int("FEEDBACK_CLOSE_AFTER_DAYS", 7, minimum=1)
+FEEDBACK_SIMILAR_METRES = env_int("FEEDBACK_SIMILAR_METRES", 100, minimum=10)
+FEEDBACK_SIMILAR_DAYS = env_int("FEEDBACK_SIMILAR_DAYS", 30, minimum=1)
+FEEDBACK_NEAREST_STATION_METRES = env_int("FEEDBACK_NEAREST_STATION_METRES", 5_000, minimum=100)
 
 # Nearby search limits (DESIGN: bad input → 400 with a clear message).
 NEARBY_MAX_RADIUS_M = env_int("NEARBY_MAX_RADIUS_M", 20_000, minimum=100)

@@ -3,7 +3,6 @@ a collective wish never above what was asked, the deadline and its lapse, cancel
 anti-hoarding, and what each of these refuses with nothing changed."""
 
 import io
-import threading
 import time
 import uuid
 from datetime import timedelta
@@ -11,7 +10,7 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
@@ -19,6 +18,7 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from core.exceptions import ApplicationError
+from core.testing import at_once
 from members.models import Worker
 from members.tests.factories import OutletFactory, WorkerFactory
 from wishes import services
@@ -325,38 +325,12 @@ def test_an_organisation_is_verified_by_its_own_district_and_its_claims_then_cou
 # Real concurrency on PostgreSQL -------------------------------------------------------------
 
 
-def _at_once(count, attempt):
-    """Runs attempt(n) for n in range(count) in threads released together, each on its own
-    database connection; returns what each said ("ok", or the refusal)."""
-    barrier = threading.Barrier(count)
-    outcomes = []
-
-    def run(n):
-        try:
-            barrier.wait()
-            attempt(n)
-            outcomes.append("ok")
-        except ApplicationError as error:
-            outcomes.append(error.message)
-        except Exception as error:  # pragma: no cover - shown by the assertion
-            outcomes.append(repr(error))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
-
-
 @pytest.mark.django_db(transaction=True)
 def test_twenty_donors_at_once_one_gets_the_wish(trio):
     worker = WorkerFactory(area=trio.tree.a["community"], status=Worker.Status.APPROVED)
     wish = published(WishFactory(worker=worker))
     donors = [DonorFactory(area=trio.tree.a["street"]) for _ in range(20)]
-    outcomes = _at_once(20, lambda n: make_claim(donor=donors[n], wish=wish))
+    outcomes = at_once(20, lambda n: make_claim(donor=donors[n], wish=wish))
     assert outcomes.count("ok") == 1, outcomes
     # One plain message for all the others (in the platform's language: the threads have
     # no request), naming nobody.
@@ -372,7 +346,7 @@ def test_twenty_donors_at_once_commit_exactly_the_quantities(trio):
     )
     helmet = wish.items.get()
     donors = [DonorFactory(area=trio.tree.a["street"]) for _ in range(20)]
-    outcomes = _at_once(
+    outcomes = at_once(
         20, lambda n: make_claim(donor=donors[n], wish=wish, quantities={helmet.pk: 1})
     )
     assert outcomes.count("ok") == 7, outcomes

@@ -96,7 +96,7 @@ def test_a_returned_wish_shows_the_reason_and_leaves_room_for_a_new_one(client, 
 
 
 def test_the_pages_script_sends_the_form_and_replays_it_once(client, worker):
-    """What wish-queue.js relies on: the form sent with Accept: application/json answers
+    """What form-queue.js relies on: the form sent with Accept: application/json answers
     201 and where to go; the same key again (a wish kept offline, replayed) is the one
     wish; a refusal is a 400 with the reason in words."""
     phone_logged_in(client, worker.phone)

@@ -26,6 +26,7 @@ from areas.services import area_upsert, divisions_load
 from demo.boundaries import illustrative_boundaries_load
 from demo.history import load_history
 from demo.passwords import give_demo_password
+from feedback.demo import load_demo_feedback
 from members.demo import load_demo_invitations, load_demo_members
 from party.demo import load_demo_party_work
 from points.demo import load_demo_points, load_demo_rewards
@@ -328,6 +329,7 @@ class Command(BaseCommand):
         load_demo_volunteering()
         load_demo_rewards()
         load_demo_wishes()
+        load_demo_feedback()
         if history:
             self._history()
         self.stdout.write(

@@ -1,0 +1,167 @@
+"""Reads for cases: the staff's scoped lists and queues, the worker's own cases, the open
+cases like a new one nearby, a case's timeline, and who may see a photo."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.gis.db.models.functions import Distance
+from django.contrib.gis.geos import Point
+from django.contrib.gis.measure import D
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from areas import access
+from members import phone_login
+
+from .models import Case, CaseNotice, CasePhoto, CaseTask, FeedbackCategory
+
+
+def case_list(*, user) -> QuerySet:
+    return access.scope(Case.objects.all(), user).select_related(
+        "category", "area", "responsible_area", "department", "reporter"
+    )
+
+
+def acceptance_queue(*, user) -> QuerySet:
+    """Cases waiting to be accepted (研判) in the user's reach."""
+    return access.scope(
+        Case.objects.filter(status=Case.Status.SUBMITTED), user, access.Purpose.WRITE
+    )
+
+
+def overdue_cases(*, user, now=None) -> QuerySet:
+    """Open cases past their deadline in the user's reach (the clock not stopped)."""
+    now = now or timezone.now()
+    return access.scope(
+        Case.objects.filter(status__in=Case.OPEN, paused_since__isnull=True, due_at__lt=now),
+        user,
+        access.Purpose.WRITE,
+    )
+
+
+def unread_notices(*, user) -> QuerySet:
+    """Notices to the units the user writes for, not yet read by anyone of them."""
+    return access.scope(CaseNotice.objects.filter(read_at__isnull=True), user, access.Purpose.WRITE)
+
+
+def notice_list(*, user) -> QuerySet:
+    return access.scope(CaseNotice.objects.all(), user).select_related("case")
+
+
+def open_tasks(*, user) -> QuerySet:
+    return access.scope(CaseTask.objects.filter(status=CaseTask.Status.OPEN), user)
+
+
+def cases_of(worker) -> QuerySet:
+    """The worker's own cases and those they follow, newest first (/m/me/cases/)."""
+    return (
+        Case.objects.filter(Q(reporter=worker) | Q(followers__worker=worker))
+        .distinct()
+        .select_related("category", "responsible_area", "department")
+        .order_by("-created_at")
+    )
+
+
+def case_for_worker(worker, pk) -> Case | None:
+    """A case the worker reported or follows; None for any other (a 404)."""
+    return cases_of(worker).filter(pk=pk).first()
+
+
+def similar_open(
+    *, category: FeedbackCategory, point: Point | None, station=None, now=None
+) -> list[Case]:
+    """Open cases of the same category within FEEDBACK_SIMILAR_METRES of the place (or at
+    the same station) from the last FEEDBACK_SIMILAR_DAYS, nearest first: offered to the
+    worker to follow ("我也遇到了") instead of a second case."""
+    now = now or timezone.now()
+    since = now - dt.timedelta(days=settings.FEEDBACK_SIMILAR_DAYS)
+    cases = Case.objects.filter(
+        category__code=category.code, status__in=Case.OPEN, created_at__gte=since
+    ).annotate(follower_count=Count("followers"))
+    if point is not None:
+        near = Q(location__dwithin=(point, D(m=settings.FEEDBACK_SIMILAR_METRES)))
+        if station is not None:
+            near |= Q(station=station)
+        return list(
+            cases.filter(near)
+            .annotate(distance=Distance("location", point))
+            .order_by("distance")[:5]
+        )
+    if station is not None:
+        return list(cases.filter(station=station).order_by("-created_at")[:5])
+    return []
+
+
+@dataclass(frozen=True)
+class Step:
+    at: dt.datetime
+    kind: str  # status, hop, message, task
+    text: str
+    who: str
+
+
+def timeline(case: Case, *, for_staff: bool, with_messages: bool = True) -> list[Step]:
+    """Every state, hop, task and message of a case in time order. The worker reads the
+    staff's unit, never a staff member's name; staff read the worker masked. Workers who
+    only follow the case read no messages (they are the reporter's)."""
+    unit = str(case.department or case.responsible_area)
+    steps = [
+        Step(
+            change.at,
+            "status",
+            f"{change.get_to_status_display()}" + (f"：{change.reason}" if change.reason else ""),
+            (change.actor.get_username() if for_staff and change.actor else ""),
+        )
+        for change in case.status_changes.select_related("actor")
+    ]
+    steps += [
+        Step(
+            hop.at,
+            "hop",
+            f"{hop.get_rule_display()} → {hop.to_department or hop.to_area or ''}"
+            + (f"：{hop.reason}" if hop.reason else ""),
+            (hop.actor.get_username() if for_staff and hop.actor else ""),
+        )
+        for hop in case.hops.select_related("to_area", "to_department", "actor")
+    ]
+    steps += [
+        Step(
+            task.created_at,
+            "task",
+            f"{task.description} · {task.unit_name} · {task.get_status_display()}"
+            + (f"：{task.result}" if task.result else ""),
+            "",
+        )
+        for task in case.tasks.select_related("unit", "department")
+    ]
+    reporter = case.reporter.masked_label if (case.reporter_id and for_staff) else _("You")
+    steps += [
+        Step(
+            message.at,
+            "message",
+            message.text,
+            (
+                (
+                    message.author.get_username()
+                    if for_staff
+                    else _("Staff of %(unit)s") % {"unit": unit}
+                )
+                if message.from_staff
+                else reporter
+            ),
+        )
+        for message in (case.messages.select_related("author") if with_messages else [])
+    ]
+    return sorted(steps, key=lambda step: step.at)
+
+
+def may_view_photo(request, name: str) -> bool:
+    """A case's photo is seen by staff who read its area, and by its reporter on their
+    phone (core.private_files)."""
+    photos = CasePhoto.objects.filter(image=name)
+    if request.user.is_authenticated and access.scope(photos, request.user).exists():
+        return True
+    worker_id = phone_login.current_worker_id(request)
+    return worker_id is not None and photos.filter(case__reporter_id=worker_id).exists()
