@@ -38,7 +38,11 @@ SEEDED_CATALOGUES = [
     ("wishes.WishCategory", "wishes.migrations.0002_platform_categories", "add"),
     ("core.SensitiveWord", "core.migrations.0005_sensitive_words", "seed"),
     ("feedback.CalendarDay", "feedback.migrations.0002_calendar_and_categories", "load_calendar"),
-    ("feedback.FeedbackCategory", "feedback.migrations.0002_calendar_and_categories", "add_categories"),
+    (
+        "feedback.FeedbackCategory",
+        "feedback.migrations.0002_calendar_and_categories",
+        "add_categories",
+    ),
 ]
 
 

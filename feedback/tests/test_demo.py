@@ -17,7 +17,15 @@ def demo(db):
 
 def test_the_demo_shows_every_state_of_a_case(demo):
     states = set(Case.objects.values_list("status", flat=True))
-    assert {"submitted", "accepted", "in_progress", "resolved", "closed", "duplicate", "declined"} <= states
+    assert {
+        "submitted",
+        "accepted",
+        "in_progress",
+        "resolved",
+        "closed",
+        "duplicate",
+        "declined",
+    } <= states
     wire = Case.objects.get(text__contains="拉电线")
     assert (wire.reopen_count, wire.escalations, wire.responsible_area.level) == (1, 1, "street")
     assert CaseNotice.objects.filter(case=wire, kind="escalated").exists()
