@@ -12,12 +12,13 @@
 #   bash bench/run.sh checkins        # 10M check-ins in the table, locust against gunicorn
 #   bash bench/run.sh rollups         # the same city rolled up: rebuild, a day, freshness
 #   bash bench/run.sh dashboards      # that city's dashboards and stats API (after rollups)
+#   bash bench/run.sh feedback        # reports routed over 1,000 boundaries; the deadline job
 #   BENCH_POINTS=500 bash bench/run.sh
 #   BENCH_REGENERATE=1 bash bench/run.sh   # throw the stations away and generate again
 set -euo pipefail
 
 which=${1:-all}
-case "$which" in all|nearby|import|checkins|rollups|dashboards) ;; *) echo "usage: bench/run.sh [all|nearby|import|checkins|rollups|dashboards]" >&2; exit 2 ;; esac
+case "$which" in all|nearby|import|checkins|rollups|dashboards|feedback) ;; *) echo "usage: bench/run.sh [all|nearby|import|checkins|rollups|dashboards|feedback]" >&2; exit 2 ;; esac
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
 
@@ -71,4 +72,8 @@ if [ "$which" = all ] || [ "$which" = dashboards ]; then
   # DEBUG is off, so pages name their static files through the collected manifest.
   $PY manage.py collectstatic --noinput -v0
   $PY bench/dashboards.py --out bench/results/dashboards-latest.txt
+fi
+if [ "$which" = all ] || [ "$which" = feedback ]; then
+  say "Feedback: reports routed over 1,000 community boundaries; the deadline job over a year"
+  $PY bench/feedback.py --out bench/results/feedback-latest.txt
 fi

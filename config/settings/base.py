@@ -273,6 +273,11 @@ SPECTACULAR_SETTINGS = {
         "WishSourceEnum": "wishes.models.Wish.Source",
         "DonorKindEnum": "wishes.models.Donor.Kind",
         "ClaimDonorKindEnum": "wishes.models.DONOR_KINDS",
+        "FeedbackKindEnum": "feedback.models.Kind",
+        "CaseSourceEnum": "feedback.models.Case.Source",
+        "CaseStatusEnum": "feedback.models.Case.Status",
+        "CaseNoticeKindEnum": "feedback.models.CaseNotice.Kind",
+        "CaseTaskStatusEnum": "feedback.models.CaseTask.Status",
     },
 }
 

@@ -110,10 +110,13 @@ class CategoryField(serializers.PrimaryKeyRelatedField):
     """The platform's categories and those of the districts the user works in (a
     district's own rows are its staff's to name)."""
 
+    def __init__(self, **kwargs):
+        super().__init__(queryset=FeedbackCategory.objects.all(), **kwargs)
+
     def get_queryset(self):
         request = self.context.get("request")
         user = request.user if request else None
-        return references.district_catalogue_seen_by(FeedbackCategory.objects.all(), user)
+        return references.district_catalogue_seen_by(super().get_queryset(), user)
 
 
 class CaseRecordSerializer(serializers.Serializer):
@@ -139,8 +142,10 @@ class CaseRecordSerializer(serializers.Serializer):
     )
     lng = serializers.FloatField(required=False, allow_null=True, min_value=-180, max_value=180)
     lat = serializers.FloatField(required=False, allow_null=True, min_value=-90, max_value=90)
-    system = serializers.ChoiceField(
-        choices=[s.value for s in CoordSystem], default=CoordSystem.WGS84
+    coord = serializers.ChoiceField(
+        choices=[c.value for c in CoordSystem],
+        default="wgs84",
+        help_text=_("The system lng and lat are in: wgs84, gcj02 (WeChat, Amap) or bd09."),
     )
 
 
@@ -149,7 +154,7 @@ class AcceptSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=300, required=False, allow_blank=True)
 
 
-class ReasonSerializer(serializers.Serializer):
+class CaseReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=200, help_text=_("The worker reads it."))
 
 
@@ -157,11 +162,11 @@ class DuplicateSerializer(serializers.Serializer):
     original = serializers.PrimaryKeyRelatedField(queryset=Case.objects.all())
 
 
-class ReferSerializer(ReasonSerializer):
+class ReferSerializer(CaseReasonSerializer):
     department = serializers.PrimaryKeyRelatedField(queryset=PartnerDepartment.objects.all())
 
 
-class RerouteSerializer(ReasonSerializer):
+class RerouteSerializer(CaseReasonSerializer):
     area = serializers.PrimaryKeyRelatedField(queryset=Area.objects.all())
 
 

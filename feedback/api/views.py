@@ -13,12 +13,12 @@ from .. import selectors, services
 from ..models import CaseTask
 from .serializers import (
     AcceptSerializer,
+    CaseReasonSerializer,
     CaseRecordSerializer,
     CaseSerializer,
     DuplicateSerializer,
     MessageSerializer,
     NoticeSerializer,
-    ReasonSerializer,
     ReferSerializer,
     RerouteSerializer,
     ResolveSerializer,
@@ -48,10 +48,10 @@ class CaseViewSet(ScopedServiceRecordViewSet):
     filterset_fields = ["status", "kind", "source", "category", "area", "responsible_area", "late"]
 
     @staticmethod
-    def create_service(*, actor, lng=None, lat=None, system="wgs84", station=None, **recorded):
+    def create_service(*, actor, lng=None, lat=None, coord="wgs84", station=None, **recorded):
         return services.case_record(
             actor=actor,
-            place=services.Place(lng=lng, lat=lat, system=system, station=station),
+            place=services.Place(lng=lng, lat=lat, system=coord, station=station),
             **recorded,
         )
 
@@ -62,11 +62,13 @@ class CaseViewSet(ScopedServiceRecordViewSet):
             services.case_accept, case=self.get_object(), **self.validated_input(AcceptSerializer)
         )
 
-    @extend_schema(request=ReasonSerializer, responses=CaseSerializer)
+    @extend_schema(request=CaseReasonSerializer, responses=CaseSerializer)
     @action(detail=True, methods=["post"])
     def decline(self, request, pk=None):
         return self.run_service(
-            services.case_decline, case=self.get_object(), **self.validated_input(ReasonSerializer)
+            services.case_decline,
+            case=self.get_object(),
+            **self.validated_input(CaseReasonSerializer),
         )
 
     @extend_schema(request=DuplicateSerializer, responses=CaseSerializer)
