@@ -80,6 +80,8 @@ urlpatterns = [
     path("", include("activities.urls")),
     path("", include("wishes.urls")),
     path("", include("feedback.urls")),
+    # Open311 GeoReport v2: partner systems (a 12345 hotline) exchange cases.
+    path("open311/v2/", include("feedback.open311.urls")),
     path("dashboard/", include("reports.urls")),
     path("", include("reports.monthly_urls")),  # /dashboard/<code>/monthly/…
 ]

@@ -39,6 +39,9 @@ class Measure(StrEnum):
     COUNT = "count"  # rows
     SUM = "sum"  # of `field`
     DISTINCT = "distinct"  # distinct values of `field` (never summed across buckets)
+    # The middle value of `over` (the median hours to a first answer): like a distinct
+    # count, never added up across buckets, computed from the raw rows of each period.
+    MEDIAN = "median"
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,7 @@ class Fact:
     @property
     def additive(self) -> bool:
         """A parent's value is the sum of its children's (not so for distinct counts)."""
-        return self.measure != Measure.DISTINCT
+        return self.measure not in (Measure.DISTINCT, Measure.MEDIAN)
 
     @property
     def model_class(self) -> type[models.Model]:
@@ -98,6 +101,8 @@ class Fact:
             return Sum(self.over_expression(), filter=condition)
         if self.measure == Measure.DISTINCT:
             return Count(self.over_expression(), distinct=True, filter=condition)
+        if self.measure == Measure.MEDIAN:
+            return Median(self.over_expression(), filter=condition)
         return Count("pk", filter=condition)
 
     def value(self, *, area=None, since=None, until=None) -> int | float:
@@ -149,6 +154,19 @@ class Fact:
             breakdown_key(row["bd"]): row["v"] or 0
             for row in rows.values(bd=self.breakdown_expression()).annotate(v=self._aggregate())
         }
+
+
+# The SQL of a median over a column, shared by the rollups' statements.
+MEDIAN_SQL = "percentile_cont(0.5) WITHIN GROUP (ORDER BY {column})"
+
+
+class Median(models.Aggregate):
+    """PostgreSQL's percentile_cont(0.5): the middle value, halfway between the two middle
+    ones for an even count (as the rollups compute it, reports.engine and reports.batch)."""
+
+    function = "percentile_cont"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = models.FloatField()
 
 
 class HoursBetween(models.Func):

@@ -9,6 +9,7 @@ import re
 from django import forms
 from django.contrib import admin
 from django.db.models import Count, Q
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -29,6 +30,7 @@ from areas.models import Area
 from areas.record_actions import RecordAction, RecordActionForm, RecordActionsMixin
 from core import private_files
 from core.display import as_code
+from ledgers.admin import LEDGER_ACTIONS, LedgerExportMixin
 
 from . import selectors, services
 from .forms import PhotosField
@@ -44,6 +46,7 @@ from .models import (
     FeedbackCategory,
     FeedbackRules,
     PartnerDepartment,
+    PartnerSystem,
     Priority,
 )
 from .services import routing
@@ -526,7 +529,7 @@ WORKING = (S.ACCEPTED, S.REFERRED, S.IN_PROGRESS)
 
 
 @admin.register(Case)
-class CaseAdmin(RecordActionsMixin, ServiceAdminMixin, ScopedAdmin):
+class CaseAdmin(RecordActionsMixin, LedgerExportMixin, ServiceAdminMixin, ScopedAdmin):
     record_actions = [
         RecordAction(
             "accept", _("Accept (研判)"), run=_accept, shows=_in(S.SUBMITTED), form=AcceptForm
@@ -585,6 +588,10 @@ class CaseAdmin(RecordActionsMixin, ServiceAdminMixin, ScopedAdmin):
         ),
     ]
     form = CaseForm
+    ledger_key = "feedback"
+    ledger_select_related = ["category", "area", "responsible_area", "department", "reporter"]
+    ledger_personal_fields = ["reporter__name"]
+    actions = LEDGER_ACTIONS
     list_display = [
         "number_shown",
         "created_at",
@@ -752,3 +759,96 @@ class CaseNoticeAdmin(RecordActionsMixin, ScopedAdmin):
                 services.notice_read(actor=request.user, notice=notice)
                 done += 1
         self.message_user(request, _("%(n)d notice(s) marked as read.") % {"n": done})
+
+
+class PartnerSystemForm(ServiceAdminForm):
+    class Meta:
+        model = PartnerSystem
+        fields = ["area", "name"]
+
+    made_key = ""  # the key, for the one page that shows it
+
+    def call_service(self, actor):
+        partner, self.made_key = services.partner_create(
+            actor=actor, area=self.cleaned_data.get("area"), name=self.cleaned_data.get("name", "")
+        )
+        return partner
+
+
+@admin.register(PartnerSystem)
+class PartnerSystemAdmin(ServiceAdminMixin, ScopedAdmin):
+    """Systems that exchange cases over Open311 (a 12345 hotline): made with a key shown
+    once; turned off (never deleted) when the key may have leaked."""
+
+    form = PartnerSystemForm
+    list_display = [
+        "name",
+        "area",
+        "key_shown",
+        "active",
+        "last_used_at",
+        "created_by",
+        "created_at",
+    ]
+    list_select_related = ["area", "created_by"]
+    list_filter = ["active"]
+    actions = ["turn_off"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["area", "name"]
+        return ["name", "area", "key_shown", "active", "last_used_at", "created_by", "created_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.get_fields(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # turned off, not deleted: the cases it posted name it
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "area":
+            kwargs["queryset"] = access.areas_reached(request.user, access.Purpose.WRITE).filter(
+                level__in=[Area.Level.CITY, Area.Level.DISTRICT]
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description=_("key begins"))
+    def key_shown(self, obj):
+        return as_code(f"{obj.key_hint}…")
+
+    @admin.action(
+        description=_("Turn the selected systems off (their keys stop working)"),
+        permissions=["change"],
+    )
+    def turn_off(self, request, queryset):
+        done = 0
+        for partner in queryset.filter(active=True):
+            services.partner_turn_off(actor=request.user, partner=partner)
+            done += 1
+        self.message_user(request, _("%(n)d system(s) turned off.") % {"n": done})
+
+    def save_form(self, request, form, change):
+        obj = super().save_form(request, form, change)
+        obj._made_key = form.made_key
+        return obj
+
+    def response_add(self, request, obj, post_url_continue=None):
+        """The key, once: only its SHA-256 is kept. Rendered, not redirected to, so it never
+        sits in a session."""
+        response = render(
+            request,
+            "admin/feedback/partnersystem/made.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": _("API key made"),
+                "partner": obj,
+                "key": getattr(obj, "_made_key", ""),
+                "endpoint": request.build_absolute_uri(reverse("open311-requests", args=["json"])),
+            },
+        )
+        response["Cache-Control"] = "no-store"
+        return response

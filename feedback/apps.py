@@ -11,12 +11,14 @@ class FeedbackConfig(AppConfig):
         from members import inbox, me_panels, merge, personal_data
 
         from . import selectors, services
+        from .ledgers import register_ledgers
         from .me_panels import links_panel
         from .personal_data import HANDLER
         from .work_queue import feedback_work
 
         work_queue.register(feedback_work)
         me_panels.register(links_panel)
+        register_ledgers()
         merge.register("feedback.Case", services.cases_merge)
         merge.register("feedback.CaseFollower", services.followers_merge)
         # What feedback holds about a worker, erases and keeps for how long (PIPL).

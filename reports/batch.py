@@ -29,7 +29,7 @@ from operator import or_
 from django.db import connection, models
 from django.db.models import Case, F, Func, Q, Value, When
 
-from core.facts import NO_BREAKDOWN_VALUE, Fact, Measure
+from core.facts import MEDIAN_SQL, NO_BREAKDOWN_VALUE, Fact, Measure
 
 from .facts import dimension_of, part_of
 from .models import AreaAncestry, BucketRow, SealedPeriod
@@ -144,6 +144,8 @@ def _aggregate(fact: Fact, column: str, *, pre_aggregated: bool) -> str:
     partial sums or counts."""
     if fact.measure == Measure.DISTINCT:
         return f"NULLIF(count(DISTINCT {column}), 0)"
+    if fact.measure == Measure.MEDIAN:  # NULL without a row, as above
+        return MEDIAN_SQL.format(column=column)
     if fact.measure == Measure.SUM:
         return f"sum({column})"
     return f"NULLIF(sum({column}), 0)" if pre_aggregated else f"NULLIF(count({column}), 0)"

@@ -72,6 +72,8 @@ DUPLICATE_TOTALS = {
     "members.registrations_by_status": "members.registrations",
     "members.registrations_by_source": "members.registrations",
     "wishes.published_by_category": "wishes.published",
+    "feedback.received_by_category": "feedback.received",
+    "feedback.received_by_source": "feedback.received",
 }
 
 # The sections of the page and the figures each shows as cards, in order. A fact of an
@@ -163,6 +165,23 @@ SECTIONS = [
             "wishes.waiting_for_review",
         ],
     ),
+    (
+        "feedback",
+        [
+            "feedback.received",
+            "feedback.accepted",
+            "feedback.closed",
+            "feedback.on_time_rate",
+            "feedback.hours_to_first_response",
+            "feedback.hours_to_resolution",
+            "feedback.reopen_rate",
+            "feedback.satisfaction",
+            "feedback.open",
+            "feedback.open_overdue",
+            "feedback.probe_reports",
+            "feedback.reports_per_probe",
+        ],
+    ),
 ]
 # The charts of each section, in order (those with data to show are drawn).
 SECTION_CHARTS = {
@@ -191,6 +210,14 @@ SECTION_CHARTS = {
     ],
     "points": ["points_trend", "points_by_source"],
     "wishes": ["wishes_trend", "wishes_by_category", "wishes_by_source", "claims_by_donor_kind"],
+    "feedback": [
+        "feedback_trend",
+        "feedback_by_category",
+        "feedback_by_kind",
+        "feedback_by_source",
+        "feedback_routing",
+        "feedback_open_by_status",
+    ],
 }
 # The overview's headline figures (those the user may read).
 HEADLINES = [
@@ -205,6 +232,9 @@ HEADLINES = [
 ]
 # Figures kept with one decimal (hours); the rest are whole numbers.
 DECIMAL_FIGURES = {
+    "feedback.hours_to_first_response",
+    "feedback.hours_to_resolution",
+    "feedback.reports_per_probe",
     "wishes.value_fulfilled",
     "wishes.days_per_fulfilment",
     "activities.volunteer_hours",
@@ -234,6 +264,7 @@ def section_titles() -> dict[str, str]:
         "activities": _("Activities and volunteering"),
         "points": _("Points and rewards"),
         "wishes": _("Micro-wishes (微心愿)"),
+        "feedback": _("Suggestions and reports (双征集, 随手拍)"),
         "other": _("Other figures"),
     }
 
@@ -358,7 +389,7 @@ def card_of(figure: Figure, *, is_state: bool, partial: bool = False) -> Card:
 # Breakdown values by name
 
 # Small catalogues a fact breaks down by (a row per kind of thing, named by its str()).
-CATALOGUE_BREAKDOWNS = {"wishes.WishCategory"}
+CATALOGUE_BREAKDOWNS = {"wishes.WishCategory", "feedback.FeedbackCategory"}
 
 
 def breakdown_names(fact: Fact, brands: dict[str, str]) -> dict[str, str]:
@@ -1211,6 +1242,43 @@ def wish_charts(reads: Reads) -> list:
     ]
 
 
+def feedback_charts(reads: Reads) -> list:
+    return [
+        trend_chart(
+            reads,
+            "feedback_trend",
+            _("Cases received, accepted and closed over time"),
+            ["feedback.received", "feedback.accepted", "feedback.closed"],
+            kind="bar",
+        ),
+        breakdown_chart(
+            reads,
+            "feedback_by_category",
+            "feedback.received_by_category",
+            _("Cases by category"),
+            "hbar",
+        ),
+        breakdown_chart(reads, "feedback_by_kind", "feedback.received", _("Cases by kind"), "pie"),
+        breakdown_chart(
+            reads,
+            "feedback_by_source",
+            "feedback.received_by_source",
+            _("Cases by how they came in"),
+            "pie",
+        ),
+        breakdown_chart(
+            reads,
+            "feedback_routing",
+            "feedback.routing_steps",
+            _("Routing steps by the rule that made them"),
+            "hbar",
+        ),
+        breakdown_chart(
+            reads, "feedback_open_by_status", "feedback.open", _("Open cases by state"), "pie"
+        ),
+    ]
+
+
 def coverage_chart(coverage: dict | None):
     if not coverage:
         return None
@@ -1380,6 +1448,7 @@ def build_page(user, area: Area, span: Span, *, rank_by: str = "") -> Page:
         *activity_charts(reads),
         *points_charts(reads),
         *wish_charts(reads),
+        *feedback_charts(reads),
         coverage_chart(coverage),
         ranked_chart(reads, columns, rows, rank_by),
     ]

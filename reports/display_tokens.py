@@ -6,9 +6,6 @@ when it is made. A token opens the 大屏 of its own area — the page and the f
 refreshes — and nothing else: no other area's screen, no dashboard, no admin, no API.
 """
 
-import hashlib
-import secrets
-
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,18 +13,9 @@ from django.utils.translation import gettext as _
 from areas import access
 from areas.models import Area
 from core.exceptions import ApplicationError, refuse
+from core.tokens import could_be_ours, digest_of, new_token
 
 from .models import DisplayToken
-
-# token_urlsafe(32): 43 characters of A–Z a–z 0–9 - _ (256 bits). Anything longer, or with
-# other characters, is not a token we made and is refused before it is hashed.
-TOKEN_BYTES = 32
-MAX_TOKEN_LENGTH = 64
-_TOKEN_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
-
-
-def digest_of(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 @transaction.atomic
@@ -38,7 +26,7 @@ def display_token_create(*, actor, area: Area, label: str) -> tuple[DisplayToken
     label = (label or "").strip()
     if not label:
         raise refuse("label", _("Say where the screen is, e.g. 区指挥中心大屏."))
-    token = secrets.token_urlsafe(TOKEN_BYTES)
+    token = new_token()
     row = DisplayToken.objects.create(
         area=area, label=label[:100], digest=digest_of(token), created_by=actor
     )
@@ -62,7 +50,7 @@ def display_token_for(token: str, *, area_code: str) -> DisplayToken | None:
     revoked or made for another area alike (the screen cannot tell which, so a wrong
     token tells nothing about others). Notes when it was last used."""
     token = token or ""
-    if not 0 < len(token) <= MAX_TOKEN_LENGTH or not set(token) <= _TOKEN_CHARACTERS:
+    if not could_be_ours(token):
         return None
     row = (
         DisplayToken.objects.filter(digest=digest_of(token), revoked_at__isnull=True)

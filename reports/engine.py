@@ -30,7 +30,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from areas.models import Area
-from core.facts import NO_BREAKDOWN_VALUE, Fact, Measure
+from core.facts import MEDIAN_SQL, NO_BREAKDOWN_VALUE, Fact, Measure
 
 from . import batch
 from .facts import dimension_of, part_of, whole_parts
@@ -170,6 +170,8 @@ def _aggregate(fact: Fact) -> str:
         return "sum(r.rollup_over)"
     if fact.measure == Measure.DISTINCT:
         return "count(DISTINCT r.rollup_over)"
+    if fact.measure == Measure.MEDIAN:
+        return MEDIAN_SQL.format(column="r.rollup_over")
     return "count(*)"
 
 

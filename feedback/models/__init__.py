@@ -17,6 +17,7 @@ from .catalogue import (
     PartnerDepartment,
     Priority,
 )
+from .partners import PartnerSystem
 
 __all__ = [
     "PHOTOS",
@@ -33,5 +34,6 @@ __all__ = [
     "FeedbackRules",
     "Kind",
     "PartnerDepartment",
+    "PartnerSystem",
     "Priority",
 ]

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from activities.models import RoleAppointment
 from areas.models import Area
 from core.models import TimeStampedModel
 from core.private_files import field_storage, private_upload_to
@@ -72,6 +73,17 @@ class Case(TimeStampedModel):
         null=True,
         blank=True,
         related_name="feedback_cases",
+    )
+    # The 移动探头 figure: a report by a worker appointed part-time grid worker or
+    # supervisor (activities.RoleAppointment) when they sent it.
+    reporter_role = models.CharField(
+        _("reporter's role"),
+        max_length=14,
+        blank=True,
+        choices=[
+            (RoleAppointment.Role.GRID_WORKER, RoleAppointment.Role.GRID_WORKER.label),
+            (RoleAppointment.Role.SUPERVISOR, RoleAppointment.Role.SUPERVISOR.label),
+        ],
     )
     station = models.ForeignKey(
         Station,
@@ -262,6 +274,8 @@ class CaseHop(models.Model):
     """One move of a case: where it was sent and by which rule (the place's boundary, the
     nearest station, the worker's community, the category's unit, staff re-routing or
     referring with a reason, escalation when overdue)."""
+
+    scope_area_path = "case__area"
 
     class Rule(models.TextChoices):
         STATION = "station", _("At a station: the station's community")

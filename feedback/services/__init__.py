@@ -5,6 +5,7 @@ handling.py — the closed loop: accept, duplicate, refer, re-route, decline, ta
     resolve, the worker's fixed / not fixed, the conversation;
 deadlines.py — the beat job: overdue tasks and cases, escalation, unanswered cases closed;
 catalogue.py — a district's departments, categories, rules and calendar days;
+partners.py — partner systems' API keys (Open311);
 history.py — what each write shares: history, messages to the worker, notices to units."""
 
 from .catalogue import calendar_day_save, category_save, department_save, rules_save
@@ -23,7 +24,16 @@ from .handling import (
     task_finish,
 )
 from .history import CASE_MESSAGES, notice_read, notice_text
-from .intake import MAX_PHOTOS, case_follow, case_record, case_submit, cases_merge, followers_merge
+from .intake import (
+    MAX_PHOTOS,
+    case_follow,
+    case_receive,
+    case_record,
+    case_submit,
+    cases_merge,
+    followers_merge,
+)
+from .partners import partner_create, partner_for_key, partner_turn_off
 from .routing import Place, categories_for, route
 
 __all__ = [
@@ -37,6 +47,7 @@ __all__ = [
     "case_mark_duplicate",
     "case_message_reporter",
     "case_message_staff",
+    "case_receive",
     "case_record",
     "case_refer",
     "case_reporter_answer",
@@ -51,6 +62,9 @@ __all__ = [
     "followers_merge",
     "notice_read",
     "notice_text",
+    "partner_create",
+    "partner_for_key",
+    "partner_turn_off",
     "route",
     "rules_save",
     "task_add",

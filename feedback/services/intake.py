@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from activities.models import RoleAppointment
 from areas import access
 from areas.models import Area
 from core import photos as photo_checks
@@ -74,6 +75,21 @@ def cleaned_photos(uploads) -> list[bytes]:
 def keep_photos(case: Case, cleaned: list[bytes], role: str) -> None:
     for number, data in enumerate(cleaned, start=1):
         CasePhoto(case=case, role=role).image.save(f"{role}-{number}.jpg", ContentFile(data))
+
+
+def _probe_role(worker: Worker | None) -> str:
+    """The worker's role as a "moving probe" (移动探头) when they report: a part-time grid
+    worker or a supervisor appointed now, or ""."""
+    if worker is None:
+        return ""
+    probes = [RoleAppointment.Role.GRID_WORKER, RoleAppointment.Role.SUPERVISOR]
+    role = (
+        RoleAppointment.objects.filter(worker=worker, ended_on__isnull=True, role__in=probes)
+        .order_by("role")
+        .values_list("role", flat=True)
+        .first()
+    )
+    return role or ""
 
 
 def _point_of(point, station):
@@ -165,6 +181,7 @@ def case_submit(
         priority=Priority.NORMAL,
         source=Case.Source.PHONE,
         reporter=worker,
+        reporter_role=_probe_role(worker),
         station=place.station,
         location=_point_of(point, place.station),
         place_note=" ".join((place_note or "").split())[:100],
@@ -223,6 +240,7 @@ def case_record(
         source=source,
         source_note=(source_note or "").strip()[:60],
         reporter=reporter,
+        reporter_role=_probe_role(reporter),
         station=place.station,
         location=_point_of(point, place.station),
         public=False,
@@ -258,3 +276,54 @@ def followers_merge(*, actor, duplicate: Worker, kept: Worker) -> None:
         else:
             follower.worker = kept
             follower.save(update_fields=["worker"])
+
+
+# Partner systems (Open311) ---------------------------------------------------------------
+
+PARTNER_KEYS = uuid.UUID("5b0d7c8e-3f0e-4d55-9a57-2f4f6c1b7a31")  # namespace of their ids
+
+
+@transaction.atomic
+def case_receive(
+    *,
+    partner,
+    category: FeedbackCategory,
+    text: str,
+    lng,
+    lat,
+    priority: str = Priority.NORMAL,
+    external_id: str = "",
+    place_note: str = "",
+) -> tuple[Case, bool]:
+    """A case a partner system posts (Open311 POST requests): routed by its point as a
+    worker's report is, inside the partner's area only. The partner's own id for it
+    (`external_id`) makes a retried post the one case. Returns (case, created)."""
+    external_id = (external_id or "").strip()[:40]
+    client_key = uuid.uuid5(PARTNER_KEYS, f"{partner.pk}:{external_id}") if external_id else None
+    if client_key and (existing := Case.objects.filter(client_key=client_key).first()):
+        return existing, False
+    if priority not in Priority.values:
+        raise refuse("priority", _("Choose a priority: urgent, normal or low."))
+    text = _clean_text(text, public=False)
+    point = routing.Place(lng=lng, lat=lat).point()
+    if point is None:
+        raise refuse("place", _("Give the place as lat and long (WGS-84)."))
+    route = routing.route(category=category, point=point)
+    if not partner.area.contains(route.area):
+        raise refuse("place", _("This place is outside the area your system exchanges cases for."))
+    case = _create(
+        route=route,
+        actor=None,
+        client_key=client_key,
+        photos=[],
+        kind=category.kind,
+        category=category,
+        text=text,
+        priority=priority,
+        source=Case.Source.PARTNER,
+        source_note=f"{partner.name[:40]} {external_id}".strip()[:60],
+        location=point,
+        place_note=" ".join((place_note or "").split())[:100],
+        public=False,
+    )
+    return case, True

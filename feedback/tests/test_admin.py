@@ -180,3 +180,32 @@ def test_the_work_queue_shows_cases_to_accept(client, trio, case):
     client.force_login(trio.staff_a)
     html = client.get("/admin/").content.decode()
     assert "/admin/feedback/case/?status__exact=submitted" in html
+
+
+def test_a_partner_systems_key_is_shown_once_and_only_its_digest_kept(client, trio):
+    from core.tokens import digest_of
+    from feedback.models import PartnerSystem
+
+    client.force_login(trio.staff_a)
+    answer = client.post(
+        "/admin/feedback/partnersystem/add/",
+        {"area": trio.tree.a["district"].pk, "name": "庆阳市12345热线"},
+    )
+    assert answer.status_code == 200 and "no-store" in answer["Cache-Control"]
+    partner = PartnerSystem.objects.get()
+    key = answer.context["key"]
+    assert partner.key_digest == digest_of(key) and key not in partner.key_digest
+    assert (
+        key
+        not in client.get(f"/admin/feedback/partnersystem/{partner.pk}/change/").content.decode()
+    )
+    client.force_login(trio.staff_b)
+    assert client.get(f"/admin/feedback/partnersystem/{partner.pk}/change/").status_code in (
+        302,
+        404,
+    )
+    refused = client.post(
+        "/admin/feedback/partnersystem/add/",
+        {"area": trio.tree.a["district"].pk, "name": "越权"},
+    )
+    assert refused.status_code == 200 and PartnerSystem.objects.count() == 1
