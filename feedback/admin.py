@@ -519,6 +519,24 @@ def _message(actor, case, asked) -> str:
     return _("Sent. The worker reads it as from your unit.")
 
 
+def _publish(actor, case, reason) -> str:
+    services.case_publish(actor=actor, case=case)
+    return _("Published on the district's page of answers (你提的建议，我们这样办).")
+
+
+def _unpublish(actor, case, reason) -> str:
+    services.case_unpublish(actor=actor, case=case)
+    return _("Taken off the district's page of answers.")
+
+
+def _may_publish(case) -> bool:
+    return (
+        case.public
+        and case.published_at is None
+        and case.status not in (Case.Status.SUBMITTED, Case.Status.DECLINED, Case.Status.DUPLICATE)
+    )
+
+
 def _in(*statuses):
     return lambda case: case.status in statuses
 
@@ -578,6 +596,23 @@ class CaseAdmin(RecordActionsMixin, LedgerExportMixin, ServiceAdminMixin, Scoped
             run=_duplicate,
             shows=_in(*TRIAGE),
             form=DuplicateForm,
+        ),
+        RecordAction(
+            "publish",
+            _("Publish with its answer"),
+            run=_publish,
+            shows=_may_publish,
+            confirm=True,
+            explanation=_(
+                "The case, its answer, its progress and the tasks done appear on the "
+                "district's public page, without the worker's name. The worker agreed to it."
+            ),
+        ),
+        RecordAction(
+            "unpublish",
+            _("Take off the public page"),
+            run=_unpublish,
+            shows=lambda case: case.published_at is not None,
         ),
         RecordAction(
             "decline",
@@ -640,6 +675,8 @@ class CaseAdmin(RecordActionsMixin, LedgerExportMixin, ServiceAdminMixin, Scoped
             "answer",
             "satisfied",
             "reopen_count",
+            "public",
+            "published_at",
             "followers_shown",
             "created_at",
             "timeline",

@@ -163,6 +163,7 @@ def load_demo_feedback() -> None:
         case=evening,
         answer="全区12个驿站冬季延长开放至22:30，其中4个改为24小时开放。",
     )
+    services.case_publish(actor=xifeng, case=evening)  # 你提的建议，我们这样办
 
     # A blocked lane waiting to be accepted: two others have it too; a third's report of
     # it is a duplicate.

@@ -33,7 +33,7 @@ class ReportForm(forms.Form):
 
     kind = forms.ChoiceField(label=_("What is it"), choices=Kind.choices, widget=forms.RadioSelect)
     category = forms.ModelChoiceField(
-        label=_("About"), queryset=None, empty_label=None, widget=forms.RadioSelect
+        label=_("Category"), queryset=None, empty_label=None, widget=forms.RadioSelect
     )
     text = forms.CharField(
         label=_("Tell us"),

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from areas import access
+from areas.models import Area
 from members import phone_login
 
 from .models import Case, CaseNotice, CasePhoto, CaseTask, FeedbackCategory
@@ -165,3 +166,73 @@ def may_view_photo(request, name: str) -> bool:
         return True
     worker_id = phone_login.current_worker_id(request)
     return worker_id is not None and photos.filter(case__reporter_id=worker_id).exists()
+
+
+# In public ---------------------------------------------------------------------------------
+
+# A hazard stays on the public map this long after it closed (then the map shows what is
+# still to be done and what was just done).
+MAP_DAYS_AFTER_CLOSING = 30
+NOT_SHOWN = (Case.Status.DUPLICATE, Case.Status.DECLINED)
+
+
+def published_answers(*, district) -> QuerySet:
+    """A district's published cases with their official answers, newest first, with how
+    many of their tasks are done ("你提的建议，我们这样办")."""
+    return (
+        Case.objects.filter(
+            published_at__isnull=False,
+            public=True,
+            area__code__startswith=district.prefix,
+        )
+        .exclude(status__in=NOT_SHOWN)
+        .select_related("category", "responsible_area", "department")
+        .prefetch_related("tasks")
+        .annotate(
+            task_count=Count("tasks", filter=~Q(tasks__status=CaseTask.Status.CANCELLED)),
+            tasks_done=Count("tasks", filter=Q(tasks__status=CaseTask.Status.DONE)),
+        )
+        .order_by("-published_at", "-pk")
+    )
+
+
+def progress_of(case: Case) -> int:
+    """How far a published case is, in %: answered is 100; otherwise the share of its tasks
+    done (accepted with none done yet: 10, so a case taken up never reads 0)."""
+    if case.status in (Case.Status.RESOLVED, Case.Status.CLOSED):
+        return 100
+    if case.task_count:
+        return max(10, round(90 * case.tasks_done / case.task_count))
+    return 10
+
+
+def districts_with_answers() -> QuerySet:
+    codes = (
+        Case.objects.filter(published_at__isnull=False, public=True)
+        .values_list("area__code", flat=True)
+        .distinct()
+    )
+    prefixes = {code[:6] for code in codes}
+    return Area.objects.filter(
+        level=Area.Level.DISTRICT, code__in=[p.ljust(12, "0") for p in prefixes]
+    ).order_by("code")
+
+
+def public_hazards(*, now=None) -> QuerySet:
+    """Hazards the public map shows: reported with the worker's agreement to show them, of
+    a category the district puts on the map, open or closed within the last month; never
+    the reporter."""
+    now = now or timezone.now()
+    recent = now - dt.timedelta(days=MAP_DAYS_AFTER_CLOSING)
+    return (
+        Case.objects.filter(
+            kind="hazard",
+            public=True,
+            category__on_public_map=True,
+            location__isnull=False,
+        )
+        .exclude(status__in=NOT_SHOWN)
+        .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=recent))
+        .select_related("category")
+        .order_by("-created_at")
+    )

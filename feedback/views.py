@@ -5,12 +5,15 @@ answer, says fixed or not fixed, and writes to the unit."""
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from areas.models import Area
 from core.exceptions import ApplicationError
 from core.forms import show_refusal
 from members import phone_login
@@ -234,4 +237,84 @@ def my_case(request, worker, case_id: int):
             "message_form": message_form,
             "followers": case.followers.count(),
         },
+    )
+
+
+# In public ---------------------------------------------------------------------------------
+
+ANSWERS_PAGE_SIZE = 20
+MAP_MOST = 500  # markers on the public map at once (the newest)
+
+
+@require_http_methods(["GET"])
+def answers_index(request):
+    """The districts that publish their answers; one district's page below."""
+    return render(
+        request,
+        "mobile/feedback_answers_index.html",
+        {"districts": selectors.districts_with_answers()},
+    )
+
+
+@require_http_methods(["GET"])
+def answers(request, code: str):
+    """ "你提的建议，我们这样办": a district's published cases, each with its official
+    answer, its progress and the tasks done. No login; the worker is never named."""
+    district = (
+        Area.objects.filter(code=code, level=Area.Level.DISTRICT).first()
+        if code.isdigit()
+        else None
+    )
+    if district is None:
+        raise Http404
+    page = Paginator(selectors.published_answers(district=district), ANSWERS_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    for case in page.object_list:
+        case.progress = selectors.progress_of(case)
+        case.done_tasks = [t for t in case.tasks.all() if t.status == "done"]
+    return render(request, "mobile/feedback_answers.html", {"district": district, "page": page})
+
+
+@require_http_methods(["GET"])
+def hazard_map(request):
+    """The public map of hazards (随手拍) where their category allows it, with their state."""
+    lat, lng = settings.MAP_DEFAULT_CENTER
+    config = {
+        "lat": lat,
+        "lng": lng,
+        "tileUrl": settings.MAP_TILES["url"],
+        "tileSubdomains": settings.MAP_TILES["subdomains"],
+        "attribution": settings.MAP_TILES["attribution"],
+        "attributionPrefix": settings.MAP_ATTRIBUTION_PREFIX,
+        "dataUrl": reverse("mobile-hazard-map-data"),
+        "text": {"none": _("No hazard is on the map here right now.")},
+    }
+    return render(request, "mobile/feedback_map.html", {"map_config": config})
+
+
+@require_http_methods(["GET"])
+def hazard_map_data(request):
+    """GeoJSON of the public hazards: category, state, words, day; never who reported."""
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {
+                "type": "Point",
+                "coordinates": [round(case.location.x, 5), round(case.location.y, 5)],
+            },
+            "properties": {
+                "number": case.number,
+                "category": case.category.name,
+                "state": case.get_status_display(),
+                "open": case.is_open,
+                "text": case.text[:120],
+                "reported": timezone.localtime(case.created_at).date().isoformat(),
+            },
+        }
+        for case in selectors.public_hazards()[:MAP_MOST]
+    ]
+    return JsonResponse(
+        {"type": "FeatureCollection", "features": features},
+        json_dumps_params={"ensure_ascii": False},
     )

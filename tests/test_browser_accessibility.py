@@ -11,8 +11,12 @@ import os
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from activities.tests.factories import ActivityFactory
+from feedback.models import Case
+from feedback.tests.factories import photo as feedback_photo
+from feedback.tests.factories import report as feedback_report
 from members.inbox import REGISTRATION_REVIEWED, in_workers_language
 from members.models import DistrictMessaging
 from members.services import message_send
@@ -86,6 +90,12 @@ def test_every_worker_page_passes_axe_and_has_thumb_sized_tap_targets(
     outlet_wish = collective_wish(outlet=OutletFactory(area=community))
     DonorFactory(phone=worker.phone, area=tree.a["street"])
     DistrictMessaging.objects.create(area=tree.a["district"], sms_enabled=True)
+    # A report of the worker's, answered and waiting for their "fixed / not fixed"; a public
+    # one on the hazard map and the district's page of answers.
+    case = feedback_report(worker, station=network, photos=[feedback_photo()])
+    Case.objects.filter(pk=case.pk).update(status="resolved", answer="物业已拆除飞线")
+    lane = feedback_report(worker, code="blocked-lane", station=network, public=True)
+    Case.objects.filter(pk=lane.pk).update(status="accepted", published_at=timezone.now())
     with in_workers_language():
         message_send(
             worker=worker,
@@ -143,6 +153,13 @@ def test_every_worker_page_passes_axe_and_has_thumb_sized_tap_targets(
         "/m/me/claims/",
         f"/m/service-list/?area={community.code}",
         f"/m/stations/{network.pk}/",
+        "/m/report/",
+        f"/m/report/?station={network.pk}",
+        "/m/me/cases/",
+        f"/m/me/cases/{case.pk}/",
+        "/m/answers/",
+        f"/m/answers/{tree.a['district'].code}/",
+        "/m/hazards/",
     ):
         _check(page, base + path, problems)
     if os.path.isdir("var/screenshots"):  # for a person to look at; not asserted
@@ -174,7 +191,16 @@ def test_the_phone_pages_keep_their_contrast_at_night(browser, live_server, tree
     for path in ("/m/", f"/m/stations/{network.pk}/", "/m/wishes/", f"/m/wishes/{wish.pk}/"):
         _check(page, base + path, problems)
     _phone_login(page, live_server, caplog, worker.phone, f"/m/me/wishes/{wish.pk}/")
-    for path in (f"/m/me/wishes/{wish.pk}/", "/m/wishes/new/", "/m/me/"):
+    case = feedback_report(worker, station=network)
+    Case.objects.filter(pk=case.pk).update(status="resolved", answer="物业已拆除飞线")
+    for path in (
+        f"/m/me/wishes/{wish.pk}/",
+        "/m/wishes/new/",
+        "/m/me/",
+        "/m/report/",
+        f"/m/me/cases/{case.pk}/",
+        "/m/hazards/",
+    ):
         _check(page, base + path, problems)
     page.goto(base + f"/m/me/wishes/{wish.pk}/")
     qr_ground = page.evaluate(

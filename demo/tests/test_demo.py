@@ -66,7 +66,8 @@ def test_demo_network_matches_the_seeds_and_a_second_run_changes_nothing():
     assert SignUp.objects.filter(status="attended").count() == 2
     # One of them redeemed a 保温杯 (20) to pick up at 北大街, whose keeper sees it waiting;
     # the third approved worker (waiting to move to the next community) has the ledger's 20.
-    assert sorted(PointsAccount.objects.values_list("balance", flat=True)) == [5, 20, 25]
+    # Three riders' reports were accepted (feedback's demo): 3 points each, by Xifeng's rule.
+    assert sorted(PointsAccount.objects.values_list("balance", flat=True)) == [3, 8, 23, 25]
     waiting = Redemption.objects.get(status="reserved")
     assert waiting.station == stations_kept(grant=keeper_grant).get()
     # A grid worker, and an 爱心送考 waiting for verification.

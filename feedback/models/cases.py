@@ -40,13 +40,13 @@ class Case(TimeStampedModel):
 
     class Status(models.TextChoices):
         SUBMITTED = "submitted", _("Waiting to be accepted")
-        ACCEPTED = "accepted", _("Accepted")
+        ACCEPTED = "accepted", _("Accepted (受理)")
         REFERRED = "referred", _("Referred to a partner department")
         IN_PROGRESS = "in_progress", _("Being worked on")
         RESOLVED = "resolved", _("Answered, waiting for the worker")
-        CLOSED = "closed", _("Closed")
+        CLOSED = "closed", _("Closed, done (办结)")
         DUPLICATE = "duplicate", _("Same as another case")
-        DECLINED = "declined", _("Declined")
+        DECLINED = "declined", _("Not taken up (不予受理)")
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     category = models.ForeignKey(

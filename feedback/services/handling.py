@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from areas import access
 from areas.models import Area
+from core import sensitive_words
 from core.exceptions import ApplicationError, refuse
 from members.inbox import in_workers_language
 from members.models import Worker
@@ -313,6 +314,8 @@ def case_resolve(*, actor, case: Case, answer: str, photos=()) -> Case:
         raise refuse("answer", _("Write the answer the worker reads."))
     cleaned = cleaned_photos(photos)
     case = _locked(case, actor, allowed=WORKING)
+    if case.published_at and (problem := sensitive_words.problem(answer)):
+        raise refuse("answer", problem)  # the answer of a published case is public
     still_open = case.tasks.filter(status=CaseTask.Status.OPEN).count()
     if still_open:
         raise ApplicationError(
@@ -444,3 +447,31 @@ def case_message_reporter(*, worker: Worker, case: Case, text: str) -> CaseMessa
         event=f"answered:{message.pk}",
     )
     return message
+
+
+@transaction.atomic
+def case_publish(*, actor, case: Case) -> Case:
+    """The district publishes a case and its official answer ("你提的建议，我们这样办"):
+    only one the worker agreed to show, once it is taken up, with words the sensitive-word
+    check lets through. Staff who write in the case's district publish."""
+    case = _locked(case, None, allowed=(*WORKING, Status.RESOLVED, Status.CLOSED))
+    access.require_write_in(actor, routing.district_of(case.area))
+    if not case.public:
+        raise ApplicationError(_("The worker did not agree to show this case publicly."))
+    for words in (case.text, case.answer):
+        if problem := sensitive_words.problem(words):
+            raise ApplicationError(problem)
+    if case.published_at is None:
+        case.published_at = timezone.now()
+        case.save(update_fields=["published_at", "updated_at"])
+    return case
+
+
+@transaction.atomic
+def case_unpublish(*, actor, case: Case) -> Case:
+    case = _locked(case, None, allowed=Status.values)
+    access.require_write_in(actor, routing.district_of(case.area))
+    if case.published_at is not None:
+        case.published_at = None
+        case.save(update_fields=["published_at", "updated_at"])
+    return case

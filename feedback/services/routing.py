@@ -21,6 +21,9 @@ from stations.models import Station
 from ..models import CaseHop, FeedbackCategory, PartnerDepartment
 
 Rule = CaseHop.Rule
+# A community's street and district read with it: routing walks up to them (unit_for,
+# district_of) without a query per step.
+LINEAGE = ("parent__parent",)
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,7 @@ def place_area(
     if point is not None:
         community = (
             Area.objects.filter(level=Area.Level.COMMUNITY, boundary__intersects=point)
+            .select_related(*LINEAGE)
             .order_by("code")  # on the edge of two: the one with the lower code, every time
             .first()
         )
@@ -76,7 +80,7 @@ def place_area(
             )
             .exclude(status=Station.Status.CLOSED)
             .annotate(distance=Distance("location", point))
-            .select_related("area")
+            .select_related(*(f"area__{step}" for step in LINEAGE))
             .order_by("distance", "pk")
             .first()
         )
@@ -102,13 +106,20 @@ def place_area(
     raise refuse("place", _("Say where it is: share your position, pick a point, or a station."))
 
 
+def _upwards(area: Area):
+    """The area and those above it, nearest first, read only as far as asked (a walk to
+    the root would cost a query per level above what was read with it)."""
+    node = area
+    while node is not None:
+        yield node
+        node = node.parent
+
+
 def district_of(area: Area) -> Area:
     code = area.district_code
     if not code:
         raise ApplicationError(_("Cases belong to a district or an area inside one."))
-    if area.code == code:
-        return area
-    return next(a for a in area.lineage() if a.code == code)
+    return next(a for a in _upwards(area) if a.code == code)
 
 
 def categories_for(district: Area):
@@ -132,7 +143,7 @@ def unit_for(area: Area, category: FeedbackCategory) -> tuple[Area, PartnerDepar
         FeedbackCategory.Responsible.STREET: Area.Level.STREET,
         FeedbackCategory.Responsible.DISTRICT: Area.Level.DISTRICT,
     }[responsible]
-    for candidate in area.lineage():
+    for candidate in _upwards(area):
         if Area.PREFIX_LENGTH[candidate.level] <= Area.PREFIX_LENGTH[wanted]:
             return candidate, None
     return area, None

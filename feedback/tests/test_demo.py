@@ -32,6 +32,7 @@ def test_the_demo_shows_every_state_of_a_case(demo):
     wages = Case.objects.get(text__contains="拖欠")
     assert wages.department.name == "西峰区人力资源和社会保障局"
     assert Case.objects.filter(source="hotline", area__code__startswith="410304").exists()
+    assert Case.objects.filter(published_at__isnull=False).count() == 1
 
 
 def test_a_second_run_adds_nothing(demo):
