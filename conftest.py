@@ -26,8 +26,14 @@ def _english_outside_requests():
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache (the test settings' own Redis database): a value
-    cached while a test's transaction was open would outlive its rollback."""
+    cached while a test's transaction was open would outlive its rollback. The same for
+    the working-day calendar each process keeps (feedback.working_days)."""
+    from feedback import working_days
+    from feedback.services import routing
+
     cache.clear()
+    working_days.forget()
+    routing.forget()
     yield
 
 

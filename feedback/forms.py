@@ -28,11 +28,36 @@ class PhotosField(forms.FileField):
         return [super(PhotosField, self).clean(item, initial) for item in files]
 
 
+class OfferedCategoryField(forms.ModelChoiceField):
+    """A category among those the district offers (routing.categories_offered, the
+    process's copy): validated without a query per report."""
+
+    offered: dict = {}
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        key = str(value).strip()
+        found = (
+            self.offered.get(int(key))
+            if key.isascii() and key.isdigit() and len(key) < 12
+            else None
+        )
+        if found is None:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return found
+
+    def validate(self, value):
+        forms.Field.validate(self, value)
+
+
 class ReportForm(forms.Form):
     WHERE_HERE, WHERE_MAP, WHERE_STATION, WHERE_NONE = "here", "map", "station", "none"
 
     kind = forms.ChoiceField(label=_("What is it"), choices=Kind.choices, widget=forms.RadioSelect)
-    category = forms.ModelChoiceField(
+    category = OfferedCategoryField(
         label=_("Category"), queryset=None, empty_label=None, widget=forms.RadioSelect
     )
     text = forms.CharField(
@@ -81,9 +106,10 @@ class ReportForm(forms.Form):
     confirm_new = forms.BooleanField(required=False, widget=forms.HiddenInput)
     replayed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, categories, station=None, **kwargs):
+    def __init__(self, *args, categories, offered, station=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = categories
+        self.fields["category"].offered = offered
         self.station = station
         choices = [
             (self.WHERE_HERE, _("Here, where I am (the phone's position)")),

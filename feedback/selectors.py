@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import Point
-from django.contrib.gis.measure import D
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -75,24 +75,44 @@ def similar_open(
 ) -> list[Case]:
     """Open cases of the same category within FEEDBACK_SIMILAR_METRES of the place (or at
     the same station) from the last FEEDBACK_SIMILAR_DAYS, nearest first: offered to the
-    worker to follow ("我也遇到了") instead of a second case."""
+    worker to follow ("我也遇到了") instead of a second case. Asked on every report, so
+    the usual answer (none) is one plain indexed query; the details only when found."""
     now = now or timezone.now()
     since = now - dt.timedelta(days=settings.FEEDBACK_SIMILAR_DAYS)
-    cases = Case.objects.filter(
-        category__code=category.code, status__in=Case.OPEN, created_at__gte=since
-    ).annotate(follower_count=Count("followers"))
+    if point is None and station is None:
+        return []
+    # The usual answer is none: one statement straight to the spatial index (the ORM's
+    # compilation of this query cost more than the database's answer; BENCHMARKS.md).
     if point is not None:
-        near = Q(location__dwithin=(point, D(m=settings.FEEDBACK_SIMILAR_METRES)))
+        here = "ST_DWithin(c.location, ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography, %s)"
+        near, params = here, [point.x, point.y, settings.FEEDBACK_SIMILAR_METRES]
         if station is not None:
-            near |= Q(station=station)
-        return list(
-            cases.filter(near)
-            .annotate(distance=Distance("location", point))
-            .order_by("distance")[:5]
+            near, params = f"({here} OR c.station_id = %s)", [*params, station.pk]
+    else:
+        near, params = "c.station_id = %s", [station.pk]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT c.id FROM feedback_case c
+              JOIN feedback_feedbackcategory k ON k.id = c.category_id
+             WHERE k.code = %s AND c.status = ANY(%s) AND c.created_at >= %s AND {near}
+             LIMIT 20
+            """,
+            [category.code, list(Case.OPEN), since, *params],
         )
-    if station is not None:
-        return list(cases.filter(station=station).order_by("-created_at")[:5])
-    return []
+        found = [pk for (pk,) in cursor.fetchall()]
+    if not found:
+        return []
+    cases = (
+        Case.objects.filter(pk__in=found)
+        .select_related("category")
+        .annotate(follower_count=Count("followers"))
+    )
+    if point is not None:
+        cases = cases.annotate(distance=Distance("location", point)).order_by("distance", "pk")
+    else:
+        cases = cases.order_by("-created_at")
+    return list(cases[:5])
 
 
 @dataclass(frozen=True)

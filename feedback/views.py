@@ -44,6 +44,7 @@ def _station_from(request) -> Station | None:
     return (
         Station.objects.exclude(status=Station.Status.CLOSED)
         .select_related("area")
+        .defer("area__boundary", "area__centre")
         .filter(pk=int(raw))
         .first()
     )
@@ -86,16 +87,22 @@ def _map_config(station, worker) -> dict:
     }
 
 
-@phone_login.registered_worker_required
+# Reporting is the hot path (BENCHMARKS.md): the worker's record without its area's shape.
+REPORTER_FIELDS = ("area_id", "erased_at", "status", "phone")
+
+
+@phone_login.registered_worker_required(only=REPORTER_FIELDS)
 @require_http_methods(["GET", "POST"])
 def report(request, worker):
     station = _station_from(request)
-    district = routing.district_of(station.area if station else worker.area)
-    categories = services.categories_for(district)
+    district_code = routing.district_code_of(station.area_id if station else worker.area_id)
+    categories = services.categories_for(district_code)
+    offered = routing.categories_offered(district_code)
     form = ReportForm(
         request.POST if request.method == "POST" else None,
         request.FILES or None,
         categories=categories,
+        offered=offered,
         station=station,
         initial={
             "kind": request.GET.get("kind") if request.GET.get("kind") in Kind.values else None
@@ -149,7 +156,7 @@ def report(request, worker):
             "form": form,
             "station": station,
             "similar": similar,
-            "categories": categories,
+            "categories": list(offered.values()),
             "kinds": Kind.choices,
             "map_config": _map_config(station, worker),
         },

@@ -10,9 +10,12 @@ Festival holiday runs 15–23 February).
 """
 
 import datetime as dt
+import time
 
 from django.db import transaction
 from django.db.models import Q
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils import timezone
 
 from areas.models import Area
@@ -37,9 +40,35 @@ def _district_of(area: Area | None) -> str:
     return area.district_code if area is not None else ""
 
 
+# Every report asks for the same few weeks of the calendar: they are kept in each process
+# for a few minutes (cleared at once in the process that changes a day, below; another
+# process sees a new holiday within CACHE_SECONDS — deadlines set in between are a day off
+# at most, and only around a day a district changed that very moment).
+CACHE_SECONDS = 300
+_cache: dict[tuple, tuple[float, dict]] = {}
+
+
+@receiver([post_save, post_delete], sender=CalendarDay)
+def forget(**kwargs):
+    """Drop this process's copy of the calendar (a day was changed)."""
+    _cache.clear()
+
+
 def exceptions(first: dt.date, last: dt.date, district_code: str = "") -> dict[dt.date, bool]:
     """{date: working?} for the days from `first` to `last` that are not what their
-    weekday says, in one query; a district's own row wins over the national one."""
+    weekday says; a district's own row wins over the national one."""
+    key = (first, last, district_code)
+    kept = _cache.get(key)
+    if kept is not None and kept[0] > time.monotonic():
+        return dict(kept[1])
+    days = _read(first, last, district_code)
+    if len(_cache) > 1000:
+        _cache.clear()
+    _cache[key] = (time.monotonic() + CACHE_SECONDS, days)
+    return dict(days)
+
+
+def _read(first: dt.date, last: dt.date, district_code: str) -> dict[dt.date, bool]:
     where = Q(area__isnull=True)
     if district_code:
         where |= Q(area__code=district_code)

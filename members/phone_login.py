@@ -257,14 +257,17 @@ def worker_login_required(view=None, *, ask_consent: bool = True):
     return wrapper
 
 
-def registered_worker_required(view):
+def registered_worker_required(view=None, *, only: tuple[str, ...] = ()):
     """Logged in by code and registered: the view is called with the `worker`. A phone
-    without a record registers first and comes back here (register's ?then=)."""
+    without a record registers first and comes back here (register's ?then=). `only`
+    loads just those fields of the worker (a hot path: the report form)."""
+    if view is None:
+        return lambda view: registered_worker_required(view, only=only)
 
     @worker_login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        worker = current_worker(request)
+        worker = current_worker(request, only=only)
         if worker is None:
             then = urlencode({"then": request.get_full_path()})
             return redirect(f"{reverse('mobile-register')}?{then}")

@@ -6,7 +6,7 @@ nothing; a case sent twice (a double tap, an offline replay) is the one case."""
 import uuid
 
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,7 +23,6 @@ from ..models import (
     CaseFollower,
     CaseNotice,
     CasePhoto,
-    CaseStatusChange,
     FeedbackCategory,
     Kind,
     Priority,
@@ -77,21 +76,6 @@ def keep_photos(case: Case, cleaned: list[bytes], role: str) -> None:
         CasePhoto(case=case, role=role).image.save(f"{role}-{number}.jpg", ContentFile(data))
 
 
-def _probe_role(worker: Worker | None) -> str:
-    """The worker's role as a "moving probe" (移动探头) when they report: a part-time grid
-    worker or a supervisor appointed now, or ""."""
-    if worker is None:
-        return ""
-    probes = [RoleAppointment.Role.GRID_WORKER, RoleAppointment.Role.SUPERVISOR]
-    role = (
-        RoleAppointment.objects.filter(worker=worker, ended_on__isnull=True, role__in=probes)
-        .order_by("role")
-        .values_list("role", flat=True)
-        .first()
-    )
-    return role or ""
-
-
 def _point_of(point, station):
     """Where the case is on a map: the point given, else the station it was reported at."""
     if point is None and station is not None:
@@ -99,39 +83,79 @@ def _point_of(point, station):
     return point
 
 
-def _replayed(client_key, reporter: Worker | None) -> Case | None:
-    if client_key is None:
-        return None
-    existing = Case.objects.filter(client_key=client_key).first()
-    if existing is not None and existing.reporter_id != (reporter.pk if reporter else None):
+def _sent_before(client_key, reporter: Worker | None) -> Case:
+    """The case this key made, sent again (a double tap, an offline replay): refused when it
+    came from another account."""
+    existing = Case.objects.get(client_key=client_key)
+    if existing.reporter_id != (reporter.pk if reporter else None):
         raise ApplicationError(_("This case was sent from another account."))
     return existing
 
 
+def _replayed(client_key, reporter: Worker | None) -> Case | None:
+    if client_key is None or not Case.objects.filter(client_key=client_key).exists():
+        return None
+    return _sent_before(client_key, reporter)
+
+
+# The roles whose reports count as a "moving probe"'s (移动探头; facts: probe_reports).
+PROBE_ROLES = [RoleAppointment.Role.GRID_WORKER, RoleAppointment.Role.SUPERVISOR]
+
+
 def _create(*, route: routing.Route, actor, client_key, photos: list[bytes], **fields) -> Case:
-    """The case, its routing steps and its first history entry; the one case already made
-    when the same client key arrives at the same moment."""
-    try:
-        with transaction.atomic():
-            case = Case(
-                area=route.area,
-                responsible_area=route.responsible_area,
-                department=route.department,
-                status=Case.Status.SUBMITTED,
-                client_key=client_key,
-                recorded_by=actor,
-                due_at=timezone.now(),  # set below, once the case knows its district
-                **fields,
-            )
-            case.due_at = history.deadline(case)
-            case.save()
-    except IntegrityError:
-        if client_key is None:
-            raise
-        return Case.objects.get(client_key=client_key)
-    for rule, area, department in route.hops:
-        history.record_hop(case, rule, area=area, department=department, actor=actor)
-    CaseStatusChange.objects.create(case=case, to_status=Case.Status.SUBMITTED, actor=actor)
+    """The case, its routing steps and its first history entry, in one round trip
+    (feedback/sql/feedback_case_record.v1.sql: every report is recorded here); the one
+    case already made when the same client key arrives again, at the same moment too."""
+    now = timezone.now()
+    case = Case(
+        area=route.area,
+        responsible_area=route.responsible_area,
+        department=route.department,
+        status=Case.Status.SUBMITTED,
+        client_key=client_key,
+        recorded_by=actor,
+        created_at=now,
+        updated_at=now,
+        **fields,
+    )
+    case.due_at = history.deadline(case, start=now)
+    point = case.location
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT * FROM feedback_case_record(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,"
+            " %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            [
+                client_key,
+                now,
+                case.kind,
+                case.category_id,
+                case.text,
+                case.priority,
+                case.source,
+                case.source_note,
+                case.reporter_id,
+                PROBE_ROLES,
+                case.station_id,
+                point.x if point is not None else None,
+                point.y if point is not None else None,
+                case.place_note,
+                case.area_id,
+                case.responsible_area_id,
+                case.department_id,
+                case.status,
+                case.public,
+                case.due_at,
+                actor.pk if actor is not None else None,
+                [rule for rule, _area, _department in route.hops],
+                [area.pk if area else None for _rule, area, _department in route.hops],
+                [dep.pk if dep else None for _rule, _area, dep in route.hops],
+            ],
+        )
+        case_id, created, role = cursor.fetchone()
+    if not created:
+        return _sent_before(client_key, fields.get("reporter"))
+    case.pk, case.reporter_role = case_id, role
+    case._state.adding, case._state.db = False, "default"
     keep_photos(case, photos, CasePhoto.Role.PROBLEM)
     if route.department is not None:
         history.notify_unit(
@@ -158,9 +182,18 @@ def case_submit(
     client_key: uuid.UUID | None = None,
 ) -> Case:
     """A worker reports on the phone. The place routes it (routing.route); the deadline
-    runs from now in working days."""
-    if (existing := _replayed(client_key, worker)) is not None:
-        return existing
+    runs from now in working days. The same client key again is the case it made: found
+    when the insert meets it (no read first: every report would pay for the rare replay),
+    or when something on the way refuses a replay of a case the platform has."""
+    try:
+        return _submit(worker, kind, category, text, place, public, place_note, photos, client_key)
+    except ApplicationError:
+        if (existing := _replayed(client_key, worker)) is not None:
+            return existing
+        raise
+
+
+def _submit(worker, kind, category, text, place, public, place_note, photos, client_key) -> Case:
     if worker.erased_at or worker.merged_into_id:
         raise ApplicationError(_("This account can no longer send reports."))
     kind = _clean_kind(kind, category)
@@ -181,7 +214,6 @@ def case_submit(
         priority=Priority.NORMAL,
         source=Case.Source.PHONE,
         reporter=worker,
-        reporter_role=_probe_role(worker),
         station=place.station,
         location=_point_of(point, place.station),
         place_note=" ".join((place_note or "").split())[:100],
@@ -240,7 +272,6 @@ def case_record(
         source=source,
         source_note=(source_note or "").strip()[:60],
         reporter=reporter,
-        reporter_role=_probe_role(reporter),
         station=place.station,
         location=_point_of(point, place.station),
         public=False,
