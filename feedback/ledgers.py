@@ -12,7 +12,6 @@ words in the same community from the same source are refused the second time."""
 
 from dataclasses import dataclass
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,7 +20,15 @@ from areas.models import Area
 from core.exceptions import ApplicationError
 from core.identifiers import normalize_mobile
 from ledgers.cells import choice_of, chunks, word_of
-from ledgers.registry import Column, Ledger, RowChecker, RowError, register
+from ledgers.registry import (
+    Column,
+    Ledger,
+    RowChecker,
+    RowError,
+    refusal_lines,
+    register,
+    service_refusal,
+)
 from members.ledgers import AreaLookup
 from members.models import Worker
 
@@ -89,21 +96,6 @@ class CaseRow:
             area=self.area,
             reporter=self.reporter,
         )
-
-
-class _DryRun(Exception):
-    """Raised inside the trial's transaction so that it rolls back."""
-
-
-def _plain(refusal: ApplicationError) -> list[str]:
-    messages = [
-        _("%(column)s: %(message)s") % {"column": HEADER_OF[field], "message": message}
-        if field in HEADER_OF
-        else message
-        for field, field_messages in refusal.fields.items()
-        for message in field_messages
-    ]
-    return messages or [refusal.message]
 
 
 class CaseChecker(RowChecker):
@@ -200,15 +192,8 @@ class CaseChecker(RowChecker):
         return None
 
     def _refusal(self, cleaned: CaseRow) -> list[str]:
-        """What services.case_record says to this row, in a transaction rolled back."""
-        try:
-            with transaction.atomic():
-                cleaned.record(self.actor)
-                raise _DryRun
-        except _DryRun:
-            return []
-        except ApplicationError as refusal:
-            return _plain(refusal)
+        """What the service says to this row, in a transaction rolled back."""
+        return service_refusal(lambda: cleaned.record(self.actor), HEADER_OF)
 
     def preview(self, cleaned):
         return [
@@ -230,7 +215,7 @@ class CaseChecker(RowChecker):
             except ApplicationError as refusal:
                 raise ApplicationError(
                     _("Row %(row)d cannot be imported, so nothing was: %(problem)s")
-                    % {"row": row.number, "problem": " ".join(_plain(refusal))}
+                    % {"row": row.number, "problem": " ".join(refusal_lines(refusal, HEADER_OF))}
                 ) from None
         return len(cleaned)
 

@@ -9,6 +9,7 @@ Headers are the file format, so they are Chinese literals, not translated string
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from areas import access
@@ -105,3 +106,38 @@ def ledger_for(key: str) -> Ledger:
 
 def ledgers() -> list[Ledger]:
     return list(_ledgers)
+
+
+# Rows written through a service (wishes, cases): its refusals as the row's messages. ------
+
+
+class _DryRun(Exception):
+    """Raised inside the trial's transaction so that it rolls back."""
+
+
+def refusal_lines(refusal: ApplicationError, header_of: dict[str, str]) -> list[str]:
+    """A service's refusal as a row's messages: by the column it is about (`header_of`
+    names the file's column for each of the service's fields), and the field's own words
+    where the refusal only says "correct the fields shown" (there are none)."""
+    lines = [
+        _("%(column)s: %(message)s") % {"column": header_of[field], "message": message}
+        if field in header_of
+        else message
+        for field, messages in refusal.fields.items()
+        for message in messages
+    ]
+    return lines or [refusal.message]
+
+
+def service_refusal(write, header_of: dict[str, str]) -> list[str]:
+    """What the service says to a row, asked by calling `write()` in a transaction rolled
+    back whatever it says: the dry run writes nothing, and its answer is the service's
+    own. [] when it would be written."""
+    try:
+        with transaction.atomic():
+            write()
+            raise _DryRun
+    except _DryRun:
+        return []
+    except ApplicationError as refusal:
+        return refusal_lines(refusal, header_of)

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,7 +28,15 @@ from core.identifiers import (
 )
 from core.masking import mask_name
 from ledgers.cells import choice_of, chunks, word_of
-from ledgers.registry import Column, Ledger, RowChecker, RowError, register
+from ledgers.registry import (
+    Column,
+    Ledger,
+    RowChecker,
+    RowError,
+    refusal_lines,
+    register,
+    service_refusal,
+)
 from members.ledgers import OCCUPATION_WORDS
 from members.models import Worker
 
@@ -85,23 +92,6 @@ class WishRow:
             worker=self.worker,
             value=self.value,
         )
-
-
-class _DryRun(Exception):
-    """Raised inside the trial's transaction so that it rolls back."""
-
-
-def _plain(refusal: ApplicationError) -> list[str]:
-    """A service's refusal as a row's messages: by the column it is about, and the field's
-    own words where the refusal only says "correct the fields shown" (there are none)."""
-    messages = [
-        _("%(column)s: %(message)s") % {"column": HEADER_OF[field], "message": message}
-        if field in HEADER_OF
-        else message
-        for field, field_messages in refusal.fields.items()
-        for message in field_messages
-    ]
-    return messages or [refusal.message]
 
 
 def _amount(text: str, what: str, errors: list[str]) -> Decimal | None:
@@ -314,17 +304,10 @@ class WishChecker(RowChecker):
         return []
 
     def _refusal(self, cleaned: WishRow) -> list[str]:
-        """What services.wish_record says to this row, asked in a transaction rolled back
-        whatever it says: the dry run writes nothing, and its answer is the service's own
-        (the value cap, the words, the category, the worker's record)."""
-        try:
-            with transaction.atomic():
-                services.wish_record(actor=self.actor, collected=cleaned.collected())
-                raise _DryRun
-        except _DryRun:
-            return []
-        except ApplicationError as refusal:
-            return _plain(refusal)
+        """What the service says to this row, in a transaction rolled back."""
+        return service_refusal(
+            lambda: services.wish_record(actor=self.actor, collected=cleaned.collected()), HEADER_OF
+        )
 
     def preview(self, cleaned):
         return [
@@ -350,7 +333,7 @@ class WishChecker(RowChecker):
                     services.wish_record(actor=self.actor, collected=row.collected())
                     continue
                 except ApplicationError as refusal:
-                    problem = " ".join(_plain(refusal))
+                    problem = " ".join(refusal_lines(refusal, HEADER_OF))
             raise ApplicationError(
                 _("Row %(row)d cannot be imported, so nothing was: %(problem)s")
                 % {"row": row.number, "problem": problem}

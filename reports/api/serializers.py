@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from core.exceptions import ApplicationError, unstorable_input_message
-from core.facts import Fact, Ratio
+from core.facts import Fact, Measure, Ratio
 from reports.periods import FIRST_YEAR, KINDS, LAST_YEAR, Period, PeriodKind
 from reports.selectors import Span
 
@@ -453,9 +453,9 @@ class BreakdownOutSerializer(serializers.Serializer):
 class FactOutSerializer(serializers.Serializer):
     key = serializers.CharField()
     label = serializers.CharField()
-    measure = serializers.ChoiceField(choices=["count", "sum", "distinct"])
+    measure = serializers.ChoiceField(choices=[m.value for m in Measure])
     additive = serializers.BooleanField(
-        help_text="Sums over areas and days (a distinct count does not)."
+        help_text="Sums over areas and days (a distinct count and a median do not)."
     )
     breakdown = serializers.CharField(help_text='What it is broken down by; "" when it is not.')
     is_state = serializers.BooleanField(
