@@ -123,16 +123,21 @@ class Step:
     who: str
 
 
-def timeline(case: Case, *, for_staff: bool, with_messages: bool = True) -> list[Step]:
+def timeline(case: Case, *, for_staff: bool, detailed: bool = True) -> list[Step]:
     """Every state, hop, task and message of a case in time order. The worker reads the
     staff's unit, never a staff member's name; staff read the worker masked. Workers who
-    only follow the case read no messages (they are the reporter's)."""
+    only follow the case read its steps without words (`detailed` off): the messages and
+    the reasons are the reporter's conversation with the unit."""
+
+    def said(reason: str) -> str:
+        return f"：{reason}" if reason and detailed else ""
+
     unit = str(case.department or case.responsible_area)
     steps = [
         Step(
             change.at,
             "status",
-            f"{change.get_to_status_display()}" + (f"：{change.reason}" if change.reason else ""),
+            f"{change.get_to_status_display()}{said(change.reason)}",
             (change.actor.get_username() if for_staff and change.actor else ""),
         )
         for change in case.status_changes.select_related("actor")
@@ -141,8 +146,7 @@ def timeline(case: Case, *, for_staff: bool, with_messages: bool = True) -> list
         Step(
             hop.at,
             "hop",
-            f"{hop.get_rule_display()} → {hop.to_department or hop.to_area or ''}"
-            + (f"：{hop.reason}" if hop.reason else ""),
+            f"{hop.get_rule_display()} → {hop.to_department or hop.to_area or ''}{said(hop.reason)}",
             (hop.actor.get_username() if for_staff and hop.actor else ""),
         )
         for hop in case.hops.select_related("to_area", "to_department", "actor")
@@ -151,8 +155,7 @@ def timeline(case: Case, *, for_staff: bool, with_messages: bool = True) -> list
         Step(
             task.created_at,
             "task",
-            f"{task.description} · {task.unit_name} · {task.get_status_display()}"
-            + (f"：{task.result}" if task.result else ""),
+            f"{task.description} · {task.unit_name} · {task.get_status_display()}{said(task.result)}",
             "",
         )
         for task in case.tasks.select_related("unit", "department")
@@ -173,7 +176,7 @@ def timeline(case: Case, *, for_staff: bool, with_messages: bool = True) -> list
                 else reporter
             ),
         )
-        for message in (case.messages.select_related("author") if with_messages else [])
+        for message in (case.messages.select_related("author") if detailed else [])
     ]
     return sorted(steps, key=lambda step: step.at)
 

@@ -238,7 +238,7 @@ def my_case(request, worker, case_id: int):
         {
             "case": case,
             "is_reporter": is_reporter,
-            "steps": selectors.timeline(case, for_staff=False, with_messages=is_reporter),
+            "steps": selectors.timeline(case, for_staff=False, detailed=is_reporter),
             "photos": case.photos.all() if is_reporter else [],
             "answer_form": answer_form,
             "message_form": message_form,

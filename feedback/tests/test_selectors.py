@@ -76,6 +76,6 @@ def test_the_worker_reads_the_unit_and_staff_read_the_worker_masked(trio, worker
     assert not any("王小明" in step.who for step in for_staff)
     assert [
         step
-        for step in selectors.timeline(case, for_staff=False, with_messages=False)
+        for step in selectors.timeline(case, for_staff=False, detailed=False)
         if step.kind == "message"
     ] == []

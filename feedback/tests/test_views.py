@@ -142,12 +142,17 @@ def test_another_workers_case_is_not_found_and_a_follower_cannot_answer(
     client, trio, worker, station
 ):
     case = report(WorkerFactory(area=worker.area), station=station)
+    services.case_message_reporter(worker=case.reporter, case=case, text="我住3号楼502")
     phone_logged_in(client, worker.phone)
     assert client.get(f"/m/me/cases/{case.pk}/").status_code == 404
     services.case_follow(worker=worker, case=case)
-    assert client.get(f"/m/me/cases/{case.pk}/").status_code == 200
+    page = client.get(f"/m/me/cases/{case.pk}/")
+    assert page.status_code == 200
+    assert case.text not in page.content.decode()  # the reporter did not agree to show it
+    assert "3号楼502" not in page.content.decode()  # their conversation is theirs
+    assert case.text not in client.get("/m/me/cases/").content.decode()
     client.post(f"/m/me/cases/{case.pk}/", {"message-text": "我也是"})
-    assert not case.messages.exists()
+    assert list(case.messages.values_list("text", flat=True)) == ["我住3号楼502"]
 
 
 def test_a_message_from_the_worker_reaches_the_unit(client, trio, worker, station):
