@@ -72,7 +72,9 @@
 
     function show(place) {
       var at = L.latLng(place.lat, place.lng);
-      map.setView(at, place.zoom || 16);
+      // At once, not animated: on a slow or busy machine the animated pan left the old view
+      // showing for seconds (and a browser test waiting for it failed in CI).
+      map.setView(at, place.zoom || 16, { animate: false });
       if (highlight) map.removeLayer(highlight);
       highlight = L.circleMarker(at, { radius: 10, color: "#c2410c", weight: 3, fill: false })
         .bindTooltip(place.name, { permanent: true, direction: "top", offset: [0, -10] })
