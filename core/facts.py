@@ -66,7 +66,8 @@ class Fact:
 
     @property
     def additive(self) -> bool:
-        """A parent's value is the sum of its children's (not so for distinct counts)."""
+        """A parent's value is the sum of its children's (not so for distinct counts and
+        medians)."""
         return self.measure not in (Measure.DISTINCT, Measure.MEDIAN)
 
     @property
@@ -164,8 +165,7 @@ class Median(models.Aggregate):
     """PostgreSQL's percentile_cont(0.5): the middle value, halfway between the two middle
     ones for an even count (as the rollups compute it, reports.engine and reports.batch)."""
 
-    function = "percentile_cont"
-    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    template = MEDIAN_SQL.format(column="%(expressions)s")
     output_field = models.FloatField()
 
 
