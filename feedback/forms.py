@@ -28,10 +28,14 @@ class PhotosField(forms.FileField):
         return [super(PhotosField, self).clean(item, initial) for item in files]
 
 
-class OfferedCategoryField(forms.ModelChoiceField):
-    """A category among those the district offers (routing.categories_offered, the
-    process's copy): validated without a query per report."""
+class OfferedCategoryField(forms.Field):
+    """A category among those the district offers ({pk: category} from
+    routing.categories_offered, the process's copy): validated without a query, and
+    without building a queryset, per report (the page lists `offered` itself)."""
 
+    default_error_messages = {
+        "invalid_choice": _("Choose one of the categories offered."),
+    }
     offered: dict = {}
 
     def to_python(self, value):
@@ -49,17 +53,12 @@ class OfferedCategoryField(forms.ModelChoiceField):
             )
         return found
 
-    def validate(self, value):
-        forms.Field.validate(self, value)
-
 
 class ReportForm(forms.Form):
     WHERE_HERE, WHERE_MAP, WHERE_STATION, WHERE_NONE = "here", "map", "station", "none"
 
     kind = forms.ChoiceField(label=_("What is it"), choices=Kind.choices, widget=forms.RadioSelect)
-    category = OfferedCategoryField(
-        label=_("Category"), queryset=None, empty_label=None, widget=forms.RadioSelect
-    )
+    category = OfferedCategoryField(label=_("Category"))
     text = forms.CharField(
         label=_("Tell us"),
         max_length=Case._meta.get_field("text").max_length,
@@ -106,9 +105,8 @@ class ReportForm(forms.Form):
     confirm_new = forms.BooleanField(required=False, widget=forms.HiddenInput)
     replayed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, categories, offered, station=None, **kwargs):
+    def __init__(self, *args, offered, station=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = categories
         self.fields["category"].offered = offered
         self.station = station
         choices = [

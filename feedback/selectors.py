@@ -70,37 +70,44 @@ def case_for_worker(worker, pk) -> Case | None:
     return cases_of(worker).filter(pk=pk).first()
 
 
-def similar_open(
+def similar_open_ids(
     *, category: FeedbackCategory, point: Point | None, station=None, now=None
-) -> list[Case]:
-    """Open cases of the same category within FEEDBACK_SIMILAR_METRES of the place (or at
-    the same station) from the last FEEDBACK_SIMILAR_DAYS, nearest first: offered to the
-    worker to follow ("我也遇到了") instead of a second case. Asked on every report, so
-    the usual answer (none) is one plain indexed query; the details only when found."""
+) -> list[int]:
+    """The ids (up to 20) of open cases of the same category within
+    FEEDBACK_SIMILAR_METRES of the place (or at the same station) from the last
+    FEEDBACK_SIMILAR_DAYS. Asked on every report, so the usual answer (none) is one
+    indexed query with a kept plan; a page's script only needs to know there are some (similar_open loads
+    them for the page)."""
     now = now or timezone.now()
     since = now - dt.timedelta(days=settings.FEEDBACK_SIMILAR_DAYS)
     if point is None and station is None:
         return []
-    # The usual answer is none: one statement straight to the spatial index (the ORM's
-    # compilation of this query cost more than the database's answer; BENCHMARKS.md).
-    if point is not None:
-        here = "ST_DWithin(c.location, ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography, %s)"
-        near, params = here, [point.x, point.y, settings.FEEDBACK_SIMILAR_METRES]
-        if station is not None:
-            near, params = f"({here} OR c.station_id = %s)", [*params, station.pk]
-    else:
-        near, params = "c.station_id = %s", [station.pk]
+    # The usual answer is none: one call of a function whose plan the connection keeps
+    # (feedback/sql/feedback_similar_open.v1.sql; BENCHMARKS.md).
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""
-            SELECT c.id FROM feedback_case c
-              JOIN feedback_feedbackcategory k ON k.id = c.category_id
-             WHERE k.code = %s AND c.status = ANY(%s) AND c.created_at >= %s AND {near}
-             LIMIT 20
-            """,
-            [category.code, list(Case.OPEN), since, *params],
+            "SELECT case_id FROM feedback_similar_open(%s, %s, %s, %s, %s, %s, %s)",
+            [
+                category.code,
+                list(Case.OPEN),
+                since,
+                point.x if point is not None else None,
+                point.y if point is not None else None,
+                settings.FEEDBACK_SIMILAR_METRES,
+                station.pk if station is not None else None,
+            ],
         )
-        found = [pk for (pk,) in cursor.fetchall()]
+        return list(dict.fromkeys(pk for (pk,) in cursor.fetchall()))[:20]
+
+
+def similar_open(
+    *, category: FeedbackCategory, point: Point | None, station=None, found=None, now=None
+) -> list[Case]:
+    """The five nearest (or newest, at a station) of similar_open_ids, with their
+    followers: offered to the worker to follow ("我也遇到了") instead of a second case.
+    `found`: those ids when the caller has them already."""
+    if found is None:
+        found = similar_open_ids(category=category, point=point, station=station, now=now)
     if not found:
         return []
     cases = (

@@ -96,12 +96,10 @@ REPORTER_FIELDS = ("area_id", "erased_at", "status", "phone")
 def report(request, worker):
     station = _station_from(request)
     district_code = routing.district_code_of(station.area_id if station else worker.area_id)
-    categories = services.categories_for(district_code)
     offered = routing.categories_offered(district_code)
     form = ReportForm(
         request.POST if request.method == "POST" else None,
         request.FILES or None,
-        categories=categories,
         offered=offered,
         station=station,
         initial={
@@ -114,12 +112,16 @@ def report(request, worker):
         try:
             place = _place(form, station)
             if not (data["confirm_new"] or data["replayed"]):
-                similar = selectors.similar_open(
-                    category=data["category"], point=place.point(), station=place.station
-                )
+                where = {
+                    "category": data["category"],
+                    "point": place.point(),
+                    "station": place.station,
+                }
+                if found := selectors.similar_open_ids(**where):
+                    if _wants_json(request):  # the page asks the worker first (a normal post)
+                        return JsonResponse({"similar": len(found)}, status=409)
+                    similar = selectors.similar_open(**where, found=found)
             if similar:
-                if _wants_json(request):  # the page asks the worker first (a normal post)
-                    return JsonResponse({"similar": len(similar)}, status=409)
                 form.data = form.data.copy()
                 form.data["confirm_new"] = "on"
             else:

@@ -53,6 +53,22 @@ def test_similar_cases_are_the_same_category_nearby_and_still_open(trio, worker)
     assert selectors.similar_open(category=category(), point=here) == []
 
 
+def test_cases_at_the_same_station_or_nearby_are_offered_once(trio, worker):
+    here = Point(107.6400, 35.7100, srid=4326)
+    station = StationFactory(area=trio.tree.a["community"], location=here)
+    at_station = report(worker, station=station)  # its point is the station's: both match
+    far_at_station = report(worker, place=Place(station=station, lng=107.6600, lat=35.7100))
+    near = report(worker, place=Place(lng=107.6402, lat=35.7100))
+    report(worker, place=Place(lng=107.6600, lat=35.7200))  # neither near nor at the station
+    ids = selectors.similar_open_ids(category=category(), point=here, station=station)
+    assert sorted(ids) == sorted([at_station.pk, far_at_station.pk, near.pk])
+    assert set(selectors.similar_open_ids(category=category(), point=None, station=station)) == {
+        at_station.pk,
+        far_at_station.pk,
+    }
+    assert selectors.similar_open_ids(category=category(), point=None, station=None) == []
+
+
 def test_old_cases_are_not_offered(trio, worker):
     here = Point(107.64, 35.71, srid=4326)
     StationFactory(area=trio.tree.a["community"], location=here)
