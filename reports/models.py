@@ -169,7 +169,7 @@ class Bucket(models.Model):
 
 
 class DirtyBucket(models.Model):
-    """Written by triggers only (reports/sql/reports_mark_dirty.v1.sql).
+    """Written by triggers only (reports/triggers.py and reports/sql/).
 
     Append-only, with no unique key, on purpose: a writer never waits on a mark another
     transaction or the job holds (the check-in path stays as fast as it was), and the job

@@ -2,17 +2,23 @@
 describe (issue 13 §1: "marking belongs in the database").
 
 For each model that facts count (a *source*), three statement-level triggers with
-transition tables call reports_mark_dirty() (reports/sql/) on its table — after INSERT,
-UPDATE and DELETE — and each table on the way from its rows to their area (a check-in's
-station, a points entry's account and worker) gets an UPDATE trigger calling
-reports_mark_dirty_via(), so a station moved to another community marks its check-ins'
-buckets in both. The area tree itself has a trigger that marks it changed.
+transition tables on its table — after INSERT, UPDATE and DELETE — each call a function of
+their own, written here (`_mark_dirty_function`): it inserts the finest buckets the changed
+rows count in (the source, the row's area, the local day of each date the facts count by)
+into reports_dirtybucket. Each table on the way from a source's rows to their area (a
+check-in's station, a points entry's account and worker) gets an UPDATE trigger calling
+reports_mark_dirty_via() (reports/sql/), so a station moved to another community marks its
+check-ins' buckets in both. The area tree itself has a trigger that marks it changed.
 
-The functions are versioned SQL files installed by migrations; the triggers only pass
-them arguments worked out here from the facts (the joins to the area, the local day of
-each date the facts count by). A new fact in an app's facts.py needs no migration of its
-own: `sync()` runs after every migrate (reports.apps) and adds, replaces and drops
-triggers until the database matches the facts.
+Why a function per trigger: these triggers run on every write of the busiest tables (every
+check-in, every case), and a function of static SQL keeps its plan for the connection,
+where one generic function building its statement from the trigger's arguments had it
+planned again on every write — three times the cost of recording a case (BENCHMARKS.md,
+issue 16). The rarely fired "via" triggers stay generic.
+
+A new fact in an app's facts.py needs no migration of its own: `sync()` runs after every
+migrate (reports.apps) and adds, replaces and drops triggers and their functions until the
+database matches the facts.
 """
 
 from dataclasses import dataclass
@@ -46,6 +52,7 @@ class Trigger:
     name: str
     sql: str
     needs: frozenset[str] = frozenset()  # every table its joins name
+    function: str = ""  # the function of its own it calls, if it has one (made by `sql`)
 
 
 def _hops(model: type[models.Model], path: str) -> list[Hop]:
@@ -104,6 +111,25 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def _mark_dirty_function(name: str, label: str, to_area: str, days: str, changed) -> str:
+    """A trigger function marking the buckets of the rows in the transition tables
+    `changed` ("old_rows", "new_rows"): each row's area (joined by `to_area` from r to a)
+    and each local day of `days` (a VALUES list of (day, is_state) over r; a state counts
+    the rows as they are now, and the job dates it)."""
+    inserts = "".join(
+        "INSERT INTO reports_dirtybucket (source, district_code, area_id, day, marked_at) "
+        f"SELECT DISTINCT {_literal(label)}, reports_district_code(a.code, a.level), a.id, "
+        f"d.day, now() FROM {rows} r {to_area} "
+        f"CROSS JOIN LATERAL (VALUES {days}) AS d(day, is_state) "
+        "WHERE d.day IS NOT NULL OR d.is_state; "
+        for rows in changed
+    )
+    return (
+        f"CREATE OR REPLACE FUNCTION {_quote(name)}() RETURNS trigger LANGUAGE plpgsql "
+        f"AS $mark$ BEGIN {inserts}RETURN NULL; END $mark$"
+    )
+
+
 def sources() -> dict[str, list[Fact]]:
     """The facts of each source model, by "app_label.modelname"."""
     found: dict[str, list[Fact]] = {}
@@ -137,21 +163,25 @@ def wanted() -> list[Trigger]:
         needs = frozenset(hop.table for hop in hops) | {Area._meta.db_table}
         days = _days(model, facts)
         to_area = _forward(hops, f"r.{_quote(hops[0].column)}")
-        for event, referencing in (
-            ("INSERT", "NEW TABLE AS new_rows"),
-            ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
-            ("DELETE", "OLD TABLE AS old_rows"),
+        for event, changed in (
+            ("INSERT", ["new_rows"]),
+            ("UPDATE", ["old_rows", "new_rows"]),
+            ("DELETE", ["old_rows"]),
         ):
             name = f"{TRIGGER_PREFIX}{table}_{event.lower()}"[:63]
+            referencing = " ".join(
+                f"{rows.split('_')[0].upper()} TABLE AS {rows}" for rows in changed
+            )
             triggers.append(
                 Trigger(
                     table,
                     name,
-                    f"CREATE OR REPLACE TRIGGER {name} AFTER {event} ON {_quote(table)} "
+                    _mark_dirty_function(name, label, to_area, days, changed)
+                    + f"; CREATE OR REPLACE TRIGGER {name} AFTER {event} ON {_quote(table)} "
                     f"REFERENCING {referencing} FOR EACH STATEMENT "
-                    f"EXECUTE FUNCTION reports_mark_dirty("
-                    f"{_literal(label)}, {_literal(to_area)}, {_literal(days)})",
+                    f"EXECUTE FUNCTION {_quote(name)}()",
                     needs,
+                    function=name,
                 )
             )
         # The tables between the rows and their area: hops[k].table for k ≥ 1.
@@ -194,6 +224,16 @@ def installed(connection=default_connection) -> set[tuple[str, str]]:
         return set(cursor.fetchall())
 
 
+def trigger_functions(connection=default_connection) -> set[str]:
+    """The marking functions of our triggers in the database (`_mark_dirty_function`)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT proname FROM pg_proc WHERE proname LIKE %s",
+            [TRIGGER_PREFIX.replace("_", r"\_") + "%"],
+        )
+        return {name for (name,) in cursor.fetchall()}
+
+
 def sync(connection=default_connection) -> None:
     """Make the database's marking triggers exactly those the facts call for. Tables that
     do not exist yet (a database migrated part of the way) are left until they do."""
@@ -210,3 +250,5 @@ def sync(connection=default_connection) -> None:
             cursor.execute(f"DROP TRIGGER IF EXISTS {_quote(name)} ON {_quote(table)}")
         for trigger in triggers:
             cursor.execute(trigger.sql)
+        for name in trigger_functions(connection) - {t.function for t in triggers}:
+            cursor.execute(f"DROP FUNCTION IF EXISTS {_quote(name)}()")

@@ -123,6 +123,19 @@ def test_the_triggers_are_the_ones_the_facts_call_for():
     assert triggers.installed() == {(t.table, t.name) for t in triggers.wanted()}
     tables = {table for table, _name in triggers.installed()}
     assert {"stations_checkin", "stations_station", "members_worker", "areas_area"} <= tables
+    # Each source trigger calls its own function (its plan kept per connection).
+    assert triggers.trigger_functions() == {t.function for t in triggers.wanted() if t.function}
+
+
+def test_sync_drops_a_marking_function_no_trigger_calls():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE FUNCTION reports_dirty_gone_insert() RETURNS trigger LANGUAGE plpgsql"
+            " AS $$ BEGIN RETURN NULL; END $$"
+        )
+    triggers.sync()
+    assert "reports_dirty_gone_insert" not in triggers.trigger_functions()
+    assert triggers.installed() == {(t.table, t.name) for t in triggers.wanted()}
 
 
 def test_a_check_in_marks_its_finest_bucket_in_its_own_transaction(net):
