@@ -131,6 +131,10 @@ class StaffGrant(TimeStampedModel):
         STREET = "street", _("Street (街道)")
         COMMUNITY = "community", _("Community (社区)")
         STATION_KEEPER = "keeper", _("Station keeper (站长)")
+        # Partners of the estate quick pass (estates/): a property company's manager reaches
+        # the estates the grant names, a gate guard only checks passes at its gates.
+        PROPERTY_MANAGER = "property", _("Property company manager (物业)")
+        GATE_GUARD = "guard", _("Gate guard (门岗)")
         AUDITOR = "auditor", _("Auditor (reads the audit log only)")
         VIEWER = "viewer", _("Read-only viewer")
 

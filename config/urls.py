@@ -80,6 +80,7 @@ urlpatterns = [
     path("", include("activities.urls")),
     path("", include("wishes.urls")),
     path("", include("feedback.urls")),
+    path("", include("estates.urls")),
     # Open311 GeoReport v2: partner systems (a 12345 hotline) exchange cases.
     path("open311/v2/", include("feedback.open311.urls")),
     path("dashboard/", include("reports.urls")),

@@ -22,6 +22,7 @@ DOMAIN_APPS = [
     "activities",
     "wishes",
     "feedback",
+    "estates",
 ]
 
 CODE = [

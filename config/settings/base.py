@@ -41,7 +41,7 @@ PLATFORM_APP_LAYERS = [
     ["party"],
     ["points"],
     ["activities"],
-    ["wishes", "feedback"],
+    ["wishes", "feedback", "estates"],
     ["reports"],
     ["demo"],
 ]
