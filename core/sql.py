@@ -14,6 +14,9 @@ signature is not a replacement but a new function: drop the old one in that migr
 Tests in tests/test_sql_functions.py compare the newest file of every function with what the
 migrated test database holds (`pg_get_functiondef`), so a file no migration installs fails.
 Everything else a migration runs in SQL (CREATE TRIGGER, indexes) stays in the migration.
+The one exception: the rollups' marking trigger functions, one per counted table and event,
+are written from the apps' facts by reports/triggers.py with their triggers (a new fact
+needs no file or migration).
 """
 
 import re

@@ -14,7 +14,9 @@ Why a function per trigger: these triggers run on every write of the busiest tab
 check-in, every case), and a function of static SQL keeps its plan for the connection,
 where one generic function building its statement from the trigger's arguments had it
 planned again on every write — three times the cost of recording a case (BENCHMARKS.md,
-issue 16). The rarely fired "via" triggers stay generic.
+issue 16). That generic function, reports_mark_dirty() (reports/sql/), stays installed by
+its migration but no trigger calls it any more. The rarely fired "via" triggers stay
+generic.
 
 A new fact in an app's facts.py needs no migration of its own: `sync()` runs after every
 migrate (reports.apps) and adds, replaces and drops triggers and their functions until the

@@ -1,7 +1,3 @@
--- REPLACED: since reports' migration 0009 each marking trigger calls a function of its own
--- with the same statements, written by reports/triggers.py (_mark_dirty_function), whose
--- plans the connection keeps. Kept because migration 0002 installs it; 0009 drops it.
---
 -- A write marks the figures it changes as dirty, in the writer's own transaction
 -- (issue 13: whatever path wrote it — the ORM, the check-in SQL function, COPY imports,
 -- bulk updates), so the rollup job recomputes them and nothing is lost when Redis is down.
