@@ -9,7 +9,7 @@ The rates are over the cases received in the period (each case counted once, by 
 it came in), so a month's rate does not move when an old case closes."""
 
 from django.db.models import Case as SqlCase
-from django.db.models import F, IntegerField, Q, Value, When
+from django.db.models import ExpressionWrapper, F, IntegerField, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from core.facts import Fact, HoursBetween, Measure, Ratio
@@ -18,8 +18,10 @@ OPEN = Q(status__in=["submitted", "accepted", "referred", "in_progress"])
 CLOSED = Q(status="closed")
 # The worker's verdicts on the answers: each "not fixed" (the reopenings) and the final
 # "fixed" (satisfied). A case closed on its own, unanswered, gives none.
-VERDICTS = F("reopen_count") + SqlCase(
-    When(satisfied=True, then=Value(1)), default=Value(0), output_field=IntegerField()
+VERDICTS = ExpressionWrapper(
+    F("reopen_count")
+    + SqlCase(When(satisfied=True, then=Value(1)), default=Value(0), output_field=IntegerField()),
+    output_field=IntegerField(),  # a small positive integer plus an integer: say which
 )
 
 FACTS = [
