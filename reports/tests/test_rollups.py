@@ -648,3 +648,17 @@ def test_a_retention_rule_that_deletes_rows_seals_their_figures(net):
     rule.run()
     seal = SealedPeriod.objects.get(fact=VISITS)
     assert seal.before == timezone.localtime(deleted[0]).date()
+
+
+def test_the_workers_verdicts_on_answers_roll_up(tree):
+    """feedback.verdicts sums a small integer column and a CASE: the rollup job's SQL must
+    know its type (it failed on the first district with a reopened case)."""
+    from feedback.models import Case
+    from feedback.tests.factories import suggestion
+
+    worker = WorkerFactory(area=tree.a["community"], status=Worker.Status.APPROVED)
+    case = suggestion(worker)
+    Case.objects.filter(pk=case.pk).update(reopen_count=2, satisfied=True)
+    services.roll_up_all()
+    today = timezone.localdate(case.created_at)
+    assert bucket_value("feedback.verdicts", tree.a["district"], PeriodKind.DAY, today) == 3
