@@ -12,5 +12,6 @@ urlpatterns = [
     path("", include("activities.api.urls")),
     path("", include("wishes.api.urls")),
     path("", include("feedback.api.urls")),
+    path("", include("estates.api.urls")),
     path("", include("reports.api.urls")),
 ]

@@ -9,10 +9,14 @@ class EstatesConfig(AppConfig):
     def ready(self):
         from areas import object_grants
         from areas.models import StaffGrant
-        from members import inbox, merge, personal_data
+        from core import work_queue
+        from members import inbox, me_panels, merge, personal_data
 
         from . import services
+        from .ledgers import register_ledgers
+        from .me_panels import passes_panel
         from .personal_data import HANDLER
+        from .work_queue import estates_work
 
         # A property company's manager: the estates named in the grant (and their gates,
         # passes and entries). A gate guard: the gates named in the grant, where they check
@@ -41,3 +45,7 @@ class EstatesConfig(AppConfig):
                 label=_("My estate passes: suspended, working again"),
             )
         )
+        work_queue.register(estates_work)
+        # The 小区快速通行登记台账 (export only), and the worker's passes on /m/me.
+        register_ledgers()
+        me_panels.register(passes_panel)

@@ -4,10 +4,17 @@ check."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from members.forms import CodeForm, PhoneForm
 from members.models import Occupation
 
 
 class PassDetailsForm(forms.Form):
+    """Step 1: what the property company will see — and, for a phone not logged in yet, the
+    phone and the code texted to it, on the same page (the estate's budget: four screens
+    from the scan to a pass the guard accepts)."""
+
+    phone = PhoneForm.base_fields["phone"]
+    code = CodeForm.base_fields["code"]
     name = forms.CharField(label=_("Name"), max_length=50)
     employer = forms.CharField(
         label=_("Employer"),
@@ -18,6 +25,11 @@ class PassDetailsForm(forms.Form):
         label=_("Platform"), max_length=50, required=False, help_text=_("e.g. 美团, 饿了么")
     )
     occupation = forms.ChoiceField(label=_("Occupation"), choices=Occupation.choices)
+
+    def __init__(self, *args, phone_verified: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if phone_verified:  # logged in by code already
+            del self.fields["phone"], self.fields["code"]
 
 
 class ConsentForm(forms.Form):

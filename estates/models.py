@@ -67,7 +67,9 @@ class Estate(TimeStampedModel):
     entry_log_days = models.PositiveSmallIntegerField(
         _("days entries are kept"),
         default=90,
-        help_text=_("Then each entry is reduced to a count per gate and day."),
+        help_text=_(
+            "Then an entry no longer names the worker; after the platform's days it is only counted."
+        ),
     )
     active = models.BooleanField(_("taking passes"), default=True)
 
@@ -173,6 +175,8 @@ class EstatePass(TimeStampedModel):
     )
     contest_text = models.CharField(_("the worker's objection"), max_length=300, blank=True)
     contested_at = models.DateTimeField(_("objected at"), null=True, blank=True)
+    contest_answer = models.CharField(_("the community's answer"), max_length=300, blank=True)
+    contest_answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     # The pass code's key: with the server's secret it makes the code of each 30 seconds.
     secret = models.CharField(max_length=32, default=new_pass_secret, editable=False)
     last_shown_at = models.DateTimeField(_("pass last shown at"), null=True, blank=True)
@@ -194,8 +198,10 @@ class EstatePass(TimeStampedModel):
 
 
 class EntryLog(models.Model):
-    """One check of a pass at a gate, whatever the answer. Kept the estate's days, then
-    counted into EntryCount and deleted."""
+    """One check of a pass at a gate, whatever the answer. After the estate's days it keeps
+    only the gate, the day, the answer, the occupation and the wait (no pass, no guard, no
+    time of day), still counted by the rollups; after the platform's days it is counted
+    into EntryCount and deleted (services.entries_reduce)."""
 
     scope_area_path = "estate__area"
     scope_object_paths = {"estates.estate": "estate", "estates.gate": "gate"}

@@ -1,26 +1,28 @@
 """The estate pass's entry in the personal-data registry (members.personal_data): the
 worker's passes (what each property company sees) and their entries at the gates.
 Deleting an account deletes the passes; entries stay as counts-to-be without a name.
-Entries are reduced to counts after their estate's days (90 by default, at most the
-platform's setting); a pass that lapsed long ago is deleted."""
+Entries lose what names the worker after their estate's days (90 by default, at most the
+platform's setting) and become counts per gate and day after the platform's; a pass that
+lapsed long ago is deleted. Both seal the rollups' figures of what they delete
+(core.facts.raw_rows_purged), in the transaction that deletes it."""
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.facts import raw_rows_purged
 from members.personal_data import Handler, Holding, Retention, show
 
 from . import services
 from .models import EntryLog, EstatePass
 
 LAPSED_PASS_DAYS = 180
-ENTRY_DAYS = 90
+ENTRY_DAYS = services.ENTRY_DAYS
 
 
 def _passes_of(worker):
-    return EstatePass.objects.filter(worker=worker) | EstatePass.objects.filter(
-        phone=worker.phone
-    )
+    return EstatePass.objects.filter(worker=worker) | EstatePass.objects.filter(phone=worker.phone)
 
 
 def estates_my_data(worker) -> list[Holding]:
@@ -54,7 +56,11 @@ def estates_my_data(worker) -> list[Holding]:
         Holding(
             "estates.passes",
             _("Your estate passes"),
-            str(_("The estate's property company: your name masked, employer, platform, occupation.")),
+            str(
+                _(
+                    "The estate's property company: your name masked, employer, platform, occupation."
+                )
+            ),
             passes,
         ),
         Holding(
@@ -70,8 +76,15 @@ def estates_erase(*, worker, actor) -> None:
     _passes_of(worker).delete()  # entries stay, without the pass (on_delete SET_NULL)
 
 
+@transaction.atomic
 def lapsed_passes_purge(*, before) -> int:
-    deleted, _by_model = EstatePass.objects.filter(expires_at__lt=before).delete()
+    lapsed = EstatePass.objects.filter(expires_at__lt=before)
+    if not lapsed.exists():
+        return 0
+    # A lapsed pass was authorised at least a day before `before`: its figures are sealed
+    # before it goes (a rollup job between the delete and the seal would count again).
+    raw_rows_purged.send(sender=EstatePass._meta.label_lower, before=before)
+    deleted, _by_model = lapsed.delete()
     return deleted
 
 

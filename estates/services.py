@@ -18,13 +18,16 @@ import unicodedata
 
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, DateTimeField, ExpressionWrapper, F, Value
+from django.db.models import Count, DateTimeField, ExpressionWrapper, F, Func, Q, Value
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from areas import access
-from core.exceptions import ApplicationError, refuse
+from core.exceptions import ApplicationError, full_clean_or_refuse, refuse
+from core.facts import raw_rows_purged
 from core.identifiers import normalize_mobile, validate_mobile
 from core.masking import mask_name
 from members import inbox
@@ -72,8 +75,9 @@ def gate_for_token(token: str) -> Gate | None:
 
 @transaction.atomic
 def gate_rotate_poster_key(*, actor, gate: Gate) -> Gate:
-    """A new poster for the gate; the old poster's code stops working."""
-    access.require_write_to(actor, gate)
+    """A new poster for the gate; the old poster's code stops working. Staff who may change
+    the estate only: a guard's grant names the gate, to check passes there."""
+    access.require_write_to(actor, gate.estate)
     gate.poster_key = new_gate_key()
     gate.save(update_fields=["poster_key", "updated_at"])
     return gate
@@ -324,9 +328,7 @@ def pass_check(*, actor, gate: Gate, code: str, now: dt.datetime | None = None) 
         raise refuse("code", _("A pass code is a number, a dash and six digits, e.g. 1024-385172."))
     number, digits = int(match.group(1)), match.group(2)
     estate_pass = (
-        EstatePass.objects.select_for_update().filter(pk=number).first()
-        if number < 2**63
-        else None
+        EstatePass.objects.select_for_update().filter(pk=number).first() if number < 2**63 else None
     )
     outcome, window = _outcome(estate_pass, gate, digits, now)
     waited = None
@@ -385,6 +387,7 @@ def pass_suspend(*, actor, estate_pass: EstatePass, reason: str) -> EstatePass:
     estate_pass.suspended_reason, estate_pass.suspended_at = reason, now
     estate_pass.suspended_by = actor
     estate_pass.contest_text, estate_pass.contested_at = "", None
+    estate_pass.contest_answer, estate_pass.contest_answered_at = "", None
     estate_pass.save()
     with inbox.in_workers_language():
         message_send(
@@ -392,7 +395,9 @@ def pass_suspend(*, actor, estate_pass: EstatePass, reason: str) -> EstatePass:
             phone=estate_pass.phone,
             kind=PASS_MESSAGES,
             title=_("Your pass for %(estate)s is suspended") % {"estate": estate_pass.estate.name},
-            body=_("The reason: %(reason)s. If you think it is wrong, object under 我的 → 小区通行.")
+            body=_(
+                "The reason: %(reason)s. If you think it is wrong, object under 我的 → 小区通行."
+            )
             % {"reason": reason},
             event_key=f"estates.suspended:{estate_pass.pk}:{now.timestamp():.0f}",
         )
@@ -406,7 +411,11 @@ def pass_reinstate(*, actor, estate_pass: EstatePass) -> EstatePass:
     if estate_pass.status != EstatePass.Status.SUSPENDED:
         raise ApplicationError(_("This pass is not suspended."))
     estate_pass.status = EstatePass.Status.ACTIVE
-    estate_pass.suspended_reason, estate_pass.suspended_at, estate_pass.suspended_by = "", None, None
+    estate_pass.suspended_reason, estate_pass.suspended_at, estate_pass.suspended_by = (
+        "",
+        None,
+        None,
+    )
     estate_pass.save()
     with inbox.in_workers_language():
         message_send(
@@ -439,41 +448,110 @@ def pass_contest(*, phone: str, estate_pass: EstatePass, text: str) -> EstatePas
     return estate_pass
 
 
+@transaction.atomic
+def pass_objection_answer(*, actor, estate_pass: EstatePass, answer: str) -> EstatePass:
+    """The community (or the manager) answers a worker's objection and keeps the pass
+    suspended; the worker reads the answer. (Reinstating is the other answer.)"""
+    access.require_write_to(actor, estate_pass)
+    answer = " ".join((answer or "").split())
+    if not answer:
+        raise refuse("reason", _("Write the answer: the worker reads it."))
+    if len(answer) > 300:
+        raise refuse("reason", _("At most %(n)d characters, please.") % {"n": 300})
+    estate_pass = EstatePass.objects.select_for_update().get(pk=estate_pass.pk)
+    if estate_pass.status != EstatePass.Status.SUSPENDED or estate_pass.contested_at is None:
+        raise ApplicationError(_("There is no objection to answer on this pass."))
+    if estate_pass.contest_answered_at is not None:
+        raise ApplicationError(_("This objection is answered already."))
+    estate_pass.contest_answer, estate_pass.contest_answered_at = answer, timezone.now()
+    estate_pass.save(update_fields=["contest_answer", "contest_answered_at", "updated_at"])
+    with inbox.in_workers_language():
+        message_send(
+            worker=estate_pass.worker,
+            phone=estate_pass.phone,
+            kind=PASS_MESSAGES,
+            title=_("Your objection about %(estate)s is answered")
+            % {"estate": estate_pass.estate.name},
+            body=answer,
+            event_key=f"estates.objection_answered:{estate_pass.pk}",
+        )
+    return estate_pass
+
+
 # Keeping entries -------------------------------------------------------------------------
+
+# The platform's longest for entries (members.personal_data's rule for estates.EntryLog; a
+# district may set it in settings.PERSONAL_DATA_RETENTION_DAYS).
+ENTRY_DAYS = 90
+ENTRY_RETENTION_SETTING = "estates.EntryLog"
+
+
+def entry_days() -> int:
+    configured = getattr(settings, "PERSONAL_DATA_RETENTION_DAYS", {}) or {}
+    return configured.get(ENTRY_RETENTION_SETTING, ENTRY_DAYS)
+
+
+class _LocalDay(Func):
+    """The local midnight that began a moment's day (PostgreSQL's date_trunc in the
+    platform's time zone)."""
+
+    template = "date_trunc('day', %(expressions)s)"
+    output_field = DateTimeField()
+
+    def __init__(self, field: str):
+        super().__init__(F(field), Value(settings.TIME_ZONE))
 
 
 @transaction.atomic
 def entries_reduce(*, before: dt.datetime | None = None, now: dt.datetime | None = None) -> int:
-    """Entries older than their estate's days (or than `before`, the platform's longest)
-    become counts per gate, day and outcome, and are deleted. Returns how many went; run
-    twice, the second run finds nothing."""
+    """Entries past their estate's days lose what ties them to a person — the pass, the
+    guard, the code's window and the time of day; the gate, the local day, the answer, the
+    occupation and the seconds at the gate stay — and remain rows the rollups count, so
+    the figures of the periods the rollups still recompute keep them. Entries before the
+    day of `before` (the platform's days by default) become counts per gate, day and
+    outcome and are deleted; the rollups' figures of those days are sealed first, in this
+    transaction. Returns how many entries changed; run twice, the second run finds
+    nothing."""
     now = now or timezone.now()
+    before = before or now - dt.timedelta(days=entry_days())
+    # Whole local days go, so the rollups' seal (a day) covers every entry deleted.
+    cutoff = timezone.make_aware(dt.datetime.combine(timezone.localdate(before), dt.time.min))
+    ids = list(EntryLog.objects.filter(at__lt=cutoff).values_list("pk", flat=True)[:50_000])
+    if ids:
+        # Sealed before the rows go: a rollup job between the delete and the seal would
+        # count those days again from nothing.
+        raw_rows_purged.send(sender=EntryLog._meta.label_lower, before=cutoff)
+        rows = (
+            EntryLog.objects.filter(pk__in=ids)
+            .values("estate_id", "gate_id", "outcome", "at__date")
+            .annotate(n=Count("pk"))
+        )
+        for row in rows:
+            count, created = EntryCount.objects.select_for_update().get_or_create(
+                gate_id=row["gate_id"],
+                day=row["at__date"],
+                outcome=row["outcome"],
+                defaults={"estate_id": row["estate_id"], "count": row["n"]},
+            )
+            if not created:
+                EntryCount.objects.filter(pk=count.pk).update(count=F("count") + row["n"])
+        EntryLog.objects.filter(pk__in=ids).delete()
     kept_since = ExpressionWrapper(
         Value(now) - Value(dt.timedelta(days=1)) * F("estate__entry_log_days"),
         output_field=DateTimeField(),
     )
-    old = EntryLog.objects.filter(at__lt=kept_since)
-    if before is not None:
-        old = old | EntryLog.objects.filter(at__lt=before)
-    ids = list(old.values_list("pk", flat=True)[:50_000])
-    if not ids:
-        return 0
-    rows = (
-        EntryLog.objects.filter(pk__in=ids)
-        .values("estate_id", "gate_id", "outcome", "at__date")
-        .annotate(n=Count("pk"))
+    still_personal = (
+        Q(estate_pass__isnull=False)
+        | Q(checked_by__isnull=False)
+        | Q(window__isnull=False)
+        | ~Q(at=_LocalDay("at"))
     )
-    for row in rows:
-        count, created = EntryCount.objects.select_for_update().get_or_create(
-            gate_id=row["gate_id"],
-            day=row["at__date"],
-            outcome=row["outcome"],
-            defaults={"estate_id": row["estate_id"], "count": row["n"]},
-        )
-        if not created:
-            EntryCount.objects.filter(pk=count.pk).update(count=F("count") + row["n"])
-    EntryLog.objects.filter(pk__in=ids).delete()
-    return len(ids)
+    stripped = (
+        EntryLog.objects.filter(at__lt=kept_since)
+        .filter(still_personal)
+        .update(estate_pass=None, checked_by=None, window=None, at=_LocalDay("at"))
+    )
+    return len(ids) + stripped
 
 
 # Merges ----------------------------------------------------------------------------------
@@ -482,3 +560,61 @@ def entries_reduce(*, before: dt.datetime | None = None, now: dt.datetime | None
 def passes_merge(*, actor, duplicate: Worker, kept: Worker) -> None:
     """Two records of one person merged: the duplicate's passes are the kept record's."""
     EstatePass.objects.filter(worker=duplicate).update(worker=kept, updated_at=timezone.now())
+
+
+# Estates and gates, kept by staff --------------------------------------------------------
+
+
+_RANGE_FIELDS = {
+    "estates_estate_pass_days": "pass_days",
+    "estates_estate_log_days": "entry_log_days",
+}
+
+
+@transaction.atomic
+def estate_save(*, actor, estate: Estate) -> Estate:
+    """Add an estate to a community or change one (its company, the days a pass lasts,
+    who is let in and when): for the community's staff, and for the property company's
+    manager their own estates, which stay in their community. Returns the same instance."""
+    if estate.area_id is None:
+        raise refuse("area", _("Choose the community the estate is in."))
+    access.require_write_to(actor, estate)
+    if (estate.entry_from is None) != (estate.entry_until is None):
+        raise refuse(
+            "entry_until" if estate.entry_until is None else "entry_from",
+            _("Give both entry times, or neither for any hour."),
+        )
+    estate.occupations = sorted(set(estate.occupations or []))
+    for constraint in Estate._meta.constraints:  # the database's ranges, said by their field
+        if constraint.name in _RANGE_FIELDS:
+            try:
+                constraint.validate(Estate, estate)
+            except ValidationError as error:
+                raise refuse(_RANGE_FIELDS[constraint.name], error.messages[0]) from None
+    full_clean_or_refuse(
+        estate, _("The estate could not be saved: please correct the fields shown.")
+    )
+    estate.save()
+    return estate
+
+
+@transaction.atomic
+def gate_save(*, actor, gate: Gate) -> Gate:
+    """Add a gate to an estate or change one (its name, open or closed): for those who may
+    change the estate. A gate guard checks passes at their gate but does not change it,
+    and a gate stays with its estate. Returns the same instance."""
+    if gate.estate_id is None:
+        raise refuse("estate", _("Choose the estate the gate belongs to."))
+    if gate.pk is not None:
+        stored = access.get_for_user(Gate.objects.all(), actor, pk=gate.pk)  # 404 out of reach
+        if stored.estate_id != gate.estate_id:
+            raise refuse("estate", _("A gate stays with its estate: add a new gate there instead."))
+    try:
+        access.require_write_to(actor, gate.estate)
+    except Http404:
+        if gate.pk is None:
+            raise
+        raise PermissionDenied from None  # they read this gate (a guard's) but not its estate
+    full_clean_or_refuse(gate, _("The gate could not be saved: please correct the fields shown."))
+    gate.save()
+    return gate

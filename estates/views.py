@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.exceptions import ApplicationError
 from core.forms import show_refusal
 from core.masking import mask_name
+from core.ratelimit import client_ip
 from members import phone_login
 from members.models import Occupation
 
@@ -49,22 +50,45 @@ def _prefill(request) -> dict:
     }
 
 
-@phone_login.worker_login_required
+DETAILS = ("name", "employer", "platform", "occupation")
+
+
 @require_http_methods(["GET", "POST"])
 def gate_entry(request, token: str):
     """Scanning a gate's poster: the pass in one tap while it lasts, else step 1 of 3 —
-    fill in."""
+    fill in (with the phone's number and code on the same page when it is not logged in)."""
     gate = _gate_or_404(token)
     phone = phone_login.signed_in_phone(request)
-    estate_pass = services.live_pass(phone=phone, estate=gate.estate)
+    estate_pass = services.live_pass(phone=phone, estate=gate.estate) if phone else None
     if estate_pass is not None and request.method == "GET" and not request.GET.get("again"):
         return render(
             request, "mobile/estate_gate.html", {"gate": gate, "estate_pass": estate_pass}
         )
-    form = PassDetailsForm(request.POST or None, initial=_prefill(request))
-    if request.method == "POST" and form.is_valid():
+    form = PassDetailsForm(
+        request.POST or None, phone_verified=bool(phone), initial=_prefill(request)
+    )
+    if request.method == "POST" and request.POST.get("action") == "send_code" and not phone:
+        # Without the page's script, "send me a code" posts the form: the code goes out and
+        # the page comes back with what was typed.
         try:
-            details = services.pass_details_check(estate=gate.estate, **form.cleaned_data)
+            phone_login.login_code_send(
+                phone=(request.POST.get("phone") or "").strip(), ip=client_ip(request)
+            )
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.info(request, phone_login.code_sent_message())
+        form = PassDetailsForm(initial={**request.POST.dict(), "code": ""})
+    elif request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            # The answers first: refusing them after the code is checked would spend it.
+            details = services.pass_details_check(
+                estate=gate.estate, **{key: data[key] for key in DETAILS}
+            )
+            if not phone:
+                phone = phone_login.login_code_verify(phone=data["phone"], code=data["code"])
+                phone_login.sign_in(request, phone)
         except ApplicationError as error:
             show_refusal(form, error)
         else:
@@ -74,11 +98,13 @@ def gate_entry(request, token: str):
         EstatePass.objects.filter(
             estate=gate.estate, phone=phone, status=EstatePass.Status.SUSPENDED
         ).first()
+        if phone
+        else None
     )
     return render(
         request,
         "mobile/estate_fill_in.html",
-        {"gate": gate, "form": form, "suspended": suspended},
+        {"gate": gate, "form": form, "suspended": suspended, "signed_in": bool(phone)},
     )
 
 
@@ -99,13 +125,15 @@ def gate_consent(request, token: str):
                 estate=gate.estate,
                 worker=phone_login.current_worker(request),
                 consent_version=form.cleaned_data["consent_version"],
-                **{key: draft[key] for key in ("name", "employer", "platform", "occupation")},
+                **{key: draft[key] for key in DETAILS},
             )
         except ApplicationError as error:
             show_refusal(form, error)
         else:
             request.session.pop(SESSION_DRAFT, None)
-            return redirect(reverse("mobile-estate-pass", args=[estate_pass.pk]) + f"?gate={gate.pk}")
+            return redirect(
+                reverse("mobile-estate-pass", args=[estate_pass.pk]) + f"?gate={gate.pk}"
+            )
     return render(
         request,
         "mobile/estate_consent.html",

@@ -182,6 +182,17 @@ SECTIONS = [
             "feedback.reports_per_probe",
         ],
     ),
+    (
+        "estates",
+        [
+            "estates.estates",
+            "estates.passes_authorised",
+            "estates.passes_working",
+            "estates.entries",
+            "estates.let_in",
+            "estates.seconds_at_gate",
+        ],
+    ),
 ]
 # The charts of each section, in order (those with data to show are drawn).
 SECTION_CHARTS = {
@@ -218,6 +229,7 @@ SECTION_CHARTS = {
         "feedback_routing",
         "feedback_open_by_status",
     ],
+    "estates": ["estates_trend", "estates_by_outcome"],
 }
 # The overview's headline figures (those the user may read).
 HEADLINES = [
@@ -265,6 +277,7 @@ def section_titles() -> dict[str, str]:
         "points": _("Points and rewards"),
         "wishes": _("Micro-wishes (微心愿)"),
         "feedback": _("Suggestions and reports (双征集, 随手拍)"),
+        "estates": _("Estate quick pass (小区快速通行)"),
         "other": _("Other figures"),
     }
 
@@ -1279,6 +1292,25 @@ def feedback_charts(reads: Reads) -> list:
     ]
 
 
+def estate_charts(reads: Reads) -> list:
+    return [
+        trend_chart(
+            reads,
+            "estates_trend",
+            _("Passes checked and entries let in over time"),
+            ["estates.entries", "estates.let_in"],
+            kind="bar",
+        ),
+        breakdown_chart(
+            reads,
+            "estates_by_outcome",
+            "estates.entries",
+            _("Passes checked by the guard's answer"),
+            "pie",
+        ),
+    ]
+
+
 def coverage_chart(coverage: dict | None):
     if not coverage:
         return None
@@ -1449,6 +1481,7 @@ def build_page(user, area: Area, span: Span, *, rank_by: str = "") -> Page:
         *points_charts(reads),
         *wish_charts(reads),
         *feedback_charts(reads),
+        *estate_charts(reads),
         coverage_chart(coverage),
         ranked_chart(reads, columns, rows, rank_by),
     ]

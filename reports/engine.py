@@ -231,6 +231,14 @@ def _open(periods: list[Period], facts: list[Fact]) -> list[Period]:
     return [p for p in periods if before is None or p.start >= before]
 
 
+def _open_to_sums(periods: list[Period], facts: list[Fact]) -> list[Period]:
+    """The periods an additive part may add up again from its finer rows: every one that
+    ends after the seal. The finer rows of the sealed days are kept as computed, so a year
+    that began before the seal still counts the rows written since."""
+    before = batch.sealed_before(facts)
+    return [p for p in periods if before is None or p.end > before]
+
+
 def _write(fact: Fact, unit: str, kind: PeriodKind, periods: list[Period], sql, params, stamp):
     """Replace the unit's rows of a fact computed alone (its own part) for `periods`."""
     part = part_of(fact)
@@ -278,7 +286,10 @@ def from_finer(parts: list[list[Fact]], unit: str, kinds, days, stamp) -> None:
     selects, params, stale = [], [], []
     for part in parts:
         periods = {
-            kind: [p.start for p in _open(sorted({Period.containing(kind, d) for d in days}), part)]
+            kind: [
+                p.start
+                for p in _open_to_sums(sorted({Period.containing(kind, d) for d in days}), part)
+            ]
             for kind in kinds
         }
         periods = {kind: starts for kind, starts in periods.items() if starts}

@@ -14,6 +14,8 @@ import pytest
 from django.utils import timezone
 
 from activities.tests.factories import ActivityFactory
+from estates.services import gate_token
+from estates.tests.factories import EstateFactory, GateFactory, authorised
 from feedback.models import Case
 from feedback.tests.factories import photo as feedback_photo
 from feedback.tests.factories import report as feedback_report
@@ -105,6 +107,9 @@ def test_every_worker_page_passes_axe_and_has_thumb_sized_tap_targets(
             link="/m/me/",
             event_key="walk:1",
         )
+    gate = GateFactory(estate=EstateFactory(area=community, name="水岸城"), name="北门")
+    estate_pass = authorised(gate.estate, phone=worker.phone)
+    other_gate = GateFactory(estate=EstateFactory(area=community, name="水岸城二期"), name="南门")
     base = live_server.url
     problems: dict = {}
 
@@ -123,6 +128,7 @@ def test_every_worker_page_passes_axe_and_has_thumb_sized_tap_targets(
         "/m/i/",
         "/m/offline/",
         "/m/stations/999999/",  # the error page a worker meets
+        f"/m/gate/{gate_token(other_gate)}/",  # an estate's pass, before logging in
     ):
         _check(page, base + path, problems)
 
@@ -160,6 +166,10 @@ def test_every_worker_page_passes_axe_and_has_thumb_sized_tap_targets(
         "/m/answers/",
         f"/m/answers/{tree.a['district'].code}/",
         "/m/hazards/",
+        f"/m/gate/{gate_token(gate)}/",
+        f"/m/gate/{gate_token(other_gate)}/",
+        f"/m/passes/{estate_pass.pk}/",
+        "/m/me/passes/",
     ):
         _check(page, base + path, problems)
     if os.path.isdir("var/screenshots"):  # for a person to look at; not asserted
@@ -193,6 +203,8 @@ def test_the_phone_pages_keep_their_contrast_at_night(browser, live_server, tree
     _phone_login(page, live_server, caplog, worker.phone, f"/m/me/wishes/{wish.pk}/")
     case = feedback_report(worker, station=network)
     Case.objects.filter(pk=case.pk).update(status="resolved", answer="物业已拆除飞线")
+    gate = GateFactory(estate=EstateFactory(area=community, name="水岸城"), name="北门")
+    estate_pass = authorised(gate.estate, phone=worker.phone)
     for path in (
         f"/m/me/wishes/{wish.pk}/",
         "/m/wishes/new/",
@@ -200,6 +212,9 @@ def test_the_phone_pages_keep_their_contrast_at_night(browser, live_server, tree
         "/m/report/",
         f"/m/me/cases/{case.pk}/",
         "/m/hazards/",
+        f"/m/gate/{gate_token(GateFactory(estate=EstateFactory(area=community)))}/",
+        f"/m/passes/{estate_pass.pk}/",
+        "/m/me/passes/",
     ):
         _check(page, base + path, problems)
     page.goto(base + f"/m/me/wishes/{wish.pk}/")

@@ -1,8 +1,9 @@
 """Tenancy isolation matrix: every registered API list/detail route and every admin
 changelist of a tenant-owned model, walked as every demo role, on the demo network.
 
-The expected reach is computed here from the grants themselves (code prefixes and kept
-stations), not by calling areas.access, so a bug in the choke point shows up as a leak.
+The expected reach is computed here from the grants themselves (code prefixes and the
+objects they name: kept stations, managed estates, guarded gates), not by calling
+areas.access, so a bug in the choke point shows up as a leak.
 """
 
 import re
@@ -19,24 +20,29 @@ from areas.models import Area, StaffGrant
 pytestmark = pytest.mark.django_db
 
 WRITE_OR_READ = {"city", "district", "street", "community", "viewer"}
+# Roles whose grants name objects, and the kind each names (areas.object_grants): a
+# keeper's stations, a property manager's estates, a gate guard's gates.
+OBJECT_ROLES = {"keeper": "stations.station", "property": "estates.estate", "guard": "estates.gate"}
 # Routes that are public by design (workers use them without logging in).
 PUBLIC_ROUTES = {"station-nearby"}
 
 
 def expected_reach(user, party: bool = False):
-    """(area prefixes, kept station ids) straight from the user's grants. Party records
-    (party=True) are reached only through grants with the party-affairs flag."""
-    prefixes, stations = [], set()
+    """(area prefixes, {kind: ids of the objects named}) straight from the user's grants.
+    Party records (party=True) are reached only through grants with the party-affairs
+    flag."""
+    prefixes, objects = [], {}
     for grant in StaffGrant.objects.filter(user=user).select_related("area"):
         if grant.role in WRITE_OR_READ and (grant.party_affairs or not party):
             prefixes.append(grant.area.prefix)
-        if grant.role == "keeper" and not party:
-            named = grant.granted_objects.filter(kind="stations.station")
-            stations.update(named.values_list("object_id", flat=True))
-    return prefixes, stations
+        kind = OBJECT_ROLES.get(grant.role)
+        if kind and not party:
+            named = grant.granted_objects.filter(kind=kind)
+            objects.setdefault(kind, set()).update(named.values_list("object_id", flat=True))
+    return prefixes, objects
 
 
-def row_allowed(obj, prefixes, stations) -> bool:
+def row_allowed(obj, prefixes, objects) -> bool:
     area = obj if isinstance(obj, Area) else area_of(obj)
     if any(area.code.startswith(p) for p in prefixes):
         return True
@@ -47,11 +53,11 @@ def row_allowed(obj, prefixes, stations) -> bool:
             also = getattr(also, step)
         if any(also.code.startswith(p) for p in prefixes):
             return True
-    station_path = getattr(type(obj), "scope_object_paths", {}).get("stations.station")
-    if station_path == "pk":
-        return obj.pk in stations
-    if station_path:
-        return getattr(obj, f"{station_path}_id", None) in stations
+    # A row that meets an object named in a grant (a keeper's station, a guard's gate).
+    for kind, path in getattr(type(obj), "scope_object_paths", {}).items():
+        named = objects.get(kind, set())
+        if (obj.pk if path == "pk" else getattr(obj, f"{path}_id", None)) in named:
+            return True
     return False
 
 

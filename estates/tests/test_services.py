@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from areas.models import StaffGrant
 from core.exceptions import ApplicationError
-from estates import services
+from estates import selectors, services
 from estates.models import EntryCount, EntryLog, EstatePass
 from members.models import Occupation
 
@@ -99,14 +99,18 @@ def test_the_guard_lets_in_a_fresh_code_once(estate, gate, guard):
     view = services.guard_view_of(entry)
     assert view["valid"] and view["name"] == "王**" and view["employer"] == "顺丰速运博罗营业部"
     # The same code again (a screenshot passed on): refused, and logged.
-    again = services.pass_check(actor=guard, gate=gate, code=code, now=NOON + dt.timedelta(seconds=20))
+    again = services.pass_check(
+        actor=guard, gate=gate, code=code, now=NOON + dt.timedelta(seconds=20)
+    )
     assert again.outcome == Outcome.EXPIRED_CODE
 
 
 def test_a_code_older_than_a_minute_is_refused(estate, gate, guard):
     made = authorised(estate)
     code = services.pass_code(made, NOON)
-    late = services.pass_check(actor=guard, gate=gate, code=code, now=NOON + dt.timedelta(seconds=75))
+    late = services.pass_check(
+        actor=guard, gate=gate, code=code, now=NOON + dt.timedelta(seconds=75)
+    )
     assert late.outcome == Outcome.EXPIRED_CODE
     typed = services.pass_check(actor=guard, gate=gate, code=code.replace("-", " "), now=NOON)
     assert typed.outcome == Outcome.LET_IN  # typed with a space instead of the dash
@@ -151,10 +155,14 @@ def test_the_guards_other_answers(trio, estate, gate, guard):
     made.refresh_from_db()
     assert check(made, NOON + dt.timedelta(days=31)) == Outcome.LAPSED
     # Another estate's pass is never named in this estate's log.
-    assert EntryLog.objects.filter(outcome=Outcome.OTHER_ESTATE, estate_pass__isnull=True).count() == 1
+    assert (
+        EntryLog.objects.filter(outcome=Outcome.OTHER_ESTATE, estate_pass__isnull=True).count() == 1
+    )
 
 
-@pytest.mark.parametrize("code", ["", "abc", "12-34", "1" * 40 + "-123456", "12-34567", "١٢-١٢٣٤٥٦"])
+@pytest.mark.parametrize(
+    "code", ["", "abc", "12-34", "1" * 40 + "-123456", "12-34567", "١٢-١٢٣٤٥٦"]
+)
 def test_what_the_check_refuses_logs_nothing(estate, gate, guard, code):
     with pytest.raises(ApplicationError):
         services.pass_check(actor=guard, gate=gate, code=code, now=NOON)
@@ -222,3 +230,33 @@ def test_the_estates_own_days_are_kept(estate, gate, guard):
     at = timezone.now() - dt.timedelta(days=8)
     services.pass_check(actor=guard, gate=gate, code=services.pass_code(made, at), now=at)
     assert services.entries_reduce() == 1
+
+
+def test_the_community_answers_an_objection_and_the_pass_stays_suspended(trio, estate):
+    made = authorised(estate)
+    with pytest.raises(ApplicationError, match="no objection"):
+        services.pass_objection_answer(actor=trio.staff_a, estate_pass=made, answer="维持")
+    services.pass_suspend(actor=trio.staff_a, estate_pass=made, reason="借给他人使用")
+    services.pass_contest(phone=made.phone, estate_pass=made, text="我没有借给别人")
+    assert list(selectors.contested_passes(user=trio.staff_a)) == [made]
+    with pytest.raises(ApplicationError, match="answer"):
+        services.pass_objection_answer(actor=trio.staff_a, estate_pass=made, answer=" ")
+    with pytest.raises(Exception):  # noqa: B017 - another district's staff: not found
+        services.pass_objection_answer(actor=trio.staff_b, estate_pass=made, answer="维持")
+    services.pass_objection_answer(actor=trio.staff_a, estate_pass=made, answer="监控显示借给他人")
+    made.refresh_from_db()
+    assert made.status == EstatePass.Status.SUSPENDED and made.contest_answer
+    assert not selectors.contested_passes(user=trio.staff_a).exists()
+    with pytest.raises(ApplicationError, match="answered already"):
+        services.pass_objection_answer(actor=trio.staff_a, estate_pass=made, answer="再次")
+
+
+def test_a_guard_cannot_issue_a_new_poster_code(trio, gate, guard):
+    key = gate.poster_key
+    with pytest.raises(Exception):  # noqa: B017 - a guard reads their gate, writes nothing
+        services.gate_rotate_poster_key(actor=guard, gate=gate)
+    gate.refresh_from_db()
+    assert gate.poster_key == key
+    services.gate_rotate_poster_key(actor=trio.staff_a, gate=gate)
+    gate.refresh_from_db()
+    assert gate.poster_key != key

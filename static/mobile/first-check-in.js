@@ -1,9 +1,11 @@
-/* The first check-in page: "send me a code" asks for the code without leaving the page, so
-   the phone number, the code and the name are filled in on one page (issue 14 §2). Without
-   this script the button posts the form and the page comes back with the code's field. */
+/* A form that logs the phone in on its own page — the first check-in (issue 14 §2), an
+   estate's pass — marks itself with data-code-url: "send me a code" asks for the code
+   without leaving the page, so the phone number, the code and the rest are filled in on one
+   page. Without this script the button posts the form and the page comes back with the
+   code's field. */
 (function () {
   "use strict";
-  var form = document.querySelector("form.first-check-in");
+  var form = document.querySelector("form[data-code-url]");
   if (!form) return;
   var button = form.querySelector("button.send-code");
   var status = form.querySelector(".code-status");

@@ -26,6 +26,7 @@ from areas.services import area_upsert, divisions_load
 from demo.boundaries import illustrative_boundaries_load
 from demo.history import load_history
 from demo.passwords import give_demo_password
+from estates.demo import load_demo_estates
 from feedback.demo import load_demo_feedback
 from members.demo import load_demo_invitations, load_demo_members
 from party.demo import load_demo_party_work
@@ -248,6 +249,10 @@ DEMO_USERS = [
     ),
     ("viewer_xifeng", Role.VIEWER, "621002", []),
     ("auditor_xifeng", Role.AUDITOR, "621002", []),
+    # 水岸城二三期's property company manager and its 北门 guard: estates/demo.py names the
+    # estate and the gate in their grants once it has made them.
+    ("property_shuianchen", Role.PROPERTY_MANAGER, "441302@桥西街道@西湖社区", []),
+    ("guard_shuianchen", Role.GATE_GUARD, "441302@桥西街道@西湖社区", []),
 ]
 
 
@@ -330,6 +335,7 @@ class Command(BaseCommand):
         load_demo_rewards()
         load_demo_wishes()
         load_demo_feedback()
+        load_demo_estates()
         if history:
             self._history()
         self.stdout.write(
