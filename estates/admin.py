@@ -352,9 +352,7 @@ class EstatePassAdmin(RecordActionsMixin, ScopedAdmin):
             "answer",
             _("Answer the objection (keep it suspended)…"),
             run=_answer_objection,
-            shows=lambda estate_pass: filters.objection_waiting(
-                EstatePass.objects.filter(pk=estate_pass.pk)
-            ).exists(),
+            shows=lambda estate_pass: estate_pass.objection_waiting,
             reason_label=_("Your answer (the worker reads it)"),
             explanation=_(
                 "The worker objected to the suspension. Reinstate the pass if they are "
@@ -422,11 +420,7 @@ class EstatePassAdmin(RecordActionsMixin, ScopedAdmin):
 
     @admin.display(description=_("objection waiting"), boolean=True)
     def objected(self, obj):
-        return (
-            obj.status == EstatePass.Status.SUSPENDED
-            and obj.contested_at is not None
-            and obj.contest_answered_at is None
-        )
+        return obj.objection_waiting
 
 
 # Entries -----------------------------------------------------------------------------------

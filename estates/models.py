@@ -196,6 +196,16 @@ class EstatePass(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.estate.name} · {self.pk}"
 
+    @property
+    def objection_waiting(self) -> bool:
+        """The worker objected to the suspension and nobody has answered yet (the same
+        rule as a query: filters.objection_waiting)."""
+        return (
+            self.status == self.Status.SUSPENDED
+            and self.contested_at is not None
+            and self.contest_answered_at is None
+        )
+
 
 class EntryLog(models.Model):
     """One check of a pass at a gate, whatever the answer. After the estate's days it keeps

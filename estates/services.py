@@ -455,9 +455,9 @@ def pass_objection_answer(*, actor, estate_pass: EstatePass, answer: str) -> Est
     access.require_write_to(actor, estate_pass)
     answer = " ".join((answer or "").split())
     if not answer:
-        raise refuse("reason", _("Write the answer: the worker reads it."))
+        raise refuse("answer", _("Write the answer: the worker reads it."))
     if len(answer) > 300:
-        raise refuse("reason", _("At most %(n)d characters, please.") % {"n": 300})
+        raise refuse("answer", _("At most %(n)d characters, please.") % {"n": 300})
     estate_pass = EstatePass.objects.select_for_update().get(pk=estate_pass.pk)
     if estate_pass.status != EstatePass.Status.SUSPENDED or estate_pass.contested_at is None:
         raise ApplicationError(_("There is no objection to answer on this pass."))

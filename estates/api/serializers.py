@@ -133,8 +133,9 @@ class EstatePassSerializer(serializers.ModelSerializer):
 
     estate_name = serializers.CharField(source="estate.name", read_only=True)
     name_masked = serializers.SerializerMethodField()
-    objection_waiting = serializers.SerializerMethodField(
-        help_text=_("Suspended, and the worker objected: the community settles it.")
+    objection_waiting = serializers.BooleanField(
+        read_only=True,
+        help_text=_("Suspended, the worker objected, and nobody has answered yet."),
     )
 
     class Meta:
@@ -155,6 +156,8 @@ class EstatePassSerializer(serializers.ModelSerializer):
             "suspended_at",
             "contest_text",
             "contested_at",
+            "contest_answer",
+            "contest_answered_at",
             "objection_waiting",
             "consent_version",
         ]
@@ -163,12 +166,13 @@ class EstatePassSerializer(serializers.ModelSerializer):
     def get_name_masked(self, obj) -> str:
         return mask_name(obj.name)
 
-    def get_objection_waiting(self, obj) -> bool:
-        return obj.status == EstatePass.Status.SUSPENDED and obj.contested_at is not None
-
 
 class SuspendSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=200, help_text=_("The worker reads it."))
+
+
+class ObjectionAnswerSerializer(serializers.Serializer):
+    answer = serializers.CharField(max_length=300, help_text=_("The worker reads it."))
 
 
 class EntrySerializer(serializers.ModelSerializer):

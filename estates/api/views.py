@@ -19,6 +19,7 @@ from .serializers import (
     EstateWriteSerializer,
     GateSerializer,
     GateWriteSerializer,
+    ObjectionAnswerSerializer,
     SuspendSerializer,
     estate_from_input,
 )
@@ -66,7 +67,8 @@ class GateViewSet(ScopedServiceViewSet):
 class EstatePassViewSet(ScopedReadOnlyViewSet):
     """Workers' passes of the estates the user reaches, masked as the worker agreed (the
     name as 张*, never the phone number). Made only by the worker's consent on the phone;
-    `suspend` with a reason the worker reads, `reinstate` a suspended one."""
+    `suspend` with a reason the worker reads, `answer` the worker's objection (the pass
+    stays suspended), `reinstate` a suspended one."""
 
     base_queryset = staticmethod(selectors.pass_list)
     serializer_class = EstatePassSerializer
@@ -79,6 +81,16 @@ class EstatePassViewSet(ScopedReadOnlyViewSet):
             services.pass_suspend,
             estate_pass=self.get_object(),
             **self.validated_input(SuspendSerializer),
+        )
+
+    @extend_schema(request=ObjectionAnswerSerializer, responses=EstatePassSerializer)
+    @action(detail=True, methods=["post"])
+    def answer(self, request, pk=None):
+        """Answer the worker's objection and keep the pass suspended."""
+        return self.run_service(
+            services.pass_objection_answer,
+            estate_pass=self.get_object(),
+            **self.validated_input(ObjectionAnswerSerializer),
         )
 
     @extend_schema(request=None, responses=EstatePassSerializer)

@@ -362,3 +362,22 @@ def test_the_list_query_count_is_flat(trio, url, guard, estate, django_assert_ma
     add(10)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert api.get(url).json()["count"] >= 12
+
+
+def test_staff_answer_an_objection_and_the_pass_stays_suspended(trio, estate_pass):
+    services.pass_suspend(actor=trio.staff_a, estate_pass=estate_pass, reason="借给他人使用")
+    services.pass_contest(phone=estate_pass.phone, estate_pass=estate_pass, text="我没有借给别人")
+    url = f"{PASSES}{estate_pass.pk}/answer/"
+    for user in (trio.viewer_a, trio.staff_b):
+        assert client_for(user).post(url, {"answer": "维持"}, format="json").status_code in (
+            403,
+            404,
+        )
+    api = client_for(trio.staff_a)
+    for refused in ({}, {"answer": " "}, {"answer": "x" * 301}):
+        answer = api.post(url, refused, format="json")
+        assert answer.status_code == 400 and "answer" in answer.json(), refused
+    assert api.get(f"{PASSES}{estate_pass.pk}/").json()["objection_waiting"] is True
+    body = api.post(url, {"answer": "门岗监控显示多次借给他人"}, format="json").json()
+    assert body["status"] == "suspended" and body["objection_waiting"] is False
+    assert api.post(url, {"answer": "再次"}, format="json").status_code == 400
