@@ -12,28 +12,16 @@ recomputation or rebuild counts them again from what is left (reports' SealedPer
 A pass is counted on the day it was last authorised (authorising again renews the one
 pass), and no longer once the worker deletes it (their consent withdrawn)."""
 
-from django.conf import settings
-from django.db.models import DateTimeField, Func, Q, Value
+from django.db.models import Q
+from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 from core.facts import Fact, Measure
 
 from .models import EntryLog, EstatePass
+from .services import LocalDayStart
 
 LET_IN = Q(outcome=EntryLog.Outcome.LET_IN)
-
-
-class LocalDayStart(Func):
-    """The local midnight that began today, as a moment (PostgreSQL's date_trunc in the
-    platform's time zone): a pass that works at any time today counts as working today,
-    so a snapshot recomputed later the same day says the same."""
-
-    template = "date_trunc('day', now(), %(expressions)s)"
-    output_field = DateTimeField()
-
-    def __init__(self):
-        super().__init__(Value(settings.TIME_ZONE))
-
 
 FACTS = [
     Fact(
@@ -55,7 +43,9 @@ FACTS = [
         label=_("Estate passes working"),
         model="estates.EstatePass",
         area_path="estate__area",
-        where=Q(status=EstatePass.Status.ACTIVE, expires_at__gte=LocalDayStart()),
+        # A pass that works at any time today counts as working today, so a snapshot
+        # recomputed later the same day says the same.
+        where=Q(status=EstatePass.Status.ACTIVE, expires_at__gte=LocalDayStart(Now())),
     ),
     Fact(
         key="estates.entries",

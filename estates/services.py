@@ -491,15 +491,16 @@ def entry_days() -> int:
     return configured.get(ENTRY_RETENTION_SETTING, ENTRY_DAYS)
 
 
-class _LocalDay(Func):
-    """The local midnight that began a moment's day (PostgreSQL's date_trunc in the
-    platform's time zone)."""
+class LocalDayStart(Func):
+    """The local midnight that began the day of a moment (PostgreSQL's date_trunc in the
+    platform's time zone): an entry's day once its time is stripped, and today's start
+    for the figures (facts.py)."""
 
     template = "date_trunc('day', %(expressions)s)"
     output_field = DateTimeField()
 
-    def __init__(self, field: str):
-        super().__init__(F(field), Value(settings.TIME_ZONE))
+    def __init__(self, moment):
+        super().__init__(moment, Value(settings.TIME_ZONE))
 
 
 @transaction.atomic
@@ -544,12 +545,12 @@ def entries_reduce(*, before: dt.datetime | None = None, now: dt.datetime | None
         Q(estate_pass__isnull=False)
         | Q(checked_by__isnull=False)
         | Q(window__isnull=False)
-        | ~Q(at=_LocalDay("at"))
+        | ~Q(at=LocalDayStart(F("at")))
     )
     stripped = (
         EntryLog.objects.filter(at__lt=kept_since)
         .filter(still_personal)
-        .update(estate_pass=None, checked_by=None, window=None, at=_LocalDay("at"))
+        .update(estate_pass=None, checked_by=None, window=None, at=LocalDayStart(F("at")))
     )
     return len(ids) + stripped
 
