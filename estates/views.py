@@ -156,8 +156,14 @@ def _own_pass(request, pass_id: int) -> EstatePass:
     return estate_pass
 
 
-def _code_payload(request, estate_pass: EstatePass) -> dict:
-    code = services.pass_show(phone=estate_pass.phone, estate_pass=estate_pass)
+def _code_payload(request, estate_pass: EstatePass, *, opened: bool) -> dict:
+    """The code now, its QR (the guard's page with the code) and its seconds left. The
+    pass opened on the phone is noted (the wait at the gate counts from it); the script's
+    refresh every 30 s is not, or the wait would never count more than 30 s."""
+    if opened:
+        code = services.pass_show(phone=estate_pass.phone, estate_pass=estate_pass)
+    else:
+        code = services.pass_code(estate_pass)
     url = request.build_absolute_uri(reverse("mobile-guard") + f"?code={code}")
     return {
         "code": code,
@@ -179,7 +185,7 @@ def pass_page(request, pass_id: int):
         "days_left": max(0, (estate_pass.expires_at - now).days),
     }
     if usable:
-        context.update(_code_payload(request, estate_pass))
+        context.update(_code_payload(request, estate_pass, opened=True))
     return render(request, "mobile/estate_pass.html", context)
 
 
@@ -189,7 +195,7 @@ def pass_code_json(request, pass_id: int):
     estate_pass = _own_pass(request, pass_id)
     if estate_pass.status != EstatePass.Status.ACTIVE or estate_pass.expires_at <= timezone.now():
         return JsonResponse({"error": _("This pass does not work now.")}, status=410)
-    return JsonResponse(_code_payload(request, estate_pass))
+    return JsonResponse(_code_payload(request, estate_pass, opened=False))
 
 
 @phone_login.worker_login_required

@@ -213,3 +213,14 @@ def test_the_guard_page_refuses_other_gates_and_strangers(client, trio, gate):
     assert "error" in answer.content.decode() and not EntryLog.objects.exists()
     client.logout()
     assert client.get(reverse("mobile-guard"))["Location"].startswith(reverse("admin:login"))
+
+
+def test_the_wait_at_the_gate_counts_from_the_pass_opened_not_its_refresh(client, gate):
+    made = authorised(gate.estate, phone=PHONE)
+    phone_logged_in(client, PHONE)
+    client.get(reverse("mobile-estate-pass", args=[made.pk]))
+    made.refresh_from_db()
+    opened = made.last_shown_at
+    client.get(reverse("mobile-estate-pass-code", args=[made.pk]))
+    made.refresh_from_db()
+    assert opened is not None and made.last_shown_at == opened
