@@ -56,7 +56,9 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [(ledger.key, ledger.title) for ledger in registry.ledgers()]
+        self.fields["kind"].choices = [
+            (ledger.key, ledger.title) for ledger in registry.importable_ledgers()
+        ]
         self.fields["area"].queryset = access.areas_reached(user, access.Purpose.WRITE).exclude(
             level__in=[Area.Level.PROVINCE]
         )
@@ -142,7 +144,10 @@ class ImportJobAdmin(ScopedAdmin):
             request,
             "admin/ledgers/importjob/upload.html",
             self._context(
-                request, title=_("Import a ledger"), form=form, ledgers=registry.ledgers()
+                request,
+                title=_("Import a ledger"),
+                form=form,
+                ledgers=registry.importable_ledgers(),
             ),
         )
 

@@ -108,6 +108,12 @@ def ledgers() -> list[Ledger]:
     return list(_ledgers)
 
 
+def importable_ledgers() -> list[Ledger]:
+    """The ledgers a file can be imported as: those with a column to import (an export-only
+    one, like an estate's entry ledger, is never offered on the import page)."""
+    return [ledger for ledger in _ledgers if ledger.import_columns]
+
+
 # Rows written through a service (wishes, cases): its refusals as the row's messages. ------
 
 

@@ -8,6 +8,7 @@ import io
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
@@ -18,6 +19,7 @@ from areas.models import AccessLog, StaffGrant
 from core.exceptions import ApplicationError
 from estates import ledgers, services
 from estates.models import EntryLog
+from ledgers.models import ImportJob
 from ledgers.registry import ledger_for
 
 from .factories import EstateFactory, GateFactory, authorised, partner
@@ -178,3 +180,18 @@ def test_the_ledger_is_registered_and_its_export_takes_the_same_queries_for_more
     with CaptureQueriesContext(connection) as many:
         sheet = export(trio.staff_a, estate)
     assert sheet.max_row == 3 + 6 and len(many) == len(few)
+
+
+def test_the_entry_ledger_is_export_only_never_offered_for_import(client, trio):
+    client.force_login(trio.staff_a)
+    upload = "/admin/ledgers/importjob/upload/"
+    assert "小区快速通行登记台账" not in client.get(upload).content.decode()
+    answer = client.post(
+        upload,
+        {
+            "kind": "estate_entries",
+            "area": trio.tree.a["district"].pk,
+            "file": SimpleUploadedFile("台账.xlsx", b"not really"),
+        },
+    )
+    assert answer.status_code == 200 and not ImportJob.objects.exists()
