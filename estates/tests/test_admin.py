@@ -24,39 +24,6 @@ PASSES = "/admin/estates/estatepass/"
 ENTRIES = "/admin/estates/entrylog/"
 
 
-@pytest.fixture
-def estate(trio):
-    return EstateFactory(area=trio.tree.a["community"], name="水岸城二三期")
-
-
-@pytest.fixture
-def gate(estate):
-    return GateFactory(estate=estate, name="北门")
-
-
-@pytest.fixture
-def estate_pass(estate):
-    return authorised(estate, phone="13800138000", name="王小明")
-
-
-@pytest.fixture
-def other_estate(trio):
-    """Another estate of the same community, which the manager below does not manage."""
-    estate = EstateFactory(area=trio.tree.a["community"], name="江景花园")
-    GateFactory(estate=estate, name="东门")
-    return estate
-
-
-@pytest.fixture
-def manager(trio, estate):
-    return partner(StaffGrant.Role.PROPERTY_MANAGER, trio.tree.a["community"], [estate], "wyjl")
-
-
-@pytest.fixture
-def guard(trio, gate):
-    return partner(StaffGrant.Role.GATE_GUARD, trio.tree.a["community"], [gate], "menggang")
-
-
 def _rows(html: str, model: str) -> set[int]:
     """The records a changelist links to (these changelists have no bulk actions)."""
     return {int(pk) for pk in re.findall(rf"/admin/estates/{model}/(\d+)/change/", html)}

@@ -9,12 +9,11 @@ import datetime as dt
 
 import pytest
 
-from areas.models import StaffGrant
 from core.testing import client_for
 from estates import services
 from estates.models import EntryLog, Estate, EstatePass, Gate
 
-from .factories import EstateFactory, GateFactory, authorised, partner
+from .factories import EstateFactory, GateFactory, authorised
 
 pytestmark = pytest.mark.django_db
 
@@ -23,38 +22,6 @@ ESTATES = "/api/v1/estates/"
 GATES = "/api/v1/gates/"
 PASSES = "/api/v1/estate-passes/"
 ENTRIES = "/api/v1/estate-entries/"
-
-
-@pytest.fixture
-def estate(trio):
-    return EstateFactory(area=trio.tree.a["community"], name="水岸城二三期")
-
-
-@pytest.fixture
-def gate(estate):
-    return GateFactory(estate=estate, name="北门")
-
-
-@pytest.fixture
-def estate_pass(estate):
-    return authorised(estate, phone="13800138000", name="王小明")
-
-
-@pytest.fixture
-def other_estate(trio):
-    estate = EstateFactory(area=trio.tree.a["community"], name="江景花园")
-    GateFactory(estate=estate, name="东门")
-    return estate
-
-
-@pytest.fixture
-def manager(trio, estate):
-    return partner(StaffGrant.Role.PROPERTY_MANAGER, trio.tree.a["community"], [estate], "wyjl")
-
-
-@pytest.fixture
-def guard(trio, gate):
-    return partner(StaffGrant.Role.GATE_GUARD, trio.tree.a["community"], [gate], "menggang")
 
 
 def _ids(answer) -> set[int]:
