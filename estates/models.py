@@ -196,6 +196,11 @@ class EstatePass(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.estate.name} · {self.pk}"
 
+    def works_at(self, at) -> bool:
+        """Does the pass let the worker in at `at` (not suspended, not lapsed)? The same
+        rule as a query: services.live_pass."""
+        return self.status == self.Status.ACTIVE and self.expires_at > at
+
     @property
     def objection_waiting(self) -> bool:
         """The worker objected to the suspension and nobody has answered yet (the same

@@ -177,7 +177,7 @@ def pass_page(request, pass_id: int):
     """Step 3 of 3, and every visit after: the pass, its code changing every 30 seconds."""
     estate_pass = _own_pass(request, pass_id)
     now = timezone.now()
-    usable = estate_pass.status == EstatePass.Status.ACTIVE and estate_pass.expires_at > now
+    usable = estate_pass.works_at(now)
     context = {
         "estate_pass": estate_pass,
         "usable": usable,
@@ -193,7 +193,7 @@ def pass_page(request, pass_id: int):
 def pass_code_json(request, pass_id: int):
     """The next code, fetched by the pass page's script when the last one runs out."""
     estate_pass = _own_pass(request, pass_id)
-    if estate_pass.status != EstatePass.Status.ACTIVE or estate_pass.expires_at <= timezone.now():
+    if not estate_pass.works_at(timezone.now()):
         return JsonResponse({"error": _("This pass does not work now.")}, status=410)
     return JsonResponse(_code_payload(request, estate_pass, opened=False))
 

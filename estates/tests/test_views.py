@@ -224,3 +224,29 @@ def test_the_wait_at_the_gate_counts_from_the_pass_opened_not_its_refresh(client
     client.get(reverse("mobile-estate-pass-code", args=[made.pk]))
     made.refresh_from_db()
     assert opened is not None and made.last_shown_at == opened
+
+
+def test_odd_input_gets_a_plain_answer_never_a_server_error(client, trio, gate):
+    """NUL bytes, digits of other scripts, numbers larger than the database holds."""
+    phone_logged_in(client, PHONE)
+    url = reverse("mobile-estate-gate", args=[services.gate_token(gate)])
+    for body in (
+        {"name": "a\x00b", "employer": "x", "occupation": "courier"},
+        {"name": "王", "employer": "x\x00", "occupation": "\x00"},
+    ):
+        assert client.post(url, body).status_code in (200, 302, 400)
+    assert client.get("/m/gate/%00abc/").status_code in (400, 404)
+    assert client.get("/m/passes/99999999999999999999999/").status_code in (400, 404)
+    assert client.get("/m/passes/99999999999999999999999/code.json").status_code in (400, 404)
+    client.force_login(partner(StaffGrant.Role.GATE_GUARD, gate.estate.area, [gate], "g1"))
+    for code in ("\x00", "1" * 12 + "-123456", "999999999999-123456", "٣-١٢٣٤٥٦"):
+        assert (
+            client.post(reverse("mobile-guard"), {"gate": gate.pk, "code": code}).status_code == 200
+        )
+    assert (
+        client.post(
+            reverse("mobile-guard"), {"gate": "99999999999999999999", "code": "1-123456"}
+        ).status_code
+        == 200
+    )
+    assert client.get(reverse("mobile-guard") + "?code=%00").status_code == 200
